@@ -1,0 +1,348 @@
+//! Evaluating one customer against one policy: derive the facts, call the policy's entry
+//! functions in order (score → grade → stage → visits → actions), check what they return,
+//! and assemble the [`Evaluation`] with its optional trace.
+
+use rhai::Dynamic;
+
+use super::EvaluateOptions;
+use crate::error::{Error, RecordRef, Result, SourceLocation};
+use crate::model::{
+    Action, Customer, Date, Evaluation, Facts, GradeChange, Ladder, Score, ScorePart, StageChange,
+    TraceEntry, Visits,
+};
+use crate::policy::Policy;
+use crate::schedule::due_dates;
+use crate::script::{
+    with_runtime, CadenceDecision, CustomerView, Decision, Entry, ScriptRuntime, ACTIONS, GRADE,
+    SCORE, STAGE, VISITS,
+};
+
+/// Rounds to two decimals, the precision of scores in results.
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn invalid(field: &str, message: String) -> Error {
+    Error::InvalidInput {
+        record: RecordRef::default(),
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// Grade, stage and region of the record must be in the policy's vocabulary.
+fn check_vocabulary(policy: &Policy, customer: &Customer) -> Result<()> {
+    let manifest = policy.manifest();
+    let checks = [
+        (
+            "grade",
+            customer.grade.as_deref(),
+            manifest.grades.scale.names(),
+        ),
+        (
+            "stage",
+            customer.stage.as_deref(),
+            manifest.stages.pipeline.names(),
+        ),
+    ];
+    for (field, value, known) in checks {
+        if let Some(value) = value {
+            if !known.iter().any(|k| k == value) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "unknown {field} `{value}`; the policy's {field}s are: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if let (Some(region), Some(regions)) = (customer.region.as_deref(), &manifest.regions) {
+        if !regions.ids.iter().any(|r| r == region) {
+            return Err(invalid(
+                "region",
+                format!(
+                    "unknown region `{region}`; the policy's regions are: {}",
+                    regions.ids.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A script returned something that is not what its entry function must return.
+fn wrong_return(entry: &Entry, expected: &str, got: &Dynamic) -> Error {
+    Error::Script {
+        record: RecordRef::default(),
+        function: entry.function.to_string(),
+        location: SourceLocation {
+            file: entry.file.to_string(),
+            ..SourceLocation::default()
+        },
+        message: format!(
+            "`{}` must return {expected}, but returned {}",
+            entry.function,
+            got.type_name()
+        ),
+    }
+}
+
+fn rule(entry: &Entry, line: usize) -> String {
+    format!("{}:{line}", entry.file)
+}
+
+/// Evaluates `customer` against `policy` as of `as_of`.
+pub(crate) fn evaluate(
+    policy: &Policy,
+    customer: &Customer,
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> Result<Evaluation> {
+    check_vocabulary(policy, customer)
+        .and_then(|()| {
+            let facts = Facts::derive(customer, as_of);
+            let view = CustomerView::new(customer.clone(), facts, options.explain);
+            with_runtime(policy, |runtime| run(policy, runtime, &view, options))
+        })
+        .map_err(|e| e.with_record(Some(&customer.id), None))
+}
+
+fn run(
+    policy: &Policy,
+    runtime: &ScriptRuntime,
+    view: &CustomerView,
+    options: &EvaluateOptions,
+) -> Result<Evaluation> {
+    let customer = view.customer();
+    let manifest = policy.manifest();
+    let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
+    let mut record = |entry: &Entry, rule: Option<String>, message: String| {
+        if let Some(trace) = trace.as_mut() {
+            trace.push(TraceEntry {
+                function: entry.qualified(),
+                rule,
+                facts: view.take_reads(),
+                params: policy.param_reads(&entry.qualified()).to_vec(),
+                message,
+            });
+        }
+    };
+    runtime.start_budget();
+
+    let score = score(runtime, view)?;
+    record(
+        &SCORE,
+        None,
+        format!(
+            "the weighted score is {:.2} from {} indicators",
+            score.total,
+            score.parts.len()
+        ),
+    );
+
+    let decision: Decision = call_for(runtime, &GRADE, (view.clone(), score.total))?;
+    let grade = change(
+        &GRADE,
+        &manifest.grades.scale,
+        customer.grade.as_deref(),
+        decision,
+    )?;
+    record(&GRADE, Some(grade.rule.clone()), grade.reason.clone());
+    let grade = GradeChange {
+        from: grade.from,
+        to: grade.to,
+        changed: grade.changed,
+        reason: grade.reason,
+        rule: grade.rule,
+    };
+
+    let decision: Decision = call_for(runtime, &STAGE, (view.clone(),))?;
+    let stage = change(
+        &STAGE,
+        &manifest.stages.pipeline,
+        customer.stage.as_deref(),
+        decision,
+    )?;
+    record(&STAGE, Some(stage.rule.clone()), stage.reason.clone());
+
+    let grade_now = Dynamic::from(rhai::ImmutableString::from(grade.to.as_str()));
+    let cadence: CadenceDecision = call_for(runtime, &VISITS, (view.clone(), grade_now.clone()))?;
+    let due = due_dates(
+        view.facts(),
+        cadence.calls_per_week,
+        cadence.visits_per_month,
+    );
+    record(
+        &VISITS,
+        Some(rule(&VISITS, cadence.line)),
+        cadence.reason.clone(),
+    );
+    let visits = Visits {
+        calls_per_week: cadence.calls_per_week,
+        visits_per_month: cadence.visits_per_month,
+        next_call_due: due.next_call_due,
+        next_visit_due: due.next_visit_due,
+        overdue: due.overdue,
+        days_overdue: due.days_overdue,
+        reason: cadence.reason,
+    };
+
+    let actions = if runtime.has(&ACTIONS) {
+        let actions = actions(runtime, view, grade_now)?;
+        record(&ACTIONS, None, format!("{} action(s)", actions.len()));
+        actions
+    } else {
+        Vec::new()
+    };
+
+    Ok(Evaluation {
+        customer_id: customer.id.clone(),
+        as_of: view.facts().as_of,
+        policy: policy.stamp().clone(),
+        score,
+        grade,
+        stage: stage.into(),
+        visits,
+        actions,
+        trace,
+    })
+}
+
+fn score(runtime: &ScriptRuntime, view: &CustomerView) -> Result<Score> {
+    let value = runtime.call(&SCORE, (view.clone(),))?;
+    let expected = "an array of `part(...)` values or a number";
+    let mut parts: Vec<ScorePart> = Vec::new();
+    let raw_total = if let Ok(total) = value.as_float() {
+        total
+    } else if let Ok(total) = value.as_int() {
+        total as f64
+    } else if value.is_array() {
+        let array = value
+            .clone()
+            .into_array()
+            .map_err(|_| wrong_return(&SCORE, expected, &value))?;
+        for item in array {
+            let mut part = item
+                .clone()
+                .try_cast::<ScorePart>()
+                .ok_or_else(|| wrong_return(&SCORE, expected, &item))?;
+            part.points = round2(part.points);
+            parts.push(part);
+        }
+        parts.iter().map(|p| p.points).sum()
+    } else {
+        return Err(wrong_return(&SCORE, expected, &value));
+    };
+    if !raw_total.is_finite() {
+        return Err(wrong_return(&SCORE, "a finite score", &value));
+    }
+    Ok(Score {
+        total: round2(raw_total.clamp(0.0, 100.0)),
+        parts,
+    })
+}
+
+fn call_for<T: Clone + 'static>(
+    runtime: &ScriptRuntime,
+    entry: &Entry,
+    args: impl rhai::FuncArgs,
+) -> Result<T> {
+    let value = runtime.call(entry, args)?;
+    let expected = match entry.function {
+        "visits" => "`cadence(calls_per_week, visits_per_month, reason)`",
+        "grade" => "`set_grade(...)` or `keep_grade(...)`",
+        _ => "`set_stage(...)` or `keep_stage(...)`",
+    };
+    value
+        .clone()
+        .try_cast::<T>()
+        .ok_or_else(|| wrong_return(entry, expected, &value))
+}
+
+fn actions(runtime: &ScriptRuntime, view: &CustomerView, grade: Dynamic) -> Result<Vec<Action>> {
+    let value = runtime.call(&ACTIONS, (view.clone(), grade))?;
+    let expected = "an array of `action(kind, due, reason)` values";
+    let array = value
+        .clone()
+        .into_array()
+        .map_err(|_| wrong_return(&ACTIONS, expected, &value))?;
+    array
+        .into_iter()
+        .map(|item| {
+            item.clone()
+                .try_cast::<Action>()
+                .ok_or_else(|| wrong_return(&ACTIONS, expected, &item))
+        })
+        .collect()
+}
+
+/// The outcome of a grade or stage decision.
+struct Change {
+    from: Option<String>,
+    to: String,
+    changed: bool,
+    reason: String,
+    rule: String,
+}
+
+fn change(
+    entry: &Entry,
+    ladder: &Ladder,
+    from: Option<&str>,
+    decision: Decision,
+) -> Result<Change> {
+    let what = if entry.function == "grade" {
+        "grade"
+    } else {
+        "stage"
+    };
+    let to = match (decision.to, from) {
+        (Some(to), _) => to,
+        (None, Some(from)) => from.to_string(),
+        (None, None) => {
+            return Err(Error::Script {
+                record: RecordRef::default(),
+                function: entry.function.to_string(),
+                location: SourceLocation {
+                    file: entry.file.to_string(),
+                    line: decision.line,
+                    column: 0,
+                },
+                message: format!(
+                    "the record has no {what} yet, so `keep_{what}` cannot keep one; give a new record an initial {what} with `set_{what}`"
+                ),
+            })
+        }
+    };
+    let mut reason = decision.reason;
+    if let (Some(from_rank), Some(to_rank)) = (from.and_then(|f| ladder.rank(f)), ladder.rank(&to))
+    {
+        if what == "stage" && to_rank > from_rank + 1 {
+            let skipped: Vec<&str> = (from_rank + 1..to_rank)
+                .filter_map(|r| ladder.at(r))
+                .collect();
+            reason.push_str(&format!(" (skipping {})", skipped.join(", ")));
+        }
+    }
+    Ok(Change {
+        changed: from != Some(to.as_str()),
+        from: from.map(str::to_string),
+        to,
+        reason,
+        rule: rule(entry, decision.line),
+    })
+}
+
+impl From<Change> for StageChange {
+    fn from(c: Change) -> Self {
+        StageChange {
+            from: c.from,
+            to: c.to,
+            changed: c.changed,
+            reason: c.reason,
+            rule: c.rule,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! JSON in, JSON out: the entry points the C ABI and the command line share. A batch answer
+//! has exactly one item per input record, in input order: the evaluation, or the record's
+//! error in its place.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{evaluate, Engine, EvaluateOptions};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{parse_customer, parse_customers, Date, Evaluation};
+
+/// One item of a batch answer.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum BatchItem {
+    /// The record evaluated.
+    Evaluated(Box<Evaluation>),
+    /// The record failed; its error stands in its place.
+    Failed {
+        /// The record's id, when it had one.
+        customer_id: Option<String>,
+        /// 1-based line of the record in the input.
+        line: usize,
+        /// What went wrong.
+        error: ErrorBody,
+    },
+}
+
+/// An error as JSON: its stable code, the code's name, and the message.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// The numeric `PATRON_ERR_*` code.
+    pub code: i32,
+    /// The code's name, e.g. `invalid_input`.
+    pub kind: ErrorCode,
+    /// The full message, naming record, field or script line.
+    pub message: String,
+}
+
+impl BatchItem {
+    fn failed(error: &Error, line: usize) -> BatchItem {
+        BatchItem::Failed {
+            customer_id: error.record().and_then(|r| r.customer_id.clone()),
+            line,
+            error: ErrorBody {
+                code: error.code().as_i32(),
+                kind: error.code(),
+                message: error.to_string(),
+            },
+        }
+    }
+
+    /// Whether this item is an error.
+    pub fn is_error(&self) -> bool {
+        matches!(self, BatchItem::Failed { .. })
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
+}
+
+impl Engine {
+    /// Evaluates one customer given as JSON; returns the evaluation as JSON.
+    pub fn evaluate_json(
+        &self,
+        customer_json: &str,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Result<String> {
+        let customer = parse_customer(customer_json)?;
+        to_json(&self.evaluate_with(&customer, as_of, options)?)
+    }
+
+    /// Evaluates a batch given as a JSON array or JSON Lines; one item per record, in order.
+    pub fn evaluate_batch_items(
+        &self,
+        input: &str,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Result<Vec<BatchItem>> {
+        let records = parse_customers(input)?;
+        let policy = self.policy.load_full();
+        Ok(records
+            .into_par_iter()
+            .map(|record| {
+                let outcome = record
+                    .result
+                    .and_then(|customer| evaluate::evaluate(&policy, &customer, as_of, options));
+                match outcome {
+                    Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
+                    Err(error) => {
+                        BatchItem::failed(&error.with_record(None, Some(record.line)), record.line)
+                    }
+                }
+            })
+            .collect())
+    }
+
+    /// [`evaluate_batch_items`](Engine::evaluate_batch_items) as a JSON array.
+    pub fn evaluate_batch_json(
+        &self,
+        input: &str,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Result<String> {
+        to_json(&self.evaluate_batch_items(input, as_of, options)?)
+    }
+}

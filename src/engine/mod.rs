@@ -1,0 +1,171 @@
+//! The engine: a policy that can be swapped atomically while evaluations run, single and
+//! batch evaluation (parallel, order kept, one result or one error per record), and the JSON
+//! entry points the C ABI and the command line use.
+
+mod evaluate;
+mod json;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use json::BatchItem;
+
+use crate::error::Result;
+use crate::model::{Customer, Date, Evaluation, PolicyStamp};
+use crate::policy::Policy;
+use crate::script::Limits;
+
+/// Options of one evaluation call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvaluateOptions {
+    /// Record a trace of which rules fired and which facts and parameters they read.
+    pub explain: bool,
+}
+
+impl EvaluateOptions {
+    /// Options with the trace on.
+    pub fn explained() -> Self {
+        EvaluateOptions { explain: true }
+    }
+}
+
+/// The rules engine: evaluates customers against its current policy.
+///
+/// `Engine` is `Send + Sync`: share it across threads (e.g. in an `Arc`). A [`reload`]
+/// swaps the policy atomically; evaluations that started before it finish on the policy they
+/// started with, and a reload that fails leaves the old policy serving.
+///
+/// [`reload`]: Engine::reload
+///
+/// ```
+/// use patron::{model::parse_date, Customer, Engine};
+///
+/// let engine = Engine::with_default_policy()?;
+/// let customer: Customer = serde_json::from_str(r#"{
+///     "id": "C-1001", "grade": "C", "grade_since": "2026-06-01", "region": "same_city",
+///     "purchases": [ { "at": "2026-07-02", "amount": 12000 }, { "at": "2026-10-02", "amount": 8000 } ]
+/// }"#)?;
+/// let evaluation = engine.evaluate(&customer, parse_date("2026-11-23")?)?;
+/// assert_eq!(evaluation.grade.to, "B"); // a repeat purchase since grade_since: one level up
+/// assert!(evaluation.grade.changed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Engine {
+    policy: ArcSwap<Policy>,
+}
+
+/// What `policy_info` reports: the policy's identity, vocabulary, limits and parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    /// Name, version, hash.
+    #[serde(flatten)]
+    pub stamp: PolicyStamp,
+    /// What the policy is for.
+    pub description: String,
+    /// Grades, highest first.
+    pub grades: Vec<String>,
+    /// Stages, earliest first.
+    pub stages: Vec<String>,
+    /// Region ids, when the policy restricts them.
+    pub regions: Option<Vec<String>>,
+    /// Script limits in force.
+    pub limits: Limits,
+    /// The `[params]` table.
+    pub params: serde_json::Value,
+    /// The policy's files.
+    pub files: Vec<String>,
+}
+
+impl Engine {
+    /// An engine serving `policy`.
+    pub fn new(policy: Policy) -> Engine {
+        Engine {
+            policy: ArcSwap::from_pointee(policy),
+        }
+    }
+
+    /// An engine serving the embedded default policy.
+    pub fn with_default_policy() -> Result<Engine> {
+        Ok(Engine::new(Policy::embedded_default()?))
+    }
+
+    /// An engine serving the policy in `dir`.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine> {
+        Ok(Engine::new(Policy::load(dir)?))
+    }
+
+    /// The policy serving now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load_full()
+    }
+
+    /// Loads and checks the policy in `dir`, then swaps it in atomically. On failure the
+    /// current policy keeps serving and the error says why.
+    pub fn reload(&self, dir: impl AsRef<Path>) -> Result<PolicyStamp> {
+        let policy = Policy::load(dir)?;
+        Ok(self.replace_policy(policy))
+    }
+
+    /// Swaps in an already loaded policy; returns its stamp.
+    pub fn replace_policy(&self, policy: Policy) -> PolicyStamp {
+        let stamp = policy.stamp().clone();
+        self.policy.store(Arc::new(policy));
+        stamp
+    }
+
+    /// Evaluates one customer as of `as_of`.
+    pub fn evaluate(&self, customer: &Customer, as_of: Date) -> Result<Evaluation> {
+        self.evaluate_with(customer, as_of, &EvaluateOptions::default())
+    }
+
+    /// Evaluates one customer with options (e.g. a trace).
+    pub fn evaluate_with(
+        &self,
+        customer: &Customer,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Result<Evaluation> {
+        let policy = self.policy.load();
+        evaluate::evaluate(&policy, customer, as_of, options)
+    }
+
+    /// Evaluates many customers in parallel against one snapshot of the policy; the results
+    /// keep input order, one per customer.
+    pub fn evaluate_batch(&self, customers: &[Customer], as_of: Date) -> Vec<Result<Evaluation>> {
+        self.evaluate_batch_with(customers, as_of, &EvaluateOptions::default())
+    }
+
+    /// [`evaluate_batch`](Engine::evaluate_batch) with options.
+    pub fn evaluate_batch_with(
+        &self,
+        customers: &[Customer],
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Vec<Result<Evaluation>> {
+        let policy = self.policy.load_full();
+        customers
+            .par_iter()
+            .map(|customer| evaluate::evaluate(&policy, customer, as_of, options))
+            .collect()
+    }
+
+    /// Identity, vocabulary, limits and parameters of the policy serving now.
+    pub fn policy_info(&self) -> PolicyInfo {
+        let policy = self.policy.load();
+        let manifest = policy.manifest();
+        PolicyInfo {
+            stamp: policy.stamp().clone(),
+            description: manifest.description.clone(),
+            grades: manifest.grades.scale.names().to_vec(),
+            stages: manifest.stages.pipeline.names().to_vec(),
+            regions: manifest.regions.as_ref().map(|r| r.ids.clone()),
+            limits: manifest.limits.clone(),
+            params: serde_json::to_value(&manifest.params).unwrap_or(serde_json::Value::Null),
+            files: policy.files().iter().map(|f| f.name.clone()).collect(),
+        }
+    }
+}

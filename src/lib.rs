@@ -1,0 +1,42 @@
+//! # patron
+//!
+//! An embeddable rules engine for customer management: grade customers, move them through
+//! development stages, score them by weighted indicators and decide how often to call and
+//! visit each one — with policies written as [rhai](https://rhai.rs) scripts plus parameters,
+//! evaluated fast, explained, and callable from C and C++ through a C ABI.
+//!
+//! ```
+//! use patron::{model::parse_date, Engine};
+//!
+//! let engine = Engine::with_default_policy()?;
+//! let customer = patron::model::parse_customer(r#"{
+//!     "id": "C-7", "grade": "A", "grade_since": "2026-01-10", "region": "same_city",
+//!     "interactions": [ { "at": "2026-11-18", "kind": "call" } ]
+//! }"#)?;
+//! let evaluation = engine.evaluate(&customer, parse_date("2026-11-23")?)?;
+//! assert_eq!(evaluation.visits.calls_per_week, 2.0);
+//! assert!(evaluation.visits.overdue); // twice a week: the call was due on 2026-11-21
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layers, each depending only on the ones above it: [`model`] (plain data and derived
+//! facts), [`policy`] (manifest, scripts, hash), `script` (the rhai sandbox), [`schedule`]
+//! (cadence arithmetic), [`Engine`] (evaluation, batches, reload), and the C ABI in `ffi`.
+
+#![warn(missing_docs)]
+
+mod engine;
+mod error;
+pub mod model;
+pub mod policy;
+pub mod schedule;
+mod script;
+
+pub use engine::{BatchItem, Engine, EvaluateOptions, PolicyInfo};
+pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
+pub use model::{Customer, Evaluation};
+pub use policy::Policy;
+pub use script::Limits;
+
+/// The library version, as `patron_version()` reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,140 @@
+//! The evaluation result (the "Evaluation (output)" of the JSON contract).
+
+use serde::{Deserialize, Serialize};
+
+use super::date::Date;
+
+/// The full result of evaluating one customer against a policy at a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The customer's id.
+    pub customer_id: String,
+    /// The date the evaluation is for.
+    pub as_of: Date,
+    /// Which policy produced it.
+    pub policy: PolicyStamp,
+    /// Weighted-indicator score.
+    pub score: Score,
+    /// Grade decision.
+    pub grade: GradeChange,
+    /// Development stage decision.
+    pub stage: StageChange,
+    /// Call and visit cadence with due dates.
+    pub visits: Visits,
+    /// Dated things to do (payment reminders, callbacks, collections …).
+    pub actions: Vec<Action>,
+    /// Why each decision was taken; present only when explain was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+/// Name, version and content hash of the policy that produced a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyStamp {
+    /// Policy name from `policy.toml`.
+    pub name: String,
+    /// Policy version from `policy.toml`.
+    pub version: String,
+    /// `sha256:` of the canonical file set.
+    pub hash: String,
+}
+
+/// The total score and every part that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Sum of the parts' points, clamped to 0–100 and rounded to two decimals.
+    pub total: f64,
+    /// One entry per indicator.
+    pub parts: Vec<ScorePart>,
+}
+
+/// One weighted indicator: the standard, the customer's actual value, and the points earned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorePart {
+    /// Indicator name, e.g. `revenue`.
+    pub indicator: String,
+    /// Weight in the total (the weights of a policy usually sum to 1).
+    pub weight: f64,
+    /// The standard value the policy expects.
+    pub standard: f64,
+    /// The customer's actual value.
+    pub actual: f64,
+    /// Points earned: `weight × 100 × attainment`, attainment in 0–1.
+    pub points: f64,
+}
+
+/// The grade decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeChange {
+    /// Grade before (absent for a new record).
+    pub from: Option<String>,
+    /// Grade after.
+    pub to: String,
+    /// Whether it changed.
+    pub changed: bool,
+    /// One plain sentence saying why.
+    pub reason: String,
+    /// The script and line of the rule that decided, e.g. `promote.rhai:14`.
+    pub rule: String,
+}
+
+/// The development-stage decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageChange {
+    /// Stage before (absent for a new record).
+    pub from: Option<String>,
+    /// Stage after.
+    pub to: String,
+    /// Whether it changed.
+    pub changed: bool,
+    /// One plain sentence naming the evidence.
+    pub reason: String,
+    /// The script and line of the rule that decided.
+    pub rule: String,
+}
+
+/// Call and visit cadence, next due dates, and whether contact is overdue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visits {
+    /// Phone calls the policy asks for per week.
+    pub calls_per_week: f64,
+    /// On-site visits the policy asks for per month.
+    pub visits_per_month: f64,
+    /// When the next call is due (absent when no calls are asked for).
+    pub next_call_due: Option<Date>,
+    /// When the next visit is due (absent when no visits are asked for).
+    pub next_visit_due: Option<Date>,
+    /// Whether a call or a visit is past due.
+    pub overdue: bool,
+    /// Days past the earliest missed due date (0 when not overdue).
+    pub days_overdue: i64,
+    /// Why this cadence.
+    pub reason: String,
+}
+
+/// A dated thing to do for the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// `payment_reminder`, `collection`, `callback`, `complaint_follow_up`, or a policy's own.
+    pub kind: String,
+    /// When it should be done.
+    pub due: Date,
+    /// One plain sentence saying why.
+    pub reason: String,
+}
+
+/// One step of an explanation: which function ran, what it decided, what it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    /// The script function, e.g. `promote.rhai::grade`.
+    pub function: String,
+    /// The script and line of the deciding rule, when the function decided something.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Customer facts the function read.
+    pub facts: Vec<String>,
+    /// Policy parameters the function read.
+    pub params: Vec<String>,
+    /// One plain sentence.
+    pub message: String,
+}

@@ -1,0 +1,246 @@
+//! Facts derived once, in Rust, from a customer record at a date. Scripts read these instead
+//! of walking histories themselves (walking a history in a script is what makes rules slow).
+//!
+//! Records dated after `as_of` are ignored: an evaluation as of a past date sees only what was
+//! known then.
+
+use chrono::Duration;
+
+use super::customer::Customer;
+use super::date::Date;
+
+/// Days that count as "the last year" for revenue and purchase counts.
+pub const YEAR_WINDOW_DAYS: i64 = 365;
+/// Days that count as "recently" for interaction counts.
+pub const RECENT_WINDOW_DAYS: i64 = 90;
+
+/// An unpaid receivable as of the evaluation date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivableFact {
+    /// Due date.
+    pub due: Date,
+    /// Amount owed.
+    pub amount: f64,
+    /// Days from `as_of` to the due date (negative when past due).
+    pub days_to_due: i64,
+}
+
+/// Everything the policies know about one customer at one date, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    /// The evaluation date.
+    pub as_of: Date,
+    /// Revenue in the 365 days up to and including `as_of`.
+    pub revenue_365: f64,
+    /// Purchases in the 365 days up to and including `as_of`.
+    pub purchases_365: i64,
+    /// Purchases ever (up to `as_of`).
+    pub purchase_count: i64,
+    /// Revenue ever (up to `as_of`).
+    pub revenue_total: f64,
+    /// First purchase date.
+    pub first_purchase_at: Option<Date>,
+    /// Last purchase date.
+    pub last_purchase_at: Option<Date>,
+    /// Days since the last purchase.
+    pub days_since_purchase: Option<i64>,
+    /// Last phone call.
+    pub last_call_at: Option<Date>,
+    /// Days since the last phone call.
+    pub days_since_call: Option<i64>,
+    /// Last on-site visit.
+    pub last_visit_at: Option<Date>,
+    /// Days since the last on-site visit.
+    pub days_since_visit: Option<i64>,
+    /// Last interaction of any kind.
+    pub last_contact_at: Option<Date>,
+    /// Days since the last interaction of any kind.
+    pub days_since_contact: Option<i64>,
+    /// First interaction of any kind, and its kind.
+    pub first_contact: Option<(Date, String)>,
+    /// Calls in the last 90 days.
+    pub calls_90: i64,
+    /// Visits in the last 90 days.
+    pub visits_90: i64,
+    /// Interactions of any kind in the last 90 days.
+    pub interactions_90: i64,
+    /// Visits ever: a customer visited at least once has been "formally visited".
+    pub visit_count: i64,
+    /// First `quote` or `negotiation` interaction.
+    pub first_quote_at: Option<Date>,
+    /// Earliest signed contract.
+    pub contract_signed_at: Option<Date>,
+    /// The first repeat purchase (a purchase that is not the customer's first ever) made
+    /// strictly after `grade_since`; `None` without `grade_since`.
+    pub repeat_purchase_at: Option<Date>,
+    /// How many repeat purchases were made strictly after `grade_since`.
+    pub repeat_purchases_since_grade: i64,
+    /// Days the current grade has held (from `grade_since`).
+    pub days_in_grade: Option<i64>,
+    /// Sum of unpaid receivables.
+    pub unpaid_total: f64,
+    /// Sum of unpaid receivables past due.
+    pub overdue_total: f64,
+    /// Number of unpaid receivables past due.
+    pub overdue_count: i64,
+    /// Unpaid receivables, earliest due first.
+    pub receivables: Vec<ReceivableFact>,
+    /// Complaints not yet resolved.
+    pub open_complaints: i64,
+    /// Complaints raised in the last 365 days.
+    pub complaints_365: i64,
+}
+
+fn days(from: Date, to: Date) -> i64 {
+    (to - from).num_days()
+}
+
+fn later(a: Option<Date>, b: Date) -> Option<Date> {
+    Some(a.map_or(b, |a| a.max(b)))
+}
+
+fn earlier(a: Option<Date>, b: Date) -> Option<Date> {
+    Some(a.map_or(b, |a| a.min(b)))
+}
+
+impl Facts {
+    /// Derives the facts of `customer` as of `as_of`.
+    ///
+    /// ```
+    /// use patron::{model::{parse_date, Facts}, Customer};
+    /// let customer: Customer = serde_json::from_str(r#"{ "id": "C-1", "grade": "C",
+    ///     "grade_since": "2026-06-01",
+    ///     "purchases": [ { "at": "2026-03-01", "amount": 100 }, { "at": "2026-10-02", "amount": 50 } ] }"#).unwrap();
+    /// let facts = Facts::derive(&customer, parse_date("2026-11-23").unwrap());
+    /// assert_eq!(facts.revenue_365, 150.0);
+    /// assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2026-10-02");
+    /// ```
+    pub fn derive(customer: &Customer, as_of: Date) -> Facts {
+        let year_start = as_of - Duration::days(YEAR_WINDOW_DAYS);
+        let recent_start = as_of - Duration::days(RECENT_WINDOW_DAYS);
+
+        let mut facts = Facts {
+            as_of,
+            revenue_365: 0.0,
+            purchases_365: 0,
+            purchase_count: 0,
+            revenue_total: 0.0,
+            first_purchase_at: None,
+            last_purchase_at: None,
+            days_since_purchase: None,
+            last_call_at: None,
+            days_since_call: None,
+            last_visit_at: None,
+            days_since_visit: None,
+            last_contact_at: None,
+            days_since_contact: None,
+            first_contact: None,
+            calls_90: 0,
+            visits_90: 0,
+            interactions_90: 0,
+            visit_count: 0,
+            first_quote_at: None,
+            contract_signed_at: None,
+            repeat_purchase_at: None,
+            repeat_purchases_since_grade: 0,
+            days_in_grade: customer.grade_since.map(|since| days(since, as_of)),
+            unpaid_total: 0.0,
+            overdue_total: 0.0,
+            overdue_count: 0,
+            receivables: Vec::new(),
+            open_complaints: 0,
+            complaints_365: 0,
+        };
+
+        for purchase in customer.purchases.iter().filter(|p| p.at <= as_of) {
+            facts.purchase_count += 1;
+            facts.revenue_total += purchase.amount;
+            facts.first_purchase_at = earlier(facts.first_purchase_at, purchase.at);
+            facts.last_purchase_at = later(facts.last_purchase_at, purchase.at);
+            if purchase.at > year_start {
+                facts.purchases_365 += 1;
+                facts.revenue_365 += purchase.amount;
+            }
+        }
+        facts.days_since_purchase = facts.last_purchase_at.map(|at| days(at, as_of));
+
+        if let (Some(since), Some(first)) = (customer.grade_since, facts.first_purchase_at) {
+            // A repeat purchase is any purchase but the very first one. When several share the
+            // first date, all but one of them are repeats.
+            let mut first_seen = false;
+            let mut repeats: Vec<Date> = Vec::new();
+            for purchase in customer.purchases.iter().filter(|p| p.at <= as_of) {
+                if purchase.at == first && !first_seen {
+                    first_seen = true;
+                    continue;
+                }
+                if purchase.at > since {
+                    repeats.push(purchase.at);
+                }
+            }
+            facts.repeat_purchases_since_grade = repeats.len() as i64;
+            facts.repeat_purchase_at = repeats.into_iter().min();
+        }
+
+        for interaction in customer.interactions.iter().filter(|i| i.at <= as_of) {
+            let at = interaction.at;
+            let recent = at > recent_start;
+            facts.last_contact_at = later(facts.last_contact_at, at);
+            if facts
+                .first_contact
+                .as_ref()
+                .is_none_or(|(first, _)| at < *first)
+            {
+                facts.first_contact = Some((at, interaction.kind.clone()));
+            }
+            if recent {
+                facts.interactions_90 += 1;
+            }
+            match interaction.kind.as_str() {
+                "call" => {
+                    facts.last_call_at = later(facts.last_call_at, at);
+                    facts.calls_90 += i64::from(recent);
+                }
+                "visit" => {
+                    facts.last_visit_at = later(facts.last_visit_at, at);
+                    facts.visits_90 += i64::from(recent);
+                    facts.visit_count += 1;
+                }
+                "quote" | "negotiation" => {
+                    facts.first_quote_at = earlier(facts.first_quote_at, at);
+                }
+                _ => {}
+            }
+        }
+        facts.days_since_call = facts.last_call_at.map(|at| days(at, as_of));
+        facts.days_since_visit = facts.last_visit_at.map(|at| days(at, as_of));
+        facts.days_since_contact = facts.last_contact_at.map(|at| days(at, as_of));
+
+        for contract in customer.contracts.iter().filter(|c| c.signed_at <= as_of) {
+            facts.contract_signed_at = earlier(facts.contract_signed_at, contract.signed_at);
+        }
+
+        for receivable in customer.receivables.iter().filter(|r| !r.paid) {
+            let days_to_due = days(as_of, receivable.due);
+            facts.unpaid_total += receivable.amount;
+            if days_to_due < 0 {
+                facts.overdue_total += receivable.amount;
+                facts.overdue_count += 1;
+            }
+            facts.receivables.push(ReceivableFact {
+                due: receivable.due,
+                amount: receivable.amount,
+                days_to_due,
+            });
+        }
+        facts
+            .receivables
+            .sort_by(|a, b| a.due.cmp(&b.due).then(a.amount.total_cmp(&b.amount)));
+
+        for complaint in customer.complaints.iter().filter(|c| c.at <= as_of) {
+            facts.open_complaints += i64::from(!complaint.resolved);
+            facts.complaints_365 += i64::from(complaint.at > year_start);
+        }
+        facts
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain data: the customer record of the JSON contract, the facts derived from it, and the
+//! evaluation result. Nothing here knows about scripts or policies.
+
+mod customer;
+mod date;
+mod evaluation;
+mod facts;
+mod parse;
+mod scale;
+
+pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
+pub use date::{parse_date, Date};
+pub use evaluation::{
+    Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceEntry, Visits,
+};
+pub use facts::{Facts, ReceivableFact};
+pub use parse::{parse_customer, parse_customers, ParsedRecord};
+pub use scale::{GradeScale, Ladder, StagePipeline};

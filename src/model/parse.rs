@@ -1,0 +1,172 @@
+//! Reading customer records from JSON text: one record, a JSON array, or JSON Lines.
+//!
+//! Every error names the record (its id when it has one, and its line) and the field (as a
+//! path such as `purchases[2].at`). In a batch one bad record never hides the others: each
+//! input record yields exactly one [`ParsedRecord`].
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::customer::Customer;
+use crate::error::{Error, RecordRef, Result};
+
+/// One record of a batch: where it started in the input, and the customer or the error.
+#[derive(Debug)]
+pub struct ParsedRecord {
+    /// 1-based line where the record starts in the input text.
+    pub line: usize,
+    /// The customer, or why the record could not be read.
+    pub result: Result<Customer>,
+}
+
+/// Parses one customer record from JSON text.
+///
+/// ```
+/// let err = patron::model::parse_customer(r#"{ "id": "C-1", "purchases": [ { "at": "soon", "amount": 1 } ] }"#)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("purchases[0].at"), "{err}");
+/// ```
+pub fn parse_customer(text: &str) -> Result<Customer> {
+    parse_record(text, None)
+}
+
+/// Parses a batch: a JSON array of records, or JSON Lines (one record per non-blank line).
+///
+/// Returns an error only when the input as a whole cannot be split into records (an array
+/// that is not well-formed JSON, or input that is neither an array nor objects).
+pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| Error::InvalidJson {
+            record: RecordRef {
+                customer_id: None,
+                line: Some(e.line()),
+            },
+            message: format!("the batch is not a well-formed JSON array: {e}"),
+        })?;
+        let base = text.as_ptr() as usize;
+        Ok(raw
+            .into_iter()
+            .map(|value| {
+                let offset = value.get().as_ptr() as usize - base;
+                let line = 1 + text[..offset].bytes().filter(|b| *b == b'\n').count();
+                ParsedRecord {
+                    line,
+                    result: parse_record(value.get(), Some(line)),
+                }
+            })
+            .collect())
+    } else {
+        Ok(text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(index, line_text)| ParsedRecord {
+                line: index + 1,
+                result: parse_record(line_text, Some(index + 1)),
+            })
+            .collect())
+    }
+}
+
+fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed: std::result::Result<Customer, (String, serde_json::Error)> =
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(customer) => deserializer
+                .end()
+                .map(|()| customer)
+                .map_err(|e| (".".to_string(), e)),
+            Err(error) => Err((error.path().to_string(), error.into_inner())),
+        };
+    match parsed {
+        Ok(customer) => {
+            validate(&customer).map_err(|e| e.with_record(Some(&customer.id), line))?;
+            Ok(customer)
+        }
+        Err((path, inner)) => {
+            let id = id_of(text);
+            let record = RecordRef {
+                customer_id: id,
+                line: line.map(|l| l + inner.line().saturating_sub(1)),
+            };
+            if inner.is_data() {
+                let message = strip_position(&inner.to_string());
+                let field = if path == "." {
+                    missing_field(&message).unwrap_or_else(|| "(record)".to_string())
+                } else {
+                    path
+                };
+                Err(Error::InvalidInput {
+                    record,
+                    field,
+                    message,
+                })
+            } else {
+                Err(Error::InvalidJson {
+                    record,
+                    message: inner.to_string(),
+                })
+            }
+        }
+    }
+}
+
+/// Checks what serde cannot: a non-empty id, and amounts that are finite and not negative.
+fn validate(customer: &Customer) -> Result<()> {
+    let invalid = |field: String, message: &str| Error::InvalidInput {
+        record: RecordRef::default(),
+        field,
+        message: message.to_string(),
+    };
+    if customer.id.trim().is_empty() {
+        return Err(invalid("id".into(), "must not be empty"));
+    }
+    let amounts = customer
+        .purchases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("purchases[{i}].amount"), p.amount))
+        .chain(
+            customer
+                .receivables
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("receivables[{i}].amount"), r.amount)),
+        );
+    for (field, amount) in amounts {
+        if !amount.is_finite() {
+            return Err(invalid(field, "must be a finite number"));
+        }
+        if amount < 0.0 {
+            return Err(invalid(field, "must not be negative"));
+        }
+    }
+    Ok(())
+}
+
+/// Best effort: the id of a record that failed to parse, to name it in the error.
+fn id_of(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<serde_json::Value>,
+    }
+    let value = serde_json::from_str::<IdOnly>(text).ok()?.id?;
+    match value {
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// serde_json appends " at line L column C"; the record reference already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}

@@ -1,0 +1,147 @@
+//! `policy.toml`: the manifest of a policy — name, version, grade scale, stage pipeline,
+//! regions, script limits and the parameters scripts read as `params`.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result, SourceLocation};
+use crate::model::{GradeScale, StagePipeline};
+use crate::script::Limits;
+
+use super::files::line_col;
+
+/// The parsed `policy.toml`.
+///
+/// ```toml
+/// name = "default"
+/// version = "1.0.0"
+/// [grades]
+/// scale = ["A", "B", "C", "D", "E", "F"]   # highest first
+/// [stages]
+/// pipeline = ["market_research", "prospecting", "contact", "needs_confirmation",
+///             "negotiation", "contract_signed", "converted"]
+/// [params]
+/// callback_after_days = 7
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Policy name, stamped on every result.
+    pub name: String,
+    /// Policy version, stamped on every result.
+    pub version: String,
+    /// What the policy is for.
+    #[serde(default)]
+    pub description: String,
+    /// The grade scale.
+    pub grades: GradesSection,
+    /// The stage pipeline.
+    pub stages: StagesSection,
+    /// The region ids a customer's `region` may take; any region is accepted when absent.
+    #[serde(default)]
+    pub regions: Option<RegionsSection>,
+    /// Script resource limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Parameters: weights, standards, thresholds, cadence tables. Scripts read them as
+    /// `params.<name>`.
+    #[serde(default)]
+    pub params: toml::Table,
+}
+
+/// `[grades]` of `policy.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradesSection {
+    /// Grade names, highest first.
+    pub scale: GradeScale,
+}
+
+/// `[stages]` of `policy.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagesSection {
+    /// Stage ids, earliest first.
+    pub pipeline: StagePipeline,
+}
+
+/// `[regions]` of `policy.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionsSection {
+    /// Region ids.
+    pub ids: Vec<String>,
+}
+
+pub(crate) const MANIFEST_FILE: &str = "policy.toml";
+
+impl Manifest {
+    /// Parses and checks `policy.toml` text. Errors carry line and column.
+    pub fn parse(text: &str) -> Result<Manifest> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_col(text, span.start))
+                .unwrap_or((0, 0));
+            Error::Policy {
+                location: SourceLocation {
+                    file: MANIFEST_FILE.into(),
+                    line,
+                    column,
+                },
+                message: e.message().to_string(),
+            }
+        })?;
+        manifest.check(text)?;
+        Ok(manifest)
+    }
+
+    fn check(&self, text: &str) -> Result<()> {
+        let at_key = |key: &str, message: String| {
+            let (line, column) = text
+                .find(&format!("{key} "))
+                .or_else(|| text.find(key))
+                .map(|offset| line_col(text, offset))
+                .unwrap_or((0, 0));
+            Error::Policy {
+                location: SourceLocation {
+                    file: MANIFEST_FILE.into(),
+                    line,
+                    column,
+                },
+                message,
+            }
+        };
+        if self.name.trim().is_empty() {
+            return Err(at_key("name", "`name` must not be empty".into()));
+        }
+        if self.version.trim().is_empty() {
+            return Err(at_key("version", "`version` must not be empty".into()));
+        }
+        let lists = [
+            ("scale", "grades.scale", self.grades.scale.names()),
+            ("pipeline", "stages.pipeline", self.stages.pipeline.names()),
+        ];
+        for (key, what, names) in lists {
+            check_names(names).map_err(|m| at_key(key, format!("`{what}` {m}")))?;
+        }
+        if let Some(regions) = &self.regions {
+            check_names(&regions.ids).map_err(|m| at_key("ids", format!("`regions.ids` {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+fn check_names(names: &[String]) -> std::result::Result<(), String> {
+    if names.is_empty() {
+        return Err("must name at least one entry".into());
+    }
+    for (i, name) in names.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err("has an empty name".into());
+        }
+        if names[..i].contains(name) {
+            return Err(format!("names `{name}` twice"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! A policy: `policy.toml` plus the rhai scripts `score.rhai`, `promote.rhai`, `visits.rhai`
+//! and optionally `actions.rhai`. Loading parses the manifest, compiles and checks every
+//! script, and computes the content hash stamped on every result. The default policy is
+//! embedded in the library, so nothing needs to be on disk to start.
+
+mod files;
+mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub(crate) use files::line_col;
+pub use files::PolicyFile;
+pub use manifest::{GradesSection, Manifest, RegionsSection, StagesSection};
+
+use crate::error::Result;
+use crate::model::PolicyStamp;
+use crate::script::{check_scripts, ScriptCheck};
+
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+
+/// The files of the embedded default policy (`policies/default/`).
+const DEFAULT_FILES: [(&str, &str); 5] = [
+    (
+        "policy.toml",
+        include_str!("../../policies/default/policy.toml"),
+    ),
+    (
+        "score.rhai",
+        include_str!("../../policies/default/score.rhai"),
+    ),
+    (
+        "promote.rhai",
+        include_str!("../../policies/default/promote.rhai"),
+    ),
+    (
+        "visits.rhai",
+        include_str!("../../policies/default/visits.rhai"),
+    ),
+    (
+        "actions.rhai",
+        include_str!("../../policies/default/actions.rhai"),
+    ),
+];
+
+/// A loaded and checked policy. Cheap to share behind an `Arc`; immutable once loaded.
+///
+/// ```
+/// let policy = patron::Policy::embedded_default().unwrap();
+/// assert_eq!(policy.stamp().name, "default");
+/// assert!(policy.stamp().hash.starts_with("sha256:"));
+/// ```
+#[derive(Debug)]
+pub struct Policy {
+    manifest: Manifest,
+    files: Vec<PolicyFile>,
+    stamp: PolicyStamp,
+    param_reads: BTreeMap<String, Vec<String>>,
+    instance_id: u64,
+}
+
+impl Policy {
+    /// Loads the policy in `dir`: `policy.toml` and the `*.rhai` scripts beside it.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Policy> {
+        Self::from_files(files::read_dir(dir.as_ref())?)
+    }
+
+    /// The default policy embedded in the library.
+    pub fn embedded_default() -> Result<Policy> {
+        Self::from_files(
+            DEFAULT_FILES
+                .iter()
+                .map(|(name, text)| PolicyFile {
+                    name: (*name).to_string(),
+                    text: (*text).to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Builds a policy from in-memory files (names relative to the policy directory).
+    pub fn from_files(mut files: Vec<PolicyFile>) -> Result<Policy> {
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let manifest_text = files
+            .iter()
+            .find(|f| f.name == manifest::MANIFEST_FILE)
+            .map(|f| f.text.as_str())
+            .ok_or_else(|| {
+                crate::Error::policy(
+                    manifest::MANIFEST_FILE,
+                    "missing: a policy needs a policy.toml",
+                )
+            })?;
+        let manifest = Manifest::parse(manifest_text)?;
+        let param_reads = check_scripts(&ScriptCheck {
+            files: &files,
+            grades: &manifest.grades.scale,
+            stages: &manifest.stages.pipeline,
+            params: &manifest.params,
+            limits: &manifest.limits,
+        })?;
+        let stamp = PolicyStamp {
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            hash: files::content_hash(&files),
+        };
+        Ok(Policy {
+            manifest,
+            files,
+            stamp,
+            param_reads,
+            instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The policy's files, sorted by name.
+    pub fn files(&self) -> &[PolicyFile] {
+        &self.files
+    }
+
+    /// Name, version and content hash, as stamped on results.
+    pub fn stamp(&self) -> &PolicyStamp {
+        &self.stamp
+    }
+
+    /// Parameter paths (`weights.revenue`) that the script function `file::function` reads.
+    pub fn param_reads(&self, qualified_function: &str) -> &[String] {
+        self.param_reads
+            .get(qualified_function)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A number unique to this loaded instance (two loads of the same files differ).
+    pub(crate) fn instance_id(&self) -> u64 {
+        self.instance_id
+    }
+}

@@ -1,0 +1,256 @@
+//! Compiling a policy's scripts and checking them before anything runs: syntax, entry
+//! functions and their arity, grade and stage names written as literals, and `params.…`
+//! paths that the manifest does not define. Every problem names file, line and column.
+
+use std::collections::BTreeMap;
+
+use rhai::{ASTNode, Expr, AST};
+
+use super::api::{new_engine, Vocabulary};
+use super::entries::{Entry, ENTRIES};
+use crate::error::{Error, Result, SourceLocation};
+use crate::policy::PolicyFile;
+
+/// The parameter paths each entry function reads, by `file::function`, found statically.
+pub(crate) type ParamReads = BTreeMap<String, Vec<String>>;
+
+/// What checking needs to know about the policy.
+pub(crate) struct ScriptCheck<'a> {
+    pub(crate) files: &'a [PolicyFile],
+    pub(crate) grades: &'a crate::model::GradeScale,
+    pub(crate) stages: &'a crate::model::StagePipeline,
+    pub(crate) params: &'a toml::Table,
+    pub(crate) limits: &'a super::Limits,
+}
+
+/// Compiled scripts of one policy, by file name.
+pub(crate) struct CompiledScripts {
+    pub(crate) asts: BTreeMap<&'static str, AST>,
+}
+
+fn error_at(file: &str, line: usize, column: usize, message: impl Into<String>) -> Error {
+    Error::Policy {
+        location: SourceLocation {
+            file: file.to_string(),
+            line,
+            column,
+        },
+        message: message.into(),
+    }
+}
+
+fn position(pos: rhai::Position) -> (usize, usize) {
+    (pos.line().unwrap_or(0), pos.position().unwrap_or(0))
+}
+
+/// Compiles every entry file present with `engine`.
+pub(crate) fn compile_scripts(
+    engine: &rhai::Engine,
+    files: &[PolicyFile],
+) -> Result<CompiledScripts> {
+    let mut asts = BTreeMap::new();
+    for entry in ENTRIES {
+        if asts.contains_key(entry.file) {
+            continue;
+        }
+        let Some(file) = files.iter().find(|f| f.name == entry.file) else {
+            if entry.required {
+                return Err(Error::policy(
+                    entry.file,
+                    format!(
+                        "missing script; it must define `fn {}({})`",
+                        entry.function,
+                        entry.params.join(", ")
+                    ),
+                ));
+            }
+            continue;
+        };
+        let mut ast = engine.compile(&file.text).map_err(|e| {
+            let (line, column) = position(e.position());
+            error_at(entry.file, line, column, e.err_type().to_string())
+        })?;
+        ast.set_source(entry.file);
+        asts.insert(entry.file, ast);
+    }
+    Ok(CompiledScripts { asts })
+}
+
+/// Compiles and checks the scripts of a policy; returns the parameters each entry reads.
+pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
+    let vocabulary = Vocabulary {
+        grades: std::rc::Rc::new(check.grades.clone()),
+        stages: std::rc::Rc::new(check.stages.clone()),
+    };
+    let mut engine = new_engine(&vocabulary, check.params);
+    check.limits.apply(&mut engine);
+    let compiled = compile_scripts(&engine, check.files)?;
+    for file in check.files {
+        let is_entry_file = ENTRIES.iter().any(|e| e.file == file.name);
+        if file.name.ends_with(".rhai") && !is_entry_file {
+            return Err(Error::policy(
+                &file.name,
+                format!(
+                    "unexpected script; a policy's scripts are {}",
+                    ENTRIES
+                        .iter()
+                        .map(|e| e.file)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    let mut reads = ParamReads::new();
+    for entry in ENTRIES {
+        let Some(ast) = compiled.asts.get(entry.file) else {
+            continue;
+        };
+        let text = &check
+            .files
+            .iter()
+            .find(|f| f.name == entry.file)
+            .expect("compiled files exist")
+            .text;
+        check_entry(ast, text, &entry)?;
+    }
+    for (file, ast) in &compiled.asts {
+        check_names(file, ast, check)?;
+        for function in ast.iter_fn_def() {
+            let name = function.name.clone();
+            let arity = function.params.len();
+            let alone =
+                ast.clone_functions_only_filtered(|_, _, _, n, a| n == name.as_str() && a == arity);
+            let mut paths = Vec::new();
+            let mut outcome = Ok(());
+            alone.walk(&mut |path: &[ASTNode]| {
+                if let Some(ASTNode::Expr(expr)) = path.last() {
+                    if let Some((segments, pos)) = params_path(expr) {
+                        if let Err(missing) = super::params::lookup_path(check.params, &segments) {
+                            let (line, column) = position(pos);
+                            outcome = Err(error_at(
+                                file,
+                                line,
+                                column,
+                                format!(
+                                    "`params.{}` is not defined: policy.toml [params] has no `{missing}` there",
+                                    segments.join(".")
+                                ),
+                            ));
+                            return false;
+                        }
+                        let joined = segments.join(".");
+                        if !paths.contains(&joined) {
+                            paths.push(joined);
+                        }
+                    }
+                }
+                true
+            });
+            outcome?;
+            reads.insert(format!("{file}::{}", function.name), paths);
+        }
+    }
+    Ok(reads)
+}
+
+/// The entry function exists with the right number of parameters.
+fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Result<()> {
+    let arities: Vec<usize> = ast
+        .iter_functions()
+        .filter(|f| f.name == entry.function)
+        .map(|f| f.params.len())
+        .collect();
+    if arities.contains(&entry.arity()) {
+        return Ok(());
+    }
+    let signature = format!("fn {}({})", entry.function, entry.params.join(", "));
+    match arities.first() {
+        None => Err(Error::policy(
+            entry.file,
+            format!("missing entry function `{signature}`"),
+        )),
+        Some(found) => {
+            let needle = format!("fn {}", entry.function);
+            let (line, column) = text
+                .find(&needle)
+                .map(|offset| crate::policy::line_col(text, offset))
+                .unwrap_or((0, 0));
+            Err(error_at(
+                entry.file,
+                line,
+                column,
+                format!(
+                    "`{}` takes {found} parameter(s); the engine calls `{signature}`",
+                    entry.function
+                ),
+            ))
+        }
+    }
+}
+
+/// Grade and stage names written as string literals must be in the manifest.
+fn check_names(file: &str, ast: &AST, check: &ScriptCheck) -> Result<()> {
+    let mut outcome = Ok(());
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() else {
+            return true;
+        };
+        let (what, ladder) = match call.name.as_str() {
+            "set_grade" | "grade_up" | "grade_down" | "grade_rank" => ("grade", check.grades),
+            "set_stage" | "stage_rank" => ("stage", check.stages),
+            _ => return true,
+        };
+        if let Some(Expr::StringConstant(name, _)) = call.args.first() {
+            if !ladder.contains(name) {
+                let (line, column) = position(*pos);
+                outcome = Err(error_at(
+                    file,
+                    line,
+                    column,
+                    format!(
+                        "unknown {what} `{name}`; the policy's {what}s are: {}",
+                        ladder.names().join(", ")
+                    ),
+                ));
+                return false;
+            }
+        }
+        true
+    });
+    outcome
+}
+
+/// `params.a.b.c` → (["a", "b", "c"], position of `params`).
+fn params_path(expr: &Expr) -> Option<(Vec<String>, rhai::Position)> {
+    let Expr::Dot(dot, ..) = expr else {
+        return None;
+    };
+    let Expr::Variable(var, _, pos) = &dot.lhs else {
+        return None;
+    };
+    if var.1.as_str() != "params" {
+        return None;
+    }
+    let mut segments = Vec::new();
+    let mut rhs = &dot.rhs;
+    loop {
+        match rhs {
+            Expr::Property(p, _) => {
+                segments.push(p.2.to_string());
+                break;
+            }
+            Expr::Dot(inner, ..) | Expr::Index(inner, ..) => {
+                if let Expr::Property(p, _) = &inner.lhs {
+                    segments.push(p.2.to_string());
+                }
+                if matches!(rhs, Expr::Index(..)) {
+                    break;
+                }
+                rhs = &inner.rhs;
+            }
+            _ => break,
+        }
+    }
+    (!segments.is_empty()).then_some((segments, *pos))
+}

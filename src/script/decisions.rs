@@ -1,0 +1,69 @@
+//! What scripts return: score parts, grade and stage decisions, cadence, actions. Each
+//! decision records the script position of the call that made it, so that a result can say
+//! which rule decided (`promote.rhai:14`).
+
+use crate::model::ScorePart;
+
+/// A grade or stage decision made by a script: the target (or `None` to keep the current
+/// one), the reason, and where in the script it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The new grade or stage; `None` keeps the current one.
+    pub to: Option<String>,
+    /// One plain sentence saying why.
+    pub reason: String,
+    /// Line of the deciding call in its script.
+    pub line: usize,
+}
+
+/// The cadence a script asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CadenceDecision {
+    /// Calls per week.
+    pub calls_per_week: f64,
+    /// Visits per month.
+    pub visits_per_month: f64,
+    /// Why.
+    pub reason: String,
+    /// Line of the deciding call.
+    pub line: usize,
+}
+
+/// Attainment of an indicator in 0–1: `actual / standard` when higher is better,
+/// `standard / actual` when lower is better, clamped.
+pub(crate) fn attainment(standard: f64, actual: f64, higher_is_better: bool) -> f64 {
+    let ratio = if higher_is_better {
+        if standard <= 0.0 {
+            return if actual >= standard { 1.0 } else { 0.0 };
+        }
+        actual / standard
+    } else if actual <= standard {
+        1.0
+    } else if actual <= 0.0 {
+        1.0
+    } else {
+        standard / actual
+    };
+    if ratio.is_finite() {
+        ratio.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A score part with its points computed: `weight × 100 × attainment`.
+pub(crate) fn score_part(
+    indicator: &str,
+    weight: f64,
+    standard: f64,
+    actual: f64,
+    higher_is_better: bool,
+) -> ScorePart {
+    ScorePart {
+        indicator: indicator.to_string(),
+        weight,
+        standard,
+        actual,
+        points: weight * 100.0 * attainment(standard, actual, higher_is_better),
+    }
+}

@@ -1,0 +1,21 @@
+//! The rhai sandbox: one rhai `Engine` per policy and thread, built once with limits always
+//! on, the project's API registered on it (customer facts, dates, `params`, score parts,
+//! grade and stage decisions, cadence, actions), and no access to files, network, clock or
+//! environment.
+
+mod api;
+mod compile;
+mod decisions;
+mod entries;
+mod errors;
+mod limits;
+mod params;
+mod runtime;
+mod view;
+
+pub(crate) use compile::{check_scripts, ScriptCheck};
+pub use decisions::{CadenceDecision, Decision};
+pub use entries::{Entry, ACTIONS, GRADE, SCORE, STAGE, VISITS};
+pub use limits::Limits;
+pub(crate) use runtime::{with_runtime, ScriptRuntime};
+pub(crate) use view::CustomerView;

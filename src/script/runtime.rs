@@ -1,0 +1,120 @@
+//! A policy's compiled scripts on one thread: the rhai engine and ASTs, built on first use
+//! and kept per thread (rhai engines are not shared across threads: one per worker is
+//! measurably faster), and the calls of the entry functions with the time budget running.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rhai::{CallFnOptions, Dynamic, Scope};
+
+use super::api::{new_engine, Vocabulary};
+use super::compile::{compile_scripts, CompiledScripts};
+use super::entries::Entry;
+use super::errors::from_rhai;
+use super::Limits;
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+
+/// How many policies a thread keeps compiled (a reload makes a new one).
+const RUNTIMES_PER_THREAD: usize = 4;
+
+/// Operations between two looks at the clock for the time budget.
+const CLOCK_EVERY_OPERATIONS: u64 = 256;
+
+/// The compiled scripts of one policy, usable on the current thread.
+pub(crate) struct ScriptRuntime {
+    engine: rhai::Engine,
+    scripts: CompiledScripts,
+    deadline: Rc<Cell<Option<Instant>>>,
+    limits: Limits,
+    scope: RefCell<Scope<'static>>,
+}
+
+thread_local! {
+    static RUNTIMES: RefCell<Vec<(u64, Rc<ScriptRuntime>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with the current thread's runtime for `policy`, building it on first use.
+pub(crate) fn with_runtime<T>(
+    policy: &Policy,
+    f: impl FnOnce(&ScriptRuntime) -> Result<T>,
+) -> Result<T> {
+    let runtime = RUNTIMES.with(|cell| -> Result<Rc<ScriptRuntime>> {
+        let mut runtimes = cell.borrow_mut();
+        if let Some(index) = runtimes
+            .iter()
+            .position(|(id, _)| *id == policy.instance_id())
+        {
+            let entry = runtimes.remove(index);
+            let runtime = entry.1.clone();
+            runtimes.insert(0, entry);
+            return Ok(runtime);
+        }
+        let runtime = Rc::new(ScriptRuntime::build(policy)?);
+        runtimes.insert(0, (policy.instance_id(), runtime.clone()));
+        runtimes.truncate(RUNTIMES_PER_THREAD);
+        Ok(runtime)
+    })?;
+    f(&runtime)
+}
+
+impl ScriptRuntime {
+    /// Builds the engine and compiles the scripts of `policy`.
+    pub(crate) fn build(policy: &Policy) -> Result<ScriptRuntime> {
+        let manifest = policy.manifest();
+        let vocabulary = Vocabulary {
+            grades: Rc::new(manifest.grades.scale.clone()),
+            stages: Rc::new(manifest.stages.pipeline.clone()),
+        };
+        let mut engine = new_engine(&vocabulary, &manifest.params);
+        let limits = manifest.limits.clone();
+        limits.apply(&mut engine);
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
+        let watched = deadline.clone();
+        engine.on_progress(move |operations| {
+            if operations % CLOCK_EVERY_OPERATIONS == 0 {
+                if let Some(deadline) = watched.get() {
+                    if Instant::now() > deadline {
+                        return Some(Dynamic::from("time budget exceeded"));
+                    }
+                }
+            }
+            None
+        });
+        let scripts = compile_scripts(&engine, policy.files())?;
+        Ok(ScriptRuntime {
+            engine,
+            scripts,
+            deadline,
+            limits,
+            scope: RefCell::new(Scope::new()),
+        })
+    }
+
+    /// Starts the time budget of one evaluation.
+    pub(crate) fn start_budget(&self) {
+        self.deadline.set(Some(
+            Instant::now() + Duration::from_millis(self.limits.time_budget_ms),
+        ));
+    }
+
+    /// Whether the policy defines `entry` (optional files may be absent).
+    pub(crate) fn has(&self, entry: &Entry) -> bool {
+        self.scripts.asts.contains_key(entry.file)
+    }
+
+    /// Calls an entry function.
+    pub(crate) fn call(&self, entry: &Entry, args: impl rhai::FuncArgs) -> Result<Dynamic> {
+        let ast = self
+            .scripts
+            .asts
+            .get(entry.file)
+            .ok_or_else(|| Error::Internal(format!("{} is not compiled", entry.file)))?;
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let mut scope = self.scope.borrow_mut();
+        self.engine
+            .call_fn_with_options::<Dynamic>(options, &mut scope, ast, entry.function, args)
+            .map_err(|e| from_rhai(e, entry.file, entry.function, &self.limits))
+    }
+}
