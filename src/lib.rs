@@ -24,9 +24,12 @@
 //! (cadence arithmetic), [`Engine`] (evaluation, batches, reload), and the C ABI in `ffi`.
 
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 mod engine;
 mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod model;
 pub mod policy;
 pub mod schedule;

@@ -1,1 +1,94 @@
-fn main() {}
+//! `patron`: the command line for policy authors and operators — evaluate customers with a
+//! policy, and show what a policy is.
+//!
+//! Exit codes: 0 success; 1 some records failed (the others are still reported);
+//! 2 wrong usage; 3 the input could not be read or split into records; 4 the policy failed
+//! to load.
+
+mod eval;
+mod input;
+mod output;
+mod policy_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: some records failed.
+pub const EXIT_RECORD_ERRORS: u8 = 1;
+/// Exit code: the input could not be read or split into records.
+pub const EXIT_INPUT: u8 = 3;
+/// Exit code: the policy failed to load.
+pub const EXIT_POLICY: u8 = 4;
+
+#[derive(Parser)]
+#[command(name = "patron", version, about = "Customer grading, stages and visit cadence by policy")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate customers (a JSON array or JSON Lines) with a policy.
+    Eval(eval::EvalArgs),
+    /// Show a policy: name, version, hash, grades, stages, parameters.
+    Policy {
+        #[command(subcommand)]
+        command: policy_cmd::PolicyCommand,
+    },
+}
+
+/// Output formats of `patron eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable table (the default on a terminal).
+    Table,
+    /// One JSON array (the default when the output is not a terminal).
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// A failure that ends the command with a specific exit code.
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// A failure with `code` and `message`.
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The policy named by `--policy`, or the embedded default.
+pub fn load_engine(policy: Option<&PathBuf>) -> Result<patron::Engine, Failure> {
+    let engine = match policy {
+        Some(dir) => patron::Engine::from_dir(dir),
+        None => patron::Engine::with_default_policy(),
+    };
+    engine.map_err(|e| Failure::new(EXIT_POLICY, e.to_string()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Eval(args) => eval::run(args),
+        Command::Policy { command } => policy_cmd::run(command),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("patron: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{evaluate, Engine, EvaluateOptions};
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{parse_customer, parse_customers, Date, Evaluation};
+use crate::model::{parse_customer, parse_customers, Date, Evaluation, ParsedRecord};
 
 /// One item of a batch answer.
 #[derive(Debug, Serialize)]
@@ -73,15 +73,15 @@ impl Engine {
     }
 
     /// Evaluates a batch given as a JSON array or JSON Lines; one item per record, in order.
-    pub fn evaluate_batch_items(
-        &self,
-        input: &str,
-        as_of: Date,
-        options: &EvaluateOptions,
-    ) -> Result<Vec<BatchItem>> {
-        let records = parse_customers(input)?;
+    pub fn evaluate_batch_items(&self, input: &str, as_of: Date, options: &EvaluateOptions) -> Result<Vec<BatchItem>> {
+        Ok(self.evaluate_records(parse_customers(input)?, as_of, options))
+    }
+
+    /// Evaluates records already split by [`parse_customers`](crate::model::parse_customers)
+    /// in parallel against one snapshot of the policy; one item per record, in order.
+    pub fn evaluate_records(&self, records: Vec<ParsedRecord>, as_of: Date, options: &EvaluateOptions) -> Vec<BatchItem> {
         let policy = self.policy.load_full();
-        Ok(records
+        records
             .into_par_iter()
             .map(|record| {
                 let outcome = record
@@ -89,12 +89,10 @@ impl Engine {
                     .and_then(|customer| evaluate::evaluate(&policy, &customer, as_of, options));
                 match outcome {
                     Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
-                    Err(error) => {
-                        BatchItem::failed(&error.with_record(None, Some(record.line)), record.line)
-                    }
+                    Err(error) => BatchItem::failed(&error.with_record(None, Some(record.line)), record.line),
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// [`evaluate_batch_items`](Engine::evaluate_batch_items) as a JSON array.

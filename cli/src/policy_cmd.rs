@@ -1,0 +1,60 @@
+//! `patron policy show`: what a policy is — name, version, hash, grades, stages, parameters.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::{load_engine, Failure, EXIT_INPUT};
+
+/// Subcommands of `patron policy`.
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Print the policy's identity, vocabulary, limits and parameters.
+    Show {
+        /// Policy directory; the embedded default policy when absent.
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `patron policy …`.
+pub fn run(command: PolicyCommand) -> Result<u8, Failure> {
+    match command {
+        PolicyCommand::Show { dir, json } => {
+            let info = load_engine(dir.as_ref())?.policy_info();
+            if json {
+                let text = serde_json::to_string_pretty(&info)
+                    .map_err(|e| Failure::new(EXIT_INPUT, e.to_string()))?;
+                println!("{text}");
+                return Ok(0);
+            }
+            println!("name:        {}", info.stamp.name);
+            println!("version:     {}", info.stamp.version);
+            println!("hash:        {}", info.stamp.hash);
+            println!("description: {}", info.description);
+            println!("grades:      {}", info.grades.join(" > "));
+            println!("stages:      {}", info.stages.join(" → "));
+            if let Some(regions) = &info.regions {
+                println!("regions:     {}", regions.join(", "));
+            }
+            println!("files:       {}", info.files.join(", "));
+            println!("limits:      {}", serde_json::to_string(&info.limits).unwrap_or_default());
+            println!("parameters:");
+            print_params("  params", &info.params);
+            Ok(0)
+        }
+    }
+}
+
+fn print_params(prefix: &str, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                print_params(&format!("{prefix}.{key}"), value);
+            }
+        }
+        other => println!("{prefix} = {other}"),
+    }
+}
