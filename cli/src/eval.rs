@@ -76,7 +76,10 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::new(EXIT_INPUT, format!("cannot write output: {e}")))?;
     let failed = items.iter().filter(|i| i.is_error()).count();
     if failed > 0 {
-        eprintln!("patron: {failed} of {} record(s) failed; see their errors in the output", items.len());
+        eprintln!(
+            "patron: {failed} of {} record(s) failed; see their errors in the output",
+            items.len()
+        );
         return Ok(EXIT_RECORD_ERRORS);
     }
     Ok(0)

@@ -12,9 +12,9 @@ pub fn read_input(path: Option<&Path>) -> Result<String, Failure> {
             .map_err(|e| Failure::new(EXIT_INPUT, format!("cannot read {}: {e}", path.display()))),
         _ => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure::new(EXIT_INPUT, format!("cannot read standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Failure::new(EXIT_INPUT, format!("cannot read standard input: {e}"))
+            })?;
             Ok(text)
         }
     }

@@ -23,7 +23,11 @@ pub const EXIT_INPUT: u8 = 3;
 pub const EXIT_POLICY: u8 = 4;
 
 #[derive(Parser)]
-#[command(name = "patron", version, about = "Customer grading, stages and visit cadence by policy")]
+#[command(
+    name = "patron",
+    version,
+    about = "Customer grading, stages and visit cadence by policy"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -8,7 +8,12 @@ use patron::{BatchItem, Evaluation};
 use crate::Format;
 
 /// Writes `items` in `format`; `explain` adds the reasons and traces to the table.
-pub fn write_items(out: &mut impl Write, items: &[BatchItem], format: Format, explain: bool) -> io::Result<()> {
+pub fn write_items(
+    out: &mut impl Write,
+    items: &[BatchItem],
+    format: Format,
+    explain: bool,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, items)?;
@@ -52,8 +57,16 @@ fn write_table(out: &mut impl Write, items: &[BatchItem], explain: bool) -> io::
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header([
-            "customer", "score", "grade", "stage", "calls/wk", "visits/mo", "next call", "next visit",
-            "overdue", "actions",
+            "customer",
+            "score",
+            "grade",
+            "stage",
+            "calls/wk",
+            "visits/mo",
+            "next call",
+            "next visit",
+            "overdue",
+            "actions",
         ]);
     let mut failures = Vec::new();
     let (mut grades_changed, mut stages_changed, mut overdue) = (0, 0, 0);
@@ -72,7 +85,11 @@ fn write_table(out: &mut impl Write, items: &[BatchItem], explain: bool) -> io::
                     format!("{:.2}", e.visits.visits_per_month),
                     date(e.visits.next_call_due),
                     date(e.visits.next_visit_due),
-                    if e.visits.overdue { format!("{} d", e.visits.days_overdue) } else { "no".into() },
+                    if e.visits.overdue {
+                        format!("{} d", e.visits.days_overdue)
+                    } else {
+                        "no".into()
+                    },
                     actions(e),
                 ]);
             }
@@ -101,7 +118,11 @@ fn write_table(out: &mut impl Write, items: &[BatchItem], explain: bool) -> io::
 }
 
 fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
-    writeln!(out, "\n{} ({}, policy {} {})", e.customer_id, e.as_of, e.policy.name, e.policy.version)?;
+    writeln!(
+        out,
+        "\n{} ({}, policy {} {})",
+        e.customer_id, e.as_of, e.policy.name, e.policy.version
+    )?;
     for part in &e.score.parts {
         writeln!(
             out,
@@ -113,14 +134,21 @@ fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
     writeln!(out, "  stage  {} [{}]", e.stage.reason, e.stage.rule)?;
     writeln!(out, "  visits {}", e.visits.reason)?;
     for action in &e.actions {
-        writeln!(out, "  action {} due {}: {}", action.kind, action.due, action.reason)?;
+        writeln!(
+            out,
+            "  action {} due {}: {}",
+            action.kind, action.due, action.reason
+        )?;
     }
     for step in e.trace.iter().flatten() {
         writeln!(
             out,
             "  trace  {}{}: {}",
             step.function,
-            step.rule.as_ref().map(|r| format!(" [{r}]")).unwrap_or_default(),
+            step.rule
+                .as_ref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default(),
             step.message
         )?;
         if !step.facts.is_empty() {
@@ -136,9 +164,24 @@ fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
 fn write_csv(out: &mut impl Write, items: &[BatchItem]) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "customer_id", "line", "score", "grade_from", "grade_to", "grade_changed", "grade_reason",
-        "stage_from", "stage_to", "stage_changed", "stage_reason", "calls_per_week",
-        "visits_per_month", "next_call_due", "next_visit_due", "overdue", "days_overdue", "actions",
+        "customer_id",
+        "line",
+        "score",
+        "grade_from",
+        "grade_to",
+        "grade_changed",
+        "grade_reason",
+        "stage_from",
+        "stage_to",
+        "stage_changed",
+        "stage_reason",
+        "calls_per_week",
+        "visits_per_month",
+        "next_call_due",
+        "next_visit_due",
+        "overdue",
+        "days_overdue",
+        "actions",
         "error",
     ])?;
     for item in items {
@@ -157,14 +200,28 @@ fn write_csv(out: &mut impl Write, items: &[BatchItem]) -> io::Result<()> {
                 e.stage.reason.clone(),
                 e.visits.calls_per_week.to_string(),
                 e.visits.visits_per_month.to_string(),
-                e.visits.next_call_due.map(|d| d.to_string()).unwrap_or_default(),
-                e.visits.next_visit_due.map(|d| d.to_string()).unwrap_or_default(),
+                e.visits
+                    .next_call_due
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                e.visits
+                    .next_visit_due
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 e.visits.overdue.to_string(),
                 e.visits.days_overdue.to_string(),
-                e.actions.iter().map(|a| format!("{}@{}", a.kind, a.due)).collect::<Vec<_>>().join(";"),
+                e.actions
+                    .iter()
+                    .map(|a| format!("{}@{}", a.kind, a.due))
+                    .collect::<Vec<_>>()
+                    .join(";"),
                 String::new(),
             ],
-            BatchItem::Failed { customer_id, line, error } => {
+            BatchItem::Failed {
+                customer_id,
+                line,
+                error,
+            } => {
                 let mut row = vec![String::new(); 19];
                 row[0] = customer_id.clone().unwrap_or_default();
                 row[1] = line.to_string();

@@ -40,7 +40,10 @@ pub fn run(command: PolicyCommand) -> Result<u8, Failure> {
                 println!("regions:     {}", regions.join(", "));
             }
             println!("files:       {}", info.files.join(", "));
-            println!("limits:      {}", serde_json::to_string(&info.limits).unwrap_or_default());
+            println!(
+                "limits:      {}",
+                serde_json::to_string(&info.limits).unwrap_or_default()
+            );
             println!("parameters:");
             print_params("  params", &info.params);
             Ok(0)

@@ -73,13 +73,23 @@ impl Engine {
     }
 
     /// Evaluates a batch given as a JSON array or JSON Lines; one item per record, in order.
-    pub fn evaluate_batch_items(&self, input: &str, as_of: Date, options: &EvaluateOptions) -> Result<Vec<BatchItem>> {
+    pub fn evaluate_batch_items(
+        &self,
+        input: &str,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Result<Vec<BatchItem>> {
         Ok(self.evaluate_records(parse_customers(input)?, as_of, options))
     }
 
     /// Evaluates records already split by [`parse_customers`](crate::model::parse_customers)
     /// in parallel against one snapshot of the policy; one item per record, in order.
-    pub fn evaluate_records(&self, records: Vec<ParsedRecord>, as_of: Date, options: &EvaluateOptions) -> Vec<BatchItem> {
+    pub fn evaluate_records(
+        &self,
+        records: Vec<ParsedRecord>,
+        as_of: Date,
+        options: &EvaluateOptions,
+    ) -> Vec<BatchItem> {
         let policy = self.policy.load_full();
         records
             .into_par_iter()
@@ -89,7 +99,9 @@ impl Engine {
                     .and_then(|customer| evaluate::evaluate(&policy, &customer, as_of, options));
                 match outcome {
                     Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
-                    Err(error) => BatchItem::failed(&error.with_record(None, Some(record.line)), record.line),
+                    Err(error) => {
+                        BatchItem::failed(&error.with_record(None, Some(record.line)), record.line)
+                    }
                 }
             })
             .collect()

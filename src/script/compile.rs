@@ -116,40 +116,44 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
     }
     for (file, ast) in &compiled.asts {
         check_names(file, ast, check)?;
-        for function in ast.iter_fn_def() {
-            let name = function.name.clone();
-            let arity = function.params.len();
-            let alone =
-                ast.clone_functions_only_filtered(|_, _, _, n, a| n == name.as_str() && a == arity);
-            let mut paths = Vec::new();
-            let mut outcome = Ok(());
-            alone.walk(&mut |path: &[ASTNode]| {
-                if let Some(ASTNode::Expr(expr)) = path.last() {
-                    if let Some((segments, pos)) = params_path(expr) {
-                        if let Err(missing) = super::params::lookup_path(check.params, &segments) {
-                            let (line, column) = position(pos);
-                            outcome = Err(error_at(
-                                file,
-                                line,
-                                column,
-                                format!(
-                                    "`params.{}` is not defined: policy.toml [params] has no `{missing}` there",
-                                    segments.join(".")
-                                ),
-                            ));
-                            return false;
-                        }
-                        let joined = segments.join(".");
-                        if !paths.contains(&joined) {
-                            paths.push(joined);
-                        }
-                    }
+        let text = &check
+            .files
+            .iter()
+            .find(|f| f.name == *file)
+            .expect("compiled files exist")
+            .text;
+        let starts = function_starts(text);
+        let mut outcome = Ok(());
+        ast.walk(&mut |path: &[ASTNode]| {
+            let Some(ASTNode::Expr(expr)) = path.last() else {
+                return true;
+            };
+            let Some((segments, pos)) = params_path(expr) else {
+                return true;
+            };
+            let (line, column) = position(pos);
+            if let Err(missing) = super::params::lookup_path(check.params, &segments) {
+                outcome = Err(error_at(
+                    file,
+                    line,
+                    column,
+                    format!(
+                        "`params.{}` is not defined: policy.toml [params] has no `{missing}` there",
+                        segments.join(".")
+                    ),
+                ));
+                return false;
+            }
+            if let Some((_, function)) = starts.iter().rev().find(|(start, _)| *start <= line) {
+                let paths = reads.entry(format!("{file}::{function}")).or_default();
+                let joined = segments.join(".");
+                if !paths.contains(&joined) {
+                    paths.push(joined);
                 }
-                true
-            });
-            outcome?;
-            reads.insert(format!("{file}::{}", function.name), paths);
-        }
+            }
+            true
+        });
+        outcome?;
     }
     Ok(reads)
 }
@@ -187,6 +191,24 @@ fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Result<()> {
             ))
         }
     }
+}
+
+/// (line, name) of every `fn name(` in a script, in order: a parameter read on a line
+/// belongs to the last function that starts at or before it.
+fn function_starts(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let rest = line.trim_start();
+            let rest = rest.strip_prefix("private ").unwrap_or(rest).trim_start();
+            let rest = rest.strip_prefix("fn ")?.trim_start();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some((index + 1, name))
+        })
+        .collect()
 }
 
 /// Grade and stage names written as string literals must be in the manifest.
