@@ -1,0 +1,116 @@
+//! `patron eval` and `patron policy show` as a user runs them: formats, exit codes, errors.
+
+use assert_cmd::Command;
+
+const INPUT: &str = r#"{ "id": "C-1", "grade": "C", "grade_since": "2026-06-01", "purchases": [ { "at": "2026-07-01", "amount": 10 }, { "at": "2026-10-01", "amount": 5 } ] }
+{ "id": "C-2", "grade": "nope" }
+{ "id": "C-3" }
+"#;
+
+fn patron() -> Command {
+    Command::cargo_bin("patron").unwrap()
+}
+
+#[test]
+fn eval_json_keeps_one_item_per_record_and_exits_1_on_record_errors() {
+    let output = patron()
+        .args(["eval", "-", "--as-of", "2026-11-23", "--format", "json"])
+        .write_stdin(INPUT)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["grade"]["to"], "B");
+    assert_eq!(items[1]["line"], 2);
+    assert_eq!(items[1]["error"]["code"], 4);
+    assert_eq!(items[2]["stage"]["to"], "market_research");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("1 of 3 record(s) failed"));
+}
+
+#[test]
+fn eval_formats() {
+    let good = "{ \"id\": \"C-1\" }\n{ \"id\": \"C-2\", \"grade\": \"A\" }\n";
+    let jsonl = patron()
+        .args(["eval", "--as-of", "2026-11-23", "--format", "jsonl"])
+        .write_stdin(good)
+        .assert()
+        .success();
+    let text = String::from_utf8(jsonl.get_output().stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    let csv = patron()
+        .args(["eval", "--as-of", "2026-11-23", "--format", "csv"])
+        .write_stdin(good)
+        .assert()
+        .success();
+    let text = String::from_utf8(csv.get_output().stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.starts_with("customer_id,line,score,grade_from,grade_to"));
+    let table = patron()
+        .args([
+            "eval",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "table",
+            "--explain",
+        ])
+        .write_stdin(good)
+        .assert()
+        .success();
+    let text = String::from_utf8(table.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("2 record(s): 2 evaluated, 0 failed"),
+        "{text}"
+    );
+    assert!(text.contains("trace  promote.rhai::grade"), "{text}");
+}
+
+#[test]
+fn exit_codes_for_bad_input_and_bad_policy() {
+    patron()
+        .args(["eval", "/no/such/file.json"])
+        .assert()
+        .code(3);
+    patron()
+        .args(["eval", "--as-of", "23/11/2026"])
+        .write_stdin("")
+        .assert()
+        .code(3);
+    patron()
+        .args(["eval", "--as-of", "2026-11-23"])
+        .write_stdin("[ { \"id\": ")
+        .assert()
+        .code(3);
+    patron()
+        .args([
+            "eval",
+            "--policy",
+            "/no/such/policy",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(4);
+    patron().args(["eval", "--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn policy_show_prints_identity_and_parameters() {
+    let shown = patron().args(["policy", "show"]).assert().success();
+    let text = String::from_utf8(shown.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("name:        default"));
+    assert!(text.contains("hash:        sha256:"));
+    assert!(text.contains("params.weights.revenue = 0.3"), "{text}");
+    let json = patron()
+        .args(["policy", "show", "--json"])
+        .assert()
+        .success();
+    let info: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(info["grades"].as_array().unwrap().len(), 6);
+}
