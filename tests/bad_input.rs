@@ -22,16 +22,23 @@ fn malformed_json_is_invalid_json() {
 
 #[test]
 fn a_wrong_type_names_the_field() {
-    let (field, message) = input_error(r#"{ "id": "C-1", "purchases": [ { "at": "2026-01-01", "amount": "lots" } ] }"#);
+    let (field, message) = input_error(
+        r#"{ "id": "C-1", "purchases": [ { "at": "2026-01-01", "amount": "lots" } ] }"#,
+    );
     assert_eq!(field, "purchases[0].amount");
     assert!(message.contains("invalid type"), "{message}");
-    let err = parse_customer(r#"{ "id": "C-1", "purchases": [ { "at": "2026-01-01", "amount": "lots" } ] }"#).unwrap_err();
+    let err = parse_customer(
+        r#"{ "id": "C-1", "purchases": [ { "at": "2026-01-01", "amount": "lots" } ] }"#,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("customer C-1"), "{err}");
 }
 
 #[test]
 fn an_unparseable_date_names_the_field() {
-    let (field, message) = input_error(r#"{ "id": "C-1", "interactions": [ { "at": "23/11/2026", "kind": "call" } ] }"#);
+    let (field, message) = input_error(
+        r#"{ "id": "C-1", "interactions": [ { "at": "23/11/2026", "kind": "call" } ] }"#,
+    );
     assert_eq!(field, "interactions[0].at");
     assert!(message.contains("23/11/2026"), "{message}");
 }
@@ -44,7 +51,8 @@ fn a_missing_id_names_the_field() {
 
 #[test]
 fn negative_amounts_are_rejected() {
-    let (field, message) = input_error(r#"{ "id": "C-1", "receivables": [ { "due": "2026-12-01", "amount": -5 } ] }"#);
+    let (field, message) =
+        input_error(r#"{ "id": "C-1", "receivables": [ { "due": "2026-12-01", "amount": -5 } ] }"#);
     assert_eq!(field, "receivables[0].amount");
     assert!(message.contains("negative"));
 }
@@ -57,9 +65,13 @@ fn unknown_grade_stage_or_region_is_invalid_input_naming_the_field() {
         (r#"{ "id": "C-1", "stage": "dating" }"#, "stage"),
         (r#"{ "id": "C-1", "region": "moon" }"#, "region"),
     ] {
-        let err = engine.evaluate(&parse_customer(json).unwrap(), as_of()).unwrap_err();
+        let err = engine
+            .evaluate(&parse_customer(json).unwrap(), as_of())
+            .unwrap_err();
         match &err {
-            Error::InvalidInput { field: f, record, .. } => {
+            Error::InvalidInput {
+                field: f, record, ..
+            } => {
                 assert_eq!(f, field);
                 assert_eq!(record.customer_id.as_deref(), Some("C-1"));
             }
@@ -80,13 +92,17 @@ fn a_batch_keeps_one_item_per_record_in_order() {
     ]
     .join("\n");
     let engine = Engine::with_default_policy().unwrap();
-    let items = engine.evaluate_batch_items(&input, as_of(), &EvaluateOptions::default()).unwrap();
+    let items = engine
+        .evaluate_batch_items(&input, as_of(), &EvaluateOptions::default())
+        .unwrap();
     assert_eq!(items.len(), 5, "blank lines are not records");
     let summary: Vec<(Option<String>, Option<usize>)> = items
         .iter()
         .map(|item| match item {
             BatchItem::Evaluated(e) => (Some(e.customer_id.clone()), None),
-            BatchItem::Failed { customer_id, line, .. } => (customer_id.clone(), Some(*line)),
+            BatchItem::Failed {
+                customer_id, line, ..
+            } => (customer_id.clone(), Some(*line)),
         })
         .collect();
     assert_eq!(
@@ -99,21 +115,31 @@ fn a_batch_keeps_one_item_per_record_in_order() {
             (Some("ok-2".into()), None),
         ]
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&engine.evaluate_batch_json(&input, as_of(), &EvaluateOptions::default()).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        &engine
+            .evaluate_batch_json(&input, as_of(), &EvaluateOptions::default())
+            .unwrap(),
+    )
+    .unwrap();
     let failed = &json[1];
     assert_eq!(failed["customer_id"], "bad-grade");
     assert_eq!(failed["line"], 2);
     assert_eq!(failed["error"]["code"], 4);
     assert_eq!(failed["error"]["kind"], "invalid_input");
-    assert!(failed["error"]["message"].as_str().unwrap().contains("field `grade`"));
+    assert!(failed["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("field `grade`"));
 }
 
 #[test]
 fn a_json_array_batch_reports_lines_of_its_records() {
     let input = "[\n  { \"id\": \"a\" },\n  { \"id\": \"b\", \"purchases\": [ { \"at\": \"x\", \"amount\": 1 } ] },\n  { \"id\": \"c\" }\n]";
     let records = parse_customers(input).unwrap();
-    assert_eq!(records.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3, 4]);
+    assert_eq!(
+        records.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
     assert!(records[1].result.is_err());
     assert!(records[2].result.is_ok());
 }

@@ -9,61 +9,91 @@ use common::eval;
 
 #[test]
 fn first_purchase_does_not_promote() {
-    let e = eval(r#"{ "id": "G1", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1000 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G1", "grade": "C", "grade_since": "2026-06-01",
+        "purchases": [ { "at": "2026-07-01", "amount": 1000 } ] }"#,
+    );
     assert_eq!(e.grade.to, "C");
     assert!(!e.grade.changed);
 }
 
 #[test]
 fn second_purchase_after_grade_since_promotes_c_to_b() {
-    let e = eval(r#"{ "id": "G2", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1000 }, { "at": "2026-10-01", "amount": 500 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G2", "grade": "C", "grade_since": "2026-06-01",
+        "purchases": [ { "at": "2026-07-01", "amount": 1000 }, { "at": "2026-10-01", "amount": 500 } ] }"#,
+    );
     assert_eq!(e.grade.from.as_deref(), Some("C"));
     assert_eq!(e.grade.to, "B");
     assert!(e.grade.changed);
-    assert!(e.grade.reason.contains("repeat purchase on 2026-10-01"), "{}", e.grade.reason);
-    assert!(e.grade.rule.starts_with("promote.rhai:"), "{}", e.grade.rule);
+    assert!(
+        e.grade.reason.contains("repeat purchase on 2026-10-01"),
+        "{}",
+        e.grade.reason
+    );
+    assert!(
+        e.grade.rule.starts_with("promote.rhai:"),
+        "{}",
+        e.grade.rule
+    );
 }
 
 #[test]
 fn repeat_purchase_counts_when_the_first_purchase_predates_the_grade() {
-    let e = eval(r#"{ "id": "G3", "grade": "D", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-01-15", "amount": 1000 }, { "at": "2026-08-01", "amount": 500 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G3", "grade": "D", "grade_since": "2026-06-01",
+        "purchases": [ { "at": "2026-01-15", "amount": 1000 }, { "at": "2026-08-01", "amount": 500 } ] }"#,
+    );
     assert_eq!(e.grade.to, "C");
 }
 
 #[test]
 fn purchases_before_grade_since_do_not_promote() {
-    let e = eval(r#"{ "id": "G4", "grade": "C", "grade_since": "2026-09-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1000 }, { "at": "2026-08-01", "amount": 500 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G4", "grade": "C", "grade_since": "2026-09-01",
+        "purchases": [ { "at": "2026-07-01", "amount": 1000 }, { "at": "2026-08-01", "amount": 500 } ] }"#,
+    );
     assert_eq!(e.grade.to, "C");
     assert!(!e.grade.changed);
 }
 
 #[test]
 fn a_stays_a_on_a_repeat_purchase() {
-    let e = eval(r#"{ "id": "G5", "grade": "A", "grade_since": "2026-01-01",
-        "purchases": [ { "at": "2026-03-01", "amount": 1000 }, { "at": "2026-11-01", "amount": 500 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G5", "grade": "A", "grade_since": "2026-01-01",
+        "purchases": [ { "at": "2026-03-01", "amount": 1000 }, { "at": "2026-11-01", "amount": 500 } ] }"#,
+    );
     assert_eq!(e.grade.to, "A");
     assert!(!e.grade.changed);
-    assert!(e.grade.reason.contains("already the top grade"), "{}", e.grade.reason);
+    assert!(
+        e.grade.reason.contains("already the top grade"),
+        "{}",
+        e.grade.reason
+    );
 }
 
 #[test]
 fn promotion_moves_one_level_even_after_many_repeat_purchases() {
-    let e = eval(r#"{ "id": "G6", "grade": "E", "grade_since": "2026-01-01",
+    let e = eval(
+        r#"{ "id": "G6", "grade": "E", "grade_since": "2026-01-01",
         "purchases": [ { "at": "2026-02-01", "amount": 1 }, { "at": "2026-03-01", "amount": 1 },
-                       { "at": "2026-04-01", "amount": 1 }, { "at": "2026-05-01", "amount": 1 } ] }"#);
+                       { "at": "2026-04-01", "amount": 1 }, { "at": "2026-05-01", "amount": 1 } ] }"#,
+    );
     assert_eq!(e.grade.to, "D");
 }
 
 #[test]
 fn a_year_without_purchase_lowers_b_to_c() {
-    let e = eval(r#"{ "id": "G7", "grade": "B", "grade_since": "2025-01-01",
-        "purchases": [ { "at": "2025-06-01", "amount": 1000 } ] }"#);
+    let e = eval(
+        r#"{ "id": "G7", "grade": "B", "grade_since": "2025-01-01",
+        "purchases": [ { "at": "2025-06-01", "amount": 1000 } ] }"#,
+    );
     assert_eq!(e.grade.to, "C");
-    assert!(e.grade.reason.contains("no purchase for over 365 days"), "{}", e.grade.reason);
+    assert!(
+        e.grade.reason.contains("no purchase for over 365 days"),
+        "{}",
+        e.grade.reason
+    );
 }
 
 #[test]
@@ -97,20 +127,36 @@ fn a_new_record_gets_its_grade_from_the_score() {
 fn score_sums_weighted_indicators_against_standards() {
     // revenue 500,000 of 1,000,000 × 30 = 15; 15 days since purchase ≤ 30 → 20;
     // 3 of 6 purchases × 15 = 7.5; credit 80 of 100 × 20 = 16; 5 of 10 interactions × 15 = 7.5
-    let e = eval(r#"{ "id": "S1", "attributes": { "credit_score": 80 },
+    let e = eval(
+        r#"{ "id": "S1", "attributes": { "credit_score": 80 },
         "purchases": [ { "at": "2026-11-08", "amount": 200000 }, { "at": "2026-08-01", "amount": 200000 },
                        { "at": "2026-03-01", "amount": 100000 } ],
         "interactions": [ { "at": "2026-11-01", "kind": "call" }, { "at": "2026-10-20", "kind": "call" },
                           { "at": "2026-10-10", "kind": "visit" }, { "at": "2026-10-01", "kind": "email" },
-                          { "at": "2026-09-15", "kind": "meeting" } ] }"#);
-    let points: Vec<(&str, f64)> = e.score.parts.iter().map(|p| (p.indicator.as_str(), p.points)).collect();
+                          { "at": "2026-09-15", "kind": "meeting" } ] }"#,
+    );
+    let points: Vec<(&str, f64)> = e
+        .score
+        .parts
+        .iter()
+        .map(|p| (p.indicator.as_str(), p.points))
+        .collect();
     assert_eq!(
         points,
-        vec![("revenue", 15.0), ("recency", 20.0), ("frequency", 7.5), ("credit", 16.0), ("engagement", 7.5)]
+        vec![
+            ("revenue", 15.0),
+            ("recency", 20.0),
+            ("frequency", 7.5),
+            ("credit", 16.0),
+            ("engagement", 7.5)
+        ]
     );
     assert_eq!(e.score.total, 66.0);
     let revenue = &e.score.parts[0];
-    assert_eq!((revenue.weight, revenue.standard, revenue.actual), (0.3, 1_000_000.0, 500_000.0));
+    assert_eq!(
+        (revenue.weight, revenue.standard, revenue.actual),
+        (0.3, 1_000_000.0, 500_000.0)
+    );
     // A new record with score 66 starts at C (55 ≤ 66 < 70).
     assert_eq!(e.grade.to, "C");
 }
@@ -119,7 +165,12 @@ fn score_sums_weighted_indicators_against_standards() {
 fn recency_above_the_standard_earns_standard_over_actual() {
     // 60 days since purchase: 30/60 × 20 = 10 points.
     let e = eval(r#"{ "id": "S2", "purchases": [ { "at": "2026-09-24", "amount": 1 } ] }"#);
-    let recency = e.score.parts.iter().find(|p| p.indicator == "recency").unwrap();
+    let recency = e
+        .score
+        .parts
+        .iter()
+        .find(|p| p.indicator == "recency")
+        .unwrap();
     assert_eq!(recency.actual, 60.0);
     assert_eq!(recency.points, 10.0);
 }
@@ -135,12 +186,30 @@ fn stage_of(json: &str) -> (String, bool, String) {
 fn each_kind_of_evidence_reaches_its_stage() {
     let cases = [
         (r#"{ "id": "T1" }"#, "market_research"),
-        (r#"{ "id": "T2", "prospect": { "money": true } }"#, "prospecting"),
-        (r#"{ "id": "T3", "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#, "contact"),
-        (r#"{ "id": "T4", "prospect": { "need": true }, "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#, "needs_confirmation"),
-        (r#"{ "id": "T5", "interactions": [ { "at": "2026-11-01", "kind": "quote" } ] }"#, "negotiation"),
-        (r#"{ "id": "T6", "contracts": [ { "signed_at": "2026-11-01" } ] }"#, "contract_signed"),
-        (r#"{ "id": "T7", "purchases": [ { "at": "2026-11-01", "amount": 10 } ] }"#, "converted"),
+        (
+            r#"{ "id": "T2", "prospect": { "money": true } }"#,
+            "prospecting",
+        ),
+        (
+            r#"{ "id": "T3", "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#,
+            "contact",
+        ),
+        (
+            r#"{ "id": "T4", "prospect": { "need": true }, "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#,
+            "needs_confirmation",
+        ),
+        (
+            r#"{ "id": "T5", "interactions": [ { "at": "2026-11-01", "kind": "quote" } ] }"#,
+            "negotiation",
+        ),
+        (
+            r#"{ "id": "T6", "contracts": [ { "signed_at": "2026-11-01" } ] }"#,
+            "contract_signed",
+        ),
+        (
+            r#"{ "id": "T7", "purchases": [ { "at": "2026-11-01", "amount": 10 } ] }"#,
+            "converted",
+        ),
     ];
     for (json, expected) in cases {
         assert_eq!(stage_of(json).0, expected, "{json}");
@@ -149,8 +218,10 @@ fn each_kind_of_evidence_reaches_its_stage() {
 
 #[test]
 fn a_signed_contract_moves_negotiation_to_contract_signed() {
-    let (to, changed, reason) = stage_of(r#"{ "id": "T8", "stage": "negotiation",
-        "contracts": [ { "signed_at": "2026-11-10", "amount": 50000 } ] }"#);
+    let (to, changed, reason) = stage_of(
+        r#"{ "id": "T8", "stage": "negotiation",
+        "contracts": [ { "signed_at": "2026-11-10", "amount": 50000 } ] }"#,
+    );
     assert_eq!(to, "contract_signed");
     assert!(changed);
     assert!(reason.contains("contract signed on 2026-11-10"), "{reason}");
@@ -159,18 +230,25 @@ fn a_signed_contract_moves_negotiation_to_contract_signed() {
 
 #[test]
 fn first_purchase_converts_and_names_the_skipped_stages() {
-    let (to, changed, reason) = stage_of(r#"{ "id": "T9", "stage": "contact",
-        "purchases": [ { "at": "2026-11-02", "amount": 800 } ] }"#);
+    let (to, changed, reason) = stage_of(
+        r#"{ "id": "T9", "stage": "contact",
+        "purchases": [ { "at": "2026-11-02", "amount": 800 } ] }"#,
+    );
     assert_eq!(to, "converted");
     assert!(changed);
     assert!(reason.contains("first purchase on 2026-11-02"), "{reason}");
-    assert!(reason.contains("skipping needs_confirmation, negotiation, contract_signed"), "{reason}");
+    assert!(
+        reason.contains("skipping needs_confirmation, negotiation, contract_signed"),
+        "{reason}"
+    );
 }
 
 #[test]
 fn a_stage_never_goes_back_without_evidence() {
-    let (to, changed, _) = stage_of(r#"{ "id": "T10", "stage": "negotiation",
-        "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#);
+    let (to, changed, _) = stage_of(
+        r#"{ "id": "T10", "stage": "negotiation",
+        "interactions": [ { "at": "2026-11-01", "kind": "call" } ] }"#,
+    );
     assert_eq!(to, "negotiation");
     assert!(!changed);
 }
@@ -192,7 +270,11 @@ fn cadence_follows_the_table_mapped_onto_a_to_f() {
     assert_eq!(cadence("D", "same_city", ""), (0.5, 0.0));
     let (calls, visits) = cadence("F", "same_city", "");
     assert_eq!(visits, 0.0);
-    assert_eq!(patron::schedule::interval_days(calls, 7.0), Some(91), "F: a call a quarter");
+    assert_eq!(
+        patron::schedule::interval_days(calls, 7.0),
+        Some(91),
+        "F: a call a quarter"
+    );
 }
 
 #[test]
@@ -208,13 +290,19 @@ fn visits_outside_the_city_follow_the_region_cadence() {
     let (_, other) = cadence("A", "other", "");
     assert_eq!(patron::schedule::interval_days(province, 30.0), Some(90));
     assert_eq!(patron::schedule::interval_days(other, 30.0), Some(180));
-    assert_eq!(cadence("D", "other", ""), (0.5, 0.0), "no visits stays no visits");
+    assert_eq!(
+        cadence("D", "other", ""),
+        (0.5, 0.0),
+        "no visits stays no visits"
+    );
 }
 
 #[test]
 fn an_a_customer_last_called_5_days_ago_is_overdue_for_its_calls() {
-    let e = eval(r#"{ "id": "O1", "grade": "A", "grade_since": "2026-01-01", "region": "same_city",
-        "interactions": [ { "at": "2026-11-18", "kind": "call" }, { "at": "2026-11-20", "kind": "visit" } ] }"#);
+    let e = eval(
+        r#"{ "id": "O1", "grade": "A", "grade_since": "2026-01-01", "region": "same_city",
+        "interactions": [ { "at": "2026-11-18", "kind": "call" }, { "at": "2026-11-20", "kind": "visit" } ] }"#,
+    );
     // Twice a week → every 3 days: due 2026-11-21, two days overdue.
     assert_eq!(e.visits.next_call_due.unwrap().to_string(), "2026-11-21");
     // Four visits a month → every 7 days: due 2026-11-27.
@@ -225,8 +313,10 @@ fn an_a_customer_last_called_5_days_ago_is_overdue_for_its_calls() {
 
 #[test]
 fn an_a_customer_called_yesterday_is_on_time() {
-    let e = eval(r#"{ "id": "O2", "grade": "A", "grade_since": "2026-01-01", "region": "same_city",
-        "interactions": [ { "at": "2026-11-22", "kind": "call" }, { "at": "2026-11-20", "kind": "visit" } ] }"#);
+    let e = eval(
+        r#"{ "id": "O2", "grade": "A", "grade_since": "2026-01-01", "region": "same_city",
+        "interactions": [ { "at": "2026-11-22", "kind": "call" }, { "at": "2026-11-20", "kind": "visit" } ] }"#,
+    );
     assert_eq!(e.visits.next_call_due.unwrap().to_string(), "2026-11-25");
     assert!(!e.visits.overdue);
     assert_eq!(e.visits.days_overdue, 0);
@@ -242,42 +332,69 @@ fn a_customer_never_called_is_due_today_not_overdue() {
 // ---- actions: handbook 002 ----
 
 fn action_kinds(json: &str) -> Vec<(String, String)> {
-    eval(json).actions.into_iter().map(|a| (a.kind, a.due.to_string())).collect()
+    eval(json)
+        .actions
+        .into_iter()
+        .map(|a| (a.kind, a.due.to_string()))
+        .collect()
 }
 
 #[test]
 fn a_receivable_due_in_3_days_yields_a_reminder_and_one_due_in_10_does_not() {
-    let in_three = action_kinds(r#"{ "id": "R1", "receivables": [ { "due": "2026-11-26", "amount": 5000 } ] }"#);
-    assert_eq!(in_three, vec![("payment_reminder".to_string(), "2026-11-23".to_string())]);
-    let in_ten = action_kinds(r#"{ "id": "R2", "receivables": [ { "due": "2026-12-03", "amount": 5000 } ] }"#);
+    let in_three = action_kinds(
+        r#"{ "id": "R1", "receivables": [ { "due": "2026-11-26", "amount": 5000 } ] }"#,
+    );
+    assert_eq!(
+        in_three,
+        vec![("payment_reminder".to_string(), "2026-11-23".to_string())]
+    );
+    let in_ten = action_kinds(
+        r#"{ "id": "R2", "receivables": [ { "due": "2026-12-03", "amount": 5000 } ] }"#,
+    );
     assert!(in_ten.is_empty(), "{in_ten:?}");
 }
 
 #[test]
 fn paid_receivables_need_no_reminder_and_past_due_ones_need_collection() {
-    let paid = action_kinds(r#"{ "id": "R3", "receivables": [ { "due": "2026-11-25", "amount": 5000, "paid": true } ] }"#);
+    let paid = action_kinds(
+        r#"{ "id": "R3", "receivables": [ { "due": "2026-11-25", "amount": 5000, "paid": true } ] }"#,
+    );
     assert!(paid.is_empty());
     let e = eval(r#"{ "id": "R4", "receivables": [ { "due": "2026-11-13", "amount": 1234.5 } ] }"#);
     assert_eq!(e.actions.len(), 1);
     assert_eq!(e.actions[0].kind, "collection");
-    assert_eq!(e.actions[0].reason, "1234.50 was due on 2026-11-13, 10 days ago");
+    assert_eq!(
+        e.actions[0].reason,
+        "1234.50 was due on 2026-11-13, 10 days ago"
+    );
 }
 
 #[test]
 fn an_active_customer_with_no_order_for_over_a_week_gets_a_callback() {
-    let kinds = action_kinds(r#"{ "id": "K1", "purchases": [ { "at": "2026-11-10", "amount": 100 } ] }"#);
-    assert_eq!(kinds, vec![("callback".to_string(), "2026-11-18".to_string())]);
+    let kinds =
+        action_kinds(r#"{ "id": "K1", "purchases": [ { "at": "2026-11-10", "amount": 100 } ] }"#);
+    assert_eq!(
+        kinds,
+        vec![("callback".to_string(), "2026-11-18".to_string())]
+    );
 }
 
 #[test]
 fn no_callback_within_a_week_or_after_a_call_that_followed_up() {
-    let recent = action_kinds(r#"{ "id": "K2", "purchases": [ { "at": "2026-11-18", "amount": 100 } ] }"#);
+    let recent =
+        action_kinds(r#"{ "id": "K2", "purchases": [ { "at": "2026-11-18", "amount": 100 } ] }"#);
     assert!(recent.is_empty(), "{recent:?}");
-    let called = action_kinds(r#"{ "id": "K3", "purchases": [ { "at": "2026-11-10", "amount": 100 } ],
-        "interactions": [ { "at": "2026-11-19", "kind": "call" } ] }"#);
+    let called = action_kinds(
+        r#"{ "id": "K3", "purchases": [ { "at": "2026-11-10", "amount": 100 } ],
+        "interactions": [ { "at": "2026-11-19", "kind": "call" } ] }"#,
+    );
     assert!(called.is_empty(), "{called:?}");
-    let inactive = action_kinds(r#"{ "id": "K4", "purchases": [ { "at": "2025-06-10", "amount": 100 } ] }"#);
-    assert!(inactive.is_empty(), "a customer with no purchase in a year is not active: {inactive:?}");
+    let inactive =
+        action_kinds(r#"{ "id": "K4", "purchases": [ { "at": "2025-06-10", "amount": 100 } ] }"#);
+    assert!(
+        inactive.is_empty(),
+        "a customer with no purchase in a year is not active: {inactive:?}"
+    );
 }
 
 #[test]
@@ -290,7 +407,9 @@ fn results_carry_the_policy_stamp() {
 
 #[test]
 fn records_dated_after_as_of_are_not_seen() {
-    let e = eval(r#"{ "id": "F1", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#);
+    let e = eval(
+        r#"{ "id": "F1", "grade": "C", "grade_since": "2026-06-01",
+        "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#,
+    );
     assert_eq!(e.grade.to, "C");
 }

@@ -10,7 +10,9 @@ use patron::{Engine, Error, ErrorCode, Policy};
 
 fn load_error(name: &str, replace: &[(&str, Option<&str>)]) -> (String, usize, usize, String) {
     match Policy::load(policy_dir(name, replace)) {
-        Err(Error::Policy { location, message }) => (location.file, location.line, location.column, message),
+        Err(Error::Policy { location, message }) => {
+            (location.file, location.line, location.column, message)
+        }
         Err(other) => panic!("expected a policy error, got {other:?}"),
         Ok(_) => panic!("policy {name} loaded but should not"),
     }
@@ -27,12 +29,19 @@ fn the_directory_copy_of_the_default_policy_has_the_embedded_hash() {
 fn any_change_changes_the_hash() {
     let script = default_file_with("actions.rhai", "let out = [];", "let out = [ ];");
     let changed = Policy::load(policy_dir("changed", &[("actions.rhai", Some(&script))])).unwrap();
-    assert_ne!(changed.stamp().hash, Policy::embedded_default().unwrap().stamp().hash);
+    assert_ne!(
+        changed.stamp().hash,
+        Policy::embedded_default().unwrap().stamp().hash
+    );
 }
 
 #[test]
 fn a_syntax_error_names_file_line_and_column() {
-    let script = default_file_with("visits.rhai", "let calls = row.calls_per_week;", "let calls = row.calls_per_week +;");
+    let script = default_file_with(
+        "visits.rhai",
+        "let calls = row.calls_per_week;",
+        "let calls = row.calls_per_week +;",
+    );
     let (file, line, column, _) = load_error("syntax", &[("visits.rhai", Some(&script))]);
     assert_eq!(file, "visits.rhai");
     assert_eq!(line, 10);
@@ -49,7 +58,11 @@ fn a_toml_error_names_the_line() {
 
 #[test]
 fn an_unknown_grade_literal_is_a_load_error() {
-    let script = default_file_with("promote.rhai", r#"return set_grade("F","#, r#"return set_grade("G","#);
+    let script = default_file_with(
+        "promote.rhai",
+        r#"return set_grade("F","#,
+        r#"return set_grade("G","#,
+    );
     let (file, line, _, message) = load_error("grade-literal", &[("promote.rhai", Some(&script))]);
     assert_eq!(file, "promote.rhai");
     assert!(line > 0);
@@ -58,14 +71,22 @@ fn an_unknown_grade_literal_is_a_load_error() {
 
 #[test]
 fn an_unknown_stage_literal_is_a_load_error() {
-    let script = default_file_with("promote.rhai", r#"set_stage("prospecting","#, r#"set_stage("prospects","#);
+    let script = default_file_with(
+        "promote.rhai",
+        r#"set_stage("prospecting","#,
+        r#"set_stage("prospects","#,
+    );
     let (_, _, _, message) = load_error("stage-literal", &[("promote.rhai", Some(&script))]);
     assert!(message.contains("unknown stage `prospects`"), "{message}");
 }
 
 #[test]
 fn an_undefined_parameter_is_a_load_error() {
-    let script = default_file_with("score.rhai", "params.weights.credit,", "params.weights.credibility,");
+    let script = default_file_with(
+        "score.rhai",
+        "params.weights.credit,",
+        "params.weights.credibility,",
+    );
     let (file, line, column, message) = load_error("param", &[("score.rhai", Some(&script))]);
     assert_eq!((file.as_str(), line), ("score.rhai", 11));
     assert!(column > 0);
@@ -80,7 +101,10 @@ fn a_missing_script_or_entry_function_is_a_load_error() {
 
     let script = default_file_with("promote.rhai", "fn stage(c)", "fn stages(c)");
     let (_, _, _, message) = load_error("no-stage-fn", &[("promote.rhai", Some(&script))]);
-    assert!(message.contains("missing entry function `fn stage(c)`"), "{message}");
+    assert!(
+        message.contains("missing entry function `fn stage(c)`"),
+        "{message}"
+    );
 
     let script = default_file_with("visits.rhai", "fn visits(c, grade)", "fn visits(c)");
     let (_, line, _, message) = load_error("arity", &[("visits.rhai", Some(&script))]);
@@ -92,19 +116,37 @@ fn a_missing_script_or_entry_function_is_a_load_error() {
 fn a_policy_without_actions_has_no_actions() {
     let engine = Engine::from_dir(policy_dir("no-actions", &[("actions.rhai", None)])).unwrap();
     let e = engine
-        .evaluate(&customer(r#"{ "id": "C", "receivables": [ { "due": "2026-11-24", "amount": 1 } ] }"#), as_of())
+        .evaluate(
+            &customer(r#"{ "id": "C", "receivables": [ { "due": "2026-11-24", "amount": 1 } ] }"#),
+            as_of(),
+        )
         .unwrap();
     assert!(e.actions.is_empty());
 }
 
 #[test]
 fn a_script_runtime_error_names_script_function_and_line() {
-    let script = default_file_with("visits.rhai", "let calls = row.calls_per_week;", "let calls = row.calls_per_weak;");
+    let script = default_file_with(
+        "visits.rhai",
+        "let calls = row.calls_per_week;",
+        "let calls = row.calls_per_weak;",
+    );
     // `row` is a parameter table: the missing key fails at run time, not at load time.
-    let engine = Engine::from_dir(policy_dir("runtime-error", &[("visits.rhai", Some(&script))])).unwrap();
-    let err = engine.evaluate(&customer(r#"{ "id": "C-9", "grade": "B" }"#), as_of()).unwrap_err();
+    let engine = Engine::from_dir(policy_dir(
+        "runtime-error",
+        &[("visits.rhai", Some(&script))],
+    ))
+    .unwrap();
+    let err = engine
+        .evaluate(&customer(r#"{ "id": "C-9", "grade": "B" }"#), as_of())
+        .unwrap_err();
     match &err {
-        Error::Script { record, function, location, message } => {
+        Error::Script {
+            record,
+            function,
+            location,
+            message,
+        } => {
             assert_eq!(record.customer_id.as_deref(), Some("C-9"));
             assert_eq!(function, "visits");
             assert_eq!((location.file.as_str(), location.line), ("visits.rhai", 10));
@@ -117,22 +159,39 @@ fn a_script_runtime_error_names_script_function_and_line() {
 #[test]
 fn a_script_returning_the_wrong_type_is_a_script_error() {
     let script = "fn grade(c, score) { 42 }\nfn stage(c) { keep_stage(\"x\") }\n";
-    let engine = Engine::from_dir(policy_dir("wrong-type", &[("promote.rhai", Some(script))])).unwrap();
-    let err = engine.evaluate(&customer(r#"{ "id": "C", "grade": "B" }"#), as_of()).unwrap_err();
+    let engine =
+        Engine::from_dir(policy_dir("wrong-type", &[("promote.rhai", Some(script))])).unwrap();
+    let err = engine
+        .evaluate(&customer(r#"{ "id": "C", "grade": "B" }"#), as_of())
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Script);
-    assert!(err.to_string().contains("must return `set_grade(...)` or `keep_grade(...)`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("must return `set_grade(...)` or `keep_grade(...)`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unknown_grade_at_run_time_is_a_script_error_with_its_line() {
-    let script = default_file_with("promote.rhai", "return set_grade(grade_up(c.grade),", "return set_grade(c.grade + \"+\",");
-    let engine = Engine::from_dir(policy_dir("runtime-grade", &[("promote.rhai", Some(&script))])).unwrap();
+    let script = default_file_with(
+        "promote.rhai",
+        "return set_grade(grade_up(c.grade),",
+        "return set_grade(c.grade + \"+\",",
+    );
+    let engine = Engine::from_dir(policy_dir(
+        "runtime-grade",
+        &[("promote.rhai", Some(&script))],
+    ))
+    .unwrap();
     let err = engine
         .evaluate(&customer(r#"{ "id": "C", "grade": "C", "grade_since": "2026-01-01",
             "purchases": [ { "at": "2026-02-01", "amount": 1 }, { "at": "2026-03-01", "amount": 1 } ] }"#), as_of())
         .unwrap_err();
     match &err {
-        Error::Script { location, message, .. } => {
+        Error::Script {
+            location, message, ..
+        } => {
             assert_eq!(location.line, 21);
             assert!(message.contains("unknown grade `C+`"), "{message}");
         }
@@ -145,32 +204,57 @@ fn an_endless_loop_hits_a_limit_quickly_and_the_engine_stays_usable() {
     let script = "fn score(c) { let n = 0; loop { n += 1; } }\n";
     let engine = Engine::from_dir(policy_dir("endless", &[("score.rhai", Some(script))])).unwrap();
     let started = Instant::now();
-    let err = engine.evaluate(&customer(r#"{ "id": "L" }"#), as_of()).unwrap_err();
+    let err = engine
+        .evaluate(&customer(r#"{ "id": "L" }"#), as_of())
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Limit, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
     engine.reload(policy_dir("endless-fixed", &[])).unwrap();
-    assert_eq!(engine.evaluate(&customer(r#"{ "id": "L" }"#), as_of()).unwrap().grade.to, "F");
+    assert_eq!(
+        engine
+            .evaluate(&customer(r#"{ "id": "L" }"#), as_of())
+            .unwrap()
+            .grade
+            .to,
+        "F"
+    );
 }
 
 #[test]
 fn deep_recursion_hits_the_call_depth_limit() {
     let script = "fn score(c) { down(0) }\nfn down(n) { down(n + 1) }\n";
-    let engine = Engine::from_dir(policy_dir("recursion", &[("score.rhai", Some(script))])).unwrap();
-    let err = engine.evaluate(&customer(r#"{ "id": "L" }"#), as_of()).unwrap_err();
+    let engine =
+        Engine::from_dir(policy_dir("recursion", &[("score.rhai", Some(script))])).unwrap();
+    let err = engine
+        .evaluate(&customer(r#"{ "id": "L" }"#), as_of())
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Limit, "{err}");
 }
 
 #[test]
 fn a_slow_script_hits_the_time_budget() {
-    let manifest = default_file_with("policy.toml", "[params.weights]", "[limits]\nmax_operations = 0\ntime_budget_ms = 20\n\n[params.weights]");
+    let manifest = default_file_with(
+        "policy.toml",
+        "[params.weights]",
+        "[limits]\nmax_operations = 0\ntime_budget_ms = 20\n\n[params.weights]",
+    );
     let script = "fn score(c) { let n = 0; loop { n += 1; } }\n";
     let engine = Engine::from_dir(policy_dir(
         "slow",
-        &[("policy.toml", Some(&manifest)), ("score.rhai", Some(script))],
+        &[
+            ("policy.toml", Some(&manifest)),
+            ("score.rhai", Some(script)),
+        ],
     ))
     .unwrap();
     let started = Instant::now();
-    let err = engine.evaluate(&customer(r#"{ "id": "L" }"#), as_of()).unwrap_err();
+    let err = engine
+        .evaluate(&customer(r#"{ "id": "L" }"#), as_of())
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Limit, "{err}");
     assert!(err.to_string().contains("time budget"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -180,8 +264,15 @@ fn a_slow_script_hits_the_time_budget() {
 fn a_failed_reload_keeps_the_old_policy() {
     let engine = Engine::with_default_policy().unwrap();
     let before = engine.policy().stamp().clone();
-    let err = engine.reload(policy_dir("broken", &[("score.rhai", Some("fn score(c) {"))])).unwrap_err();
+    let err = engine
+        .reload(policy_dir(
+            "broken",
+            &[("score.rhai", Some("fn score(c) {"))],
+        ))
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Policy);
     assert_eq!(engine.policy().stamp(), &before);
-    assert!(engine.evaluate(&customer(r#"{ "id": "X" }"#), as_of()).is_ok());
+    assert!(engine
+        .evaluate(&customer(r#"{ "id": "X" }"#), as_of())
+        .is_ok());
 }

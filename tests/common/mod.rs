@@ -26,7 +26,9 @@ pub fn eval(json: &str) -> Evaluation {
 /// A policy directory: the default policy's files with `replace` applied (name, new text);
 /// a `None` text removes the file.
 pub fn policy_dir(name: &str, replace: &[(&str, Option<&str>)]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("policies").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("policies")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/default");
@@ -47,7 +49,9 @@ pub fn policy_dir(name: &str, replace: &[(&str, Option<&str>)]) -> PathBuf {
 
 /// The text of a default-policy file with `from` replaced by `to` (which must occur).
 pub fn default_file_with(file: &str, from: &str, to: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/default").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/default")
+        .join(file);
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{file} does not contain {from:?}");
     text.replacen(from, to, 1)
