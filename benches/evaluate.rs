@@ -1,1 +1,79 @@
-fn main() {}
+//! Evaluation speed of the default policy: one customer through the Rust API and through the
+//! JSON path (a mix of the example customers, round-robin), a batch on 1 and 2 threads, and
+//! policy load time.
+//!
+//! Run: `cargo bench --bench evaluate`
+
+use std::path::Path;
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use patron::model::{parse_customers, parse_date};
+use patron::{Customer, Engine, EvaluateOptions, Policy};
+
+fn examples() -> (Vec<Customer>, Vec<String>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customers.json");
+    let text = std::fs::read_to_string(&path).expect("examples/customers.json");
+    let customers: Vec<Customer> = parse_customers(&text)
+        .expect("a JSON array")
+        .into_iter()
+        .map(|r| r.result.expect("valid example customers"))
+        .collect();
+    let json = customers.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+    (customers, json)
+}
+
+fn single(c: &mut Criterion) {
+    let engine = Engine::with_default_policy().unwrap();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let (customers, json) = examples();
+    let options = EvaluateOptions::default();
+    let mut group = c.benchmark_group("evaluate");
+    group.throughput(Throughput::Elements(1));
+    let mut next = 0usize;
+    group.bench_function("rust_api", |b| {
+        b.iter(|| {
+            next = (next + 1) % customers.len();
+            black_box(engine.evaluate(&customers[next], as_of).unwrap())
+        })
+    });
+    group.bench_function("rust_api_explain", |b| {
+        let explained = EvaluateOptions::explained();
+        b.iter(|| {
+            next = (next + 1) % customers.len();
+            black_box(engine.evaluate_with(&customers[next], as_of, &explained).unwrap())
+        })
+    });
+    group.bench_function("json", |b| {
+        b.iter(|| {
+            next = (next + 1) % json.len();
+            black_box(engine.evaluate_json(&json[next], as_of, &options).unwrap())
+        })
+    });
+    group.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let engine = Engine::with_default_policy().unwrap();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let (examples, _) = examples();
+    let customers: Vec<Customer> = examples.iter().cycle().take(10_000).cloned().collect();
+    let mut group = c.benchmark_group("batch_10k");
+    group.throughput(Throughput::Elements(customers.len() as u64));
+    group.sample_size(10);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("{threads}_threads"), |b| {
+            b.iter(|| pool.install(|| black_box(engine.evaluate_batch(&customers, as_of))))
+        });
+    }
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    c.bench_function("policy_load/default", |b| {
+        b.iter_batched(|| (), |()| Policy::embedded_default().unwrap(), BatchSize::SmallInput)
+    });
+}
+
+criterion_group!(benches, single, batch, load);
+criterion_main!(benches);

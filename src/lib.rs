@@ -41,5 +41,10 @@ pub use model::{Customer, Evaluation};
 pub use policy::Policy;
 pub use script::Limits;
 
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The library version, as `patron_version()` reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
