@@ -2,6 +2,8 @@
 //! functions in order (score → grade → stage → visits → actions), check what they return,
 //! and assemble the [`Evaluation`] with its optional trace.
 
+use std::collections::BTreeMap;
+
 use rhai::Dynamic;
 
 use super::EvaluateOptions;
@@ -14,7 +16,7 @@ use crate::policy::Policy;
 use crate::schedule::due_dates;
 use crate::script::{
     with_runtime, CadenceDecision, CustomerView, Decision, Entry, ScriptRuntime, ACTIONS, GRADE,
-    SCORE, STAGE, VISITS,
+    LABELS, SCORE, STAGE, VISITS,
 };
 
 /// Rounds to two decimals, the precision of scores in results.
@@ -100,9 +102,18 @@ pub(crate) fn evaluate(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> Result<Evaluation> {
+    evaluate_with_facts(policy, customer, Facts::derive(customer, as_of), options)
+}
+
+/// Evaluates `customer` whose facts (and portfolio facts) are already derived.
+pub(crate) fn evaluate_with_facts(
+    policy: &Policy,
+    customer: &Customer,
+    facts: Facts,
+    options: &EvaluateOptions,
+) -> Result<Evaluation> {
     check_vocabulary(policy, customer)
         .and_then(|()| {
-            let facts = Facts::derive(customer, as_of);
             let view = CustomerView::new(customer.clone(), facts, options.explain);
             with_runtime(policy, |runtime| run(policy, runtime, &view, options))
         })
@@ -190,11 +201,20 @@ fn run(
     };
 
     let actions = if runtime.has(&ACTIONS) {
-        let actions = actions(runtime, view, grade_now)?;
+        let actions = actions(runtime, view, grade_now.clone())?;
         record(&ACTIONS, None, format!("{} action(s)", actions.len()));
         actions
     } else {
         Vec::new()
+    };
+
+    let labels = if runtime.has(&LABELS) {
+        let labels = labels(runtime, view, grade_now)?;
+        let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        record(&LABELS, None, format!("labels: {}", shown.join(", ")));
+        labels
+    } else {
+        BTreeMap::new()
     };
 
     Ok(Evaluation {
@@ -206,6 +226,7 @@ fn run(
         stage: stage.into(),
         visits,
         actions,
+        labels,
         trace,
     })
 }
@@ -276,6 +297,24 @@ fn actions(runtime: &ScriptRuntime, view: &CustomerView, grade: Dynamic) -> Resu
                 .ok_or_else(|| wrong_return(&ACTIONS, expected, &item))
         })
         .collect()
+}
+
+fn labels(
+    runtime: &ScriptRuntime,
+    view: &CustomerView,
+    grade: Dynamic,
+) -> Result<BTreeMap<String, String>> {
+    let value = runtime.call(&LABELS, (view.clone(), grade))?;
+    let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
+    let map = value
+        .clone()
+        .try_cast::<rhai::Map>()
+        .ok_or_else(|| wrong_return(&LABELS, expected, &value))?;
+    Ok(map
+        .into_iter()
+        .filter(|(_, v)| !v.is_unit())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect())
 }
 
 /// The outcome of a grade or stage decision.

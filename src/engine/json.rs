@@ -2,10 +2,9 @@
 //! has exactly one item per input record, in input order: the evaluation, or the record's
 //! error in its place.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{evaluate, Engine, EvaluateOptions};
+use super::{Engine, EvaluateOptions};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{parse_customer, parse_customers, Date, Evaluation, ParsedRecord};
 
@@ -91,12 +90,21 @@ impl Engine {
         options: &EvaluateOptions,
     ) -> Vec<BatchItem> {
         let policy = self.policy.load_full();
+        let parsed: Vec<&crate::Customer> = records
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .collect();
+        let mut evaluations =
+            super::evaluate_portfolio(&policy, &parsed, as_of, options).into_iter();
         records
-            .into_par_iter()
+            .into_iter()
             .map(|record| {
-                let outcome = record
-                    .result
-                    .and_then(|customer| evaluate::evaluate(&policy, &customer, as_of, options));
+                let outcome = match record.result {
+                    Ok(_) => evaluations.next().unwrap_or_else(|| {
+                        Err(Error::Internal("a record lost its evaluation".into()))
+                    }),
+                    Err(error) => Err(error),
+                };
                 match outcome {
                     Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
                     Err(error) => {

@@ -15,9 +15,35 @@ use serde::Serialize;
 pub use json::BatchItem;
 
 use crate::error::Result;
-use crate::model::{Customer, Date, Evaluation, PolicyStamp};
+use crate::model::{portfolio_facts_from, Customer, Date, Evaluation, Facts, PolicyStamp};
 use crate::policy::Policy;
 use crate::script::Limits;
+
+/// Evaluates customers that form one portfolio against one policy snapshot: derives each
+/// customer's facts once, computes the portfolio facts across them (a record that brings its
+/// own `portfolio` keeps it), then evaluates in parallel. Results keep input order.
+pub(crate) fn evaluate_portfolio(
+    policy: &Policy,
+    customers: &[&Customer],
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> Vec<Result<Evaluation>> {
+    let mut facts: Vec<Facts> = customers
+        .par_iter()
+        .map(|c| Facts::derive(c, as_of))
+        .collect();
+    let portfolio = portfolio_facts_from(customers, &facts);
+    for (facts, computed) in facts.iter_mut().zip(portfolio) {
+        if facts.portfolio.is_none() {
+            facts.portfolio = Some(computed);
+        }
+    }
+    customers
+        .par_iter()
+        .zip(facts.into_par_iter())
+        .map(|(customer, facts)| evaluate::evaluate_with_facts(policy, customer, facts, options))
+        .collect()
+}
 
 /// Options of one evaluation call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,7 +160,8 @@ impl Engine {
     }
 
     /// Evaluates many customers in parallel against one snapshot of the policy; the results
-    /// keep input order, one per customer.
+    /// keep input order, one per customer. The customers form one portfolio: their portfolio
+    /// facts (revenue rank and share, RFM quintiles, owner counts) are computed first.
     pub fn evaluate_batch(&self, customers: &[Customer], as_of: Date) -> Vec<Result<Evaluation>> {
         self.evaluate_batch_with(customers, as_of, &EvaluateOptions::default())
     }
@@ -147,10 +174,8 @@ impl Engine {
         options: &EvaluateOptions,
     ) -> Vec<Result<Evaluation>> {
         let policy = self.policy.load_full();
-        customers
-            .par_iter()
-            .map(|customer| evaluate::evaluate(&policy, customer, as_of, options))
-            .collect()
+        let customers: Vec<&Customer> = customers.iter().collect();
+        evaluate_portfolio(&policy, &customers, as_of, options)
     }
 
     /// Identity, vocabulary, limits and parameters of the policy serving now.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::date::{deserialize_date, deserialize_opt_date, Date};
+use super::portfolio::PortfolioFacts;
 
 /// One customer with its history. Only `id` is required.
 ///
@@ -61,6 +62,10 @@ pub struct Customer {
     /// Signed contracts (evidence for the `contract_signed` stage).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contracts: Vec<Contract>,
+    /// The customer's place in its portfolio, as computed for an earlier batch (e.g. last
+    /// night's); a batch computes it itself for records without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<PortfolioFacts>,
 }
 
 /// What a prospect is known to be: MAN (money, authority, need), intent and objections.

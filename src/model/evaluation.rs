@@ -1,5 +1,7 @@
 //! The evaluation result (the "Evaluation (output)" of the JSON contract).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
@@ -23,6 +25,9 @@ pub struct Evaluation {
     pub visits: Visits,
     /// Dated things to do (payment reminders, callbacks, collections …).
     pub actions: Vec<Action>,
+    /// Policy-defined labels, e.g. `prospect_class` or `follow_up` (absent when none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// Why each decision was taken; present only when explain was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,

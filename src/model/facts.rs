@@ -8,6 +8,7 @@ use chrono::Duration;
 
 use super::customer::Customer;
 use super::date::Date;
+use super::portfolio::PortfolioFacts;
 
 /// Days that count as "the last year" for revenue and purchase counts.
 pub const YEAR_WINDOW_DAYS: i64 = 365;
@@ -89,6 +90,8 @@ pub struct Facts {
     pub open_complaints: i64,
     /// Complaints raised in the last 365 days.
     pub complaints_365: i64,
+    /// The customer's place in its portfolio: from the record, or computed for a batch.
+    pub portfolio: Option<PortfolioFacts>,
 }
 
 fn days(from: Date, to: Date) -> i64 {
@@ -150,6 +153,7 @@ impl Facts {
             receivables: Vec::new(),
             open_complaints: 0,
             complaints_365: 0,
+            portfolio: customer.portfolio.clone(),
         };
 
         for purchase in customer.purchases.iter().filter(|p| p.at <= as_of) {

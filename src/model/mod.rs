@@ -6,6 +6,7 @@ mod date;
 mod evaluation;
 mod facts;
 mod parse;
+mod portfolio;
 mod scale;
 
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
@@ -15,4 +16,5 @@ pub use evaluation::{
 };
 pub use facts::{Facts, ReceivableFact};
 pub use parse::{parse_customer, parse_customers, ParsedRecord};
+pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};
 pub use scale::{GradeScale, Ladder, StagePipeline};

@@ -16,7 +16,7 @@ use super::decisions::{score_part, CadenceDecision, Decision};
 use super::params::ParamTable;
 use super::view::{json_to_dynamic, opt_bool, opt_date, opt_int, opt_str, CustomerView};
 use crate::model::{
-    parse_date, Action, Date, GradeScale, ReceivableFact, ScorePart, StagePipeline,
+    parse_date, Action, Date, GradeScale, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -206,6 +206,49 @@ fn register_customer(engine: &mut rhai::Engine) {
         "open_complaints" => |v| Dynamic::from_int(v.facts().open_complaints),
         "complaints_365" => |v| Dynamic::from_int(v.facts().complaints_365),
     }
+    engine
+        .register_get("has_portfolio", |view: &mut CustomerView| {
+            view.note("portfolio");
+            view.facts().portfolio.is_some()
+        })
+        .register_get(
+            "portfolio",
+            |view: &mut CustomerView| -> ScriptResult<PortfolioFacts> {
+                view.note("portfolio");
+                view.facts().portfolio.clone().ok_or_else(|| {
+                    EvalAltResult::ErrorRuntime(
+                        "this policy needs portfolio facts (c.portfolio), which a single customer does not have: \
+                         evaluate the customers as one batch, or pass last night's facts in the record's `portfolio` field"
+                            .into(),
+                        rhai::Position::NONE,
+                    )
+                    .into()
+                })
+            },
+        );
+    engine
+        .register_type_with_name::<PortfolioFacts>("Portfolio")
+        .register_get("size", |p: &mut PortfolioFacts| p.size)
+        .register_get("revenue_rank", |p: &mut PortfolioFacts| p.revenue_rank)
+        .register_get("revenue_share", |p: &mut PortfolioFacts| p.revenue_share)
+        .register_get("revenue_cum_share", |p: &mut PortfolioFacts| {
+            p.revenue_cum_share
+        })
+        .register_get("recency_quintile", |p: &mut PortfolioFacts| {
+            p.recency_quintile
+        })
+        .register_get("frequency_quintile", |p: &mut PortfolioFacts| {
+            p.frequency_quintile
+        })
+        .register_get("monetary_quintile", |p: &mut PortfolioFacts| {
+            p.monetary_quintile
+        })
+        .register_get("owner_customers", |p: &mut PortfolioFacts| {
+            p.owner_customers
+        })
+        .register_fn("owner_count", |p: &mut PortfolioFacts, grade: &str| {
+            p.owner_grade_counts.get(grade).copied().unwrap_or(0)
+        });
     engine
         .register_fn("attr", |view: &mut CustomerView, name: &str| {
             view.note("attributes");

@@ -61,5 +61,14 @@ pub const ACTIONS: Entry = Entry {
     required: false,
 };
 
+/// `labels(c, grade)` → a map of policy-defined labels (e.g. a prospect class or follow-up
+/// type) with string values; `labels.rhai` is optional.
+pub const LABELS: Entry = Entry {
+    file: "labels.rhai",
+    function: "labels",
+    params: &["c", "grade"],
+    required: false,
+};
+
 /// Every entry function, in the order the engine calls them.
-pub const ENTRIES: [Entry; 5] = [SCORE, GRADE, STAGE, VISITS, ACTIONS];
+pub const ENTRIES: [Entry; 6] = [SCORE, GRADE, STAGE, VISITS, ACTIONS, LABELS];

@@ -1,0 +1,170 @@
+//! Facts about a customer that depend on the whole portfolio: rank and share of revenue (for
+//! ABC by contribution), RFM quintiles, and the owner's customer counts by grade.
+//!
+//! A batch computes them before it evaluates. A caller that evaluates one customer at a time
+//! (an ERP on each order) can pass last night's facts in the record's `portfolio` field; a
+//! record without them has none, and a policy that needs them fails with a clear error.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::customer::Customer;
+use super::date::Date;
+use super::facts::Facts;
+
+/// One customer's place in its portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioFacts {
+    /// Customers in the portfolio.
+    pub size: i64,
+    /// Rank by revenue in the last 365 days: 1 is the highest (ties broken by id).
+    pub revenue_rank: i64,
+    /// This customer's share of the portfolio's revenue in the last 365 days (0–1).
+    pub revenue_share: f64,
+    /// Cumulative revenue share of all customers ranked up to and including this one (0–1):
+    /// the measure of ABC classification by contribution.
+    pub revenue_cum_share: f64,
+    /// Recency quintile, 5 = bought most recently (never bought: 1).
+    pub recency_quintile: i64,
+    /// Frequency quintile, 5 = most purchases in the last 365 days.
+    pub frequency_quintile: i64,
+    /// Monetary quintile, 5 = most revenue in the last 365 days.
+    pub monetary_quintile: i64,
+    /// Customers of the same owner (0 when the record has no owner).
+    #[serde(default)]
+    pub owner_customers: i64,
+    /// The same owner's customers by their current grade.
+    #[serde(default)]
+    pub owner_grade_counts: Arc<BTreeMap<String, i64>>,
+}
+
+/// Portfolio facts for every customer of a batch, in input order.
+///
+/// ```
+/// use patron::model::{parse_customers, parse_date, portfolio_facts};
+/// let customers: Vec<_> = parse_customers(r#"
+/// { "id": "a", "purchases": [ { "at": "2026-11-01", "amount": 500 } ] }
+/// { "id": "b", "purchases": [ { "at": "2026-10-01", "amount": 300 } ] }
+/// { "id": "c", "purchases": [ { "at": "2026-09-01", "amount": 200 } ] }
+/// "#).unwrap().into_iter().map(|r| r.result.unwrap()).collect();
+/// let facts = portfolio_facts(&customers, parse_date("2026-11-23").unwrap());
+/// assert_eq!(facts[1].revenue_rank, 2);
+/// assert_eq!(facts[1].revenue_cum_share, 0.8); // (500 + 300) / 1000
+/// ```
+pub fn portfolio_facts(customers: &[Customer], as_of: Date) -> Vec<PortfolioFacts> {
+    let derived: Vec<Facts> = customers.iter().map(|c| Facts::derive(c, as_of)).collect();
+    let customers: Vec<&Customer> = customers.iter().collect();
+    portfolio_facts_from(&customers, &derived)
+}
+
+/// [`portfolio_facts`] from facts already derived (one per customer, same order).
+pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<PortfolioFacts> {
+    let n = customers.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let total: f64 = facts.iter().map(|f| f.revenue_365).sum();
+
+    // Revenue rank, highest first, ties by id for a stable answer.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        facts[b]
+            .revenue_365
+            .total_cmp(&facts[a].revenue_365)
+            .then_with(|| customers[a].id.cmp(&customers[b].id))
+    });
+    let mut rank = vec![0i64; n];
+    let mut cum_share = vec![0f64; n];
+    let mut running = 0.0;
+    for (position, &index) in order.iter().enumerate() {
+        running += facts[index].revenue_365;
+        rank[index] = position as i64 + 1;
+        cum_share[index] = if total > 0.0 { running / total } else { 0.0 };
+    }
+
+    // Days since purchase: fewer is better; never bought is worst.
+    let recency: Vec<f64> = facts
+        .iter()
+        .map(|f| -(f.days_since_purchase.map_or(f64::INFINITY, |d| d as f64)))
+        .collect();
+    let frequency: Vec<f64> = facts.iter().map(|f| f.purchases_365 as f64).collect();
+    let monetary: Vec<f64> = facts.iter().map(|f| f.revenue_365).collect();
+    let recency_q = quintiles(&recency);
+    let frequency_q = quintiles(&frequency);
+    let monetary_q = quintiles(&monetary);
+
+    let mut by_owner: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
+    for customer in customers.iter() {
+        if let Some(owner) = customer.owner.as_deref() {
+            let counts = by_owner.entry(owner).or_default();
+            let grade = customer
+                .grade
+                .clone()
+                .unwrap_or_else(|| "(none)".to_string());
+            *counts.entry(grade).or_default() += 1;
+        }
+    }
+    let by_owner: BTreeMap<&str, Arc<BTreeMap<String, i64>>> = by_owner
+        .into_iter()
+        .map(|(k, v)| (k, Arc::new(v)))
+        .collect();
+    let empty = Arc::new(BTreeMap::new());
+
+    (0..n)
+        .map(|i| {
+            let counts = customers[i]
+                .owner
+                .as_deref()
+                .and_then(|o| by_owner.get(o))
+                .cloned()
+                .unwrap_or_else(|| empty.clone());
+            PortfolioFacts {
+                size: n as i64,
+                revenue_rank: rank[i],
+                revenue_share: if total > 0.0 {
+                    facts[i].revenue_365 / total
+                } else {
+                    0.0
+                },
+                revenue_cum_share: cum_share[i],
+                recency_quintile: recency_q[i],
+                frequency_quintile: frequency_q[i],
+                monetary_quintile: monetary_q[i],
+                owner_customers: counts.values().sum(),
+                owner_grade_counts: counts,
+            }
+        })
+        .collect()
+}
+
+/// Quintile of each value, 5 for the top fifth; equal values share the better quintile.
+fn quintiles(values: &[f64]) -> Vec<i64> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    let mut result = vec![1i64; n];
+    let mut group_start = 0;
+    for (position, &index) in order.iter().enumerate() {
+        if position > 0 && values[index] != values[order[position - 1]] {
+            group_start = position;
+        }
+        result[index] = 5 - (group_start * 5 / n) as i64;
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quintiles;
+
+    #[test]
+    fn quintiles_split_into_fifths_and_ties_share() {
+        let values: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(quintiles(&values), vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(quintiles(&[7.0, 7.0, 7.0]), vec![5, 5, 5]);
+        assert_eq!(quintiles(&[1.0]), vec![5]);
+    }
+}

@@ -1,0 +1,100 @@
+//! Portfolio facts: computed for a batch, passed in by the caller for a single customer, and
+//! a clear error when a policy needs them and they are absent.
+
+mod common;
+
+use common::{as_of, customer, policy_dir};
+use patron::{Engine, ErrorCode, EvaluateOptions};
+
+const LABELS: &str = r#"
+fn labels(c, grade) {
+    let p = c.portfolio;
+    #{
+        abc: if p.revenue_cum_share <= 0.5 { "A" } else if p.revenue_cum_share <= 0.85 { "B" } else { "C" },
+        rank: p.revenue_rank,
+        rfm: `${p.recency_quintile}${p.frequency_quintile}${p.monetary_quintile}`,
+        owner_b: p.owner_count("B"),
+    }
+}
+"#;
+
+const BATCH: &str = r#"
+{ "id": "big",   "owner": "rep-1", "grade": "B", "purchases": [ { "at": "2026-11-20", "amount": 600 } ] }
+{ "id": "mid",   "owner": "rep-1", "grade": "B", "purchases": [ { "at": "2026-10-01", "amount": 300 }, { "at": "2026-10-02", "amount": 50 } ] }
+{ "id": "small", "owner": "rep-2", "grade": "C", "purchases": [ { "at": "2026-01-01", "amount": 50 } ] }
+"#;
+
+fn engine() -> Engine {
+    Engine::from_dir(policy_dir(
+        "portfolio-labels",
+        &[("labels.rhai", Some(LABELS))],
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_batch_computes_portfolio_facts_for_every_record() {
+    let items = engine()
+        .evaluate_batch_json(BATCH, as_of(), &EvaluateOptions::default())
+        .unwrap();
+    let items: serde_json::Value = serde_json::from_str(&items).unwrap();
+    let labels: Vec<(String, String, String)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let l = &i["labels"];
+            (
+                l["abc"].as_str().unwrap().into(),
+                l["rank"].as_str().unwrap().into(),
+                l["owner_b"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // revenue 600 / 350 / 50 of 1000: cumulative 0.6, 0.95, 1.0
+    assert_eq!(
+        labels,
+        vec![
+            ("B".into(), "1".into(), "2".into()),
+            ("C".into(), "2".into(), "2".into()),
+            ("C".into(), "3".into(), "0".into()),
+        ]
+    );
+    // most recent, fewer purchases than `mid` (tied with `small`), most revenue
+    assert_eq!(items[0]["labels"]["rfm"], "545");
+}
+
+#[test]
+fn a_single_customer_without_portfolio_gets_a_clear_error() {
+    let err = engine()
+        .evaluate(&customer(r#"{ "id": "alone", "grade": "B" }"#), as_of())
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Script);
+    assert!(err.to_string().contains("needs portfolio facts"), "{err}");
+    assert!(err.to_string().contains("labels.rhai"), "{err}");
+}
+
+#[test]
+fn a_single_customer_can_bring_last_nights_portfolio() {
+    let record = r#"{ "id": "alone", "grade": "B", "portfolio": {
+        "size": 120, "revenue_rank": 3, "revenue_share": 0.2, "revenue_cum_share": 0.45,
+        "recency_quintile": 5, "frequency_quintile": 4, "monetary_quintile": 5,
+        "owner_customers": 30, "owner_grade_counts": { "B": 7 } } }"#;
+    let e = engine().evaluate(&customer(record), as_of()).unwrap();
+    assert_eq!(e.labels["abc"], "A");
+    assert_eq!(e.labels["owner_b"], "7");
+    assert_eq!(e.labels["rfm"], "545");
+}
+
+#[test]
+fn a_record_that_brings_its_portfolio_keeps_it_in_a_batch() {
+    let batch = r#"{ "id": "x", "portfolio": { "size": 9, "revenue_rank": 9, "revenue_share": 0.0, "revenue_cum_share": 1.0, "recency_quintile": 1, "frequency_quintile": 1, "monetary_quintile": 1 } }
+{ "id": "y", "purchases": [ { "at": "2026-11-01", "amount": 10 } ] }"#;
+    let items = engine()
+        .evaluate_batch_items(batch, as_of(), &EvaluateOptions::default())
+        .unwrap();
+    match &items[0] {
+        patron::BatchItem::Evaluated(e) => assert_eq!(e.labels["rank"], "9"),
+        other => panic!("{other:?}"),
+    }
+}
