@@ -18,7 +18,10 @@ fn examples() -> (Vec<Customer>, Vec<String>) {
         .into_iter()
         .map(|r| r.result.expect("valid example customers"))
         .collect();
-    let json = customers.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+    let json = customers
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
     (customers, json)
 }
 
@@ -40,7 +43,11 @@ fn single(c: &mut Criterion) {
         let explained = EvaluateOptions::explained();
         b.iter(|| {
             next = (next + 1) % customers.len();
-            black_box(engine.evaluate_with(&customers[next], as_of, &explained).unwrap())
+            black_box(
+                engine
+                    .evaluate_with(&customers[next], as_of, &explained)
+                    .unwrap(),
+            )
         })
     });
     group.bench_function("json", |b| {
@@ -61,7 +68,10 @@ fn batch(c: &mut Criterion) {
     group.throughput(Throughput::Elements(customers.len() as u64));
     group.sample_size(10);
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         group.bench_function(format!("{threads}_threads"), |b| {
             b.iter(|| pool.install(|| black_box(engine.evaluate_batch(&customers, as_of))))
         });
@@ -71,7 +81,11 @@ fn batch(c: &mut Criterion) {
 
 fn load(c: &mut Criterion) {
     c.bench_function("policy_load/default", |b| {
-        b.iter_batched(|| (), |()| Policy::embedded_default().unwrap(), BatchSize::SmallInput)
+        b.iter_batched(
+            || (),
+            |()| Policy::embedded_default().unwrap(),
+            BatchSize::SmallInput,
+        )
     });
 }
 
