@@ -24,11 +24,18 @@ pub fn eval(json: &str) -> Evaluation {
 }
 
 /// A policy directory: the default policy's files with `replace` applied (name, new text);
-/// a `None` text removes the file.
+/// a `None` text removes the file. Each call gets a directory of its own, so tests running
+/// in parallel never share one.
 pub fn policy_dir(name: &str, replace: &[(&str, Option<&str>)]) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("policies")
-        .join(name);
+        .join(unique);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/default");
