@@ -1,7 +1,7 @@
 //! `patron`: the command line for policy authors and operators — evaluate customers with a
-//! policy, and show what a policy is.
+//! policy, run a policy's own tests, and show what a policy is.
 //!
-//! Exit codes: 0 success; 1 some records failed (the others are still reported);
+//! Exit codes: 0 success; 1 some records (or test cases) failed (the others are still reported);
 //! 2 wrong usage; 3 the input could not be read or split into records; 4 the policy failed
 //! to load.
 
@@ -9,6 +9,7 @@ mod eval;
 mod input;
 mod output;
 mod policy_cmd;
+mod test_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ struct Cli {
 enum Command {
     /// Evaluate customers (a JSON array or JSON Lines) with a policy.
     Eval(eval::EvalArgs),
+    /// Run a policy's own test cases (DIR/tests/*.json); exit 1 when any fails.
+    Test(test_cmd::TestArgs),
     /// Show a policy: name, version, hash, grades, stages, parameters.
     Policy {
         #[command(subcommand)]
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test_cmd::run(args),
         Command::Policy { command } => policy_cmd::run(command),
     };
     match outcome {

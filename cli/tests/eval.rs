@@ -114,3 +114,34 @@ fn policy_show_prints_identity_and_parameters() {
     let info: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
     assert_eq!(info["grades"].as_array().unwrap().len(), 6);
 }
+
+#[test]
+fn test_command_passes_the_default_policy_and_fails_a_wrong_case() {
+    let policy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/default");
+    let passed = patron().arg("test").arg(&policy).assert().success();
+    let text = String::from_utf8(passed.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.lines().last().unwrap().ends_with("passed, 0 failed"),
+        "{text}"
+    );
+
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wrong-case-policy");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for entry in std::fs::read_dir(&policy).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.join("tests/wrong.json"),
+        r#"{ "name": "expects A", "as_of": "2026-11-23", "customer": { "id": "W" }, "expect": { "grade": "A" } }"#,
+    )
+    .unwrap();
+    let failed = patron().arg("test").arg(&dir).assert().code(1);
+    let text = String::from_utf8(failed.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("FAIL tests/wrong.json: expects A"), "{text}");
+    assert!(text.contains("W grade: expected A, got F"), "{text}");
+    assert!(text.contains("0 passed, 1 failed"), "{text}");
+}

@@ -2,6 +2,7 @@
 //! batch evaluation (parallel, order kept, one result or one error per record), and the JSON
 //! entry points the C ABI and the command line use.
 
+pub mod cases;
 mod evaluate;
 mod json;
 
