@@ -1,0 +1,140 @@
+//! Evaluation through the C ABI: one customer, a batch (JSON array or JSON Lines, one result
+//! or one error per record, in order), and the month plan. Each function only converts its
+//! arguments and calls the [`Engine`](crate::Engine).
+
+use std::ffi::c_char;
+
+use super::engine::PatronEngine;
+use super::error::PatronError;
+use super::guard::{returning_ptr, Failure, FfiResult};
+use super::strings::{arg_opt_str, arg_str, to_caller};
+use crate::model::{parse_date, Date};
+use crate::{ErrorCode, EvaluateOptions};
+
+/// The `as_of` argument: a date (`YYYY-MM-DD`, or an RFC 3339 datetime whose date is taken
+/// as written), or today's local date when NULL.
+///
+/// # Safety
+/// `as_of` is NULL or a NUL-terminated string.
+unsafe fn as_of_date(as_of: *const c_char) -> FfiResult<Date> {
+    // SAFETY: forwarded from this function's contract.
+    match unsafe { arg_opt_str(as_of, "as_of") }? {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(text) => parse_date(text).map_err(|message| {
+            Failure::new(
+                ErrorCode::InvalidInput,
+                format!("argument `as_of`: {message}"),
+            )
+        }),
+    }
+}
+
+/// Evaluates one customer (a JSON object as in the JSON contract: only `id` is required)
+/// against the engine's current policy, as of the date `as_of` (`YYYY-MM-DD`; NULL means
+/// today's date in the local time zone of the process).
+///
+/// Returns: the evaluation as a NUL-terminated UTF-8 JSON object (`customer_id`, `as_of`,
+/// `policy`, `score`, `grade`, `stage`, `visits`, `actions`), owned by the caller and freed
+/// with `patron_string_free`; or NULL with `*err` set: `PATRON_ERR_INVALID_JSON`,
+/// `PATRON_ERR_INVALID_INPUT` (names the field, or `as_of`), `PATRON_ERR_SCRIPT`,
+/// `PATRON_ERR_LIMIT`, `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success
+/// `*err` is set to NULL. Thread-safe.
+///
+/// # Safety
+/// `e` is NULL or a live engine. `customer_json` and `as_of` are NULL or NUL-terminated
+/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
+/// with `patron_error_free`).
+#[no_mangle]
+pub unsafe extern "C" fn patron_evaluate(
+    e: *const PatronEngine,
+    customer_json: *const c_char,
+    as_of: *const c_char,
+    err: *mut *mut PatronError,
+) -> *mut c_char {
+    let body = || {
+        // SAFETY: the caller guarantees `e` is NULL or a live engine.
+        let engine = unsafe { PatronEngine::engine(e, "e") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let customer = unsafe { arg_str(customer_json, "customer_json") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let as_of = unsafe { as_of_date(as_of) }?;
+        let json = engine.evaluate_json(customer, as_of, &EvaluateOptions::default())?;
+        Ok(to_caller(json))
+    };
+    // SAFETY: the caller guarantees `err` is NULL or valid for writes.
+    unsafe { returning_ptr(err, body) }
+}
+
+/// Evaluates a batch of customers given as a JSON array of objects or as JSON Lines (one
+/// object per non-blank line), in parallel, against one snapshot of the current policy, as
+/// of `as_of` (`YYYY-MM-DD`; NULL means today's local date). The customers form one
+/// portfolio (revenue rank and share, RFM quintiles are computed across them).
+///
+/// Returns: a NUL-terminated UTF-8 JSON array with exactly one item per input record, in
+/// input order: the evaluation, or for a record that failed
+/// `{"customer_id": …, "line": N, "error": {"code": …, "kind": …, "message": …}}` in its
+/// place. Owned by the caller, freed with `patron_string_free`. NULL with `*err` set only
+/// when the input as a whole cannot be split into records (`PATRON_ERR_INVALID_JSON`), for a
+/// bad argument, or on an internal error. On success `*err` is set to NULL. Thread-safe.
+///
+/// # Safety
+/// `e` is NULL or a live engine. `customers_json` and `as_of` are NULL or NUL-terminated
+/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
+/// with `patron_error_free`).
+#[no_mangle]
+pub unsafe extern "C" fn patron_evaluate_batch(
+    e: *const PatronEngine,
+    customers_json: *const c_char,
+    as_of: *const c_char,
+    err: *mut *mut PatronError,
+) -> *mut c_char {
+    let body = || {
+        // SAFETY: the caller guarantees `e` is NULL or a live engine.
+        let engine = unsafe { PatronEngine::engine(e, "e") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let customers = unsafe { arg_str(customers_json, "customers_json") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let as_of = unsafe { as_of_date(as_of) }?;
+        let json = engine.evaluate_batch_json(customers, as_of, &EvaluateOptions::default())?;
+        Ok(to_caller(json))
+    };
+    // SAFETY: the caller guarantees `err` is NULL or valid for writes.
+    unsafe { returning_ptr(err, body) }
+}
+
+/// Plans a month of calls and visits for `customers_json` (a JSON array or JSON Lines) given
+/// `request_json` (`{"month": "2026-12", "owner": …, "visits_per_day": …, …}`).
+///
+/// Not available yet: the month planner is not built. After checking its arguments this
+/// returns NULL with `PATRON_ERR_INVALID_INPUT` and a message saying so.
+///
+/// Returns (once the planner exists): the plan as a NUL-terminated UTF-8 JSON string owned
+/// by the caller and freed with `patron_string_free`; NULL with `*err` set on failure. On
+/// success `*err` is set to NULL.
+///
+/// # Safety
+/// `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
+/// NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
+/// error (free it with `patron_error_free`).
+#[no_mangle]
+pub unsafe extern "C" fn patron_plan(
+    e: *const PatronEngine,
+    customers_json: *const c_char,
+    request_json: *const c_char,
+    err: *mut *mut PatronError,
+) -> *mut c_char {
+    let body = || -> FfiResult<*mut c_char> {
+        // SAFETY: the caller guarantees `e` is NULL or a live engine.
+        let _engine = unsafe { PatronEngine::engine(e, "e") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let _customers = unsafe { arg_str(customers_json, "customers_json") }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let _request = unsafe { arg_str(request_json, "request_json") }?;
+        Err(Failure::new(
+            ErrorCode::InvalidInput,
+            "the month planner is not built yet: patron_plan cannot plan in this version",
+        ))
+    };
+    // SAFETY: the caller guarantees `err` is NULL or valid for writes.
+    unsafe { returning_ptr(err, body) }
+}
