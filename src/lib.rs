@@ -35,7 +35,7 @@ pub mod policy;
 pub mod schedule;
 mod script;
 
-pub use engine::{cases, BatchItem, Engine, EvaluateOptions, PolicyInfo};
+pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo};
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation};
 pub use policy::Policy;

@@ -5,6 +5,7 @@
 //! 2 wrong usage; 3 the input could not be read or split into records; 4 the policy failed
 //! to load.
 
+mod check_cmd;
 mod eval;
 mod input;
 mod output;
@@ -38,6 +39,8 @@ struct Cli {
 enum Command {
     /// Evaluate customers (a JSON array or JSON Lines) with a policy.
     Eval(eval::EvalArgs),
+    /// Check a policy: every problem with file:line:column; exit 1 when there are errors.
+    Check(check_cmd::CheckArgs),
     /// Run a policy's own test cases (DIR/tests/*.json); exit 1 when any fails.
     Test(test_cmd::TestArgs),
     /// Show a policy: name, version, hash, grades, stages, parameters.
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Check(args) => check_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Policy { command } => policy_cmd::run(command),
     };

@@ -3,6 +3,7 @@
 //! entry points the C ABI and the command line use.
 
 pub mod cases;
+pub mod diff;
 mod evaluate;
 mod json;
 
@@ -130,10 +131,39 @@ impl Engine {
         self.policy.load_full()
     }
 
-    /// Loads and checks the policy in `dir`, then swaps it in atomically. On failure the
-    /// current policy keeps serving and the error says why.
+    /// Loads and checks the policy in `dir`, runs its own test cases (`dir/tests/*.json`),
+    /// and only when all of that passes swaps it in atomically. On failure the current policy
+    /// keeps serving and the error says why.
     pub fn reload(&self, dir: impl AsRef<Path>) -> Result<PolicyStamp> {
+        let dir = dir.as_ref();
         let policy = Policy::load(dir)?;
+        let cases = cases::load_cases(dir)?;
+        let outcomes = cases::run_cases(&policy, &cases);
+        let failed: Vec<&cases::CaseOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();
+        if let Some(first) = failed.first() {
+            let detail = first
+                .mismatches
+                .first()
+                .map(|m| {
+                    format!(
+                        "{} {}: expected {}, got {}",
+                        m.customer_id, m.field, m.expected, m.actual
+                    )
+                })
+                .unwrap_or_default();
+            return Err(crate::Error::Policy {
+                location: crate::SourceLocation {
+                    file: first.file.clone(),
+                    ..Default::default()
+                },
+                message: format!(
+                    "the candidate policy fails {} of its {} own test case(s); the old policy keeps serving. First: `{}`: {detail}",
+                    failed.len(),
+                    outcomes.len(),
+                    first.name
+                ),
+            });
+        }
         Ok(self.replace_policy(policy))
     }
 

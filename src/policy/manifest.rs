@@ -42,10 +42,30 @@ pub struct Manifest {
     /// Script resource limits.
     #[serde(default)]
     pub limits: Limits,
+    /// What `patron check` verifies about the parameters beyond their use in scripts.
+    #[serde(default)]
+    pub checks: ChecksSection,
     /// Parameters: weights, standards, thresholds, cadence tables. Scripts read them as
     /// `params.<name>`.
     #[serde(default)]
     pub params: toml::Table,
+}
+
+/// `[checks]` of `policy.toml`: declarations the checker verifies.
+///
+/// ```toml
+/// [checks]
+/// weights_sum = 1.0          # params.weights must sum to this
+/// per_grade = ["cadence"]    # params tables that need an entry for every grade
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksSection {
+    /// What `params.weights` must sum to; unchecked when absent.
+    pub weights_sum: Option<f64>,
+    /// Parameter tables (dotted paths) keyed by grade that must cover every grade; when
+    /// absent, `params.cadence` if the policy has one.
+    pub per_grade: Option<Vec<String>>,
 }
 
 /// `[grades]` of `policy.toml`.

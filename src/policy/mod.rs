@@ -3,6 +3,7 @@
 //! script, and computes the content hash stamped on every result. The default policy is
 //! embedded in the library, so nothing needs to be on disk to start.
 
+mod check;
 mod files;
 mod manifest;
 
@@ -10,13 +11,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use check::{check_files, CheckReport, Diagnostic, Severity};
 pub(crate) use files::line_col;
 pub use files::PolicyFile;
-pub use manifest::{GradesSection, Manifest, RegionsSection, StagesSection};
+pub use manifest::{ChecksSection, GradesSection, Manifest, RegionsSection, StagesSection};
 
 use crate::error::Result;
 use crate::model::PolicyStamp;
-use crate::script::{check_scripts, ScriptCheck};
 
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
@@ -80,25 +81,19 @@ impl Policy {
     }
 
     /// Builds a policy from in-memory files (names relative to the policy directory).
+    /// Fails on the first error [`check_files`] finds; warnings do not stop a load.
     pub fn from_files(mut files: Vec<PolicyFile>) -> Result<Policy> {
         files.sort_by(|a, b| a.name.cmp(&b.name));
-        let manifest_text = files
+        let report = check_files(&files);
+        if let Some(first) = report
+            .diagnostics
             .iter()
-            .find(|f| f.name == manifest::MANIFEST_FILE)
-            .map(|f| f.text.as_str())
-            .ok_or_else(|| {
-                crate::Error::policy(
-                    manifest::MANIFEST_FILE,
-                    "missing: a policy needs a policy.toml",
-                )
-            })?;
-        let manifest = Manifest::parse(manifest_text)?;
-        let param_reads = check_scripts(&ScriptCheck {
-            files: &files,
-            grades: &manifest.grades.scale,
-            stages: &manifest.stages.pipeline,
-            params: &manifest.params,
-            limits: &manifest.limits,
+            .find(|d| d.severity == Severity::Error)
+        {
+            return Err(first.clone().into_error());
+        }
+        let manifest = report.manifest.ok_or_else(|| {
+            crate::Error::Internal("a policy without errors has a manifest".into())
         })?;
         let stamp = PolicyStamp {
             name: manifest.name.clone(),
@@ -109,9 +104,15 @@ impl Policy {
             manifest,
             files,
             stamp,
-            param_reads,
+            param_reads: report.param_reads,
             instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// Reads the files of the policy in `dir` without loading it, e.g. for
+    /// [`check_files`].
+    pub fn read_files(dir: impl AsRef<Path>) -> Result<Vec<PolicyFile>> {
+        files::read_dir(dir.as_ref())
     }
 
     /// The manifest.

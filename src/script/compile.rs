@@ -8,8 +8,8 @@ use rhai::{ASTNode, Expr, AST};
 
 use super::api::{new_engine, Vocabulary};
 use super::entries::{Entry, ENTRIES};
-use crate::error::{Error, Result, SourceLocation};
-use crate::policy::PolicyFile;
+use crate::error::{Result, SourceLocation};
+use crate::policy::{Diagnostic, PolicyFile};
 
 /// The parameter paths each entry function reads, by `file::function`, found statically.
 pub(crate) type ParamReads = BTreeMap<String, Vec<String>>;
@@ -21,6 +21,19 @@ pub(crate) struct ScriptCheck<'a> {
     pub(crate) stages: &'a crate::model::StagePipeline,
     pub(crate) params: &'a toml::Table,
     pub(crate) limits: &'a super::Limits,
+    /// False when the manifest did not load: only syntax and entry functions are checked.
+    pub(crate) vocabulary_known: bool,
+}
+
+/// What checking the scripts found.
+#[derive(Debug, Default)]
+pub(crate) struct ScriptReport {
+    /// Parameter paths each function reads.
+    pub(crate) reads: ParamReads,
+    /// Every problem, in file order.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Whether every script compiled, so that `reads` is complete.
+    pub(crate) all_compiled: bool,
 }
 
 /// Compiled scripts of one policy, by file name.
@@ -28,22 +41,49 @@ pub(crate) struct CompiledScripts {
     pub(crate) asts: BTreeMap<&'static str, AST>,
 }
 
-fn error_at(file: &str, line: usize, column: usize, message: impl Into<String>) -> Error {
-    Error::Policy {
-        location: SourceLocation {
+fn error_at(file: &str, line: usize, column: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(
+        SourceLocation {
             file: file.to_string(),
             line,
             column,
         },
-        message: message.into(),
-    }
+        message,
+    )
 }
 
 fn position(pos: rhai::Position) -> (usize, usize) {
     (pos.line().unwrap_or(0), pos.position().unwrap_or(0))
 }
 
-/// Compiles every entry file present with `engine`.
+/// Compiles one entry file, or says where its syntax is wrong.
+fn compile_file(
+    engine: &rhai::Engine,
+    entry: &Entry,
+    text: &str,
+) -> std::result::Result<AST, Diagnostic> {
+    let mut ast = engine.compile(text).map_err(|e| {
+        let (line, column) = position(e.position());
+        error_at(entry.file, line, column, e.err_type().to_string())
+    })?;
+    ast.set_source(entry.file);
+    Ok(ast)
+}
+
+fn missing_file(entry: &Entry) -> Diagnostic {
+    error_at(
+        entry.file,
+        0,
+        0,
+        format!(
+            "missing script; it must define `fn {}({})`",
+            entry.function,
+            entry.params.join(", ")
+        ),
+    )
+}
+
+/// Compiles every entry file present with `engine`; the first problem is an error.
 pub(crate) fn compile_scripts(
     engine: &rhai::Engine,
     files: &[PolicyFile],
@@ -53,43 +93,39 @@ pub(crate) fn compile_scripts(
         if asts.contains_key(entry.file) {
             continue;
         }
-        let Some(file) = files.iter().find(|f| f.name == entry.file) else {
-            if entry.required {
-                return Err(Error::policy(
-                    entry.file,
-                    format!(
-                        "missing script; it must define `fn {}({})`",
-                        entry.function,
-                        entry.params.join(", ")
-                    ),
-                ));
+        match files.iter().find(|f| f.name == entry.file) {
+            Some(file) => {
+                let ast =
+                    compile_file(engine, &entry, &file.text).map_err(Diagnostic::into_error)?;
+                asts.insert(entry.file, ast);
             }
-            continue;
-        };
-        let mut ast = engine.compile(&file.text).map_err(|e| {
-            let (line, column) = position(e.position());
-            error_at(entry.file, line, column, e.err_type().to_string())
-        })?;
-        ast.set_source(entry.file);
-        asts.insert(entry.file, ast);
+            None if entry.required => return Err(missing_file(&entry).into_error()),
+            None => {}
+        }
     }
     Ok(CompiledScripts { asts })
 }
 
-/// Compiles and checks the scripts of a policy; returns the parameters each entry reads.
-pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
+/// Compiles and checks every script of a policy, collecting every problem.
+pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
     let vocabulary = Vocabulary {
         grades: std::rc::Rc::new(check.grades.clone()),
         stages: std::rc::Rc::new(check.stages.clone()),
     };
     let mut engine = new_engine(&vocabulary, check.params);
     check.limits.apply(&mut engine);
-    let compiled = compile_scripts(&engine, check.files)?;
+    let mut report = ScriptReport {
+        all_compiled: true,
+        ..ScriptReport::default()
+    };
+
     for file in check.files {
         let is_entry_file = ENTRIES.iter().any(|e| e.file == file.name);
         if file.name.ends_with(".rhai") && !is_entry_file {
-            return Err(Error::policy(
+            report.diagnostics.push(error_at(
                 &file.name,
+                0,
+                0,
                 format!(
                     "unexpected script; a policy's scripts are {}",
                     ENTRIES
@@ -101,29 +137,39 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
             ));
         }
     }
-    let mut reads = ParamReads::new();
+
+    let mut compiled: BTreeMap<&'static str, (AST, &str)> = BTreeMap::new();
     for entry in ENTRIES {
-        let Some(ast) = compiled.asts.get(entry.file) else {
+        if compiled.contains_key(entry.file) {
             continue;
-        };
-        let text = &check
-            .files
-            .iter()
-            .find(|f| f.name == entry.file)
-            .expect("compiled files exist")
-            .text;
-        check_entry(ast, text, &entry)?;
+        }
+        match check.files.iter().find(|f| f.name == entry.file) {
+            Some(file) => match compile_file(&engine, &entry, &file.text) {
+                Ok(ast) => {
+                    compiled.insert(entry.file, (ast, file.text.as_str()));
+                }
+                Err(problem) => {
+                    report.all_compiled = false;
+                    report.diagnostics.push(problem);
+                }
+            },
+            None if entry.required => report.diagnostics.push(missing_file(&entry)),
+            None => {}
+        }
     }
-    for (file, ast) in &compiled.asts {
-        check_names(file, ast, check)?;
-        let text = &check
-            .files
-            .iter()
-            .find(|f| f.name == *file)
-            .expect("compiled files exist")
-            .text;
+    for entry in ENTRIES {
+        if let Some((ast, text)) = compiled.get(entry.file) {
+            if let Some(problem) = check_entry(ast, text, &entry) {
+                report.diagnostics.push(problem);
+            }
+        }
+    }
+    if !check.vocabulary_known {
+        return report;
+    }
+    for (file, (ast, text)) in &compiled {
+        check_names(file, ast, check, &mut report.diagnostics);
         let starts = function_starts(text);
-        let mut outcome = Ok(());
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(ASTNode::Expr(expr)) = path.last() else {
                 return true;
@@ -133,7 +179,7 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
             };
             let (line, column) = position(pos);
             if let Err(missing) = super::params::lookup_path(check.params, &segments) {
-                outcome = Err(error_at(
+                report.diagnostics.push(error_at(
                     file,
                     line,
                     column,
@@ -142,10 +188,13 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
                         segments.join(".")
                     ),
                 ));
-                return false;
+                return true;
             }
             if let Some((_, function)) = starts.iter().rev().find(|(start, _)| *start <= line) {
-                let paths = reads.entry(format!("{file}::{function}")).or_default();
+                let paths = report
+                    .reads
+                    .entry(format!("{file}::{function}"))
+                    .or_default();
                 let joined = segments.join(".");
                 if !paths.contains(&joined) {
                     paths.push(joined);
@@ -153,34 +202,35 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> Result<ParamReads> {
             }
             true
         });
-        outcome?;
     }
-    Ok(reads)
+    report
 }
 
 /// The entry function exists with the right number of parameters.
-fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Result<()> {
+fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Option<Diagnostic> {
     let arities: Vec<usize> = ast
         .iter_functions()
         .filter(|f| f.name == entry.function)
         .map(|f| f.params.len())
         .collect();
     if arities.contains(&entry.arity()) {
-        return Ok(());
+        return None;
     }
     let signature = format!("fn {}({})", entry.function, entry.params.join(", "));
-    match arities.first() {
-        None => Err(Error::policy(
+    Some(match arities.first() {
+        None => error_at(
             entry.file,
+            0,
+            0,
             format!("missing entry function `{signature}`"),
-        )),
+        ),
         Some(found) => {
             let needle = format!("fn {}", entry.function);
             let (line, column) = text
                 .find(&needle)
                 .map(|offset| crate::policy::line_col(text, offset))
                 .unwrap_or((0, 0));
-            Err(error_at(
+            error_at(
                 entry.file,
                 line,
                 column,
@@ -188,9 +238,9 @@ fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Result<()> {
                     "`{}` takes {found} parameter(s); the engine calls `{signature}`",
                     entry.function
                 ),
-            ))
+            )
         }
-    }
+    })
 }
 
 /// (line, name) of every `fn name(` in a script, in order: a parameter read on a line
@@ -212,8 +262,7 @@ fn function_starts(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Grade and stage names written as string literals must be in the manifest.
-fn check_names(file: &str, ast: &AST, check: &ScriptCheck) -> Result<()> {
-    let mut outcome = Ok(());
+fn check_names(file: &str, ast: &AST, check: &ScriptCheck, out: &mut Vec<Diagnostic>) {
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() else {
             return true;
@@ -226,7 +275,7 @@ fn check_names(file: &str, ast: &AST, check: &ScriptCheck) -> Result<()> {
         if let Some(Expr::StringConstant(name, _)) = call.args.first() {
             if !ladder.contains(name) {
                 let (line, column) = position(*pos);
-                outcome = Err(error_at(
+                out.push(error_at(
                     file,
                     line,
                     column,
@@ -235,12 +284,10 @@ fn check_names(file: &str, ast: &AST, check: &ScriptCheck) -> Result<()> {
                         ladder.names().join(", ")
                     ),
                 ));
-                return false;
             }
         }
         true
     });
-    outcome
 }
 
 /// `params.a.b.c` → (["a", "b", "c"], position of `params`).
