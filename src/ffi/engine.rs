@@ -9,7 +9,8 @@ use super::guard::{quietly, returning_ptr, returning_status, Failure, FfiResult}
 use super::strings::{arg_opt_str, arg_str, to_caller};
 use crate::{Engine, ErrorCode};
 
-/// A rules engine serving one policy at a time. Opaque to C (`patron_engine`).
+/// A rules engine serving one policy at a time. Opaque to C (`patron_engine`); thread-safe:
+/// share one across threads, and reload it while others evaluate.
 pub struct PatronEngine {
     engine: Engine,
 }

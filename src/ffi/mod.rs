@@ -3,6 +3,7 @@
 //! rules stay in the library.
 //!
 //! - [`codes`]: the stable `PATRON_*` status codes.
+//! - [`version`]: `patron_version`.
 //! - `guard`: runs each exported function's body under `catch_unwind` and fills its
 //!   `patron_error **err` out-parameter.
 //! - `strings`: C strings in (checked for NULL and UTF-8) and out (owned by the caller).
@@ -18,12 +19,21 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+// The order of these modules is the order of the declarations in `include/patron.h`.
+
 pub mod codes;
+
+pub mod version;
+
 pub mod engine;
-pub mod error;
+
 pub mod evaluate;
-mod guard;
+
 mod strings;
+
+pub mod error;
+
+mod guard;
 
 pub use codes::*;
 pub use engine::{
@@ -31,4 +41,5 @@ pub use engine::{
 };
 pub use error::{patron_error_code, patron_error_free, patron_error_message, PatronError};
 pub use evaluate::{patron_evaluate, patron_evaluate_batch, patron_plan};
-pub use strings::{patron_string_free, patron_version};
+pub use strings::patron_string_free;
+pub use version::patron_version;

@@ -1,13 +1,9 @@
 //! C strings across the boundary: arguments borrowed as `&str` after checking for NULL and
-//! UTF-8, results handed to the caller as `char *` (freed with `patron_string_free`), and the
-//! static version string.
+//! UTF-8, and results handed to the caller as `char *` (freed with `patron_string_free`).
 
 use std::ffi::{c_char, CStr, CString};
 
 use super::guard::{quietly, Failure, FfiResult};
-
-/// The library version, NUL-terminated (the same text as [`crate::VERSION`]).
-static VERSION_C: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 
 /// Borrows the C string argument `name` as UTF-8 text.
 ///
@@ -63,15 +59,6 @@ pub(crate) fn to_caller(text: String) -> *mut c_char {
     c_string(text).into_raw()
 }
 
-/// Returns the version of the patron library, e.g. `"0.1.0"`.
-///
-/// Returns: a static NUL-terminated string, never NULL. Owned by the library: do not free
-/// it or write to it.
-#[no_mangle]
-pub extern "C" fn patron_version() -> *const c_char {
-    quietly(c"unknown".as_ptr(), || VERSION_C.as_ptr().cast())
-}
-
 /// Frees a string returned by patron (`patron_policy_info`, `patron_evaluate`,
 /// `patron_evaluate_batch`, `patron_plan`). NULL is allowed and does nothing.
 ///
@@ -100,13 +87,6 @@ mod tests {
     fn interior_nuls_are_replaced() {
         let c = c_string("a\0b".to_string());
         assert_eq!(c.to_str().unwrap(), "a\u{FFFD}b");
-    }
-
-    #[test]
-    fn the_version_is_the_crate_version() {
-        // SAFETY: `patron_version` returns a static NUL-terminated string.
-        let v = unsafe { CStr::from_ptr(patron_version()) };
-        assert_eq!(v.to_str().unwrap(), crate::VERSION);
     }
 
     #[test]
