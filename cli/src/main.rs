@@ -6,6 +6,7 @@
 //! to load.
 
 mod check_cmd;
+mod diff_cmd;
 mod eval;
 mod input;
 mod output;
@@ -41,6 +42,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Check a policy: every problem with file:line:column; exit 1 when there are errors.
     Check(check_cmd::CheckArgs),
+    /// Compare two policies on the same customers: grade and stage transitions, score
+    /// shift, workload.
+    Diff(diff_cmd::DiffArgs),
     /// Run a policy's own test cases (DIR/tests/*.json); exit 1 when any fails.
     Test(test_cmd::TestArgs),
     /// Show a policy: name, version, hash, grades, stages, parameters.
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check_cmd::run(args),
+        Command::Diff(args) => diff_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Policy { command } => policy_cmd::run(command),
     };

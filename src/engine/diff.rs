@@ -81,7 +81,7 @@ pub struct ImpactReport {
     pub candidate: PolicyStamp,
     /// The evaluation date.
     pub as_of: Date,
-    /// Customers compared.
+    /// Customer records compared (including those that could not be evaluated).
     pub customers: usize,
     /// Customers whose grade changes.
     pub grades_changed: usize,
@@ -267,15 +267,43 @@ pub fn impact(
     }
 }
 
+/// [`impact`] of customers given as a JSON array or JSON Lines; records that cannot be read
+/// are listed under `errors` with policy `input`, never dropped.
+pub fn impact_of_text(
+    base: &Policy,
+    candidate: &Policy,
+    customers_json: &str,
+    as_of: Date,
+) -> crate::Result<ImpactReport> {
+    let mut customers = Vec::new();
+    let mut unreadable = Vec::new();
+    for record in crate::model::parse_customers(customers_json)? {
+        match record.result {
+            Ok(customer) => customers.push(customer),
+            Err(e) => unreadable.push(DiffError {
+                customer_id: e
+                    .record()
+                    .and_then(|r| r.customer_id.clone())
+                    .unwrap_or_else(|| format!("line {}", record.line)),
+                policy: "input",
+                message: e.to_string(),
+            }),
+        }
+    }
+    let mut report = impact(base, candidate, &customers, as_of);
+    report.customers += unreadable.len();
+    report.errors.extend(unreadable);
+    Ok(report)
+}
+
 impl super::Engine {
     /// What replacing the serving policy with `candidate` would do to `customers`.
     pub fn impact(&self, candidate: &Policy, customers: &[Customer], as_of: Date) -> ImpactReport {
         impact(&self.policy(), candidate, customers, as_of)
     }
 
-    /// [`impact`](super::Engine::impact) with the candidate loaded from `candidate_dir` and the
-    /// customers given as a JSON array or JSON Lines; records that cannot be read are listed
-    /// under `errors` with policy `input`. Returns the report as JSON.
+    /// The impact of the policy in `candidate_dir` on customers given as a JSON array or JSON
+    /// Lines (see [`impact_of_text`]), as JSON.
     pub fn impact_json(
         &self,
         candidate_dir: &std::path::Path,
@@ -283,23 +311,7 @@ impl super::Engine {
         as_of: Date,
     ) -> crate::Result<String> {
         let candidate = Policy::load(candidate_dir)?;
-        let mut customers = Vec::new();
-        let mut unreadable = Vec::new();
-        for record in crate::model::parse_customers(customers_json)? {
-            match record.result {
-                Ok(customer) => customers.push(customer),
-                Err(e) => unreadable.push(DiffError {
-                    customer_id: e
-                        .record()
-                        .and_then(|r| r.customer_id.clone())
-                        .unwrap_or_else(|| format!("line {}", record.line)),
-                    policy: "input",
-                    message: e.to_string(),
-                }),
-            }
-        }
-        let mut report = self.impact(&candidate, &customers, as_of);
-        report.errors.extend(unreadable);
+        let report = impact_of_text(&self.policy(), &candidate, customers_json, as_of)?;
         serde_json::to_string(&report).map_err(|e| crate::Error::Internal(e.to_string()))
     }
 }
