@@ -9,6 +9,12 @@ use crate::script::Limits;
 
 use super::files::line_col;
 
+mod plan;
+
+pub use plan::{
+    PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY, PLAN_WEEKS,
+};
+
 /// The parsed `policy.toml`.
 ///
 /// ```toml
@@ -49,6 +55,10 @@ pub struct Manifest {
     /// `params.<name>`.
     #[serde(default)]
     pub params: toml::Table,
+    /// The month planner's week and slot rules (`[plan]`); the handbook's ABCD rule when
+    /// absent. See [`PlanSection`].
+    #[serde(default)]
+    pub plan: Option<PlanSection>,
 }
 
 /// `[checks]` of `policy.toml`: declarations the checker verifies.
@@ -146,6 +156,21 @@ impl Manifest {
         }
         if let Some(regions) = &self.regions {
             check_names(&regions.ids).map_err(|m| at_key("ids", format!("`regions.ids` {m}")))?;
+        }
+        if let Some(plan) = &self.plan {
+            plan.check(&self.grades.scale).map_err(|problem| {
+                let (line, column) = plan::locate(text, &problem.key)
+                    .map(|offset| line_col(text, offset))
+                    .unwrap_or((0, 0));
+                Error::Policy {
+                    location: SourceLocation {
+                        file: MANIFEST_FILE.into(),
+                        line,
+                        column,
+                    },
+                    message: problem.message,
+                }
+            })?;
         }
         Ok(())
     }
