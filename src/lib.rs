@@ -39,6 +39,7 @@ pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo};
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation};
 pub use policy::Policy;
+pub use schedule::plan::{Plan, PlanRequest};
 pub use script::Limits;
 
 /// The README's Rust examples, compiled and run as doc tests.

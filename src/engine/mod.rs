@@ -6,6 +6,7 @@ pub mod cases;
 pub mod diff;
 mod evaluate;
 mod json;
+mod plan;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! Cadence arithmetic: from "n calls a week, m visits a month" and the dates of the last call
 //! and visit to the next due dates and whether contact is overdue. Pure functions of data and
-//! dates. (The month planner will live here too.)
+//! dates. The month planner is in [`plan`].
+
+pub mod plan;
 
 use chrono::Duration;
 

@@ -1,0 +1,205 @@
+//! Planning a month with the engine: pick the owner's customers, evaluate them as of the
+//! month's first day against one policy snapshot (portfolio facts computed across the whole
+//! input, as `evaluate` does), then hand the evaluations to the month planner.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::{evaluate, evaluate_portfolio, Engine, EvaluateOptions};
+use crate::error::{Error, RecordRef, Result};
+use crate::model::{parse_customers, portfolio_facts_from, Customer, Date, Evaluation, Facts};
+use crate::policy::Policy;
+use crate::schedule::plan::{invalid, plan_evaluated, Plan, PlanRequest, PlanRules};
+
+/// How many owners an "unknown owner" error lists.
+const LIST_OWNERS: usize = 10;
+
+impl Engine {
+    /// Plans a month: the request's owner's customers (every customer when it names none)
+    /// are evaluated as of the month's first day, then each gets the visits and calls its
+    /// cadence asks for and the actions its evaluation gives, placed by the policy's
+    /// `[plan]` rules within the request's capacity. What does not fit is listed in
+    /// `unscheduled` with its cause.
+    ///
+    /// Errors (`invalid input`, naming the request field): a month that is not `YYYY-MM`,
+    /// an owner with no customers, no capacity at all, a calendar without a working day,
+    /// two customers with the same id. A customer whose evaluation fails fails the plan
+    /// with that customer's error.
+    ///
+    /// ```
+    /// use patron::{Engine, PlanRequest};
+    /// let engine = Engine::with_default_policy()?;
+    /// let customers = vec![patron::model::parse_customer(
+    ///     r#"{ "id": "C-1", "owner": "rep-07", "grade": "A", "region": "same_city" }"#,
+    /// )?];
+    /// let mut request = PlanRequest::for_month("2026-12");
+    /// request.owner = Some("rep-07".into());
+    /// let plan = engine.plan(&customers, &request)?;
+    /// let first_visit = plan.entries.iter().find(|e| e.kind == "visit").unwrap();
+    /// assert_eq!(first_visit.week, Some(1));     // A customers in week 1 …
+    /// assert_eq!(first_visit.slot.as_str(), "morning"); // … and in the mornings
+    /// assert!(plan.entries.iter().any(|e| e.kind == "submit_plan"));
+    /// # Ok::<(), patron::Error>(())
+    /// ```
+    pub fn plan(&self, customers: &[Customer], request: &PlanRequest) -> Result<Plan> {
+        let policy = self.policy.load_full();
+        let rules = PlanRules::from_manifest(policy.manifest());
+        let resolved = request.resolve(&rules)?;
+        let selected = select(customers, resolved.owner.as_deref())?;
+        let as_of = resolved.month.first_day();
+        let evaluations = if selected.len() == customers.len() {
+            let all: Vec<&Customer> = customers.iter().collect();
+            evaluate_portfolio(&policy, &all, as_of, &EvaluateOptions::default())
+        } else {
+            evaluate_selected(&policy, customers, &selected, as_of)
+        };
+        let evaluations: Vec<Evaluation> = evaluations.into_iter().collect::<Result<_>>()?;
+        let chosen: Vec<&Customer> = selected.iter().map(|&i| &customers[i]).collect();
+        Ok(plan_evaluated(
+            &chosen,
+            &evaluations,
+            &rules,
+            &resolved,
+            policy.stamp().clone(),
+        ))
+    }
+
+    /// [`plan`](Engine::plan) with JSON in and out (the C ABI's `patron_plan`): customers as
+    /// a JSON array or JSON Lines, the request as a JSON object; the plan as compact JSON.
+    /// A record that cannot be read fails the plan with that record's error.
+    pub fn plan_json(&self, customers_json: &str, request_json: &str) -> Result<String> {
+        let request = parse_request(request_json)?;
+        let customers = parse_customers(customers_json)?
+            .into_iter()
+            .map(|record| {
+                record
+                    .result
+                    .map_err(|e| e.with_record(None, Some(record.line)))
+            })
+            .collect::<Result<Vec<Customer>>>()?;
+        Ok(self.plan(&customers, &request)?.to_json())
+    }
+}
+
+/// Parses a plan request; errors name the field.
+fn parse_request(text: &str) -> Result<PlanRequest> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let request = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| request_error(error.path().to_string(), error.into_inner()))?;
+    deserializer
+        .end()
+        .map_err(|error| request_error(".".into(), error))?;
+    Ok(request)
+}
+
+fn request_error(path: String, inner: serde_json::Error) -> Error {
+    if inner.is_data() {
+        let message = inner.to_string();
+        let field = if path == "." {
+            message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+                .unwrap_or("(request)")
+                .to_string()
+        } else {
+            path
+        };
+        invalid(field, strip_position(&message))
+    } else {
+        Error::InvalidJson {
+            record: RecordRef::default(),
+            message: format!("the plan request is not well-formed JSON: {inner}"),
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the field already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Indexes of the customers to plan: the owner's, or all; checks that there are some and
+/// that their ids are unique.
+fn select(customers: &[Customer], owner: Option<&str>) -> Result<Vec<usize>> {
+    if customers.is_empty() {
+        return Err(invalid("customers", "the input has no customers to plan"));
+    }
+    let selected: Vec<usize> = match owner {
+        None => (0..customers.len()).collect(),
+        Some(owner) => customers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.owner.as_deref() == Some(owner))
+            .map(|(i, _)| i)
+            .collect(),
+    };
+    if selected.is_empty() {
+        let owners: std::collections::BTreeSet<&str> = customers
+            .iter()
+            .filter_map(|c| c.owner.as_deref())
+            .collect();
+        let known = if owners.is_empty() {
+            "no customer has an owner".to_string()
+        } else {
+            let mut list: Vec<&str> = owners.iter().copied().take(LIST_OWNERS).collect();
+            if owners.len() > LIST_OWNERS {
+                list.push("…");
+            }
+            format!("owners in the input: {}", list.join(", "))
+        };
+        return Err(invalid(
+            "owner",
+            format!(
+                "no customer has owner `{}` ({known})",
+                owner.unwrap_or_default()
+            ),
+        ));
+    }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for &i in &selected {
+        let id = customers[i].id.as_str();
+        if let Some(first) = seen.insert(id, i) {
+            return Err(Error::InvalidInput {
+                record: RecordRef {
+                    customer_id: Some(id.to_string()),
+                    line: None,
+                },
+                field: "id".into(),
+                message: format!(
+                    "customer `{id}` appears twice (records {} and {}); a plan needs unique ids",
+                    first + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    Ok(selected)
+}
+
+/// Evaluates the `selected` customers, with portfolio facts computed across all of them
+/// (so that an owner's plan grades customers as an evaluation of the whole input does).
+fn evaluate_selected(
+    policy: &Policy,
+    customers: &[Customer],
+    selected: &[usize],
+    as_of: Date,
+) -> Vec<Result<Evaluation>> {
+    let all: Vec<&Customer> = customers.iter().collect();
+    let facts: Vec<Facts> = all.par_iter().map(|c| Facts::derive(c, as_of)).collect();
+    let portfolio = portfolio_facts_from(&all, &facts);
+    let options = EvaluateOptions::default();
+    selected
+        .par_iter()
+        .map(|&i| {
+            let mut own = facts[i].clone();
+            if own.portfolio.is_none() {
+                own.portfolio = Some(portfolio[i].clone());
+            }
+            evaluate::evaluate_with_facts(policy, &customers[i], own, &options)
+        })
+        .collect()
+}
