@@ -10,6 +10,7 @@ mod diff_cmd;
 mod eval;
 mod input;
 mod output;
+mod plan_cmd;
 mod policy_cmd;
 mod test_cmd;
 
@@ -45,6 +46,8 @@ enum Command {
     /// Compare two policies on the same customers: grade and stage transitions, score
     /// shift, workload.
     Diff(diff_cmd::DiffArgs),
+    /// Plan a month of calls and visits for a rep (table, JSON, CSV, iCalendar, HTML).
+    Plan(plan_cmd::PlanArgs),
     /// Run a policy's own test cases (DIR/tests/*.json); exit 1 when any fails.
     Test(test_cmd::TestArgs),
     /// Show a policy: name, version, hash, grades, stages, parameters.
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check_cmd::run(args),
         Command::Diff(args) => diff_cmd::run(args),
+        Command::Plan(args) => plan_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Policy { command } => policy_cmd::run(command),
     };
