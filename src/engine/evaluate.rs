@@ -114,7 +114,7 @@ pub(crate) fn evaluate_with_facts(
 ) -> Result<Evaluation> {
     check_vocabulary(policy, customer)
         .and_then(|()| {
-            let view = CustomerView::new(customer.clone(), facts, options.explain);
+            let view = CustomerView::new(customer, facts, options.explain);
             with_runtime(policy, |runtime| run(policy, runtime, &view, options))
         })
         .map_err(|e| e.with_record(Some(&customer.id), None))

@@ -62,7 +62,17 @@ fn compile_file(
     entry: &Entry,
     text: &str,
 ) -> std::result::Result<AST, Diagnostic> {
-    let mut ast = engine.compile(text).map_err(|e| {
+    compile_file_with(engine, entry, text, &rhai::Scope::new())
+}
+
+/// [`compile_file`] with constants in scope for the optimizer to fold.
+fn compile_file_with(
+    engine: &rhai::Engine,
+    entry: &Entry,
+    text: &str,
+    scope: &rhai::Scope,
+) -> std::result::Result<AST, Diagnostic> {
+    let mut ast = engine.compile_with_scope(scope, text).map_err(|e| {
         let (line, column) = position(e.position());
         error_at(entry.file, line, column, e.err_type().to_string())
     })?;
@@ -83,10 +93,12 @@ fn missing_file(entry: &Entry) -> Diagnostic {
     )
 }
 
-/// Compiles every entry file present with `engine`; the first problem is an error.
+/// Compiles every entry file present with `engine`, with the policy's scalar parameters
+/// folded in as constants (see the `fold` module); the first problem is an error.
 pub(crate) fn compile_scripts(
     engine: &rhai::Engine,
     files: &[PolicyFile],
+    params: &toml::Table,
 ) -> Result<CompiledScripts> {
     let mut asts = BTreeMap::new();
     for entry in ENTRIES {
@@ -95,8 +107,9 @@ pub(crate) fn compile_scripts(
         }
         match files.iter().find(|f| f.name == entry.file) {
             Some(file) => {
-                let ast =
-                    compile_file(engine, &entry, &file.text).map_err(Diagnostic::into_error)?;
+                let folded = super::fold::fold_params(engine, &file.text, params);
+                let ast = compile_file_with(engine, &entry, &folded.text, &folded.scope())
+                    .map_err(Diagnostic::into_error)?;
                 asts.insert(entry.file, ast);
             }
             None if entry.required => return Err(missing_file(&entry).into_error()),
@@ -291,7 +304,7 @@ fn check_names(file: &str, ast: &AST, check: &ScriptCheck, out: &mut Vec<Diagnos
 }
 
 /// `params.a.b.c` → (["a", "b", "c"], position of `params`).
-fn params_path(expr: &Expr) -> Option<(Vec<String>, rhai::Position)> {
+pub(crate) fn params_path(expr: &Expr) -> Option<(Vec<String>, rhai::Position)> {
     let Expr::Dot(dot, ..) = expr else {
         return None;
     };

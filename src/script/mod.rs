@@ -8,6 +8,7 @@ mod compile;
 mod decisions;
 mod entries;
 mod errors;
+mod fold;
 mod limits;
 mod params;
 mod runtime;

@@ -82,7 +82,7 @@ impl ScriptRuntime {
             }
             None
         });
-        let scripts = compile_scripts(&engine, policy.files())?;
+        let scripts = compile_scripts(&engine, policy.files(), &manifest.params)?;
         Ok(ScriptRuntime {
             engine,
             scripts,

@@ -14,6 +14,7 @@ pub(crate) struct CustomerView(pub(crate) Rc<ViewInner>);
 
 #[derive(Debug)]
 pub(crate) struct ViewInner {
+    /// The record's own fields; its histories are summarised in `facts`.
     pub(crate) customer: Customer,
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
@@ -21,10 +22,23 @@ pub(crate) struct ViewInner {
 }
 
 impl CustomerView {
-    /// A view of `customer` with its `facts`; `explain` turns on read tracking.
-    pub(crate) fn new(customer: Customer, facts: Facts, explain: bool) -> Self {
+    /// A view of `customer` with its `facts`; `explain` turns on read tracking. Scripts read
+    /// histories through the facts, so the view copies the record without them.
+    pub(crate) fn new(customer: &Customer, facts: Facts, explain: bool) -> Self {
+        let record = Customer {
+            id: customer.id.clone(),
+            name: customer.name.clone(),
+            owner: customer.owner.clone(),
+            grade: customer.grade.clone(),
+            grade_since: customer.grade_since,
+            stage: customer.stage.clone(),
+            region: customer.region.clone(),
+            attributes: customer.attributes.clone(),
+            prospect: customer.prospect.clone(),
+            ..Customer::default()
+        };
         CustomerView(Rc::new(ViewInner {
-            customer,
+            customer: record,
             facts,
             reads: explain.then(|| RefCell::new(Vec::new())),
         }))
