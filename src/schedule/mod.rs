@@ -37,7 +37,7 @@ pub struct DueDates {
 /// assert_eq!(interval_days(0.0, 7.0), None);
 /// ```
 pub fn interval_days(per_period: f64, period_days: f64) -> Option<i64> {
-    if !(per_period > 0.0) || !per_period.is_finite() {
+    if per_period.is_nan() || per_period <= 0.0 || per_period.is_infinite() {
         return None;
     }
     // The small epsilon keeps 30 / (1/3) at 90 despite floating-point rounding.

@@ -37,9 +37,7 @@ pub(crate) fn attainment(standard: f64, actual: f64, higher_is_better: bool) -> 
             return if actual >= standard { 1.0 } else { 0.0 };
         }
         actual / standard
-    } else if actual <= standard {
-        1.0
-    } else if actual <= 0.0 {
+    } else if actual <= standard || actual <= 0.0 {
         1.0
     } else {
         standard / actual

@@ -7,7 +7,7 @@ use crate::error::{Error, RecordRef, SourceLocation};
 
 /// Maps a rhai error raised while `entry_function` of `file` ran.
 pub(crate) fn from_rhai(
-    error: Box<EvalAltResult>,
+    error: EvalAltResult,
     file: &str,
     entry_function: &str,
     limits: &super::Limits,
@@ -15,7 +15,7 @@ pub(crate) fn from_rhai(
     // Unwrap "error in function call" layers down to the real error, keeping the innermost
     // script function as the one that failed.
     let mut function = entry_function.to_string();
-    let mut current = *error;
+    let mut current = error;
     loop {
         match current {
             EvalAltResult::ErrorInFunctionCall(name, _source, inner, _pos) => {

@@ -115,6 +115,6 @@ impl ScriptRuntime {
         let mut scope = self.scope.borrow_mut();
         self.engine
             .call_fn_with_options::<Dynamic>(options, &mut scope, ast, entry.function, args)
-            .map_err(|e| from_rhai(e, entry.file, entry.function, &self.limits))
+            .map_err(|e| from_rhai(*e, entry.file, entry.function, &self.limits))
     }
 }
