@@ -1,0 +1,321 @@
+//! The sample customers of the handbook policies (examples/key-accounts.json,
+//! examples/distributor.json, examples/otc-pharma.json), each evaluated as one batch with its
+//! policy as of 2026-11-23: no record fails, every grade of the policy's scale and every stage
+//! of its pipeline is reached, and the label values and action kinds the data was written for
+//! all appear — so `patron eval examples/NAME.json --policy policies/NAME` shows every rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use patron::model::parse_date;
+use patron::{BatchItem, Customer, Engine, EvaluateOptions, Evaluation};
+
+struct Run {
+    customers: Vec<Customer>,
+    evaluations: Vec<Evaluation>,
+    scale: Vec<String>,
+    pipeline: Vec<String>,
+}
+
+fn run(name: &str) -> Run {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/examples/{name}.json")).unwrap();
+    let customers: Vec<Customer> = patron::model::parse_customers(&text)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.result.unwrap())
+        .collect();
+    let engine = Engine::from_dir(format!("{root}/policies/{name}")).unwrap();
+    let policy = engine.policy();
+    let scale = policy.manifest().grades.scale.names().to_vec();
+    let pipeline = policy.manifest().stages.pipeline.names().to_vec();
+    let items = engine
+        .evaluate_batch_items(
+            &text,
+            parse_date("2026-11-23").unwrap(),
+            &EvaluateOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(items.len(), customers.len());
+    let evaluations = items
+        .into_iter()
+        .map(|item| match item {
+            BatchItem::Evaluated(e) => *e,
+            BatchItem::Failed {
+                customer_id, error, ..
+            } => panic!("{name}: {customer_id:?} failed: {}", error.message),
+        })
+        .collect();
+    Run {
+        customers,
+        evaluations,
+        scale,
+        pipeline,
+    }
+}
+
+impl Run {
+    /// 30–40 customers, Chinese and English names, several owners, all three regions.
+    fn assert_realistic(&self) {
+        let n = self.customers.len();
+        assert!((30..=40).contains(&n), "{n} customers");
+        let owners: BTreeSet<_> = self
+            .customers
+            .iter()
+            .filter_map(|c| c.owner.as_deref())
+            .collect();
+        assert!(owners.len() >= 3, "{owners:?}");
+        let regions: BTreeSet<_> = self
+            .customers
+            .iter()
+            .filter_map(|c| c.region.as_deref())
+            .collect();
+        assert_eq!(regions.len(), 3, "{regions:?}");
+        let names: Vec<&str> = self
+            .customers
+            .iter()
+            .filter_map(|c| c.name.as_deref())
+            .collect();
+        assert_eq!(names.len(), n);
+        assert!(names
+            .iter()
+            .any(|n| n.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))));
+        assert!(names.iter().any(|n| n.is_ascii()));
+    }
+
+    fn grades(&self) -> Vec<String> {
+        let reached: BTreeSet<&str> = self
+            .evaluations
+            .iter()
+            .map(|e| e.grade.to.as_str())
+            .collect();
+        // In scale order, so the comparison with the scale is exact.
+        self.scale
+            .iter()
+            .filter(|g| reached.contains(g.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    fn stages(&self) -> Vec<String> {
+        let reached: BTreeSet<&str> = self
+            .evaluations
+            .iter()
+            .map(|e| e.stage.to.as_str())
+            .collect();
+        self.pipeline
+            .iter()
+            .filter(|s| reached.contains(s.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    fn action_kinds(&self) -> BTreeSet<&str> {
+        self.evaluations
+            .iter()
+            .flat_map(|e| e.actions.iter().map(|a| a.kind.as_str()))
+            .collect()
+    }
+
+    fn label_values(&self, label: &str) -> BTreeSet<&str> {
+        self.evaluations
+            .iter()
+            .filter_map(|e| e.labels.get(label).map(String::as_str))
+            .collect()
+    }
+
+    fn label_names(&self) -> BTreeSet<&str> {
+        self.evaluations
+            .iter()
+            .flat_map(|e| e.labels.keys().map(String::as_str))
+            .collect()
+    }
+
+    fn by_id(&self) -> BTreeMap<&str, &Evaluation> {
+        self.evaluations
+            .iter()
+            .map(|e| (e.customer_id.as_str(), e))
+            .collect()
+    }
+
+    fn assert_every_grade_and_stage(&self) {
+        assert_eq!(self.grades(), self.scale);
+        assert_eq!(self.stages(), self.pipeline);
+    }
+}
+
+fn set<'a>(items: &[&'a str]) -> BTreeSet<&'a str> {
+    items.iter().copied().collect()
+}
+
+#[test]
+fn key_accounts_examples_reach_every_class_label_and_action() {
+    let run = run("key-accounts");
+    run.assert_realistic();
+    assert_eq!(run.scale, ["A", "B", "C"]);
+    run.assert_every_grade_and_stage();
+    assert_eq!(run.pipeline.len(), 7);
+
+    assert_eq!(run.label_names(), set(&["class", "prospect_status"]));
+    assert_eq!(
+        run.label_values("class"),
+        set(&["key", "potential", "regular"])
+    );
+    assert_eq!(
+        run.label_values("prospect_status"),
+        set(&["intent", "potential", "signed"])
+    );
+    assert_eq!(
+        run.action_kinds(),
+        set(&[
+            "birthday_care",
+            "complaint_follow_up",
+            "remove_obstacles",
+            "superior_visit",
+        ])
+    );
+
+    let by_id = run.by_id();
+    // A key-level score without a purchase or contract is potential, not key.
+    let no_cooperation = by_id["KA-2110"];
+    assert_eq!(no_cooperation.grade.to, "B");
+    assert!(no_cooperation.score.total >= 80.0);
+    // A signed contract alone is cooperation: class A.
+    assert_eq!(by_id["KA-2002"].grade.to, "A");
+    // The need (an intent customer, an open complaint) raises the cadence to 2 and 2.
+    for id in ["KA-2101", "KA-2202"] {
+        assert_eq!(by_id[id].visits.calls_per_week, 2.0, "{id}");
+        assert_eq!(by_id[id].visits.visits_per_month, 2.0, "{id}");
+    }
+}
+
+#[test]
+fn distributor_examples_reach_every_grade_label_and_action() {
+    let run = run("distributor");
+    run.assert_realistic();
+    assert_eq!(run.scale, ["A1", "A2", "B1", "B2", "C"]);
+    run.assert_every_grade_and_stage();
+
+    assert_eq!(
+        run.label_names(),
+        set(&["plan_week", "prospect_class", "visit_time", "visited_by"])
+    );
+    assert_eq!(run.label_values("prospect_class"), set(&["A", "B", "C"]));
+    assert_eq!(run.label_values("plan_week"), set(&["1", "2", "3"]));
+    assert_eq!(run.label_values("visit_time"), set(&["morning"]));
+    assert_eq!(
+        run.label_values("visited_by"),
+        set(&["account_manager", "chief_account_manager"])
+    );
+    // year_end_cards is the one action kind these examples cannot show: it is produced only
+    // when the evaluation date is in December.
+    assert_eq!(
+        run.action_kinds(),
+        set(&[
+            "callback",
+            "collection",
+            "department_head_visit",
+            "holiday_contact_department_head",
+            "holiday_contact_senior_management",
+            "payment_reminder",
+            "visit_report",
+        ])
+    );
+
+    let by_id = run.by_id();
+    // A key-industry customer of class C is still visited by the chief account manager.
+    let key_industry = by_id["D-3042"];
+    assert_eq!(key_industry.grade.to, "C");
+    assert_eq!(key_industry.labels["visited_by"], "chief_account_manager");
+    // The region floor: a C customer elsewhere is visited every six months.
+    let elsewhere = by_id["D-3043"];
+    assert!((elsewhere.visits.visits_per_month - 1.0 / 6.0).abs() < 1e-9);
+}
+
+#[test]
+fn otc_pharma_examples_reach_every_class_category_and_action() {
+    let run = run("otc-pharma");
+    run.assert_realistic();
+    assert_eq!(run.scale, ["A", "B", "C"]);
+    run.assert_every_grade_and_stage();
+
+    assert_eq!(
+        run.label_names(),
+        set(&[
+            "expected_purchase_at",
+            "follow_up",
+            "objections",
+            "prospect_category",
+            "revenue_cum_share",
+            "revenue_rank",
+        ])
+    );
+    assert_eq!(
+        run.label_values("follow_up"),
+        set(&["conversion", "long_term", "service"])
+    );
+    assert_eq!(
+        run.label_values("prospect_category"),
+        set(&[
+            "definitely_not",
+            "hesitant",
+            "interested",
+            "not_soon",
+            "quoted",
+            "unclassified",
+        ])
+    );
+    // holiday_greeting is the one action kind these examples cannot show: the nearest holiday
+    // of the calendar (Spring Festival, 2027-02-06) is beyond its 14-day lookahead.
+    assert_eq!(
+        run.action_kinds(),
+        set(&[
+            "birthday_gift",
+            "clarify_intent",
+            "classify_prospect",
+            "fast_track",
+            "find_reason",
+            "objection_consignment_terms",
+            "objection_exclusive_agency",
+            "objection_existing_vendor_contract",
+            "objection_inflexible_policy",
+            "objection_market_slump",
+            "objection_no_money",
+            "objection_past_failure",
+            "objection_price",
+            "objection_unlisted",
+            "pre_purchase_contact",
+            "quote_follow_up",
+            "record_expected_purchase_time",
+            "weekend_message",
+        ])
+    );
+
+    // ABC over the whole batch: the revenue of A reaches half of the total, that of A and B
+    // 85 %, and every customer's rank is out of the batch's size.
+    let n = run.customers.len();
+    for e in &run.evaluations {
+        assert!(
+            e.labels["revenue_rank"].ends_with(&format!("/{n}")),
+            "{}",
+            e.customer_id
+        );
+    }
+    let share = |grades: &[&str]| -> f64 {
+        run.evaluations
+            .iter()
+            .filter(|e| grades.contains(&e.grade.to.as_str()))
+            .map(|e| {
+                e.labels["revenue_cum_share"]
+                    .trim_end_matches('%')
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .fold(0.0, f64::max)
+    };
+    assert!(share(&["A"]) >= 50.0);
+    assert!(share(&["A", "B"]) >= 85.0);
+    let by_id = run.by_id();
+    // A lapsed customer (no purchase in the last 365 days) contributes nothing: C.
+    assert_eq!(by_id["OTC-121"].grade.to, "C");
+    assert_eq!(by_id["OTC-121"].labels["follow_up"], "service");
+}
