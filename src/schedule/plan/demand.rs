@@ -2,7 +2,9 @@
 //! (with the week each belongs in), its cadence calls (with the window each may go in), and
 //! its dated and service-week actions — from its evaluation as of the month's first day.
 
-use chrono::Duration;
+use std::fmt::Write as _;
+
+use chrono::{Datelike, Duration};
 
 use super::calendar::WorkCalendar;
 use super::rules::{GradeRule, PlanRules};
@@ -57,6 +59,25 @@ impl Demand<'_> {
             && self.calls.is_empty()
             && self.dated.is_empty()
             && self.service.is_empty()
+    }
+}
+
+/// Appends `date` as `YYYY-MM-DD` (what `Display` writes, without the formatting
+/// machinery: large plans write hundreds of thousands of dates).
+pub(crate) fn push_date(out: &mut String, date: Date) {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&year) {
+        let _ = write!(out, "{date}");
+        return;
+    }
+    let digits = [year / 1000 % 10, year / 100 % 10, year / 10 % 10, year % 10];
+    for d in digits {
+        out.push(char::from(b'0' + d as u8));
+    }
+    for part in [month, day] {
+        out.push('-');
+        out.push(char::from(b'0' + (part / 10) as u8));
+        out.push(char::from(b'0' + (part % 10) as u8));
     }
 }
 
@@ -145,33 +166,32 @@ fn visits(
     (0..count)
         .map(|k| {
             let week = ((rule.week as usize - 1 + k * step) % PLAN_WEEKS as usize) as u32 + 1;
-            let placement = if k == 0 {
-                format!("week {week} is grade {}'s week{slot}", rule.grade)
+            let mut reason = String::with_capacity(128);
+            let _ = write!(
+                reason,
+                "visit {} of {count} for grade {} ({cadence}): ",
+                k + 1,
+                rule.grade
+            );
+            if k == 0 {
+                let _ = write!(reason, "week {week} is grade {}'s week{slot}", rule.grade);
             } else {
-                let gap = match step {
-                    1 => "a week".to_string(),
-                    n => format!("{n} weeks"),
-                };
-                let service = if week == rules.service_week {
-                    format!(", in week {week} (the service week)")
-                } else {
-                    String::new()
-                };
-                format!("{gap} after visit {k}{service}{slot}")
-            };
-            let overdue = if days_overdue > 0 {
-                format!("; contact overdue by {days_overdue} days")
-            } else {
-                String::new()
-            };
-            VisitNeed {
-                week,
-                reason: format!(
-                    "visit {} of {count} for grade {} ({cadence}): {placement}{overdue}",
-                    k + 1,
-                    rule.grade
-                ),
+                match step {
+                    1 => reason.push_str("a week"),
+                    n => {
+                        let _ = write!(reason, "{n} weeks");
+                    }
+                }
+                let _ = write!(reason, " after visit {k}");
+                if week == rules.service_week {
+                    let _ = write!(reason, ", in week {week} (the service week)");
+                }
+                reason.push_str(slot);
             }
+            if days_overdue > 0 {
+                let _ = write!(reason, "; contact overdue by {days_overdue} days");
+            }
+            VisitNeed { week, reason }
         })
         .collect()
 }
@@ -196,24 +216,26 @@ fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> 
     }
     let count = targets.len();
     let after_month = month.last_day() + Duration::days(1);
+    let per_week = number(per_week);
     targets
         .iter()
         .enumerate()
         .map(|(k, &target)| {
-            let late = if k == 0 && due < month.first_day() {
-                format!("; overdue since {due}")
-            } else {
-                String::new()
-            };
+            let mut reason = String::with_capacity(96);
+            let _ = write!(
+                reason,
+                "call {} of {count} for grade {} ({per_week} a week), due ",
+                k + 1,
+                rule.grade
+            );
+            push_date(&mut reason, target);
+            if k == 0 && due < month.first_day() {
+                let _ = write!(reason, "; overdue since {due}");
+            }
             CallNeed {
                 target,
                 end: targets.get(k + 1).copied().unwrap_or(after_month),
-                reason: format!(
-                    "call {} of {count} for grade {} ({} a week), due {target}{late}",
-                    k + 1,
-                    rule.grade,
-                    number(per_week)
-                ),
+                reason,
             }
         })
         .collect()
@@ -255,5 +277,27 @@ fn actions(
                 reason: format!("{:.2} falls due on {}", receivable.amount, receivable.due),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_date_writes_what_display_writes() {
+        for text in ["2026-12-01", "0999-01-31", "2027-10-09"] {
+            let date = crate::model::parse_date(text).unwrap();
+            let mut out = String::new();
+            push_date(&mut out, date);
+            assert_eq!(out, date.to_string());
+        }
+    }
+
+    #[test]
+    fn numbers_lose_trailing_zeros() {
+        assert_eq!(number(4.0), "4");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(1.0 / 13.0), "0.08");
     }
 }

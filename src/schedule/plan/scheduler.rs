@@ -6,9 +6,10 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use super::calendar::WorkCalendar;
-use super::demand::{ActionNeed, Demand};
+use super::demand::{push_date, ActionNeed, Demand};
 use super::request::Resolved;
 use super::rules::PlanRules;
 use super::types::{PlanEntry, Slot, Unscheduled, UnscheduledCause};
@@ -71,6 +72,8 @@ struct Scheduler<'a> {
     /// Per demand: day indexes with an on-site entry, and with a cadence call.
     onsite_days: Vec<Vec<usize>>,
     call_days: Vec<Vec<usize>>,
+    /// Per entry: the demand it belongs to (`u32::MAX` for the rep's own tasks).
+    owners: Vec<u32>,
     /// On-site entries (each gets a report): entry index and demand index.
     onsite_entries: Vec<(usize, usize)>,
     out: Outcome,
@@ -92,6 +95,7 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
         onsite_days: vec![Vec::new(); demands.len()],
         call_days: vec![Vec::new(); demands.len()],
         onsite_entries: Vec::new(),
+        owners: Vec::new(),
         out: Outcome {
             entries: Vec::new(),
             unscheduled: Vec::new(),
@@ -122,7 +126,8 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
         .collect();
     dated.sort_by_key(|(due, position, _)| (*due, *position));
     for (_, position, need) in dated {
-        scheduler.place_dated(&demands[order[position]], need);
+        let d = order[position];
+        scheduler.place_dated(d, &demands[d], need);
     }
 
     // 2. Service-week actions (collections, complaint follow-ups), then 3. cadence visits,
@@ -173,17 +178,44 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
     scheduler.place_reports(demands);
     scheduler.place_submit_plan();
 
+    let owners = std::mem::take(&mut scheduler.owners);
     let mut out = scheduler.out;
-    out.entries.sort_by(|a, b| {
-        (a.date, a.slot, kind_rank(&a.kind), &a.kind, &a.customer_id).cmp(&(
-            b.date,
-            b.slot,
-            kind_rank(&b.kind),
-            &b.kind,
-            &b.customer_id,
-        ))
-    });
+    out.entries = in_plan_order(out.entries, &owners, demands);
     out
+}
+
+/// Entries sorted by date, slot, kind (visits, service, calls and actions, reports, plan)
+/// and customer id — by integer keys computed once, for speed on large plans.
+fn in_plan_order(
+    entries: Vec<PlanEntry>,
+    owners: &[u32],
+    demands: &[Demand<'_>],
+) -> Vec<PlanEntry> {
+    let mut by_id: Vec<usize> = (0..demands.len()).collect();
+    by_id.sort_by(|&a, &b| demands[a].customer.id.cmp(&demands[b].customer.id));
+    let mut id_rank = vec![0u32; demands.len()];
+    for (rank, &d) in by_id.iter().enumerate() {
+        id_rank[d] = rank as u32;
+    }
+    let mut kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    kinds.sort_unstable_by_key(|k| (kind_rank(k), *k));
+    kinds.dedup();
+    let keys: Vec<(Date, Slot, usize, u32)> = entries
+        .iter()
+        .zip(owners)
+        .map(|(e, &owner)| {
+            let kind = kinds
+                .iter()
+                .position(|k| *k == e.kind)
+                .unwrap_or(usize::MAX);
+            let customer = id_rank.get(owner as usize).copied().unwrap_or(u32::MAX);
+            (e.date, e.slot, kind, customer)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    let mut slots: Vec<Option<PlanEntry>> = entries.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
 /// Customers in the order they claim capacity: most overdue first, then by grade (highest
@@ -224,6 +256,11 @@ fn phone_slot(slot: PlanSlot) -> Slot {
 }
 
 impl<'a> Scheduler<'a> {
+    fn push(&mut self, owner: Option<usize>, entry: PlanEntry) {
+        self.owners.push(owner.map_or(u32::MAX, |d| d as u32));
+        self.out.entries.push(entry);
+    }
+
     fn entry(
         &self,
         demand: &Demand<'_>,
@@ -278,7 +315,7 @@ impl<'a> Scheduler<'a> {
 
     /// A phone entry on its due date, or the working day before (within the month), or —
     /// when the month has none before it — the first working day after.
-    fn place_dated(&mut self, demand: &Demand<'_>, need: &ActionNeed) {
+    fn place_dated(&mut self, d: usize, demand: &Demand<'_>, need: &ActionNeed) {
         let first = self.calendar.month().first_day();
         let before_month = need.due < first;
         let target = self.calendar.index(need.due).unwrap_or(0);
@@ -328,7 +365,7 @@ impl<'a> Scheduler<'a> {
                 &need.kind,
                 format!("{}{note}", need.reason),
             );
-            self.out.entries.push(entry);
+            self.push(Some(d), entry);
             return;
         }
         let (cause, why) = if any_working {
@@ -419,7 +456,7 @@ impl<'a> Scheduler<'a> {
                 self.onsite_days[d].push(i);
                 let entry = self.entry(demand, self.calendar.date(i), slot, kind, reason);
                 self.onsite_entries.push((self.out.entries.len(), d));
-                self.out.entries.push(entry);
+                self.push(Some(d), entry);
             }
             None => {
                 let (cause, why) = if !any_working {
@@ -489,7 +526,7 @@ impl<'a> Scheduler<'a> {
                 CALL,
                 need.reason.clone(),
             );
-            self.out.entries.push(entry);
+            self.push(Some(d), entry);
             return Some(i);
         }
         let (cause, why) = if any_working {
@@ -526,23 +563,28 @@ impl<'a> Scheduler<'a> {
         let after = self.rules.report_after_working_days;
         let onsite = std::mem::take(&mut self.onsite_entries);
         for (index, d) in onsite {
-            let visit = self.out.entries[index].clone();
-            let demand = &demands[d];
-            let reason = format!(
-                "report on the {} of {} (due {after} working day{} after it)",
-                visit.kind.replace('_', " "),
-                visit.date,
+            let visit = &self.out.entries[index];
+            let (visit_date, visit_week) = (visit.date, visit.week);
+            let mut reason = String::with_capacity(64);
+            reason.push_str("report on the ");
+            reason.push_str(&visit.kind.replace('_', " "));
+            reason.push_str(" of ");
+            push_date(&mut reason, visit_date);
+            let _ = write!(
+                reason,
+                " (due {after} working day{} after it)",
                 if after == 1 { "" } else { "s" }
             );
-            match self.calendar.add_working_days(visit.date, after) {
+            let demand = &demands[d];
+            match self.calendar.add_working_days(visit_date, after) {
                 Some(date) => {
                     let entry = self.entry(demand, date, Slot::Afternoon, VISIT_REPORT, reason);
-                    self.out.entries.push(entry);
+                    self.push(Some(d), entry);
                 }
                 None => self.unscheduled(
                     demand,
                     VISIT_REPORT,
-                    visit.week,
+                    visit_week,
                     None,
                     UnscheduledCause::NoWorkingDay,
                     format!("{reason} — not placed: no working day after the visit"),
@@ -562,17 +604,20 @@ impl<'a> Scheduler<'a> {
             month.next()
         );
         match self.calendar.last_working_day() {
-            Some(date) => self.out.entries.push(PlanEntry {
-                date,
-                week: self.calendar.week_of(date),
-                slot: Slot::Afternoon,
-                customer_id: None,
-                customer_name: None,
-                kind: SUBMIT_PLAN.into(),
-                reason,
-                grade: None,
-                region: None,
-            }),
+            Some(date) => self.push(
+                None,
+                PlanEntry {
+                    date,
+                    week: self.calendar.week_of(date),
+                    slot: Slot::Afternoon,
+                    customer_id: None,
+                    customer_name: None,
+                    kind: SUBMIT_PLAN.into(),
+                    reason,
+                    grade: None,
+                    region: None,
+                },
+            ),
             None => self.out.unscheduled.push(Unscheduled {
                 customer_id: None,
                 customer_name: None,
