@@ -151,8 +151,8 @@ public:
         return detail::take(result, err);
     }
 
-    /// The month plan for `customers_json` and `request_json`, as JSON. (Until the planner
-    /// is built this throws Error with PATRON_ERR_INVALID_INPUT.)
+    /// The month plan for `customers_json` (a JSON array or JSON Lines) and `request_json`
+    /// (`{"month": "2026-12", "owner": …, "visits_per_day": …, …}`), as JSON.
     std::string plan(const std::string &customers_json, const std::string &request_json) const {
         patron_error *err = nullptr;
         char *result = patron_plan(handle_, detail::c_arg(customers_json, "customers_json"),

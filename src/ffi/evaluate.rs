@@ -102,15 +102,21 @@ pub unsafe extern "C" fn patron_evaluate_batch(
     unsafe { returning_ptr(err, body) }
 }
 
-/// Plans a month of calls and visits for `customers_json` (a JSON array or JSON Lines) given
-/// `request_json` (`{"month": "2026-12", "owner": …, "visits_per_day": …, …}`).
+/// Plans a month of calls and visits: `customers_json` is a JSON array or JSON Lines of
+/// customers, `request_json` a JSON object such as
+/// `{"month": "2026-12", "owner": "rep-07", "visits_per_day": 4, "calls_per_week": 18,
+/// "non_working_days": ["2026-12-25"]}`. The request's owner's customers (every customer when
+/// it names none) are evaluated as of the month's first day against one snapshot of the
+/// current policy and placed day by day within the request's capacity; what does not fit is
+/// listed as unscheduled with its cause.
 ///
-/// Not available yet: the month planner is not built. After checking its arguments this
-/// returns NULL with `PATRON_ERR_INVALID_INPUT` and a message saying so.
-///
-/// Returns (once the planner exists): the plan as a NUL-terminated UTF-8 JSON string owned
-/// by the caller and freed with `patron_string_free`; NULL with `*err` set on failure. On
-/// success `*err` is set to NULL.
+/// Returns: the plan as a NUL-terminated UTF-8 JSON object (dated `entries` with `date`,
+/// `slot`, `customer_id`, `kind`, `reason`, and `unscheduled`), owned by the caller and freed
+/// with `patron_string_free`; or NULL with `*err` set: `PATRON_ERR_INVALID_INPUT` (a bad
+/// request field, an owner with no customers, a record that cannot be read — a plan needs
+/// every customer), `PATRON_ERR_INVALID_JSON`, `PATRON_ERR_SCRIPT`, `PATRON_ERR_LIMIT`,
+/// `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL.
+/// Thread-safe.
 ///
 /// # Safety
 /// `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
@@ -123,17 +129,14 @@ pub unsafe extern "C" fn patron_plan(
     request_json: *const c_char,
     err: *mut *mut PatronError,
 ) -> *mut c_char {
-    let body = || -> FfiResult<*mut c_char> {
+    let body = || {
         // SAFETY: the caller guarantees `e` is NULL or a live engine.
-        let _engine = unsafe { PatronEngine::engine(e, "e") }?;
+        let engine = unsafe { PatronEngine::engine(e, "e") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
-        let _customers = unsafe { arg_str(customers_json, "customers_json") }?;
+        let customers = unsafe { arg_str(customers_json, "customers_json") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
-        let _request = unsafe { arg_str(request_json, "request_json") }?;
-        Err(Failure::new(
-            ErrorCode::InvalidInput,
-            "the month planner is not built yet: patron_plan cannot plan in this version",
-        ))
+        let request = unsafe { arg_str(request_json, "request_json") }?;
+        Ok(to_caller(engine.plan_json(customers, request)?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }

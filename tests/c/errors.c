@@ -8,6 +8,7 @@
 
 static const char *OK_CUSTOMER = "{\"id\":\"C-1\",\"grade\":\"B\",\"region\":\"same_city\"}";
 static const char *AS_OF = "2026-11-23";
+static const char *PLAN_CUSTOMERS = "[{\"id\":\"P-1\",\"owner\":\"rep-07\",\"grade\":\"A\"}]";
 /* "{" 0xFF "}": not UTF-8. */
 static const char BAD_UTF8[] = {'{', (char)0xff, '}', '\0'};
 
@@ -129,6 +130,9 @@ int main(int argc, char **argv) {
     EXPECT_NULL_RESULT(patron_evaluate_batch(engine, "[{\"id\":\"C-1\"},", AS_OF, &e_),
                        patron_evaluate_batch(engine, "[{\"id\":\"C-1\"},", AS_OF, NULL),
                        PATRON_ERR_INVALID_JSON, "array");
+    EXPECT_NULL_RESULT(patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":", &e_),
+                       patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":", NULL),
+                       PATRON_ERR_INVALID_JSON, "request");
     /* ...while a malformed JSON Lines record fails in its place, and the others are evaluated. */
     char *batch = patron_evaluate_batch(engine, "{\"id\":\"J-1\"}\n{\"id\": oops}\n{\"id\":\"J-3\"}\n",
                                         AS_OF, &err);
@@ -139,7 +143,8 @@ int main(int argc, char **argv) {
     CHECK(contains(batch, "\"customer_id\":\"J-3\""));
     patron_string_free(batch);
 
-    /* ---- PATRON_ERR_INVALID_INPUT (4): JSON that breaks the contract, a bad as_of, plan ---- */
+    /* ---- PATRON_ERR_INVALID_INPUT (4): JSON that breaks the contract, a bad as_of, a bad plan
+     * request ---- */
     EXPECT_NULL_RESULT(patron_evaluate(engine, "{\"name\":\"no id\"}", AS_OF, &e_),
                        patron_evaluate(engine, "{\"name\":\"no id\"}", AS_OF, NULL),
                        PATRON_ERR_INVALID_INPUT, "`id`");
@@ -156,9 +161,16 @@ int main(int argc, char **argv) {
     EXPECT_NULL_RESULT(patron_evaluate_batch(engine, "[]", "2026-02-30", &e_),
                        patron_evaluate_batch(engine, "[]", "2026-02-30", NULL),
                        PATRON_ERR_INVALID_INPUT, "`as_of`");
-    EXPECT_NULL_RESULT(patron_plan(engine, "[]", "{\"month\":\"2026-12\"}", &e_),
-                       patron_plan(engine, "[]", "{\"month\":\"2026-12\"}", NULL),
-                       PATRON_ERR_INVALID_INPUT, "planner is not built yet");
+    EXPECT_NULL_RESULT(patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":\"2026-13\"}", &e_),
+                       patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":\"2026-13\"}", NULL),
+                       PATRON_ERR_INVALID_INPUT, "`month`");
+    EXPECT_NULL_RESULT(patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":\"2026-12\",\"owner\":\"nobody\"}", &e_),
+                       patron_plan(engine, PLAN_CUSTOMERS, "{\"month\":\"2026-12\",\"owner\":\"nobody\"}", NULL),
+                       PATRON_ERR_INVALID_INPUT, "`owner`");
+    /* A plan needs every customer: one unreadable record fails it. */
+    EXPECT_NULL_RESULT(patron_plan(engine, "[{\"id\":\"P-1\",\"grade\":\"Q\"}]", "{\"month\":\"2026-12\"}", &e_),
+                       patron_plan(engine, "[{\"id\":\"P-1\",\"grade\":\"Q\"}]", "{\"month\":\"2026-12\"}", NULL),
+                       PATRON_ERR_INVALID_INPUT, "P-1");
 
     /* ---- PATRON_ERR_POLICY (5): a policy that does not load ---- */
     char *broken = path_join(fixtures, "broken");

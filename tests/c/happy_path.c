@@ -1,7 +1,7 @@
 /*
  * The happy path of patron's C ABI: version, an engine on the built-in default policy and on
  * a policy directory, one evaluation with its grade/stage/visits fields, the policy info, a
- * NULL as_of (today), a batch as JSON Lines, and *err set to NULL on success.
+ * NULL as_of (today), a batch as JSON Lines, a month plan, and *err set to NULL on success.
  */
 #include "test_util.h"
 
@@ -91,6 +91,26 @@ int main(int argc, char **argv) {
     const char *second = strstr(batch, "\"customer_id\":\"L-2\"");
     CHECK(first != NULL && second != NULL && first < second);
     patron_string_free(batch);
+
+    /* A month plan: dated entries for the owner's customers, A customers in week 1. */
+    err = (patron_error *)&err;
+    char *plan = patron_plan(
+        engine,
+        "[{\"id\":\"P-1\",\"owner\":\"rep-07\",\"grade\":\"A\",\"region\":\"same_city\"},"
+        "{\"id\":\"P-2\",\"owner\":\"rep-07\",\"grade\":\"C\",\"region\":\"same_city\"},"
+        "{\"id\":\"P-3\",\"owner\":\"rep-09\",\"grade\":\"B\"}]",
+        "{\"month\":\"2026-12\",\"owner\":\"rep-07\",\"visits_per_day\":4,\"calls_per_week\":18,"
+        "\"non_working_days\":[\"2026-12-25\"]}",
+        &err);
+    REQUIRE(plan != NULL);
+    CHECK(err == NULL);
+    CHECK(json_valid(plan));
+    CHECK(contains(plan, "\"month\":\"2026-12\""));
+    CHECK(contains(plan, "{\"date\":\"2026-12-01\",\"week\":1,\"slot\":\"morning\",\"customer_id\":\"P-1\",\"kind\":\"visit\""));
+    CHECK(contains(plan, "\"customer_id\":\"P-2\""));
+    CHECK(!contains(plan, "\"customer_id\":\"P-3\"")); /* another owner's customer */
+    CHECK(!contains(plan, "\"date\":\"2026-12-25\"")); /* a non-working day */
+    patron_string_free(plan);
     patron_engine_free(engine);
 
     /* An engine on a policy directory. */

@@ -88,8 +88,10 @@ int main(int argc, char **argv) {
                  "customer_json");
     EXPECT_ERROR(engine.evaluate(std::string("{\"id\":\"a\0b\"}", 13)), PATRON_ERR_INVALID_INPUT,
                  "NUL");
-    EXPECT_ERROR(engine.plan("[]", R"({"month":"2026-12"})"), PATRON_ERR_INVALID_INPUT,
-                 "planner is not built yet");
+    std::string plan = engine.plan(R"([{"id":"P-1","owner":"rep-07","grade":"A"}])",
+                                   R"({"month":"2026-12","owner":"rep-07"})");
+    CHECK(has(plan, R"("customer_id":"P-1","kind":"visit")"));
+    EXPECT_ERROR(engine.plan("[]", R"({"month":"2026-13"})"), PATRON_ERR_INVALID_INPUT, "`month`");
     EXPECT_ERROR(patron::Engine(fixtures + "/broken"), PATRON_ERR_POLICY, "promote.rhai");
     try {
         engine.evaluate("[");
