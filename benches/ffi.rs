@@ -50,7 +50,12 @@ fn ffi(c: &mut Criterion) {
     let rust_json = engine.evaluate_json(CUSTOMER, as_of, &options).unwrap();
     // SAFETY: a live engine, NUL-terminated strings that outlive the call, a NULL err.
     let out = unsafe {
-        patron_evaluate(handle, customer_c.as_ptr(), as_of_c.as_ptr(), ptr::null_mut())
+        patron_evaluate(
+            handle,
+            customer_c.as_ptr(),
+            as_of_c.as_ptr(),
+            ptr::null_mut(),
+        )
     };
     assert!(!out.is_null());
     // SAFETY: `out` is a NUL-terminated string from patron, read before it is freed.

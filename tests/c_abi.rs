@@ -88,9 +88,8 @@ fn library() -> &'static Library {
         let dir = exe.parent().expect("target/<profile>/deps").to_path_buf();
         let library = Library { dir };
         let sources = newest_source();
-        let fresh = |l: &Library| {
-            up_to_date(&l.staticlib(), sources) && up_to_date(&l.cdylib(), sources)
-        };
+        let fresh =
+            |l: &Library| up_to_date(&l.staticlib(), sources) && up_to_date(&l.cdylib(), sources);
         if !fresh(&library) {
             let profile_dir = library.dir.parent().expect("target/<profile>");
             let profile = profile_dir
@@ -174,7 +173,8 @@ fn build(source: &str, language: Language, linkage: Linkage) -> PathBuf {
         .arg(&exe);
     match linkage {
         Linkage::Static => {
-            cmd.arg(library.staticlib()).args(["-lpthread", "-ldl", "-lm"]);
+            cmd.arg(library.staticlib())
+                .args(["-lpthread", "-ldl", "-lm"]);
         }
         Linkage::Dynamic => {
             // `-L dir -lpatron` picks the shared library when both are in `dir`.
@@ -267,9 +267,8 @@ fn run(exe: &Path) {
     };
     let stdout = out_reader.join().unwrap();
     let stderr = err_reader.join().unwrap();
-    let report = format!(
-        "{cmd:?} exited with {status}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
-    );
+    let report =
+        format!("{cmd:?} exited with {status}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
     assert!(status.success(), "{report}");
     if under_valgrind() {
         let log = std::fs::read_to_string(&valgrind_log).unwrap_or_default();
