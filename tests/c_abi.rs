@@ -321,6 +321,7 @@ programs! {
     happy_path => c("tests/c/happy_path.c");
     errors => c("tests/c/errors.c");
     limits => c("tests/c/limits.c");
+    panic => c("tests/c/panic.c");
     reload => c("tests/c/reload.c");
     threads => c("tests/c/threads.c");
     batch => c("tests/c/batch.c");
