@@ -2,14 +2,15 @@
 //! objects, and nothing that unwinds across the boundary. Only marshalling lives here; the
 //! rules stay in the library.
 //!
-//! - [`codes`]: the stable `PATRON_*` status codes.
-//! - [`version`]: `patron_version`.
-//! - `guard`: runs each exported function's body under `catch_unwind` and fills its
-//!   `patron_error **err` out-parameter.
-//! - `strings`: C strings in (checked for NULL and UTF-8) and out (owned by the caller).
-//! - [`error`]: the `patron_error` object and its accessors.
-//! - [`engine`]: the `patron_engine` handle: create, reload, describe, free.
-//! - [`evaluate`]: evaluation of one customer or a batch, and the month plan.
+//! - [`codes`] holds the stable `PATRON_*` status codes;
+//! - [`version`] the `patron_version` function;
+//! - `guard` runs each exported function's body under `catch_unwind` and fills its
+//!   `patron_error **err` out-parameter;
+//! - `strings` takes C strings in (checked for NULL and UTF-8) and hands them out (owned by
+//!   the caller);
+//! - [`error`] is the `patron_error` object and its accessors;
+//! - [`engine`] the `patron_engine` handle: create, reload, describe, free;
+//! - [`evaluate`] evaluates one customer or a batch, and plans a month.
 //!
 //! Every exported function checks every pointer it is given, reports failures through an
 //! error object (never a global), and turns a panic into `PATRON_ERR_INTERNAL`. The
