@@ -333,31 +333,7 @@ impl<'a> Scheduler<'a> {
             self.weeks[week].calls += 1;
             self.days[i].calls += 1;
             let date = self.calendar.date(i);
-            let note = if before_month {
-                format!(
-                    " (due {}, before the month: on its first working day)",
-                    need.due
-                )
-            } else if i == target {
-                String::new()
-            } else if i > target {
-                format!(
-                    " (due {}: no working day on or before it in the month)",
-                    need.due
-                )
-            } else if (i + 1..target).all(|j| !self.calendar.working_at(j))
-                && !self.calendar.working_at(target)
-            {
-                format!(
-                    " (due {}, not a working day: the working day before)",
-                    need.due
-                )
-            } else {
-                format!(
-                    " (due {}: moved earlier, the week's calls were full)",
-                    need.due
-                )
-            };
+            let note = self.dated_note(need.due, before_month, target, i);
             let entry = self.entry(
                 demand,
                 date,
@@ -391,6 +367,32 @@ impl<'a> Scheduler<'a> {
             cause,
             format!("{} (due {}) — not placed: {why}", need.reason, need.due),
         );
+    }
+
+    /// Why a dated entry is not on its due date, if it is not.
+    fn dated_note(&self, due: Date, before_month: bool, target: usize, placed: usize) -> String {
+        let working =
+            |range: std::ops::Range<usize>| range.filter(|&j| self.calendar.working_at(j));
+        if before_month {
+            return if working(0..placed).next().is_none() {
+                format!(" (due {due}, before the month: on its first working day)")
+            } else {
+                format!(" (due {due}, before the month: the first day with a call free)")
+            };
+        }
+        if placed == target {
+            String::new()
+        } else if placed < target {
+            if working(placed + 1..target + 1).next().is_none() {
+                format!(" (due {due}, not a working day: the working day before)")
+            } else {
+                format!(" (due {due}: moved earlier, the week's calls were full)")
+            }
+        } else if working(0..target + 1).next().is_none() {
+            format!(" (due {due}: no working day on or before it in the month)")
+        } else {
+            format!(" (due {due}: the calls of the days up to it were full)")
+        }
     }
 
     /// An on-site entry (visit, collection, …) on a working day of `week`: the day with the

@@ -235,11 +235,12 @@ fn notes(
         notes.push("calls_per_week is 0: every call and phone action is unscheduled.".into());
     }
 
-    let idle: Vec<&str> = demands
+    let mut idle: Vec<&str> = demands
         .iter()
         .filter(|d| d.is_empty())
         .map(|d| d.customer.id.as_str())
         .collect();
+    idle.sort_unstable();
     if !idle.is_empty() && idle.len() < demands.len() {
         notes.push(format!(
             "{} customer(s) need nothing in {month} (no visit or call falls due, no action): {}.",
