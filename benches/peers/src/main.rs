@@ -496,7 +496,13 @@ fn explain_patron_difference(
     inputs: &[Input],
 ) {
     let returned = patron_returned(engine, customers, as_of);
-    let (mut score_off, mut score_off_rounded, mut grade_off, mut cadence_off) = (0, 0, 0, 0);
+    let (
+        mut score_off,
+        mut score_off_rounded,
+        mut grade_off,
+        mut grade_off_rounded,
+        mut cadence_off,
+    ) = (0, 0, 0, 0, 0);
     let mut example = None;
     for (i, (r, c)) in returned.iter().zip(inputs).enumerate() {
         let (score, grade, _, _) = native(c);
@@ -505,6 +511,9 @@ fn explain_patron_difference(
         }
         if r.score != round2(score) {
             score_off_rounded += 1;
+        }
+        if r.grade != native_grade(c, round2(score)) {
+            grade_off_rounded += 1;
         }
         if r.grade != grade {
             grade_off += 1;
@@ -516,7 +525,8 @@ fn explain_patron_difference(
     }
     println!(
         "patron vs the reference, customer by customer: score differs for {score_off} (for {score_off_rounded} once the reference's \
-         score is rounded to two decimals), grade for {grade_off}, cadence for the returned grade for {cadence_off}"
+         score is rounded to two decimals), grade for {grade_off} (for {grade_off_rounded} when the rounded score is graded), \
+         cadence for the returned grade for {cadence_off}"
     );
     if let Some((i, exact, got, g, gg)) = example {
         println!(
