@@ -140,7 +140,6 @@ fn json_nested_10000_deep_is_rejected_naming_the_record() {
 }
 
 #[test]
-#[ignore = "bug: an error the JSON parser raises inside a record (a number out of range such as 1e999, or nesting beyond the recursion limit) is reported as malformed JSON with a column but without the field path (src/model/parse.rs parse_record drops serde_path_to_error's path for non-data errors)"]
 fn a_syntax_error_inside_a_record_names_the_field() {
     let error = evaluate_json(r#"{"id":"n","purchases":[{"at":"2026-10-01","amount":1e999}]}"#)
         .unwrap_err();
@@ -310,7 +309,6 @@ fn dates_at_the_ends_of_the_calendar_in_records_are_evaluated() {
 }
 
 #[test]
-#[ignore = "bug: an as_of date near the start of chrono's calendar panics in Facts::derive (`as_of - 365 days`, src/model/facts.rs:122: `NaiveDate - TimeDelta` overflowed)"]
 fn an_as_of_at_the_start_of_the_calendar_is_evaluated_or_refused() {
     let customer = parse_customer(r#"{"id":"a"}"#).unwrap();
     let outcome = engine().evaluate(&customer, date("-262143-06-01"));
@@ -320,7 +318,6 @@ fn an_as_of_at_the_start_of_the_calendar_is_evaluated_or_refused() {
 }
 
 #[test]
-#[ignore = "bug: an as_of date at the end of chrono's calendar panics in schedule::next_due (`last call + interval`, src/schedule/mod.rs:50: `NaiveDate + TimeDelta` overflowed)"]
 fn an_as_of_at_the_end_of_the_calendar_is_evaluated_or_refused() {
     let customer = parse_customer(
         r#"{"id":"a","grade":"A","interactions":[{"at":"+262142-12-30","kind":"call"}]}"#,
@@ -563,7 +560,6 @@ fn a_json_array_with_garbage_elements_evaluates_every_good_record() {
 }
 
 #[test]
-#[ignore = "bug: a JSON Lines batch whose first line is garbage starting with `[` is taken for a JSON array (src/model/parse.rs parse_customers looks at the first character), so the whole batch fails and no record is evaluated"]
 fn a_json_lines_batch_whose_first_line_is_garbage_still_evaluates_the_rest() {
     let input = "[garbage\n{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
     let items = batch(input);
@@ -573,7 +569,6 @@ fn a_json_lines_batch_whose_first_line_is_garbage_still_evaluates_the_rest() {
 }
 
 #[test]
-#[ignore = "bug: a JSON array is accepted as a customer record, its items taken positionally as id, name, owner, grade… (serde's derived Deserialize for Customer accepts sequences); the contract says a record is an object"]
 fn a_json_array_is_not_a_customer_record() {
     let error = evaluate_json(r#"["C-1", "Huaxin", "rep-07", "A"]"#).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");

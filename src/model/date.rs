@@ -27,6 +27,27 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     ))
 }
 
+/// `date + days`, or `None` when the result falls outside the calendar (chrono's range is
+/// roughly years −262,143 to +262,142).
+///
+/// ```
+/// use patron::model::{add_days, parse_date};
+/// assert_eq!(add_days(parse_date("2026-11-23").unwrap(), -3).unwrap().to_string(), "2026-11-20");
+/// assert_eq!(add_days(chrono::NaiveDate::MAX, 1), None);
+/// ```
+pub fn add_days(date: Date, days: i64) -> Option<Date> {
+    chrono::TimeDelta::try_days(days).and_then(|delta| date.checked_add_signed(delta))
+}
+
+/// `date + days`, held at the ends of the calendar instead of overflowing.
+pub fn saturating_add_days(date: Date, days: i64) -> Date {
+    add_days(date, days).unwrap_or(if days < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
+}
+
 /// serde helper: a required date field.
 pub(crate) fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
     let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;

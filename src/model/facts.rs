@@ -4,10 +4,8 @@
 //! Records dated after `as_of` are ignored: an evaluation as of a past date sees only what was
 //! known then.
 
-use chrono::Duration;
-
 use super::customer::Customer;
-use super::date::Date;
+use super::date::{saturating_add_days, Date};
 use super::portfolio::PortfolioFacts;
 
 /// Days that count as "the last year" for revenue and purchase counts.
@@ -119,8 +117,8 @@ impl Facts {
     /// assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2026-10-02");
     /// ```
     pub fn derive(customer: &Customer, as_of: Date) -> Facts {
-        let year_start = as_of - Duration::days(YEAR_WINDOW_DAYS);
-        let recent_start = as_of - Duration::days(RECENT_WINDOW_DAYS);
+        let year_start = saturating_add_days(as_of, -YEAR_WINDOW_DAYS);
+        let recent_start = saturating_add_days(as_of, -RECENT_WINDOW_DAYS);
 
         let mut facts = Facts {
             as_of,

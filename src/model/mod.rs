@@ -10,7 +10,7 @@ mod portfolio;
 mod scale;
 
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
-pub use date::{parse_date, Date};
+pub use date::{add_days, parse_date, saturating_add_days, Date};
 pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceEntry, Visits,
 };

@@ -32,18 +32,26 @@ pub fn parse_customer(text: &str) -> Result<Customer> {
 
 /// Parses a batch: a JSON array of records, or JSON Lines (one record per non-blank line).
 ///
-/// Returns an error only when the input as a whole cannot be split into records (an array
-/// that is not well-formed JSON, or input that is neither an array nor objects).
+/// Input that starts with `[` is read as an array. When it is not a well-formed array but
+/// another of its lines is a record on its own, it is JSON Lines whose first line is garbage
+/// (that line becomes one failed record). Returns an error only when the input as a whole
+/// cannot be split into records.
 pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| Error::InvalidJson {
-            record: RecordRef {
-                customer_id: None,
-                line: Some(e.line()),
-            },
-            message: format!("the batch is not a well-formed JSON array: {e}"),
-        })?;
+        let raw: Vec<&RawValue> = match serde_json::from_str(text) {
+            Ok(raw) => raw,
+            Err(_) if looks_like_json_lines(text) => return Ok(parse_lines(text)),
+            Err(e) => {
+                return Err(Error::InvalidJson {
+                    record: RecordRef {
+                        customer_id: None,
+                        line: Some(e.line()),
+                    },
+                    message: format!("the batch is not a well-formed JSON array: {e}"),
+                })
+            }
+        };
         let base = text.as_ptr() as usize;
         Ok(raw
             .into_iter()
@@ -57,19 +65,43 @@ pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
             })
             .collect())
     } else {
-        Ok(text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(index, line_text)| ParsedRecord {
-                line: index + 1,
-                result: parse_record(line_text, Some(index + 1)),
-            })
-            .collect())
+        Ok(parse_lines(text))
     }
 }
 
+/// One record per non-blank line.
+fn parse_lines(text: &str) -> Vec<ParsedRecord> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line_text)| ParsedRecord {
+            line: index + 1,
+            result: parse_record(line_text, Some(index + 1)),
+        })
+        .collect()
+}
+
+/// Whether some line after the first is a complete JSON object on its own — the mark of
+/// JSON Lines (a pretty-printed array's lines are not).
+fn looks_like_json_lines(text: &str) -> bool {
+    text.lines().skip(1).any(|line| {
+        let line = line.trim();
+        line.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok()
+    })
+}
+
 fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
+    let first = text.trim_start().chars().next();
+    if first.is_some() && first != Some('{') {
+        return Err(Error::InvalidInput {
+            record: RecordRef {
+                customer_id: None,
+                line,
+            },
+            field: "(record)".to_string(),
+            message: "a customer record must be a JSON object".to_string(),
+        });
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed: std::result::Result<Customer, (String, serde_json::Error)> =
         match serde_path_to_error::deserialize(&mut deserializer) {
@@ -103,9 +135,16 @@ fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
                     message,
                 })
             } else {
+                // A syntax error inside a field (a number out of range, nesting too deep)
+                // still names the field the parser had reached.
+                let at = if path == "." || path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at `{}`", shorten(&path))
+                };
                 Err(Error::InvalidJson {
                     record,
-                    message: inner.to_string(),
+                    message: format!("{inner}{at}"),
                 })
             }
         }
@@ -155,6 +194,14 @@ fn id_of(text: &str) -> Option<String> {
     match value {
         serde_json::Value::String(s) => Some(s),
         other => Some(other.to_string()),
+    }
+}
+
+/// A field path, cut after 120 characters (deeply nested input makes very long ones).
+fn shorten(path: &str) -> String {
+    match path.char_indices().nth(120) {
+        Some((index, _)) => format!("{}…", &path[..index]),
+        None => path.to_string(),
     }
 }
 

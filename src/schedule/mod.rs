@@ -4,9 +4,7 @@
 
 pub mod plan;
 
-use chrono::Duration;
-
-use crate::model::{Date, Facts};
+use crate::model::{saturating_add_days, Date, Facts};
 
 /// Days in a week, for calls per week.
 pub const DAYS_PER_WEEK: f64 = 7.0;
@@ -49,7 +47,7 @@ pub fn interval_days(per_period: f64, period_days: f64) -> Option<i64> {
 fn next_due(last: Option<Date>, interval: Option<i64>, as_of: Date) -> Option<Date> {
     let interval = interval?;
     Some(match last {
-        Some(last) => last + Duration::days(interval),
+        Some(last) => saturating_add_days(last, interval),
         None => as_of,
     })
 }

@@ -97,6 +97,14 @@ fn register_params(engine: &mut rhai::Engine, params: &toml::Table) {
     });
 }
 
+/// `d + days` for scripts: an error, not a panic, past the ends of the calendar.
+fn shift(ctx: &NativeCallContext, d: Date, days: INT) -> ScriptResult<Date> {
+    match crate::model::add_days(d, days) {
+        Some(date) => Ok(date),
+        None => fail(ctx, format!("{d} + {days} days is outside the calendar")),
+    }
+}
+
 fn register_dates(engine: &mut rhai::Engine) {
     engine
         .register_type_with_name::<Date>("Date")
@@ -108,11 +116,15 @@ fn register_dates(engine: &mut rhai::Engine) {
         .register_fn("<=", |a: Date, b: Date| a <= b)
         .register_fn(">", |a: Date, b: Date| a > b)
         .register_fn(">=", |a: Date, b: Date| a >= b)
-        .register_fn("+", |d: Date, days: INT| d + chrono::Duration::days(days))
-        .register_fn("-", |d: Date, days: INT| d - chrono::Duration::days(days))
+        .register_fn("+", |ctx: NativeCallContext, d: Date, days: INT| {
+            shift(&ctx, d, days)
+        })
+        .register_fn("-", |ctx: NativeCallContext, d: Date, days: INT| {
+            shift(&ctx, d, days.checked_neg().unwrap_or(INT::MAX))
+        })
         .register_fn("-", |a: Date, b: Date| (a - b).num_days())
-        .register_fn("add_days", |d: Date, days: INT| {
-            d + chrono::Duration::days(days)
+        .register_fn("add_days", |ctx: NativeCallContext, d: Date, days: INT| {
+            shift(&ctx, d, days)
         })
         .register_fn("days_between", |from: Date, to: Date| {
             (to - from).num_days()
