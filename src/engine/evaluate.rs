@@ -12,17 +12,12 @@ use crate::model::{
     Action, Customer, Date, Evaluation, Facts, GradeChange, Ladder, Score, ScorePart, StageChange,
     TraceEntry, Visits,
 };
-use crate::policy::Policy;
+use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
     with_runtime, CadenceDecision, CustomerView, Decision, Entry, ScriptRuntime, ACTIONS, GRADE,
     LABELS, SCORE, STAGE, VISITS,
 };
-
-/// Rounds to two decimals, the precision of scores in results.
-pub(crate) fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
 
 fn invalid(field: &str, message: String) -> Error {
     Error::InvalidInput {
@@ -142,7 +137,7 @@ fn run(
     };
     runtime.start_budget();
 
-    let score = score(runtime, view)?;
+    let score = score(runtime, view, &manifest.score)?;
     record(
         &SCORE,
         None,
@@ -231,7 +226,7 @@ fn run(
     })
 }
 
-fn score(runtime: &ScriptRuntime, view: &CustomerView) -> Result<Score> {
+fn score(runtime: &ScriptRuntime, view: &CustomerView, precision: &ScoreSection) -> Result<Score> {
     let value = runtime.call(&SCORE, (view.clone(),))?;
     let expected = "an array of `part(...)` values or a number";
     let mut parts: Vec<ScorePart> = Vec::new();
@@ -249,7 +244,7 @@ fn score(runtime: &ScriptRuntime, view: &CustomerView) -> Result<Score> {
                 .clone()
                 .try_cast::<ScorePart>()
                 .ok_or_else(|| wrong_return(&SCORE, expected, &item))?;
-            part.points = round2(part.points);
+            part.points = precision.round(part.points);
             parts.push(part);
         }
         parts.iter().map(|p| p.points).sum()
@@ -260,7 +255,7 @@ fn score(runtime: &ScriptRuntime, view: &CustomerView) -> Result<Score> {
         return Err(wrong_return(&SCORE, "a finite score", &value));
     }
     Ok(Score {
-        total: round2(raw_total.clamp(0.0, 100.0)),
+        total: precision.round(raw_total.clamp(0.0, 100.0)),
         parts,
     })
 }

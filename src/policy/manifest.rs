@@ -48,6 +48,9 @@ pub struct Manifest {
     /// Script resource limits.
     #[serde(default)]
     pub limits: Limits,
+    /// How scores are reported and handed to `grade()`.
+    #[serde(default)]
+    pub score: ScoreSection,
     /// What `patron check` verifies about the parameters beyond their use in scripts.
     #[serde(default)]
     pub checks: ChecksSection,
@@ -59,6 +62,51 @@ pub struct Manifest {
     /// absent. See [`PlanSection`].
     #[serde(default)]
     pub plan: Option<PlanSection>,
+}
+
+/// `[score]` of `policy.toml`: the precision of scores. Each part's points and the total are
+/// rounded to `decimals` places (default 2) — the same value is reported and handed to
+/// `grade(c, score)`, so a grade never depends on digits the result does not show — unless
+/// `exact = true`, which keeps full floating-point precision.
+///
+/// ```toml
+/// [score]
+/// decimals = 2      # or: exact = true
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoreSection {
+    /// Decimal places of points and totals.
+    pub decimals: u32,
+    /// Keep full precision instead of rounding.
+    pub exact: bool,
+}
+
+impl Default for ScoreSection {
+    fn default() -> Self {
+        ScoreSection {
+            decimals: 2,
+            exact: false,
+        }
+    }
+}
+
+impl ScoreSection {
+    /// `value` at the policy's score precision.
+    ///
+    /// ```
+    /// use patron::policy::ScoreSection;
+    /// assert_eq!(ScoreSection::default().round(69.99954), 70.0);
+    /// let exact = ScoreSection { exact: true, ..ScoreSection::default() };
+    /// assert_eq!(exact.round(69.99954), 69.99954);
+    /// ```
+    pub fn round(&self, value: f64) -> f64 {
+        if self.exact {
+            return value;
+        }
+        let scale = 10f64.powi(self.decimals.min(15) as i32);
+        (value * scale).round() / scale
+    }
 }
 
 /// `[checks]` of `policy.toml`: declarations the checker verifies.

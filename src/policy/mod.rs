@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub use check::{check_files, CheckReport, Diagnostic, Severity};
 pub(crate) use files::line_col;
 pub use files::PolicyFile;
-pub use manifest::{ChecksSection, GradesSection, Manifest, RegionsSection, StagesSection};
+pub use manifest::{
+    ChecksSection, GradesSection, Manifest, RegionsSection, ScoreSection, StagesSection,
+};
 pub use manifest::{
     PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY, PLAN_WEEKS,
 };
