@@ -98,3 +98,33 @@ fn a_record_that_brings_its_portfolio_keeps_it_in_a_batch() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_batch_result_carries_the_portfolio_facts_to_pass_in_tomorrow() {
+    let engine = engine();
+    let items = engine
+        .evaluate_batch_items(BATCH, as_of(), &EvaluateOptions::default())
+        .unwrap();
+    let patron::BatchItem::Evaluated(big) = &items[0] else {
+        panic!("{:?}", items[0])
+    };
+    let facts = big
+        .portfolio
+        .clone()
+        .expect("portfolio facts in a batch result");
+    assert_eq!(facts.revenue_rank, 1);
+    // Tomorrow, evaluated alone with last night's facts, it gets the same labels.
+    let mut alone = customer(
+        r#"{ "id": "big", "owner": "rep-1", "grade": "B", "purchases": [ { "at": "2026-11-20", "amount": 600 } ] }"#,
+    );
+    alone.portfolio = Some(facts);
+    let single = engine.evaluate(&alone, as_of()).unwrap();
+    assert_eq!(single.labels, big.labels);
+    // A single evaluation without facts reports none.
+    let plain = Engine::with_default_policy().unwrap();
+    assert!(plain
+        .evaluate(&customer(r#"{ "id": "x" }"#), as_of())
+        .unwrap()
+        .portfolio
+        .is_none());
+}

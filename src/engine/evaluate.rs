@@ -221,6 +221,7 @@ fn run(
         stage: stage.into(),
         visits,
         actions,
+        portfolio: view.facts().portfolio.clone(),
         labels,
         trace,
     })

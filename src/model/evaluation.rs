@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
+use super::portfolio::PortfolioFacts;
 
 /// The full result of evaluating one customer against a policy at a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,11 @@ pub struct Evaluation {
     pub visits: Visits,
     /// Dated things to do (payment reminders, callbacks, collections …).
     pub actions: Vec<Action>,
+    /// The portfolio facts the evaluation used (computed for a batch, or passed in with the
+    /// record); absent when there were none. An ERP that evaluates one customer at a time
+    /// stores these from last night's batch and passes them in the record's `portfolio`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<PortfolioFacts>,
     /// Policy-defined labels, e.g. `prospect_class` or `follow_up` (absent when none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
