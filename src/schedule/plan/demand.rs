@@ -81,6 +81,23 @@ pub(crate) fn push_date(out: &mut String, date: Date) {
     }
 }
 
+/// Appends a whole number in decimal.
+pub(crate) fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in digits[..len].iter().rev() {
+        out.push(char::from(digit));
+    }
+}
+
 /// "4", "0.5", "0.08": a cadence number without trailing zeros.
 pub(crate) fn number(x: f64) -> String {
     let text = format!("{:.2}", x);
@@ -138,7 +155,7 @@ fn visits(
     } else {
         // Less than monthly (e.g. quarterly outside the city): one visit when it falls due
         // in this month (or is overdue).
-        usize::from(due.map_or(true, |d| d <= month.last_day()))
+        usize::from(due.is_none_or(|d| d <= month.last_day()))
     };
     if count == 0 {
         return Vec::new();
@@ -163,34 +180,41 @@ fn visits(
         PlanSlot::Afternoon => ", afternoons",
         PlanSlot::Any => "",
     };
+    // The parts shared by every visit of the customer, written once.
+    let head = format!(" of {count} for grade {} ({cadence}): ", rule.grade);
+    let home = format!("grade {}'s week{slot}", rule.grade);
+    let gap = match step {
+        1 => "a week after visit ".to_string(),
+        n => format!("{n} weeks after visit "),
+    };
+    let overdue = if days_overdue > 0 {
+        format!("; contact overdue by {days_overdue} days")
+    } else {
+        String::new()
+    };
     (0..count)
         .map(|k| {
             let week = ((rule.week as usize - 1 + k * step) % PLAN_WEEKS as usize) as u32 + 1;
-            let mut reason = String::with_capacity(128);
-            let _ = write!(
-                reason,
-                "visit {} of {count} for grade {} ({cadence}): ",
-                k + 1,
-                rule.grade
-            );
+            let mut reason = String::with_capacity(head.len() + home.len() + overdue.len() + 48);
+            reason.push_str("visit ");
+            push_number(&mut reason, k as u64 + 1);
+            reason.push_str(&head);
             if k == 0 {
-                let _ = write!(reason, "week {week} is grade {}'s week{slot}", rule.grade);
+                reason.push_str("week ");
+                push_number(&mut reason, u64::from(week));
+                reason.push_str(" is ");
+                reason.push_str(&home);
             } else {
-                match step {
-                    1 => reason.push_str("a week"),
-                    n => {
-                        let _ = write!(reason, "{n} weeks");
-                    }
-                }
-                let _ = write!(reason, " after visit {k}");
+                reason.push_str(&gap);
+                push_number(&mut reason, k as u64);
                 if week == rules.service_week {
-                    let _ = write!(reason, ", in week {week} (the service week)");
+                    reason.push_str(", in week ");
+                    push_number(&mut reason, u64::from(week));
+                    reason.push_str(" (the service week)");
                 }
                 reason.push_str(slot);
             }
-            if days_overdue > 0 {
-                let _ = write!(reason, "; contact overdue by {days_overdue} days");
-            }
+            reason.push_str(&overdue);
             VisitNeed { week, reason }
         })
         .collect()
@@ -216,21 +240,19 @@ fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> 
     }
     let count = targets.len();
     let after_month = month.last_day() + Duration::days(1);
-    let per_week = number(per_week);
+    let head = format!(" of {count} for grade {} ({} a week), due ", rule.grade, number(per_week));
+    let late = format!("; overdue since {due}");
     targets
         .iter()
         .enumerate()
         .map(|(k, &target)| {
-            let mut reason = String::with_capacity(96);
-            let _ = write!(
-                reason,
-                "call {} of {count} for grade {} ({per_week} a week), due ",
-                k + 1,
-                rule.grade
-            );
+            let mut reason = String::with_capacity(head.len() + late.len() + 24);
+            reason.push_str("call ");
+            push_number(&mut reason, k as u64 + 1);
+            reason.push_str(&head);
             push_date(&mut reason, target);
             if k == 0 && due < month.first_day() {
-                let _ = write!(reason, "; overdue since {due}");
+                reason.push_str(&late);
             }
             CallNeed {
                 target,
@@ -291,6 +313,15 @@ mod tests {
             let mut out = String::new();
             push_date(&mut out, date);
             assert_eq!(out, date.to_string());
+        }
+    }
+
+    #[test]
+    fn push_number_writes_decimal() {
+        for n in [0u64, 7, 10, 1234, u64::MAX] {
+            let mut out = String::new();
+            push_number(&mut out, n);
+            assert_eq!(out, n.to_string());
         }
     }
 

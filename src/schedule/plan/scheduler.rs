@@ -62,7 +62,6 @@ type DayScore = (u32, Reverse<u32>, Reverse<usize>);
 struct Scheduler<'a> {
     rules: &'a PlanRules,
     calendar: &'a WorkCalendar,
-    visits_per_day: u32,
     calls_per_week: u32,
     morning_cap: u32,
     afternoon_cap: u32,
@@ -72,6 +71,12 @@ struct Scheduler<'a> {
     /// Per demand: day indexes with an on-site entry, and with a cadence call.
     onsite_days: Vec<Vec<usize>>,
     call_days: Vec<Vec<usize>>,
+    /// "week 2 (2026-12-08 – 2026-12-14)" for each week.
+    week_texts: Vec<String>,
+    /// "2 morning visits a day", "2 afternoon visits a day", "4 visits a day".
+    limit_texts: [String; 3],
+    /// Why a call did not fit.
+    calls_full: String,
     /// Per entry: the demand it belongs to (`u32::MAX` for the rep's own tasks).
     owners: Vec<u32>,
     /// On-site entries (each gets a report): entry index and demand index.
@@ -85,7 +90,6 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
     let mut scheduler = Scheduler {
         rules,
         calendar,
-        visits_per_day: request.visits_per_day,
         calls_per_week: request.calls_per_week,
         morning_cap: request.visits_per_day.div_ceil(2),
         afternoon_cap: request.visits_per_day / 2,
@@ -95,6 +99,25 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
         onsite_days: vec![Vec::new(); demands.len()],
         call_days: vec![Vec::new(); demands.len()],
         onsite_entries: Vec::new(),
+        week_texts: (1..=PLAN_WEEKS)
+            .map(|week| {
+                let range = calendar.week_range(week);
+                format!(
+                    "week {week} ({} – {})",
+                    calendar.date(range.start),
+                    calendar.date(range.end - 1)
+                )
+            })
+            .collect(),
+        limit_texts: [
+            format!("{} morning visits a day", request.visits_per_day.div_ceil(2)),
+            format!("{} afternoon visits a day", request.visits_per_day / 2),
+            format!("{} visits a day", request.visits_per_day),
+        ],
+        calls_full: format!(
+            "the calls of its days are taken ({} a week)",
+            request.calls_per_week
+        ),
         owners: Vec::new(),
         out: Outcome {
             entries: Vec::new(),
@@ -218,6 +241,15 @@ fn in_plan_order(
     order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
+/// The parts, concatenated with one allocation.
+fn joined(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 /// Customers in the order they claim capacity: most overdue first, then by grade (highest
 /// first), then by region (so that a region's customers come together), then by id.
 pub(crate) fn priority_order(demands: &[Demand<'_>]) -> Vec<usize> {
@@ -304,14 +336,6 @@ impl<'a> Scheduler<'a> {
         });
     }
 
-    fn week_text(&self, week: u32) -> String {
-        let range = self.calendar.week_range(week);
-        format!(
-            "week {week} ({} – {})",
-            self.calendar.date(range.start),
-            self.calendar.date(range.end - 1)
-        )
-    }
 
     /// A phone entry on its due date, or the working day before (within the month), or —
     /// when the month has none before it — the first working day after.
@@ -438,7 +462,7 @@ impl<'a> Scheduler<'a> {
                 Reverse(day.morning + day.afternoon),
                 Reverse(i),
             );
-            if best.as_ref().map_or(true, |(k, _, _)| key > *k) {
+            if best.as_ref().is_none_or(|(k, _, _)| key > *k) {
                 best = Some((key, i, slot));
             }
         }
@@ -461,32 +485,24 @@ impl<'a> Scheduler<'a> {
                 self.push(Some(d), entry);
             }
             None => {
-                let (cause, why) = if !any_working {
+                let week_text = &self.week_texts[week as usize - 1];
+                let (cause, text) = if !any_working {
                     (
                         UnscheduledCause::NoWorkingDay,
-                        format!("no working day left in {}", self.week_text(week)),
+                        joined(&[&reason, " — not placed: no working day left in ", week_text]),
                     )
                 } else {
-                    let limit = match slot_rule {
-                        PlanSlot::Morning => format!("{} morning visits a day", self.morning_cap),
-                        PlanSlot::Afternoon => {
-                            format!("{} afternoon visits a day", self.afternoon_cap)
-                        }
-                        PlanSlot::Any => format!("{} visits a day", self.visits_per_day),
-                    };
+                    let limit = &self.limit_texts[match slot_rule {
+                        PlanSlot::Morning => 0,
+                        PlanSlot::Afternoon => 1,
+                        PlanSlot::Any => 2,
+                    }];
                     (
                         UnscheduledCause::Capacity,
-                        format!("{} is full ({limit})", self.week_text(week)),
+                        joined(&[&reason, " — not placed: ", week_text, " is full (", limit, ")"]),
                     )
                 };
-                self.unscheduled(
-                    demand,
-                    kind,
-                    Some(week),
-                    due,
-                    cause,
-                    format!("{reason} — not placed: {why}"),
-                );
+                self.unscheduled(demand, kind, Some(week), due, cause, text);
             }
         }
     }
@@ -531,19 +547,17 @@ impl<'a> Scheduler<'a> {
             self.push(Some(d), entry);
             return Some(i);
         }
-        let (cause, why) = if any_working {
+        let (cause, text) = if any_working {
             (
                 UnscheduledCause::Capacity,
-                format!(
-                    "the calls of its days are taken ({} a week)",
-                    self.calls_per_week
-                ),
+                joined(&[&need.reason, " — not placed: ", &self.calls_full]),
             )
         } else {
             (
                 UnscheduledCause::NoWorkingDay,
                 format!(
-                    "no working day between {} and {}",
+                    "{} — not placed: no working day between {} and {}",
+                    need.reason,
                     self.calendar.date(low),
                     need.end - chrono::Duration::days(1)
                 ),
@@ -555,7 +569,7 @@ impl<'a> Scheduler<'a> {
             self.calendar.week_of(need.target),
             Some(need.target),
             cause,
-            format!("{} — not placed: {why}", need.reason),
+            text,
         );
         None
     }
