@@ -240,7 +240,11 @@ fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> 
     }
     let count = targets.len();
     let after_month = month.last_day() + Duration::days(1);
-    let head = format!(" of {count} for grade {} ({} a week), due ", rule.grade, number(per_week));
+    let head = format!(
+        " of {count} for grade {} ({} a week), due ",
+        rule.grade,
+        number(per_week)
+    );
     let late = format!("; overdue since {due}");
     targets
         .iter()

@@ -110,7 +110,10 @@ pub(crate) fn schedule(demands: &[Demand<'_>], rules: &PlanRules, request: &Reso
             })
             .collect(),
         limit_texts: [
-            format!("{} morning visits a day", request.visits_per_day.div_ceil(2)),
+            format!(
+                "{} morning visits a day",
+                request.visits_per_day.div_ceil(2)
+            ),
             format!("{} afternoon visits a day", request.visits_per_day / 2),
             format!("{} visits a day", request.visits_per_day),
         ],
@@ -336,7 +339,6 @@ impl<'a> Scheduler<'a> {
         });
     }
 
-
     /// A phone entry on its due date, or the working day before (within the month), or —
     /// when the month has none before it — the first working day after.
     fn place_dated(&mut self, d: usize, demand: &Demand<'_>, need: &ActionNeed) {
@@ -499,7 +501,14 @@ impl<'a> Scheduler<'a> {
                     }];
                     (
                         UnscheduledCause::Capacity,
-                        joined(&[&reason, " — not placed: ", week_text, " is full (", limit, ")"]),
+                        joined(&[
+                            &reason,
+                            " — not placed: ",
+                            week_text,
+                            " is full (",
+                            limit,
+                            ")",
+                        ]),
                     )
                 };
                 self.unscheduled(demand, kind, Some(week), due, cause, text);
