@@ -6,10 +6,12 @@
 //!
 //! Where the library comes from: `cargo test` builds the lib target with all its crate types
 //! (`rlib`, `cdylib`, `staticlib`) into `target/<profile>/deps/` before running any test —
-//! the same unit this test binary links — so the programs use `deps/libpatron.{a,so}` next
-//! to this executable. Should one be missing or older than a source file, the test runs
-//! `cargo build --lib` for the same profile first (cargo releases its build lock before it
-//! runs tests, so this does not deadlock).
+//! in the same rustc run as the rlib this test binary links — so the programs use
+//! `deps/libpatron.{a,so}` next to this executable, copied into a directory of this run
+//! (`target/tmp/c_abi/run-<pid>/`) so that other cargo processes sharing the target
+//! directory cannot swap them mid-run. Should they be missing, or not from the same build as
+//! `deps/libpatron.rlib`, the test first runs `cargo build --lib` for the same profile (cargo
+//! releases its build lock before it runs tests, so this does not deadlock).
 //!
 //! With `PATRON_VALGRIND=1` every program runs under
 //! `valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1`, and the
@@ -37,91 +39,106 @@ fn under_valgrind() -> bool {
     std::env::var_os("PATRON_VALGRIND").is_some_and(|v| v == "1")
 }
 
-/// The library files the programs link against.
+/// The library files the programs link against: private copies, so that another cargo
+/// process writing to the shared target directory while the programs are linked cannot
+/// change what they link (it once turned a dynamic link into a static one, mid-run).
 struct Library {
-    /// `target/<profile>/deps`, holding `libpatron.a` and `libpatron.so`.
-    dir: PathBuf,
+    /// This run's directory (`CARGO_TARGET_TMPDIR/c_abi/run-<pid>`), holding `lib/` with
+    /// `libpatron.a` and `libpatron.so`, and the programs.
+    run_dir: PathBuf,
 }
 
 impl Library {
+    fn dir(&self) -> PathBuf {
+        self.run_dir.join("lib")
+    }
+
     fn staticlib(&self) -> PathBuf {
-        self.dir.join("libpatron.a")
+        self.dir().join("libpatron.a")
     }
 
     fn cdylib(&self) -> PathBuf {
-        self.dir.join("libpatron.so")
+        self.dir().join("libpatron.so")
     }
 }
 
-/// The newest modification time of the files the library is built from.
-fn newest_source() -> SystemTime {
-    fn walk(path: &Path, newest: &mut SystemTime) {
-        let Ok(meta) = std::fs::metadata(path) else {
-            return;
-        };
-        if meta.is_dir() {
-            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-                walk(&entry.path(), newest);
-            }
-        } else if let Ok(modified) = meta.modified() {
-            *newest = (*newest).max(modified);
+fn modified(file: &Path) -> Option<SystemTime> {
+    std::fs::metadata(file).and_then(|m| m.modified()).ok()
+}
+
+/// Whether `deps/libpatron.{a,so}` come from the same rustc run as `deps/libpatron.rlib`,
+/// the library this test binary was linked with (rustc writes the three within a second or
+/// two of each other).
+fn built_with_this_test(deps: &Path) -> bool {
+    let Some(rlib) = modified(&deps.join("libpatron.rlib")) else {
+        return false;
+    };
+    let same_build =
+        |file: &str| modified(&deps.join(file)).is_some_and(|t| t + Duration::from_secs(5) >= rlib);
+    same_build("libpatron.a") && same_build("libpatron.so")
+}
+
+/// Runs `cargo build --lib` for the profile of `profile_dir` (`target/<profile>`).
+fn cargo_build_lib(profile_dir: &Path) {
+    let profile = profile_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a profile directory name");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["build", "--lib", "-p", "patron"]);
+    match profile {
+        "debug" => {}
+        "release" => {
+            cargo.arg("--release");
+        }
+        other => {
+            cargo.args(["--profile", other]);
         }
     }
-    let mut newest = SystemTime::UNIX_EPOCH;
-    for part in ["src", "policies/default", "Cargo.toml"] {
-        walk(&root().join(part), &mut newest);
+    eprintln!("libpatron.{{a,so}} missing or stale: running {cargo:?}");
+    let status = cargo
+        .current_dir(root())
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "{cargo:?} failed");
+}
+
+/// Removes the directories of earlier runs whose process is gone.
+fn remove_stale_runs(base: &Path) {
+    let me = std::process::id().to_string();
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("run-") {
+            if pid != me && !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
-    newest
 }
 
-fn up_to_date(file: &Path, sources: SystemTime) -> bool {
-    std::fs::metadata(file)
-        .and_then(|m| m.modified())
-        .is_ok_and(|built| built >= sources)
-}
-
-/// Finds the library built for this profile, building it when missing or stale.
+/// Finds the library this `cargo test` built for this profile (building it when missing)
+/// and copies it into this run's directory.
 fn library() -> &'static Library {
     static LIBRARY: OnceLock<Library> = OnceLock::new();
     LIBRARY.get_or_init(|| {
         let exe = std::env::current_exe().expect("the test executable's path");
-        let dir = exe.parent().expect("target/<profile>/deps").to_path_buf();
-        let library = Library { dir };
-        let sources = newest_source();
-        let fresh =
-            |l: &Library| up_to_date(&l.staticlib(), sources) && up_to_date(&l.cdylib(), sources);
-        if !fresh(&library) {
-            let profile_dir = library.dir.parent().expect("target/<profile>");
-            let profile = profile_dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("a profile directory name");
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo.args(["build", "--lib", "-p", "patron"]);
-            match profile {
-                "debug" => {}
-                "release" => {
-                    cargo.arg("--release");
-                }
-                other => {
-                    cargo.args(["--profile", other]);
-                }
-            }
-            eprintln!(
-                "libpatron.{{a,so}} in {} missing or older than the sources: running {cargo:?}",
-                library.dir.display()
-            );
-            let status = cargo
-                .current_dir(root())
-                .status()
-                .expect("cannot run cargo");
-            assert!(status.success(), "{cargo:?} failed");
-            assert!(
-                library.staticlib().is_file() && library.cdylib().is_file(),
-                "cargo build --lib did not produce {} and {}",
-                library.staticlib().display(),
-                library.cdylib().display()
-            );
+        let deps = exe.parent().expect("target/<profile>/deps").to_path_buf();
+        if !built_with_this_test(&deps) {
+            cargo_build_lib(deps.parent().expect("target/<profile>"));
+        }
+        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c_abi");
+        remove_stale_runs(&base);
+        let library = Library {
+            run_dir: base.join(format!("run-{}", std::process::id())),
+        };
+        std::fs::create_dir_all(library.dir()).unwrap();
+        for (from, to) in [
+            (deps.join("libpatron.a"), library.staticlib()),
+            (deps.join("libpatron.so"), library.cdylib()),
+        ] {
+            std::fs::copy(&from, &to).unwrap_or_else(|e| {
+                panic!("cannot copy {} to {}: {e}", from.display(), to.display())
+            });
         }
         library
     })
@@ -151,9 +168,7 @@ fn compiler(language: Language) -> String {
 fn build(source: &str, language: Language, linkage: Linkage) -> PathBuf {
     let library = library();
     let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("c_abi")
-        .join(format!("{linkage:?}").to_lowercase());
+    let out_dir = library.run_dir.join(format!("{linkage:?}").to_lowercase());
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(stem);
     let mut cmd = Command::new(compiler(language));
@@ -179,9 +194,9 @@ fn build(source: &str, language: Language, linkage: Linkage) -> PathBuf {
         Linkage::Dynamic => {
             // `-L dir -lpatron` picks the shared library when both are in `dir`.
             cmd.arg("-L")
-                .arg(&library.dir)
+                .arg(library.dir())
                 .arg("-lpatron")
-                .arg(format!("-Wl,-rpath,{}", library.dir.display()));
+                .arg(format!("-Wl,-rpath,{}", library.dir().display()));
         }
     }
     let output = cmd
