@@ -230,6 +230,56 @@ char *patron_plan(const patron_engine *e,
                   patron_error **err);
 
 /**
+ * Evaluates one customer like `patron_evaluate`, with options given as a JSON object:
+ * `{"explain": true}` adds a `trace` to the result (which script functions ran, the rule
+ * that decided each grade and stage, the facts and parameters they read, a sentence per
+ * decision). `options_json` NULL means the defaults (no trace).
+ *
+ * Returns: the evaluation as a NUL-terminated UTF-8 JSON object, owned by the caller and
+ * freed with `patron_string_free`; or NULL with `*err` set (as `patron_evaluate`, plus
+ * `PATRON_ERR_INVALID_INPUT` for options that are not `{"explain": bool}`). On success
+ * `*err` is set to NULL. Thread-safe.
+ *
+ * # Safety
+ * `e` is NULL or a live engine. `customer_json`, `as_of` and `options_json` are NULL or
+ * NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
+ * error (free it with `patron_error_free`).
+ */
+char *patron_evaluate_with_options(const patron_engine *e,
+                                   const char *customer_json,
+                                   const char *as_of,
+                                   const char *options_json,
+                                   patron_error **err);
+
+/**
+ * What replacing the engine's current policy with the candidate policy in
+ * `candidate_policy_dir` would do to the customers in `customers_json` (a JSON array or
+ * JSON Lines, evaluated as one portfolio) as of `as_of` (`YYYY-MM-DD`; NULL means today):
+ * grade and stage transition matrices with example customers, score shift statistics, and
+ * the workload in calls and visits per month. Nothing is swapped: the engine keeps serving
+ * its policy.
+ *
+ * Returns: the impact report as a NUL-terminated UTF-8 JSON object (`base`, `candidate`,
+ * `customers`, `grades_changed`, `grade_matrix`, `stages_changed`, `stage_matrix`,
+ * `score_shift`, `workload`, `errors` — records that could not be read or evaluated are
+ * listed there, never dropped), owned by the caller and freed with `patron_string_free`; or
+ * NULL with `*err` set: `PATRON_ERR_POLICY` (the candidate does not load),
+ * `PATRON_ERR_INVALID_JSON` (the input cannot be split into records),
+ * `PATRON_ERR_INVALID_INPUT` (`as_of`), `PATRON_ERR_NULL_ARGUMENT`,
+ * `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL. Thread-safe.
+ *
+ * # Safety
+ * `e` is NULL or a live engine. `candidate_policy_dir`, `customers_json` and `as_of` are
+ * NULL or NUL-terminated strings. `err` is NULL or points to a `patron_error *` that
+ * receives the error (free it with `patron_error_free`).
+ */
+char *patron_diff(const patron_engine *e,
+                  const char *candidate_policy_dir,
+                  const char *customers_json,
+                  const char *as_of,
+                  patron_error **err);
+
+/**
  * Frees a string returned by patron (`patron_policy_info`, `patron_evaluate`,
  * `patron_evaluate_batch`, `patron_plan`). NULL is allowed and does nothing.
  *

@@ -341,6 +341,7 @@ programs! {
     threads => c("tests/c/threads.c");
     batch => c("tests/c/batch.c");
     readme_example => c("tests/c/readme_example.c");
+    authoring => c("tests/c/authoring.c");
     cpp_wrapper => cpp("tests/cpp/wrapper.cpp");
 }
 

@@ -48,8 +48,10 @@ pub(crate) fn evaluate_portfolio(
         .collect()
 }
 
-/// Options of one evaluation call.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Options of one evaluation call. As JSON (the C ABI's `options_json`):
+/// `{ "explain": true }`; unknown fields are refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EvaluateOptions {
     /// Record a trace of which rules fired and which facts and parameters they read.
     pub explain: bool,

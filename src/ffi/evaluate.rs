@@ -16,7 +16,7 @@ use crate::{ErrorCode, EvaluateOptions};
 ///
 /// # Safety
 /// `as_of` is NULL or a NUL-terminated string.
-unsafe fn as_of_date(as_of: *const c_char) -> FfiResult<Date> {
+pub(crate) unsafe fn as_of_date(as_of: *const c_char) -> FfiResult<Date> {
     // SAFETY: forwarded from this function's contract.
     match unsafe { arg_opt_str(as_of, "as_of") }? {
         None => Ok(chrono::Local::now().date_naive()),

@@ -10,7 +10,8 @@
 //!   the caller);
 //! - [`error`] is the `patron_error` object and its accessors;
 //! - [`engine`] the `patron_engine` handle: create, reload, describe, free;
-//! - [`evaluate`] evaluates one customer or a batch, and plans a month.
+//! - [`evaluate`] evaluates one customer or a batch, and plans a month;
+//! - [`authoring`] evaluates with options (a trace) and reports a candidate policy's impact.
 //!
 //! Every exported function checks every pointer it is given, reports failures through an
 //! error object (never a global), and turns a panic into `PATRON_ERR_INTERNAL`. The
@@ -30,12 +31,15 @@ pub mod engine;
 
 pub mod evaluate;
 
+pub mod authoring;
+
 mod strings;
 
 pub mod error;
 
 mod guard;
 
+pub use authoring::{patron_diff, patron_evaluate_with_options};
 pub use codes::*;
 pub use engine::{
     patron_engine_free, patron_engine_new, patron_engine_reload, patron_policy_info, PatronEngine,
