@@ -408,7 +408,6 @@ fn floats(e: &Evaluation) -> Vec<f64> {
 /// last place off. Results are still deterministic; a Rust caller that parses patron's JSON
 /// with serde_json gets a float one ULP away from the one patron computed.
 #[test]
-#[ignore = "bug: serde_json is built without `float_roundtrip`, so 1198236.236959366 (a revenue patron computed and printed exactly) reads back as 1198236.2369593661; the same inexact parser reads customer amounts"]
 fn serde_json_reads_some_floats_one_ulp_off() {
     let text = "1198236.236959366";
     let exact: f64 = text.parse().unwrap();
