@@ -610,3 +610,36 @@ fn control_characters_and_odd_unicode_in_strings_are_evaluated() {
     let error = evaluate_json(r#"{"id":"\ud800"}"#).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidJson, "{error}");
 }
+
+/// A `Customer` built in Rust skips the JSON parser's checks (finite, non-negative amounts,
+/// a non-empty id). Such a record must still never panic nor produce a non-finite score.
+#[test]
+fn a_customer_built_in_rust_with_non_finite_amounts_never_panics() {
+    let engine = engine();
+    for amount in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1e308, f64::MAX] {
+        let mut customer = parse_customer(
+            r#"{"id":"rust","grade":"C","grade_since":"2026-01-01",
+                "purchases":[{"at":"2026-02-01","amount":1},{"at":"2026-10-01","amount":1}],
+                "receivables":[{"due":"2026-11-25","amount":1}]}"#,
+        )
+        .unwrap();
+        customer.purchases[1].amount = amount;
+        customer.receivables[0].amount = amount;
+        match engine.evaluate(&customer, as_of()) {
+            Ok(e) => {
+                eprintln!(
+                    "hostile input: Rust-built amount {amount:e}: evaluated, score {}",
+                    e.score.total
+                );
+                assert!(e.score.total.is_finite(), "{amount}: {}", e.score.total);
+                assert!(e.score.parts.iter().all(|p| p.points.is_finite()));
+            }
+            Err(error) => {
+                eprintln!("hostile input: Rust-built amount {amount:e}: {error}");
+                assert_ne!(error.code(), ErrorCode::Internal, "{amount}: {error}");
+            }
+        }
+        let results = engine.evaluate_batch(&[customer.clone(), customer], as_of());
+        assert_eq!(results.len(), 2);
+    }
+}
