@@ -202,6 +202,9 @@ impl Manifest {
         for (key, what, names) in lists {
             check_names(names).map_err(|m| at_key(key, format!("`{what}` {m}")))?;
         }
+        if let Err((key, message)) = self.limits.validate() {
+            return Err(at_key(key, message));
+        }
         if let Some(regions) = &self.regions {
             check_names(&regions.ids).map_err(|m| at_key("ids", format!("`regions.ids` {m}")))?;
         }

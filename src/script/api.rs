@@ -48,6 +48,8 @@ fn line_of(ctx: &NativeCallContext) -> usize {
 pub(crate) struct Vocabulary {
     pub(crate) grades: Rc<GradeScale>,
     pub(crate) stages: Rc<StagePipeline>,
+    /// `limits.max_string_size`, which helpers that build strings enforce as they go.
+    pub(crate) max_string_size: usize,
 }
 
 /// A rhai engine with the standard packages scripts may use (no clock, no I/O) and the
@@ -423,6 +425,7 @@ fn unknown(what: &str, name: &str, known: &[String]) -> String {
 }
 
 fn register_helpers(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
+    let max_string = vocabulary.max_string_size;
     let grades = vocabulary.grades.clone();
     let grades_down = vocabulary.grades.clone();
     let grade_rank = vocabulary.grades.clone();
@@ -478,11 +481,24 @@ fn register_helpers(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
         .register_fn("clamp", |x: INT, lo: INT, hi: INT| x.max(lo).min(hi))
         .register_fn("money", |x: f64| format!("{x:.2}"))
         .register_fn("money", |x: INT| format!("{x}.00"))
-        .register_fn("join", |items: Array, sep: &str| {
-            items
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(sep)
-        });
+        .register_fn(
+            "join",
+            move |ctx: NativeCallContext, items: Array, sep: &str| -> ScriptResult<String> {
+                let mut out = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(sep);
+                    }
+                    out.push_str(&item.to_string());
+                    if max_string > 0 && out.len() > max_string {
+                        return Err(EvalAltResult::ErrorDataTooLarge(
+                            "Length of string".into(),
+                            ctx.call_position(),
+                        )
+                        .into());
+                    }
+                }
+                Ok(out)
+            },
+        );
 }

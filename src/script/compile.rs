@@ -124,6 +124,7 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
     let vocabulary = Vocabulary {
         grades: std::rc::Rc::new(check.grades.clone()),
         stages: std::rc::Rc::new(check.stages.clone()),
+        max_string_size: check.limits.max_string_size,
     };
     let mut engine = new_engine(&vocabulary, check.params);
     check.limits.apply(&mut engine);

@@ -46,7 +46,93 @@ impl Default for Limits {
     }
 }
 
+/// Ceilings a policy cannot raise limits above: deeper recursion would overflow a thread's
+/// stack (and abort the host process) before rhai's own check fires. Operations have no
+/// ceiling: the time budget bounds a run whatever their count.
+pub const CEILINGS: Limits = Limits {
+    max_operations: u64::MAX,
+    max_call_levels: 64,
+    max_expr_depth: 64,
+    max_function_expr_depth: 64,
+    max_string_size: 16 * 1024 * 1024,
+    max_array_size: 1_000_000,
+    max_map_size: 1_000_000,
+    time_budget_ms: 60_000,
+};
+
 impl Limits {
+    /// Checks that every limit is on and within [`CEILINGS`]; rhai reads 0 as "unlimited",
+    /// which a policy may not ask for (only `max_operations` may be 0, since the time budget
+    /// still bounds the run). Returns the offending key and why.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let c = &CEILINGS;
+        let checks: [(&'static str, u64, u64, bool); 8] = [
+            (
+                "max_operations",
+                self.max_operations,
+                c.max_operations,
+                true,
+            ),
+            (
+                "max_call_levels",
+                self.max_call_levels as u64,
+                c.max_call_levels as u64,
+                false,
+            ),
+            (
+                "max_expr_depth",
+                self.max_expr_depth as u64,
+                c.max_expr_depth as u64,
+                false,
+            ),
+            (
+                "max_function_expr_depth",
+                self.max_function_expr_depth as u64,
+                c.max_function_expr_depth as u64,
+                false,
+            ),
+            (
+                "max_string_size",
+                self.max_string_size as u64,
+                c.max_string_size as u64,
+                false,
+            ),
+            (
+                "max_array_size",
+                self.max_array_size as u64,
+                c.max_array_size as u64,
+                false,
+            ),
+            (
+                "max_map_size",
+                self.max_map_size as u64,
+                c.max_map_size as u64,
+                false,
+            ),
+            (
+                "time_budget_ms",
+                self.time_budget_ms,
+                c.time_budget_ms,
+                false,
+            ),
+        ];
+        for (key, value, ceiling, zero_allowed) in checks {
+            if value == 0 && !zero_allowed {
+                return Err((
+                    key,
+                    format!("`limits.{key}` must be at least 1 (0 would lift the limit)"),
+                ));
+            }
+            if value > ceiling {
+                return Err((
+                    key,
+                    format!("`limits.{key}` = {value} is above the ceiling of {ceiling}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Applies the limits that rhai enforces itself to `engine` (the time budget is enforced
     /// by the runtime's progress callback).
     pub(crate) fn apply(&self, engine: &mut rhai::Engine) {

@@ -66,6 +66,7 @@ impl ScriptRuntime {
         let vocabulary = Vocabulary {
             grades: Rc::new(manifest.grades.scale.clone()),
             stages: Rc::new(manifest.stages.pipeline.clone()),
+            max_string_size: manifest.limits.max_string_size,
         };
         let mut engine = new_engine(&vocabulary, &manifest.params);
         let limits = manifest.limits.clone();
