@@ -19,6 +19,7 @@ mod common;
 use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::as_of;
@@ -372,6 +373,7 @@ fn a_tiny_cadence_is_evaluated_with_a_due_date_at_the_end_of_the_calendar() {
     assert_eq!(comparable(&after), comparable(&expected_normal()));
 }
 
+/// Found by this suite (the helper built ~640 MB before rhai checked it); fixed in 107e631.
 #[test]
 fn an_oversized_join_is_stopped_before_it_allocates() {
     hostile_case(
@@ -504,6 +506,8 @@ fn is_child(name: &str) -> bool {
     std::env::var("PATRON_HOSTILE_CHILD").as_deref() == Ok(name)
 }
 
+/// Found by this suite (the parser overflowed the stack and the process aborted); fixed in
+/// 107e631: the limits cannot be lifted or raised past stack-safe ceilings.
 #[test]
 fn a_policy_that_lifts_the_depth_limits_cannot_crash_the_host() {
     let (status, output) = in_child("child_load_unlimited_depth");
@@ -519,9 +523,12 @@ fn child_load_unlimited_depth() {
     }
     let error = Policy::load(hostile_dir("unlimited-depth")).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Policy, "{error}");
+    assert!(error.to_string().contains("expr_depth"), "{error}");
     println!("CHILD OK: {error}");
 }
 
+/// Found by this suite (the recursion overflowed the stack and the process aborted); fixed
+/// in 107e631.
 #[test]
 fn a_policy_that_raises_the_call_depth_cannot_crash_the_host() {
     let (status, output) = in_child("child_recurse_unlimited");
@@ -550,4 +557,59 @@ fn child_recurse_unlimited() {
             println!("CHILD OK: {error}");
         }
     }
+}
+
+/// At the ceilings a policy may raise the limits to, the limits still fire before a 2 MiB
+/// stack (a test thread's, and rayon's) runs out, even in an unoptimised build.
+#[test]
+fn at_the_ceilings_the_limits_fire_before_the_stack_runs_out() {
+    for child in ["child_recurse_at_ceiling", "child_load_at_ceiling"] {
+        let (status, output) = in_child(child);
+        assert!(status.success(), "{child}: {status}: {output}");
+        assert!(output.contains("CHILD OK"), "{child}: {output}");
+    }
+}
+
+#[test]
+#[ignore = "child process of at_the_ceilings_the_limits_fire_before_the_stack_runs_out"]
+fn child_recurse_at_ceiling() {
+    if !is_child("child_recurse_at_ceiling") {
+        return;
+    }
+    let engine = Engine::from_dir(hostile_dir("ceiling-recursion")).unwrap();
+    let hostile = parse_customer(&hostile_json()).unwrap();
+    // On a thread with a 2 MiB stack, and on rayon's workers through a batch.
+    let error = thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn({
+            let hostile = hostile.clone();
+            let engine = Engine::from_dir(hostile_dir("ceiling-recursion")).unwrap();
+            move || engine.evaluate(&hostile, as_of()).unwrap_err()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(error.code(), ErrorCode::Limit, "{error}");
+    assert!(error.to_string().contains("64 levels"), "{error}");
+    let batch = engine.evaluate_batch(&vec![hostile; 8], as_of());
+    assert!(batch
+        .iter()
+        .all(|r| r.as_ref().is_err_and(|e| e.code() == ErrorCode::Limit)));
+    println!("CHILD OK: {error}");
+}
+
+#[test]
+#[ignore = "child process of at_the_ceilings_the_limits_fire_before_the_stack_runs_out"]
+fn child_load_at_ceiling() {
+    if !is_child("child_load_at_ceiling") {
+        return;
+    }
+    let error = thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| Policy::load(hostile_dir("ceiling-nesting")).unwrap_err())
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(error.code(), ErrorCode::Policy, "{error}");
+    println!("CHILD OK: {error}");
 }
