@@ -1,7 +1,8 @@
 /*
  * Errors through patron's C ABI: every error code reachable from C (1..6 here; 7,
  * PATRON_ERR_LIMIT, in limits.c; 8, PATRON_ERR_INTERNAL, needs a bug in patron: panic.c
- * reaches it through a known one, and the Rust unit tests of the boundary guard cover it), NULL
+ * checks the boundary with a script that used to panic, and the Rust unit tests of the
+ * boundary guard cover the code), NULL
  * for every pointer argument of every function, invalid UTF-8 in every string argument,
  * malformed JSON, a bad as_of, err = NULL on failing calls, and the NULL error object.
  */

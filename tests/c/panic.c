@@ -1,11 +1,13 @@
 /*
  * A panic inside patron never unwinds into C. The fixture policy
- * tests/fixtures/policies/panics overflows the calendar in score.rhai for customers whose id
- * starts with "panic", which panics inside the library today (a known bug, see
- * tests/hostile_scripts.rs). The C ABI must return an error — PATRON_ERR_INTERNAL while the
- * bug lasts, PATRON_ERR_SCRIPT once it is fixed; both are accepted — the process must go on,
- * and the same engine must evaluate the next customer. This is how PATRON_ERR_INTERNAL is
- * reached from C: only through a real bug, never through a test hook.
+ * tests/fixtures/policies/panics does date arithmetic past the end of the calendar in
+ * score.rhai for customers whose id starts with "panic". That panicked inside the library
+ * until commit 9c0bbf5 made it a script error; either way the C ABI must return an error —
+ * PATRON_ERR_SCRIPT now, PATRON_ERR_INTERNAL should a panic come back (both are accepted:
+ * what is tested here is the boundary) — the process must go on, and the same engine must
+ * evaluate the next customer. While the bug lasted this program reached PATRON_ERR_INTERNAL
+ * from C; with it fixed, INTERNAL is covered by the Rust unit tests of the boundary guard
+ * (src/ffi/guard.rs), since no honest input makes patron panic any more.
  */
 #include "test_util.h"
 
