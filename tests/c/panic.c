@@ -7,7 +7,7 @@
  * what is tested here is the boundary) — the process must go on, and the same engine must
  * evaluate the next customer. While the bug lasted this program reached PATRON_ERR_INTERNAL
  * from C; with it fixed, INTERNAL is covered by the Rust unit tests of the boundary guard
- * (src/ffi/guard.rs), since no honest input makes patron panic any more.
+ * (src/ffi/guard.rs): no input known today makes patron panic.
  */
 #include "test_util.h"
 
