@@ -61,7 +61,7 @@ pub const CEILINGS: Limits = Limits {
 };
 
 impl Limits {
-    /// Checks that every limit is on and within [`CEILINGS`]; rhai reads 0 as "unlimited",
+    /// Checks that every limit is on and within `CEILINGS`; rhai reads 0 as "unlimited",
     /// which a policy may not ask for (only `max_operations` may be 0, since the time budget
     /// still bounds the run). Returns the offending key and why.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
