@@ -60,7 +60,10 @@ pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
             .into_iter()
             .map(|value| {
                 let offset = value.get().as_ptr() as usize - base;
-                line += text[counted_to..offset].bytes().filter(|b| *b == b'\n').count();
+                line += text[counted_to..offset]
+                    .bytes()
+                    .filter(|b| *b == b'\n')
+                    .count();
                 counted_to = offset;
                 ParsedRecord {
                     line,
