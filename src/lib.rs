@@ -38,7 +38,7 @@ pub mod policy;
 pub mod schedule;
 mod script;
 
-pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo};
+pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, ScriptTier, Tier};
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation};
 pub use policy::Policy;

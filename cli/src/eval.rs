@@ -44,6 +44,7 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
     let records = parse_customers(&text).map_err(|e| Failure::new(EXIT_INPUT, e.to_string()))?;
     let options = EvaluateOptions {
         explain: args.explain,
+        ..EvaluateOptions::default()
     };
     let progress = (records.len() >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(records.len() as u64);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rhai::Dynamic;
 
-use super::EvaluateOptions;
+use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
     Action, Customer, Date, Evaluation, Facts, GradeChange, Ladder, Score, ScorePart, StageChange,
@@ -137,7 +137,7 @@ fn run(
     };
     runtime.start_budget();
 
-    let score = score(runtime, view, &manifest.score)?;
+    let score = score(runtime, view, &manifest.score, options)?;
     record(
         &SCORE,
         None,
@@ -148,7 +148,15 @@ fn run(
         ),
     );
 
-    let decision: Decision = call_for(runtime, &GRADE, (view.clone(), score.total))?;
+    let decision: Decision = call_for(
+        runtime,
+        &GRADE,
+        &[
+            Dynamic::from(view.clone()),
+            Dynamic::from_float(score.total),
+        ],
+        options.tier,
+    )?;
     let grade = change(
         &GRADE,
         &manifest.grades.scale,
@@ -164,7 +172,12 @@ fn run(
         rule: grade.rule,
     };
 
-    let decision: Decision = call_for(runtime, &STAGE, (view.clone(),))?;
+    let decision: Decision = call_for(
+        runtime,
+        &STAGE,
+        &[Dynamic::from(view.clone())],
+        options.tier,
+    )?;
     let stage = change(
         &STAGE,
         &manifest.stages.pipeline,
@@ -174,7 +187,12 @@ fn run(
     record(&STAGE, Some(stage.rule.clone()), stage.reason.clone());
 
     let grade_now = Dynamic::from(rhai::ImmutableString::from(grade.to.as_str()));
-    let cadence: CadenceDecision = call_for(runtime, &VISITS, (view.clone(), grade_now.clone()))?;
+    let cadence: CadenceDecision = call_for(
+        runtime,
+        &VISITS,
+        &[Dynamic::from(view.clone()), grade_now.clone()],
+        options.tier,
+    )?;
     let due = due_dates(
         view.facts(),
         cadence.calls_per_week,
@@ -196,7 +214,7 @@ fn run(
     };
 
     let actions = if runtime.has(&ACTIONS) {
-        let actions = actions(runtime, view, grade_now.clone())?;
+        let actions = actions(runtime, view, grade_now.clone(), options.tier)?;
         record(&ACTIONS, None, format!("{} action(s)", actions.len()));
         actions
     } else {
@@ -204,7 +222,7 @@ fn run(
     };
 
     let labels = if runtime.has(&LABELS) {
-        let labels = labels(runtime, view, grade_now)?;
+        let labels = labels(runtime, view, grade_now, options.tier)?;
         let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         record(&LABELS, None, format!("labels: {}", shown.join(", ")));
         labels
@@ -227,8 +245,13 @@ fn run(
     })
 }
 
-fn score(runtime: &ScriptRuntime, view: &CustomerView, precision: &ScoreSection) -> Result<Score> {
-    let value = runtime.call(&SCORE, (view.clone(),))?;
+fn score(
+    runtime: &ScriptRuntime,
+    view: &CustomerView,
+    precision: &ScoreSection,
+    options: &EvaluateOptions,
+) -> Result<Score> {
+    let value = runtime.call(&SCORE, &[Dynamic::from(view.clone())], options.tier)?;
     let expected = "an array of `part(...)` values or a number";
     let mut parts: Vec<ScorePart> = Vec::new();
     let raw_total = if let Ok(total) = value.as_float() {
@@ -264,9 +287,10 @@ fn score(runtime: &ScriptRuntime, view: &CustomerView, precision: &ScoreSection)
 fn call_for<T: Clone + 'static>(
     runtime: &ScriptRuntime,
     entry: &Entry,
-    args: impl rhai::FuncArgs,
+    args: &[Dynamic],
+    tier: Tier,
 ) -> Result<T> {
-    let value = runtime.call(entry, args)?;
+    let value = runtime.call(entry, args, tier)?;
     let expected = match entry.function {
         "visits" => "`cadence(calls_per_week, visits_per_month, reason)`",
         "grade" => "`set_grade(...)` or `keep_grade(...)`",
@@ -278,8 +302,13 @@ fn call_for<T: Clone + 'static>(
         .ok_or_else(|| wrong_return(entry, expected, &value))
 }
 
-fn actions(runtime: &ScriptRuntime, view: &CustomerView, grade: Dynamic) -> Result<Vec<Action>> {
-    let value = runtime.call(&ACTIONS, (view.clone(), grade))?;
+fn actions(
+    runtime: &ScriptRuntime,
+    view: &CustomerView,
+    grade: Dynamic,
+    tier: Tier,
+) -> Result<Vec<Action>> {
+    let value = runtime.call(&ACTIONS, &[Dynamic::from(view.clone()), grade], tier)?;
     let expected = "an array of `action(kind, due, reason)` values";
     let array = value
         .clone()
@@ -299,8 +328,9 @@ fn labels(
     runtime: &ScriptRuntime,
     view: &CustomerView,
     grade: Dynamic,
+    tier: Tier,
 ) -> Result<BTreeMap<String, String>> {
-    let value = runtime.call(&LABELS, (view.clone(), grade))?;
+    let value = runtime.call(&LABELS, &[Dynamic::from(view.clone()), grade], tier)?;
     let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
     let map = value
         .clone()

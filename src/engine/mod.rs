@@ -49,19 +49,72 @@ pub(crate) fn evaluate_portfolio(
 }
 
 /// Options of one evaluation call. As JSON (the C ABI's `options_json`):
-/// `{ "explain": true }`; unknown fields are refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+/// `{ "explain": true }` or `{ "tier": "interpreter" }`; unknown fields are refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvaluateOptions {
     /// Record a trace of which rules fired and which facts and parameters they read.
     pub explain: bool,
+    /// Which execution tier runs the scripts. The result is the same either way.
+    pub tier: Tier,
 }
 
 impl EvaluateOptions {
     /// Options with the trace on.
     pub fn explained() -> Self {
-        EvaluateOptions { explain: true }
+        EvaluateOptions {
+            explain: true,
+            ..EvaluateOptions::default()
+        }
     }
+}
+
+/// How one script file of a policy runs (see [`Engine::execution_tiers`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ScriptTier {
+    /// The script file, e.g. `score.rhai`.
+    pub file: String,
+    /// Whether its entry functions run in the fast tier.
+    pub fast: bool,
+    /// Why it runs in the interpreter instead, e.g. "`switch` (line 12)".
+    pub reason: Option<String>,
+}
+
+impl std::fmt::Display for ScriptTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.reason {
+            None => write!(f, "{}: fast tier", self.file),
+            Some(reason) => write!(f, "{}: interpreter, because of {reason}", self.file),
+        }
+    }
+}
+
+/// Which execution tier runs a policy's scripts.
+///
+/// patron lowers the scripts it can into a fast tier of Rust closures; a script file using
+/// anything outside the rule subset runs in rhai's interpreter, and so does any call the fast
+/// tier cannot finish (an error, a limit, a value of an unusual type). Both tiers give the
+/// same results; forcing the interpreter is for comparing them and for debugging.
+///
+/// ```
+/// use patron::{Engine, EvaluateOptions, Tier};
+/// let engine = Engine::with_default_policy()?;
+/// let customer = patron::model::parse_customer(r#"{"id": "C-1", "grade": "C"}"#)?;
+/// let as_of = patron::model::parse_date("2026-11-23").unwrap();
+/// let fast = engine.evaluate(&customer, as_of)?;
+/// let options = EvaluateOptions { tier: Tier::Interpreter, ..EvaluateOptions::default() };
+/// let slow = engine.evaluate_with(&customer, as_of, &options)?;
+/// assert_eq!(fast, slow);
+/// # Ok::<(), patron::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// The fast tier where it applies, the interpreter elsewhere (the default).
+    #[default]
+    Auto,
+    /// rhai's interpreter only.
+    Interpreter,
 }
 
 /// The rules engine: evaluates customers against its current policy.
@@ -132,6 +185,31 @@ impl Engine {
     /// The policy serving now.
     pub fn policy(&self) -> Arc<Policy> {
         self.policy.load_full()
+    }
+
+    /// How each script file of the policy runs: in the fast tier, or in rhai's interpreter
+    /// and why (the first construct outside the fast subset).
+    ///
+    /// ```
+    /// let engine = patron::Engine::with_default_policy()?;
+    /// for tier in engine.execution_tiers()? {
+    ///     assert!(tier.fast, "{tier}");
+    /// }
+    /// # Ok::<(), patron::Error>(())
+    /// ```
+    pub fn execution_tiers(&self) -> Result<Vec<ScriptTier>> {
+        let policy = self.policy.load();
+        crate::script::with_runtime(&policy, |runtime| {
+            Ok(runtime
+                .tiers()
+                .into_iter()
+                .map(|(file, tier)| ScriptTier {
+                    file,
+                    fast: tier.is_ok(),
+                    reason: tier.err(),
+                })
+                .collect())
+        })
     }
 
     /// Loads and checks the policy in `dir`, runs its own test cases (`dir/tests/*.json`),

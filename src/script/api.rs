@@ -16,7 +16,8 @@ use super::decisions::{score_part, CadenceDecision, Decision};
 use super::params::ParamTable;
 use super::view::{json_to_dynamic, opt_bool, opt_date, opt_int, opt_str, CustomerView};
 use crate::model::{
-    parse_date, Action, Date, GradeScale, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
+    parse_date, Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart,
+    StagePipeline,
 };
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -27,17 +28,22 @@ fn fail<T>(ctx: &NativeCallContext, message: String) -> ScriptResult<T> {
 }
 
 /// A number from a script value: integers and floats are both accepted.
-fn number(ctx: &NativeCallContext, what: &str, value: &Dynamic) -> ScriptResult<f64> {
+pub(crate) fn number(what: &str, value: &Dynamic) -> Result<f64, String> {
     if let Ok(f) = value.as_float() {
         return Ok(f);
     }
     if let Ok(i) = value.as_int() {
         return Ok(i as f64);
     }
-    fail(
-        ctx,
-        format!("{what} must be a number, not {}", value.type_name()),
-    )
+    Err(format!(
+        "{what} must be a number, not {}",
+        value.type_name()
+    ))
+}
+
+/// A plain error message as a script error at the call's position.
+fn positioned<T>(ctx: &NativeCallContext, result: Result<T, String>) -> ScriptResult<T> {
+    result.or_else(|message| fail(ctx, message))
 }
 
 fn line_of(ctx: &NativeCallContext) -> usize {
@@ -100,11 +106,13 @@ fn register_params(engine: &mut rhai::Engine, params: &toml::Table) {
 }
 
 /// `d + days` for scripts: an error, not a panic, past the ends of the calendar.
+pub(crate) fn shift_date(d: Date, days: INT) -> Result<Date, String> {
+    crate::model::add_days(d, days)
+        .ok_or_else(|| format!("{d} + {days} days is outside the calendar"))
+}
+
 fn shift(ctx: &NativeCallContext, d: Date, days: INT) -> ScriptResult<Date> {
-    match crate::model::add_days(d, days) {
-        Some(date) => Ok(date),
-        None => fail(ctx, format!("{d} + {days} days is outside the calendar")),
-    }
+    positioned(ctx, shift_date(d, days))
 }
 
 fn register_dates(engine: &mut rhai::Engine) {
@@ -136,89 +144,211 @@ fn register_dates(engine: &mut rhai::Engine) {
             |ctx: NativeCallContext, text: &str| -> ScriptResult<Date> {
                 parse_date(text).or_else(|e| fail(&ctx, e))
             },
+        );
+    register_fields(engine, DATE_FIELDS);
+    engine.register_type_with_name::<ReceivableFact>("Receivable");
+    register_fields(engine, RECEIVABLE_FIELDS);
+}
+
+/// A read-only property of a registered type: its name in scripts and how to read it.
+pub(crate) type Field<T> = (&'static str, fn(&T) -> Dynamic);
+
+/// The properties of a date: `d.year`, `d.month`, `d.day`, `d.weekday` (Monday is 1).
+pub(crate) const DATE_FIELDS: &[Field<Date>] = &[
+    ("year", |d| {
+        Dynamic::from_int(chrono::Datelike::year(d) as INT)
+    }),
+    ("month", |d| {
+        Dynamic::from_int(chrono::Datelike::month(d) as INT)
+    }),
+    (
+        "day",
+        |d| Dynamic::from_int(chrono::Datelike::day(d) as INT),
+    ),
+    ("weekday", |d| {
+        Dynamic::from_int(chrono::Datelike::weekday(d).number_from_monday() as INT)
+    }),
+];
+
+/// The properties of an unpaid receivable in `c.receivables`.
+pub(crate) const RECEIVABLE_FIELDS: &[Field<ReceivableFact>] = &[
+    ("due", |r| Dynamic::from(r.due)),
+    ("amount", |r| Dynamic::from(r.amount)),
+    ("days_to_due", |r| Dynamic::from(r.days_to_due)),
+];
+
+/// The properties of `c.portfolio` (besides the method `owner_count(grade)`).
+pub(crate) const PORTFOLIO_FIELDS: &[Field<PortfolioFacts>] = &[
+    ("size", |p| Dynamic::from(p.size)),
+    ("revenue_rank", |p| Dynamic::from(p.revenue_rank)),
+    ("revenue_share", |p| Dynamic::from(p.revenue_share)),
+    ("revenue_cum_share", |p| Dynamic::from(p.revenue_cum_share)),
+    ("recency_quintile", |p| Dynamic::from(p.recency_quintile)),
+    ("frequency_quintile", |p| {
+        Dynamic::from(p.frequency_quintile)
+    }),
+    ("monetary_quintile", |p| Dynamic::from(p.monetary_quintile)),
+    ("owner_customers", |p| Dynamic::from(p.owner_customers)),
+];
+
+fn register_fields<T: rhai::Variant + Clone>(engine: &mut rhai::Engine, fields: &[Field<T>]) {
+    for &(name, read) in fields {
+        engine.register_get(name, move |value: &mut T| read(value));
+    }
+}
+
+/// A read-only fact of `c`: its name in scripts and how to read it from the view.
+pub(crate) type FactGetter = (&'static str, fn(&CustomerView) -> Dynamic);
+
+/// Every fact of `c` a script can read as a property (`c.revenue_365`), besides
+/// `portfolio` and `has_portfolio`. Reading one records it when explaining.
+pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
+    ("id", |v| {
+        Dynamic::from(ImmutableString::from(v.customer().id.as_str()))
+    }),
+    ("name", |v| opt_str(v.customer().name.as_deref())),
+    ("owner", |v| opt_str(v.customer().owner.as_deref())),
+    ("grade", |v| opt_str(v.customer().grade.as_deref())),
+    ("stage", |v| opt_str(v.customer().stage.as_deref())),
+    ("region", |v| opt_str(v.customer().region.as_deref())),
+    ("grade_since", |v| opt_date(v.customer().grade_since)),
+    ("has_prospect", |v| {
+        Dynamic::from_bool(v.customer().prospect.is_some())
+    }),
+    ("prospect_money", |v| {
+        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.money))
+    }),
+    ("prospect_authority", |v| {
+        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.authority))
+    }),
+    ("prospect_need", |v| {
+        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need))
+    }),
+    ("prospect_intent", |v| {
+        opt_str(
+            v.customer()
+                .prospect
+                .as_ref()
+                .and_then(|p| p.intent.as_deref()),
         )
-        .register_get("year", |d: &mut Date| chrono::Datelike::year(d) as INT)
-        .register_get("month", |d: &mut Date| chrono::Datelike::month(d) as INT)
-        .register_get("day", |d: &mut Date| chrono::Datelike::day(d) as INT)
-        .register_get("weekday", |d: &mut Date| {
-            chrono::Datelike::weekday(d).number_from_monday() as INT
-        });
-
-    engine
-        .register_type_with_name::<ReceivableFact>("Receivable")
-        .register_get("due", |r: &mut ReceivableFact| r.due)
-        .register_get("amount", |r: &mut ReceivableFact| r.amount)
-        .register_get("days_to_due", |r: &mut ReceivableFact| r.days_to_due);
-}
-
-/// Registers a read-only property of `c` that records itself when explaining.
-macro_rules! facts {
-    ($engine:ident; $( $name:literal => |$view:ident| $body:expr ),* $(,)?) => {
-        $(
-            $engine.register_get($name, |$view: &mut CustomerView| -> Dynamic {
-                $view.note($name);
-                $body
-            });
-        )*
-    };
-}
+    }),
+    ("expected_purchase_at", |v| {
+        opt_date(
+            v.customer()
+                .prospect
+                .as_ref()
+                .and_then(|p| p.expected_purchase_at),
+        )
+    }),
+    ("objections", |v| {
+        Dynamic::from_array(
+            v.customer()
+                .prospect
+                .iter()
+                .flat_map(|p| p.objections.iter())
+                .map(|o| Dynamic::from(ImmutableString::from(o.as_str())))
+                .collect(),
+        )
+    }),
+    ("as_of", |v| Dynamic::from(v.facts().as_of)),
+    ("revenue_365", |v| {
+        Dynamic::from_float(v.facts().revenue_365)
+    }),
+    ("revenue_total", |v| {
+        Dynamic::from_float(v.facts().revenue_total)
+    }),
+    ("purchases_365", |v| {
+        Dynamic::from_int(v.facts().purchases_365)
+    }),
+    ("purchase_count", |v| {
+        Dynamic::from_int(v.facts().purchase_count)
+    }),
+    ("first_purchase_at", |v| {
+        opt_date(v.facts().first_purchase_at)
+    }),
+    ("last_purchase_at", |v| opt_date(v.facts().last_purchase_at)),
+    ("days_since_purchase", |v| {
+        opt_int(v.facts().days_since_purchase)
+    }),
+    ("last_call_at", |v| opt_date(v.facts().last_call_at)),
+    ("days_since_call", |v| opt_int(v.facts().days_since_call)),
+    ("last_visit_at", |v| opt_date(v.facts().last_visit_at)),
+    ("days_since_visit", |v| opt_int(v.facts().days_since_visit)),
+    ("last_contact_at", |v| opt_date(v.facts().last_contact_at)),
+    ("days_since_contact", |v| {
+        opt_int(v.facts().days_since_contact)
+    }),
+    ("first_contact_at", |v| {
+        opt_date(v.facts().first_contact.as_ref().map(|(at, _)| *at))
+    }),
+    ("first_contact_kind", |v| {
+        opt_str(
+            v.facts()
+                .first_contact
+                .as_ref()
+                .map(|(_, kind)| kind.as_str()),
+        )
+    }),
+    ("calls_90", |v| Dynamic::from_int(v.facts().calls_90)),
+    ("visits_90", |v| Dynamic::from_int(v.facts().visits_90)),
+    ("interactions_90", |v| {
+        Dynamic::from_int(v.facts().interactions_90)
+    }),
+    ("visit_count", |v| Dynamic::from_int(v.facts().visit_count)),
+    ("formally_visited", |v| {
+        Dynamic::from_bool(v.facts().visit_count > 0)
+    }),
+    ("first_quote_at", |v| opt_date(v.facts().first_quote_at)),
+    ("contract_signed_at", |v| {
+        opt_date(v.facts().contract_signed_at)
+    }),
+    ("has_contract", |v| {
+        Dynamic::from_bool(v.facts().contract_signed_at.is_some())
+    }),
+    ("repeat_purchase_at", |v| {
+        opt_date(v.facts().repeat_purchase_at)
+    }),
+    ("repeat_purchase_since_grade", |v| {
+        Dynamic::from_bool(v.facts().repeat_purchase_at.is_some())
+    }),
+    ("repeat_purchases_since_grade", |v| {
+        Dynamic::from_int(v.facts().repeat_purchases_since_grade)
+    }),
+    ("days_in_grade", |v| opt_int(v.facts().days_in_grade)),
+    ("unpaid_total", |v| {
+        Dynamic::from_float(v.facts().unpaid_total)
+    }),
+    ("overdue_total", |v| {
+        Dynamic::from_float(v.facts().overdue_total)
+    }),
+    ("overdue_count", |v| {
+        Dynamic::from_int(v.facts().overdue_count)
+    }),
+    ("receivables", |v| {
+        Dynamic::from_array(
+            v.facts()
+                .receivables
+                .iter()
+                .cloned()
+                .map(Dynamic::from)
+                .collect(),
+        )
+    }),
+    ("open_complaints", |v| {
+        Dynamic::from_int(v.facts().open_complaints)
+    }),
+    ("complaints_365", |v| {
+        Dynamic::from_int(v.facts().complaints_365)
+    }),
+];
 
 fn register_customer(engine: &mut rhai::Engine) {
     engine.register_type_with_name::<CustomerView>("Customer");
-    facts! { engine;
-        "id" => |v| Dynamic::from(ImmutableString::from(v.customer().id.as_str())),
-        "name" => |v| opt_str(v.customer().name.as_deref()),
-        "owner" => |v| opt_str(v.customer().owner.as_deref()),
-        "grade" => |v| opt_str(v.customer().grade.as_deref()),
-        "stage" => |v| opt_str(v.customer().stage.as_deref()),
-        "region" => |v| opt_str(v.customer().region.as_deref()),
-        "grade_since" => |v| opt_date(v.customer().grade_since),
-        "has_prospect" => |v| Dynamic::from_bool(v.customer().prospect.is_some()),
-        "prospect_money" => |v| opt_bool(v.customer().prospect.as_ref().and_then(|p| p.money)),
-        "prospect_authority" => |v| opt_bool(v.customer().prospect.as_ref().and_then(|p| p.authority)),
-        "prospect_need" => |v| opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need)),
-        "prospect_intent" => |v| opt_str(v.customer().prospect.as_ref().and_then(|p| p.intent.as_deref())),
-        "expected_purchase_at" => |v| opt_date(v.customer().prospect.as_ref().and_then(|p| p.expected_purchase_at)),
-        "objections" => |v| Dynamic::from_array(
-            v.customer().prospect.iter()
-                .flat_map(|p| p.objections.iter())
-                .map(|o| Dynamic::from(ImmutableString::from(o.as_str())))
-                .collect()),
-        "as_of" => |v| Dynamic::from(v.facts().as_of),
-        "revenue_365" => |v| Dynamic::from_float(v.facts().revenue_365),
-        "revenue_total" => |v| Dynamic::from_float(v.facts().revenue_total),
-        "purchases_365" => |v| Dynamic::from_int(v.facts().purchases_365),
-        "purchase_count" => |v| Dynamic::from_int(v.facts().purchase_count),
-        "first_purchase_at" => |v| opt_date(v.facts().first_purchase_at),
-        "last_purchase_at" => |v| opt_date(v.facts().last_purchase_at),
-        "days_since_purchase" => |v| opt_int(v.facts().days_since_purchase),
-        "last_call_at" => |v| opt_date(v.facts().last_call_at),
-        "days_since_call" => |v| opt_int(v.facts().days_since_call),
-        "last_visit_at" => |v| opt_date(v.facts().last_visit_at),
-        "days_since_visit" => |v| opt_int(v.facts().days_since_visit),
-        "last_contact_at" => |v| opt_date(v.facts().last_contact_at),
-        "days_since_contact" => |v| opt_int(v.facts().days_since_contact),
-        "first_contact_at" => |v| opt_date(v.facts().first_contact.as_ref().map(|(at, _)| *at)),
-        "first_contact_kind" => |v| opt_str(v.facts().first_contact.as_ref().map(|(_, kind)| kind.as_str())),
-        "calls_90" => |v| Dynamic::from_int(v.facts().calls_90),
-        "visits_90" => |v| Dynamic::from_int(v.facts().visits_90),
-        "interactions_90" => |v| Dynamic::from_int(v.facts().interactions_90),
-        "visit_count" => |v| Dynamic::from_int(v.facts().visit_count),
-        "formally_visited" => |v| Dynamic::from_bool(v.facts().visit_count > 0),
-        "first_quote_at" => |v| opt_date(v.facts().first_quote_at),
-        "contract_signed_at" => |v| opt_date(v.facts().contract_signed_at),
-        "has_contract" => |v| Dynamic::from_bool(v.facts().contract_signed_at.is_some()),
-        "repeat_purchase_at" => |v| opt_date(v.facts().repeat_purchase_at),
-        "repeat_purchase_since_grade" => |v| Dynamic::from_bool(v.facts().repeat_purchase_at.is_some()),
-        "repeat_purchases_since_grade" => |v| Dynamic::from_int(v.facts().repeat_purchases_since_grade),
-        "days_in_grade" => |v| opt_int(v.facts().days_in_grade),
-        "unpaid_total" => |v| Dynamic::from_float(v.facts().unpaid_total),
-        "overdue_total" => |v| Dynamic::from_float(v.facts().overdue_total),
-        "overdue_count" => |v| Dynamic::from_int(v.facts().overdue_count),
-        "receivables" => |v| Dynamic::from_array(
-            v.facts().receivables.iter().cloned().map(Dynamic::from).collect()),
-        "open_complaints" => |v| Dynamic::from_int(v.facts().open_complaints),
-        "complaints_365" => |v| Dynamic::from_int(v.facts().complaints_365),
+    for &(name, read) in CUSTOMER_FACTS {
+        engine.register_get(name, move |view: &mut CustomerView| -> Dynamic {
+            view.note(name);
+            read(view)
+        });
     }
     engine
         .register_get("has_portfolio", |view: &mut CustomerView| {
@@ -242,39 +372,37 @@ fn register_customer(engine: &mut rhai::Engine) {
         );
     engine
         .register_type_with_name::<PortfolioFacts>("Portfolio")
-        .register_get("size", |p: &mut PortfolioFacts| p.size)
-        .register_get("revenue_rank", |p: &mut PortfolioFacts| p.revenue_rank)
-        .register_get("revenue_share", |p: &mut PortfolioFacts| p.revenue_share)
-        .register_get("revenue_cum_share", |p: &mut PortfolioFacts| {
-            p.revenue_cum_share
-        })
-        .register_get("recency_quintile", |p: &mut PortfolioFacts| {
-            p.recency_quintile
-        })
-        .register_get("frequency_quintile", |p: &mut PortfolioFacts| {
-            p.frequency_quintile
-        })
-        .register_get("monetary_quintile", |p: &mut PortfolioFacts| {
-            p.monetary_quintile
-        })
-        .register_get("owner_customers", |p: &mut PortfolioFacts| {
-            p.owner_customers
-        })
         .register_fn("owner_count", |p: &mut PortfolioFacts, grade: &str| {
-            p.owner_grade_counts.get(grade).copied().unwrap_or(0)
+            owner_count(p, grade)
         });
+    register_fields(engine, PORTFOLIO_FIELDS);
     engine
         .register_fn("attr", |view: &mut CustomerView, name: &str| {
-            view.note("attributes");
-            view.customer()
-                .attributes
-                .get(name)
-                .map_or(Dynamic::UNIT, json_to_dynamic)
+            attr(view, name)
         })
         .register_fn("has_attr", |view: &mut CustomerView, name: &str| {
-            view.note("attributes");
-            view.customer().attributes.contains_key(name)
+            has_attr(view, name)
         });
+}
+
+/// `c.attr(name)`: a record attribute, `()` when absent.
+pub(crate) fn attr(view: &CustomerView, name: &str) -> Dynamic {
+    view.note("attributes");
+    view.customer()
+        .attributes
+        .get(name)
+        .map_or(Dynamic::UNIT, json_to_dynamic)
+}
+
+/// `c.has_attr(name)`.
+pub(crate) fn has_attr(view: &CustomerView, name: &str) -> bool {
+    view.note("attributes");
+    view.customer().attributes.contains_key(name)
+}
+
+/// `c.portfolio.owner_count(grade)`: the owner's customers of that grade.
+pub(crate) fn owner_count(p: &PortfolioFacts, grade: &str) -> INT {
+    p.owner_grade_counts.get(grade).copied().unwrap_or(0)
 }
 
 fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
@@ -289,7 +417,7 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
              weight: Dynamic,
              standard: Dynamic,
              actual: Dynamic| {
-                make_part(&ctx, name, &weight, &standard, &actual, true)
+                positioned(&ctx, part_of(name, &weight, &standard, &actual, true))
             },
         )
         .register_fn(
@@ -299,7 +427,7 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
              weight: Dynamic,
              standard: Dynamic,
              actual: Dynamic| {
-                make_part(&ctx, name, &weight, &standard, &actual, false)
+                positioned(&ctx, part_of(name, &weight, &standard, &actual, false))
             },
         );
 
@@ -310,42 +438,26 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
         .register_fn(
             "set_grade",
             move |ctx: NativeCallContext, to: &str, reason: &str| -> ScriptResult<Decision> {
-                if !grades.contains(to) {
-                    return fail(&ctx, unknown("grade", to, grades.names()));
-                }
-                Ok(Decision {
-                    to: Some(to.to_string()),
-                    reason: reason.to_string(),
-                    line: line_of(&ctx),
-                })
+                positioned(
+                    &ctx,
+                    decision_to(&grades, "grade", to, reason, line_of(&ctx)),
+                )
             },
         )
         .register_fn(
             "set_stage",
             move |ctx: NativeCallContext, to: &str, reason: &str| -> ScriptResult<Decision> {
-                if !stages.contains(to) {
-                    return fail(&ctx, unknown("stage", to, stages.names()));
-                }
-                Ok(Decision {
-                    to: Some(to.to_string()),
-                    reason: reason.to_string(),
-                    line: line_of(&ctx),
-                })
+                positioned(
+                    &ctx,
+                    decision_to(&stages, "stage", to, reason, line_of(&ctx)),
+                )
             },
         )
         .register_fn("keep_grade", |ctx: NativeCallContext, reason: &str| {
-            Decision {
-                to: None,
-                reason: reason.to_string(),
-                line: line_of(&ctx),
-            }
+            keep(reason, line_of(&ctx))
         })
         .register_fn("keep_stage", |ctx: NativeCallContext, reason: &str| {
-            Decision {
-                to: None,
-                reason: reason.to_string(),
-                line: line_of(&ctx),
-            }
+            keep(reason, line_of(&ctx))
         });
 
     engine
@@ -357,25 +469,7 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
              visits: Dynamic,
              reason: &str|
              -> ScriptResult<CadenceDecision> {
-                let calls_per_week = number(&ctx, "calls per week", &calls)?;
-                let visits_per_month = number(&ctx, "visits per month", &visits)?;
-                for (what, value) in [
-                    ("calls per week", calls_per_week),
-                    ("visits per month", visits_per_month),
-                ] {
-                    if !value.is_finite() || value < 0.0 {
-                        return fail(
-                            &ctx,
-                            format!("{what} must be a finite number ≥ 0, not {value}"),
-                        );
-                    }
-                }
-                Ok(CadenceDecision {
-                    calls_per_week,
-                    visits_per_month,
-                    reason: reason.to_string(),
-                    line: line_of(&ctx),
-                })
+                positioned(&ctx, cadence_of(&calls, &visits, reason, line_of(&ctx)))
             },
         )
         .register_get("calls_per_week", |c: &mut CadenceDecision| c.calls_per_week)
@@ -385,36 +479,130 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
 
     engine
         .register_type_with_name::<Action>("Action")
-        .register_fn("action", |kind: &str, due: Date, reason: &str| Action {
-            kind: kind.to_string(),
-            due,
-            reason: reason.to_string(),
-        })
+        .register_fn("action", action_of)
         .register_get("kind", |a: &mut Action| a.kind.clone())
         .register_get("due", |a: &mut Action| a.due);
 }
 
-fn make_part(
-    ctx: &NativeCallContext,
+/// `part(name, weight, standard, actual)` (or `part_lower`): the checked score part.
+pub(crate) fn part_of(
     name: &str,
     weight: &Dynamic,
     standard: &Dynamic,
     actual: &Dynamic,
     higher_is_better: bool,
-) -> ScriptResult<ScorePart> {
-    let weight = number(ctx, &format!("the weight of `{name}`"), weight)?;
-    let standard = number(ctx, &format!("the standard of `{name}`"), standard)?;
-    let actual = number(ctx, &format!("the actual value of `{name}`"), actual)?;
+) -> Result<ScorePart, String> {
+    let weight = number(&format!("the weight of `{name}`"), weight)?;
+    let standard = number(&format!("the standard of `{name}`"), standard)?;
+    let actual = number(&format!("the actual value of `{name}`"), actual)?;
     if !weight.is_finite() || weight < 0.0 {
-        return fail(
-            ctx,
-            format!("the weight of `{name}` must be ≥ 0, not {weight}"),
-        );
+        return Err(format!("the weight of `{name}` must be ≥ 0, not {weight}"));
     }
     if !standard.is_finite() || !actual.is_finite() {
-        return fail(ctx, format!("indicator `{name}` needs finite numbers"));
+        return Err(format!("indicator `{name}` needs finite numbers"));
     }
     Ok(score_part(name, weight, standard, actual, higher_is_better))
+}
+
+/// `set_grade(to, reason)` / `set_stage(to, reason)`: `to` must be on the ladder.
+pub(crate) fn decision_to(
+    ladder: &Ladder,
+    what: &str,
+    to: &str,
+    reason: &str,
+    line: usize,
+) -> Result<Decision, String> {
+    if !ladder.contains(to) {
+        return Err(unknown(what, to, ladder.names()));
+    }
+    Ok(Decision {
+        to: Some(to.to_string()),
+        reason: reason.to_string(),
+        line,
+    })
+}
+
+/// `keep_grade(reason)` / `keep_stage(reason)`.
+pub(crate) fn keep(reason: &str, line: usize) -> Decision {
+    Decision {
+        to: None,
+        reason: reason.to_string(),
+        line,
+    }
+}
+
+/// `cadence(calls, visits, reason)`: both numbers finite and ≥ 0.
+pub(crate) fn cadence_of(
+    calls: &Dynamic,
+    visits: &Dynamic,
+    reason: &str,
+    line: usize,
+) -> Result<CadenceDecision, String> {
+    let calls_per_week = number("calls per week", calls)?;
+    let visits_per_month = number("visits per month", visits)?;
+    for (what, value) in [
+        ("calls per week", calls_per_week),
+        ("visits per month", visits_per_month),
+    ] {
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!("{what} must be a finite number ≥ 0, not {value}"));
+        }
+    }
+    Ok(CadenceDecision {
+        calls_per_week,
+        visits_per_month,
+        reason: reason.to_string(),
+        line,
+    })
+}
+
+/// `action(kind, due, reason)`.
+pub(crate) fn action_of(kind: &str, due: Date, reason: &str) -> Action {
+    Action {
+        kind: kind.to_string(),
+        due,
+        reason: reason.to_string(),
+    }
+}
+
+/// `grade_up(g)` / `grade_down(g)` (and the like for stages): one step on the ladder.
+pub(crate) fn ladder_step(
+    ladder: &Ladder,
+    what: &str,
+    name: &str,
+    steps: i64,
+) -> Result<ImmutableString, String> {
+    ladder
+        .step(name, steps)
+        .map(ImmutableString::from)
+        .ok_or_else(|| unknown(what, name, ladder.names()))
+}
+
+/// `grade_rank(g)` / `stage_rank(s)`: the position on the ladder.
+pub(crate) fn ladder_rank(ladder: &Ladder, what: &str, name: &str) -> Result<INT, String> {
+    ladder
+        .rank(name)
+        .map(|rank| rank as INT)
+        .ok_or_else(|| unknown(what, name, ladder.names()))
+}
+
+/// `stage_at(rank)`: the stage at a position of the pipeline.
+pub(crate) fn stage_at(stages: &Ladder, rank: INT) -> Result<ImmutableString, String> {
+    usize::try_from(rank)
+        .ok()
+        .and_then(|r| stages.at(r))
+        .map(ImmutableString::from)
+        .ok_or_else(|| format!("there is no stage number {rank}"))
+}
+
+/// `money(x)`: two decimals.
+pub(crate) fn money_float(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+/// `money(x)` for an integer amount.
+pub(crate) fn money_int(x: INT) -> String {
+    format!("{x}.00")
 }
 
 fn unknown(what: &str, name: &str, known: &[String]) -> String {
@@ -430,75 +618,64 @@ fn register_helpers(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
     let grades_down = vocabulary.grades.clone();
     let grade_rank = vocabulary.grades.clone();
     let stage_rank = vocabulary.stages.clone();
-    let stage_at = vocabulary.stages.clone();
+    let stage_ladder = vocabulary.stages.clone();
     engine
         .register_fn(
             "grade_up",
             move |ctx: NativeCallContext, g: &str| -> ScriptResult<ImmutableString> {
-                match grades.step(g, -1) {
-                    Some(up) => Ok(up.into()),
-                    None => fail(&ctx, unknown("grade", g, grades.names())),
-                }
+                positioned(&ctx, ladder_step(&grades, "grade", g, -1))
             },
         )
         .register_fn(
             "grade_down",
             move |ctx: NativeCallContext, g: &str| -> ScriptResult<ImmutableString> {
-                match grades_down.step(g, 1) {
-                    Some(down) => Ok(down.into()),
-                    None => fail(&ctx, unknown("grade", g, grades_down.names())),
-                }
+                positioned(&ctx, ladder_step(&grades_down, "grade", g, 1))
             },
         )
         .register_fn(
             "grade_rank",
             move |ctx: NativeCallContext, g: &str| -> ScriptResult<INT> {
-                match grade_rank.rank(g) {
-                    Some(rank) => Ok(rank as INT),
-                    None => fail(&ctx, unknown("grade", g, grade_rank.names())),
-                }
+                positioned(&ctx, ladder_rank(&grade_rank, "grade", g))
             },
         )
         .register_fn(
             "stage_rank",
             move |ctx: NativeCallContext, s: &str| -> ScriptResult<INT> {
-                match stage_rank.rank(s) {
-                    Some(rank) => Ok(rank as INT),
-                    None => fail(&ctx, unknown("stage", s, stage_rank.names())),
-                }
+                positioned(&ctx, ladder_rank(&stage_rank, "stage", s))
             },
         )
         .register_fn(
             "stage_at",
             move |ctx: NativeCallContext, rank: INT| -> ScriptResult<ImmutableString> {
-                match usize::try_from(rank).ok().and_then(|r| stage_at.at(r)) {
-                    Some(stage) => Ok(stage.into()),
-                    None => fail(&ctx, format!("there is no stage number {rank}")),
-                }
+                positioned(&ctx, stage_at(&stage_ladder, rank))
             },
         )
         .register_fn("clamp", |x: f64, lo: f64, hi: f64| x.max(lo).min(hi))
         .register_fn("clamp", |x: INT, lo: INT, hi: INT| x.max(lo).min(hi))
-        .register_fn("money", |x: f64| format!("{x:.2}"))
-        .register_fn("money", |x: INT| format!("{x}.00"))
+        .register_fn("money", money_float)
+        .register_fn("money", money_int)
         .register_fn(
             "join",
             move |ctx: NativeCallContext, items: Array, sep: &str| -> ScriptResult<String> {
-                let mut out = String::new();
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(sep);
-                    }
-                    out.push_str(&item.to_string());
-                    if max_string > 0 && out.len() > max_string {
-                        return Err(EvalAltResult::ErrorDataTooLarge(
-                            "Length of string".into(),
-                            ctx.call_position(),
-                        )
-                        .into());
-                    }
-                }
-                Ok(out)
+                join(&items, sep, max_string).ok_or_else(|| {
+                    EvalAltResult::ErrorDataTooLarge("Length of string".into(), ctx.call_position())
+                        .into()
+                })
             },
         );
+}
+
+/// `join(items, separator)`; `None` past `max_string` bytes (0: no limit).
+pub(crate) fn join(items: &[Dynamic], sep: &str, max_string: usize) -> Option<String> {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(&item.to_string());
+        if max_string > 0 && out.len() > max_string {
+            return None;
+        }
+    }
+    Some(out)
 }

@@ -8,6 +8,7 @@ mod compile;
 mod decisions;
 mod entries;
 mod errors;
+mod fast;
 mod fold;
 mod limits;
 mod params;
@@ -20,3 +21,12 @@ pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
 pub use limits::Limits;
 pub(crate) use runtime::{with_runtime, ScriptRuntime};
 pub(crate) use view::CustomerView;
+
+/// The ladders the fast tier's natives check names against.
+fn natives_env(vocabulary: &api::Vocabulary) -> fast::natives::Ladders {
+    fast::natives::Ladders {
+        grades: vocabulary.grades.clone(),
+        stages: vocabulary.stages.clone(),
+        max_string_size: vocabulary.max_string_size,
+    }
+}

@@ -50,13 +50,18 @@ impl ParamTable {
         }
     }
 
+    /// The value of `key`, if the table has it.
+    pub(crate) fn lookup(&self, key: &str) -> Option<&Dynamic> {
+        self.0.entries.get(key)
+    }
+
     /// Whether the table has `key`.
     pub(crate) fn contains(&mut self, key: &str) -> bool {
         self.0.entries.contains_key(key)
     }
 
     /// The table's keys, sorted.
-    pub(crate) fn keys(&mut self) -> Array {
+    pub(crate) fn keys(&self) -> Array {
         self.0
             .entries
             .keys()

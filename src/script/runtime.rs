@@ -12,7 +12,10 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::Entry;
 use super::errors::from_rhai;
+use super::fast::{FastScripts, LowerEnv};
+use super::natives_env;
 use super::Limits;
+use crate::engine::Tier;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 
@@ -26,6 +29,7 @@ const CLOCK_EVERY_OPERATIONS: u64 = 256;
 pub(crate) struct ScriptRuntime {
     engine: rhai::Engine,
     scripts: CompiledScripts,
+    fast: FastScripts,
     deadline: Rc<Cell<Option<Instant>>>,
     limits: Limits,
     scope: RefCell<Scope<'static>>,
@@ -84,9 +88,17 @@ impl ScriptRuntime {
             None
         });
         let scripts = compile_scripts(&engine, policy.files(), &manifest.params)?;
+        let lower_env = LowerEnv {
+            ladders: natives_env(&vocabulary),
+            params: Dynamic::from(super::params::ParamTable::from_toml(&manifest.params)),
+            max_call_levels: limits.max_call_levels,
+            max_map_size: limits.max_map_size,
+        };
+        let fast = FastScripts::lower(&scripts.asts, &lower_env, &limits);
         Ok(ScriptRuntime {
             engine,
             scripts,
+            fast,
             deadline,
             limits,
             scope: RefCell::new(Scope::new()),
@@ -105,8 +117,22 @@ impl ScriptRuntime {
         self.scripts.asts.contains_key(entry.file)
     }
 
-    /// Calls an entry function.
-    pub(crate) fn call(&self, entry: &Entry, args: impl rhai::FuncArgs) -> Result<Dynamic> {
+    /// Each script file: `Ok` when it runs in the fast tier, or why it runs in rhai.
+    pub(crate) fn tiers(&self) -> Vec<(String, std::result::Result<(), String>)> {
+        self.fast.report()
+    }
+
+    /// Calls an entry function: in the fast tier when it covers the file (and `tier`
+    /// allows), otherwise — or when the fast tier hands the call back — in rhai.
+    pub(crate) fn call(&self, entry: &Entry, args: &[Dynamic], tier: Tier) -> Result<Dynamic> {
+        if tier == Tier::Auto {
+            if let Some(value) =
+                self.fast
+                    .call(entry.file, entry.function, args, self.deadline.get())
+            {
+                return Ok(value);
+            }
+        }
         let ast = self
             .scripts
             .asts
@@ -115,7 +141,13 @@ impl ScriptRuntime {
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let mut scope = self.scope.borrow_mut();
         self.engine
-            .call_fn_with_options::<Dynamic>(options, &mut scope, ast, entry.function, args)
+            .call_fn_with_options::<Dynamic>(
+                options,
+                &mut scope,
+                ast,
+                entry.function,
+                args.to_vec(),
+            )
             .map_err(|e| from_rhai(*e, entry.file, entry.function, &self.limits))
     }
 }

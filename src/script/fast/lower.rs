@@ -1,0 +1,675 @@
+//! Lowering rhai's AST into closures. A construct outside the subset makes lowering return
+//! `None`, and the whole file stays with rhai.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rhai::{
+    ASTFlags, ASTNode, Array, BinaryExpr, Dynamic, Expr, FnCallExpr, ImmutableString, Map, Stmt,
+    Token, AST,
+};
+
+use super::natives::{self, Ladders};
+use super::ops::{self, bail, Method, Property};
+use super::{Code, FastFile, Flow, Function, Machine, Outcome};
+
+/// What lowering needs besides the AST.
+pub(crate) struct LowerEnv {
+    pub(crate) ladders: Ladders,
+    /// The `params` root table, for paths that were not folded into constants.
+    pub(crate) params: Dynamic,
+    /// `limits.max_call_levels`: deeper call graphs stay with rhai.
+    pub(crate) max_call_levels: usize,
+    /// `limits.max_map_size`.
+    pub(crate) max_map_size: usize,
+}
+
+/// The script functions lowered so far (shared by every function of one file).
+#[derive(Default)]
+struct Library {
+    done: BTreeMap<(String, usize), (Rc<Function>, usize)>,
+    in_progress: Vec<(String, usize)>,
+    /// The first construct found outside the subset.
+    why: Option<String>,
+}
+
+impl Library {
+    fn refuse<T>(library: &RefCell<Library>, why: String) -> Option<T> {
+        library.borrow_mut().why.get_or_insert(why);
+        None
+    }
+}
+
+fn line(pos: rhai::Position) -> String {
+    match pos.line() {
+        Some(line) => format!(" (line {line})"),
+        None => String::new(),
+    }
+}
+
+/// Lowers the `entries` (name, arity) of `ast`, or says which construct outside the subset
+/// keeps the file in rhai.
+pub(crate) fn lower_file<'e>(
+    ast: &AST,
+    entries: impl IntoIterator<Item = (&'e str, usize)>,
+    env: &LowerEnv,
+) -> Result<FastFile, String> {
+    let library = RefCell::new(Library::default());
+    let mut lowered = BTreeMap::new();
+    let refused = |library: &RefCell<Library>| {
+        library
+            .borrow_mut()
+            .why
+            .take()
+            .unwrap_or_else(|| "a construct outside the fast subset".to_string())
+    };
+    for (name, arity) in entries {
+        let Some((function, height)) = lower_function(ast, env, &library, name, arity) else {
+            return Err(refused(&library));
+        };
+        if height + 2 > env.max_call_levels {
+            return Err(format!(
+                "`{name}` nests {height} function calls; limits.max_call_levels is {}",
+                env.max_call_levels
+            ));
+        }
+        lowered.insert(name.to_string(), function);
+    }
+    Ok(FastFile { entries: lowered })
+}
+
+/// Lowers the script function `name`/`arity`: the function and the height of its call graph.
+fn lower_function(
+    ast: &AST,
+    env: &LowerEnv,
+    library: &RefCell<Library>,
+    name: &str,
+    arity: usize,
+) -> Option<(Rc<Function>, usize)> {
+    let key = (name.to_string(), arity);
+    if let Some(done) = library.borrow().done.get(&key) {
+        return Some(done.clone());
+    }
+    if library.borrow().in_progress.contains(&key) {
+        // Recursion: rhai keeps its call-depth limit.
+        return Library::refuse(library, format!("`{name}` is recursive"));
+    }
+    let def = ast
+        .iter_fn_def()
+        .find(|f| f.name == name && f.params.len() == arity)?;
+    let body = function_body(ast, name, arity);
+    library.borrow_mut().in_progress.push(key.clone());
+    let mut lowerer = Lowerer {
+        ast,
+        env,
+        library,
+        scopes: Vec::new(),
+        frame_size: 0,
+        nodes: 0,
+        height: 0,
+    };
+    for param in &def.params {
+        lowerer.declare(param);
+    }
+    let body = lowerer.block(&body);
+    library.borrow_mut().in_progress.pop();
+    let body = body?;
+    let function = Rc::new(Function {
+        arity,
+        frame_size: lowerer.frame_size,
+        body,
+    });
+    let height = lowerer.height + 1;
+    library
+        .borrow_mut()
+        .done
+        .insert(key, (function.clone(), height));
+    Some((function, height))
+}
+
+/// The statements of the script function `name`/`arity`. rhai's internals do not name the
+/// type of a function's body, so the body is read by walking an AST holding only that
+/// function: its top-level statements are the body's.
+fn function_body(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
+    // (`clone_functions_only_filtered` ignores its filter when cloning into an empty module
+    // in rhai 1.27, so clone everything and then retain.)
+    let mut alone = ast.clone_functions_only();
+    alone.retain_functions(|_, _, n, a| n == name && a == arity);
+    let mut statements = Vec::new();
+    alone.walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(statement)] = path {
+            statements.push((*statement).clone());
+        }
+        true
+    });
+    statements
+}
+
+struct Lowerer<'a> {
+    ast: &'a AST,
+    env: &'a LowerEnv,
+    library: &'a RefCell<Library>,
+    /// Visible local names and their slots, innermost last.
+    scopes: Vec<(ImmutableString, usize)>,
+    frame_size: usize,
+    /// Expression nodes lowered so far, for operation counting.
+    nodes: u64,
+    /// The height of the call graph below this function.
+    height: usize,
+}
+
+const NO_ARG: Dynamic = Dynamic::UNIT;
+
+/// Evaluates `args` into `out[..args.len()]`.
+#[inline]
+fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Dynamic]) -> Result<(), Flow> {
+    for (code, slot) in args.iter().zip(out.iter_mut()) {
+        *slot = code(m)?;
+    }
+    Ok(())
+}
+
+/// Runs `f` with the evaluated `args`, on the stack for up to four arguments.
+#[inline]
+fn with_args<T>(
+    m: &mut Machine,
+    args: &[Code],
+    f: impl FnOnce(&mut Machine, &mut [Dynamic]) -> Result<T, Flow>,
+) -> Result<T, Flow> {
+    if args.len() <= 4 {
+        let mut buffer = [NO_ARG; 4];
+        eval_args(m, args, &mut buffer)?;
+        f(m, &mut buffer[..args.len()])
+    } else {
+        let mut buffer = vec![Dynamic::UNIT; args.len()];
+        eval_args(m, args, &mut buffer)?;
+        f(m, &mut buffer)
+    }
+}
+
+/// One step of a property/method/index chain.
+enum Step {
+    Property(Property),
+    Method(Method, Vec<Code>),
+    Index(Code),
+}
+
+impl Lowerer<'_> {
+    fn declare(&mut self, name: &ImmutableString) -> usize {
+        let slot = self.scopes.len();
+        self.scopes.push((name.clone(), slot));
+        self.frame_size = self.frame_size.max(self.scopes.len());
+        slot
+    }
+
+    fn slot_of(&self, name: &str) -> Option<usize> {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, slot)| *slot)
+    }
+
+    /// A block: its statements in a scope of their own; its value is the last one's.
+    fn block(&mut self, statements: &[Stmt]) -> Option<Code> {
+        let depth = self.scopes.len();
+        let codes = statements
+            .iter()
+            .map(|s| self.statement(s))
+            .collect::<Option<Vec<Code>>>();
+        self.scopes.truncate(depth);
+        let codes = codes?;
+        Some(match codes.len() {
+            0 => Box::new(|_| Ok(Dynamic::UNIT)),
+            1 => codes.into_iter().next()?,
+            _ => Box::new(move |m| {
+                let (last, rest) = codes.split_last().expect("two or more statements");
+                for code in rest {
+                    let _ = code(m)?;
+                }
+                last(m)
+            }),
+        })
+    }
+
+    /// A statement, counting its expression nodes as operations when it runs.
+    fn statement(&mut self, statement: &Stmt) -> Option<Code> {
+        let before = self.nodes;
+        let code = self.statement_inner(statement)?;
+        let cost = 1 + self.nodes - before;
+        Some(Box::new(move |m| {
+            m.count(cost)?;
+            code(m)
+        }))
+    }
+
+    fn statement_inner(&mut self, statement: &Stmt) -> Option<Code> {
+        Some(match statement {
+            Stmt::Noop(_) => Box::new(|_| Ok(Dynamic::UNIT)),
+            Stmt::Expr(expr) => self.expr(expr)?,
+            Stmt::FnCall(call, pos) => self.call(call, *pos)?,
+            Stmt::Block(block) => self.block(block.statements())?,
+            Stmt::Var(var, flags, pos) => {
+                if flags.intersects(ASTFlags::EXPORTED) {
+                    return self.refuse(format!("`export`{}", line(*pos)));
+                }
+                let value = self.expr(&var.1)?;
+                let slot = self.declare(&var.0.name);
+                Box::new(move |m| {
+                    *m.local_mut(slot) = value(m)?;
+                    Ok(Dynamic::UNIT)
+                })
+            }
+            Stmt::Assignment(assignment) => {
+                let (op, BinaryExpr { lhs, rhs }) = &**assignment;
+                let Expr::Variable(var, ..) = lhs else {
+                    return self.refuse(format!(
+                        "assignment to a property or index{}",
+                        line(lhs.position())
+                    ));
+                };
+                let Some(slot) = self.slot_of(&var.1) else {
+                    return self.refuse(format!(
+                        "assignment to `{}`{}",
+                        var.1,
+                        line(lhs.position())
+                    ));
+                };
+                let value = self.expr(rhs)?;
+                match op.get_op_assignment_info() {
+                    None => Box::new(move |m| {
+                        *m.local_mut(slot) = value(m)?;
+                        Ok(Dynamic::UNIT)
+                    }),
+                    Some((.., op, _)) => {
+                        let op = op.clone();
+                        Box::new(move |m| {
+                            let right = value(m)?;
+                            let left = m.local(slot).clone();
+                            *m.local_mut(slot) =
+                                ops::binary(&op, left, right, m.max_string_size())?;
+                            Ok(Dynamic::UNIT)
+                        })
+                    }
+                }
+            }
+            Stmt::If(flow, _) => {
+                let condition = self.expr(&flow.expr)?;
+                let then = self.block(flow.body.statements())?;
+                let otherwise = self.block(flow.branch.statements())?;
+                Box::new(move |m| {
+                    let Ok(test) = condition(m)?.as_bool() else {
+                        return bail();
+                    };
+                    if test {
+                        then(m)
+                    } else {
+                        otherwise(m)
+                    }
+                })
+            }
+            Stmt::For(for_loop, _) => {
+                let (var, counter, flow) = &**for_loop;
+                let items = self.expr(&flow.expr)?;
+                let depth = self.scopes.len();
+                let item_slot = self.declare(&var.name);
+                let counter_slot = counter.as_ref().map(|c| self.declare(&c.name));
+                let body = self.block(flow.body.statements());
+                self.scopes.truncate(depth);
+                let body = body?;
+                Box::new(move |m| {
+                    let items = items(m)?;
+                    let Ok(items) = items.into_array() else {
+                        return bail();
+                    };
+                    for (i, item) in items.into_iter().enumerate() {
+                        m.iteration()?;
+                        m.count(1)?;
+                        *m.local_mut(item_slot) = item;
+                        if let Some(slot) = counter_slot {
+                            *m.local_mut(slot) = Dynamic::from_int(i as rhai::INT);
+                        }
+                        let _ = body(m)?;
+                    }
+                    Ok(Dynamic::UNIT)
+                })
+            }
+            Stmt::Return(value, flags, _) => {
+                if flags.intersects(ASTFlags::BREAK) {
+                    // `throw`: rhai runs the call again and raises the error itself.
+                    return Some(Box::new(|_| bail()));
+                }
+                let value = match value {
+                    Some(expr) => self.expr(expr)?,
+                    None => self.constant(Dynamic::UNIT),
+                };
+                Box::new(move |m| Err(Flow::Return(value(m)?)))
+            }
+            other => {
+                let what = match other {
+                    Stmt::Switch(..) => "`switch`",
+                    Stmt::While(..) | Stmt::Do(..) => "a `while`, `do` or `loop` loop",
+                    Stmt::TryCatch(..) => "`try`/`catch`",
+                    Stmt::BreakLoop(..) => "`break` or `continue`",
+                    _ => "a statement outside the fast subset",
+                };
+                return self.refuse(format!("{what}{}", line(other.position())));
+            }
+        })
+    }
+
+    fn refuse<T>(&self, why: String) -> Option<T> {
+        Library::refuse(self.library, why)
+    }
+
+    fn constant(&mut self, value: Dynamic) -> Code {
+        Box::new(move |_| Ok(value.clone()))
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Option<Code> {
+        self.nodes += 1;
+        Some(match expr {
+            Expr::DynamicConstant(value, _) => self.constant((**value).clone()),
+            Expr::BoolConstant(b, _) => self.constant(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => self.constant(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => self.constant(Dynamic::from_float(**f)),
+            Expr::CharConstant(c, _) => self.constant(Dynamic::from_char(*c)),
+            Expr::StringConstant(s, _) => self.constant(Dynamic::from(s.clone())),
+            Expr::Unit(_) => self.constant(Dynamic::UNIT),
+            Expr::Variable(var, _, pos) => match self.slot_of(&var.1) {
+                Some(slot) => Box::new(move |m| Ok(m.local(slot).clone())),
+                None if var.1.as_str() == "params" => self.constant(self.env.params.clone()),
+                None => return self.refuse(format!("the variable `{}`{}", var.1, line(*pos))),
+            },
+            Expr::InterpolatedString(parts, _) => {
+                let parts = parts
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    let mut text = String::new();
+                    for part in &parts {
+                        ops::write_text(&mut text, &part(m)?)?;
+                        let max = m.max_string_size();
+                        if max > 0 && text.len() > max {
+                            return bail();
+                        }
+                    }
+                    Ok(Dynamic::from(ImmutableString::from(text)))
+                })
+            }
+            Expr::Array(items, _) => {
+                let items = items
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    let max = m.max_array_size();
+                    if max > 0 && items.len() > max {
+                        return bail();
+                    }
+                    let mut array = Array::with_capacity(items.len());
+                    for item in &items {
+                        array.push(item(m)?);
+                    }
+                    Ok(Dynamic::from_array(array))
+                })
+            }
+            Expr::Map(map, _) => {
+                let (entries, template) = &**map;
+                let template: Map = template.clone();
+                let entries = entries
+                    .iter()
+                    .map(|(name, value)| Some((name.name.clone(), self.expr(value)?)))
+                    .collect::<Option<Vec<_>>>()?;
+                let max = self.env.max_map_size;
+                Box::new(move |m| {
+                    let mut map = template.clone();
+                    for (name, value) in &entries {
+                        map.insert(name.as_str().into(), value(m)?);
+                    }
+                    if max > 0 && map.len() > max {
+                        return bail();
+                    }
+                    Ok(Dynamic::from_map(map))
+                })
+            }
+            Expr::Stmt(block) => self.block(block.statements())?,
+            Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            Expr::Dot(..) | Expr::Index(..) => self.chain(expr)?,
+            Expr::And(operands, _) | Expr::Or(operands, _) => {
+                let stop_at = matches!(expr, Expr::Or(..));
+                let operands = operands
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    for operand in &operands {
+                        let Ok(value) = operand(m)?.as_bool() else {
+                            return bail();
+                        };
+                        if value == stop_at {
+                            return Ok(Dynamic::from_bool(stop_at));
+                        }
+                    }
+                    Ok(Dynamic::from_bool(!stop_at))
+                })
+            }
+            Expr::Coalesce(operands, _) => {
+                let operands = operands
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    let mut value = Dynamic::UNIT;
+                    for operand in &operands {
+                        value = operand(m)?;
+                        if !value.is_unit() {
+                            break;
+                        }
+                    }
+                    Ok(value)
+                })
+            }
+            other => {
+                return self.refuse(format!(
+                    "an expression outside the fast subset{}",
+                    line(other.position())
+                ))
+            }
+        })
+    }
+
+    /// A function call: an operator, one of the script's own functions, or a native.
+    fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
+        if call.capture_parent_scope {
+            return self.refuse(format!("`{}!(…)`{}", call.name, line(pos)));
+        }
+        let mut args = call
+            .args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Option<Vec<_>>>()?;
+        if let Some(op) = &call.op_token {
+            return match (args.len(), op) {
+                (2, _) => {
+                    let right = args.pop()?;
+                    let left = args.pop()?;
+                    let op = op.clone();
+                    Some(Box::new(move |m| {
+                        let a = left(m)?;
+                        let b = right(m)?;
+                        ops::binary(&op, a, b, m.max_string_size())
+                    }))
+                }
+                (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
+                    let operand = args.pop()?;
+                    let op = op.clone();
+                    Some(Box::new(move |m| ops::unary(&op, operand(m)?)))
+                }
+                _ => self.refuse(format!("the operator `{}`{}", call.name, line(pos))),
+            };
+        }
+        let arity = args.len();
+        let own = self
+            .ast
+            .iter_fn_def()
+            .any(|f| f.name == call.name && f.params.len() == arity);
+        if own {
+            let (function, height) =
+                lower_function(self.ast, self.env, self.library, &call.name, arity)?;
+            self.height = self.height.max(height);
+            return Some(Box::new(move |m| {
+                with_args(m, &args, |m, values| {
+                    m.call(&function, values.iter_mut().map(std::mem::take))
+                })
+            }));
+        }
+        let call_line = pos.line().unwrap_or(0);
+        if let Some(native) = natives::resolve(&call.name, arity, &self.env.ladders) {
+            return Some(Box::new(move |m| {
+                with_args(m, &args, |_, values| native(values, call_line))
+            }));
+        }
+        // A method written as a function, `contains(list, x)` — which is also what `x in
+        // list` becomes.
+        let method = arity
+            .checked_sub(1)
+            .and_then(|n| Method::resolve(&call.name, n))
+            .filter(|m| *m != Method::Push);
+        let Some(method) = method else {
+            return self.refuse(format!(
+                "the function `{}` with {arity} argument(s){}",
+                call.name,
+                line(pos)
+            ));
+        };
+        Some(Box::new(move |m| {
+            with_args(m, &args, |_, values| {
+                let (target, rest) = values.split_first_mut().ok_or(Flow::Bail)?;
+                method.call(target, rest, 0)
+            })
+        }))
+    }
+
+    /// `base.step.step[index]…`: property reads, method calls and indexing.
+    fn chain(&mut self, expr: &Expr) -> Option<Code> {
+        let (Expr::Dot(binary, flags, _) | Expr::Index(binary, flags, _)) = expr else {
+            return None;
+        };
+        let mut raw: Vec<(bool, &Expr)> = Vec::new();
+        let mut dotting = matches!(expr, Expr::Dot(..));
+        let (mut rhs, mut flags) = (&binary.rhs, *flags);
+        loop {
+            if flags.intersects(ASTFlags::NEGATED) {
+                return self.refuse(format!("`?.` or `?[`{}", line(expr.position())));
+            }
+            match rhs {
+                Expr::Dot(inner, inner_flags, _) | Expr::Index(inner, inner_flags, _)
+                    if !flags.intersects(ASTFlags::BREAK) =>
+                {
+                    raw.push((dotting, &inner.lhs));
+                    dotting = matches!(rhs, Expr::Dot(..));
+                    flags = *inner_flags;
+                    rhs = &inner.rhs;
+                }
+                _ => {
+                    raw.push((dotting, rhs));
+                    break;
+                }
+            }
+        }
+        let steps = raw
+            .into_iter()
+            .map(|(dotting, step)| self.step(dotting, step))
+            .collect::<Option<Vec<Step>>>()?;
+        let pushes = steps
+            .iter()
+            .any(|s| matches!(s, Step::Method(Method::Push, _)));
+        // A variable base is read in place; `push` must change the variable itself.
+        let base_slot = match &binary.lhs {
+            Expr::Variable(var, ..) => self.slot_of(&var.1),
+            _ => None,
+        };
+        if pushes && (steps.len() != 1 || base_slot.is_none()) {
+            return self.refuse(format!(
+                "`push` on something other than a variable{}",
+                line(expr.position())
+            ));
+        }
+        if let Some(slot) = base_slot {
+            // A single method on a variable runs on the variable itself (`out.push(x)`).
+            if let [Step::Method(..)] = steps.as_slice() {
+                let Some(Step::Method(method, args)) = steps.into_iter().next() else {
+                    return None;
+                };
+                return Some(Box::new(move |m| {
+                    with_args(m, &args, |m, values| {
+                        let max = m.max_array_size();
+                        method.call(m.local_mut(slot), values, max)
+                    })
+                }));
+            }
+        }
+        let base: Option<Code> = match base_slot {
+            Some(_) => None,
+            None => Some(self.expr(&binary.lhs)?),
+        };
+        Some(Box::new(move |m| {
+            let value = match (&base, base_slot) {
+                (Some(base), _) => base(m)?,
+                (None, Some(slot)) => match steps.first() {
+                    // A property of a variable is read without copying the variable.
+                    Some(Step::Property(property)) => {
+                        let value = property.read(m.local(slot))?;
+                        return run_steps(m, value, &steps[1..]);
+                    }
+                    _ => m.local(slot).clone(),
+                },
+                (None, None) => return bail(),
+            };
+            run_steps(m, value, &steps)
+        }))
+    }
+
+    fn step(&mut self, dotting: bool, expr: &Expr) -> Option<Step> {
+        if !dotting {
+            return Some(Step::Index(self.expr(expr)?));
+        }
+        self.nodes += 1;
+        match expr {
+            Expr::Property(property, _) => Some(Step::Property(Property::new(&property.2))),
+            Expr::MethodCall(call, pos) => {
+                let Some(method) = Method::resolve(&call.name, call.args.len()) else {
+                    return self.refuse(format!("the method `{}`{}", call.name, line(*pos)));
+                };
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Step::Method(method, args))
+            }
+            other => self.refuse(format!("a property step{}", line(other.position()))),
+        }
+    }
+}
+
+/// Applies `steps` to `value` in order.
+fn run_steps(m: &mut Machine, mut value: Dynamic, steps: &[Step]) -> Outcome {
+    for step in steps {
+        value = match step {
+            Step::Property(property) => property.read(&value)?,
+            Step::Index(index) => {
+                let index = index(m)?;
+                ops::index(&value, &index)?
+            }
+            Step::Method(method, args) => {
+                let max = m.max_array_size();
+                with_args(m, args, |_, values| method.call(&mut value, values, max))?
+            }
+        };
+    }
+    Ok(value)
+}

@@ -1,0 +1,226 @@
+//! The fast execution tier: a policy's entry functions lowered from rhai's AST into a tree
+//! of Rust closures, run without rhai's per-node dispatch, function resolution or scope
+//! look-ups.
+//!
+//! It covers the subset rules are written in — `let`, assignment, `if`, `for` over arrays,
+//! `return`, blocks, constants, arithmetic and comparison operators, `&&` `||` `??` `in`,
+//! interpolated strings, array and map literals, property access, indexing, the methods and
+//! functions of patron's API, rhai's `min`/`max`, and calls to the script's own
+//! (non-recursive) functions. A file using anything else (`while`, `switch`, closures,
+//! `throw`, …) is left entirely to rhai: see [`lower`].
+//!
+//! The tier never decides anything rhai would decide differently. Operators run rhai's own
+//! built-in implementations; patron's functions run the same Rust code as their rhai
+//! registrations. Whenever a value has a type the tier does not handle, or anything fails
+//! (an unknown grade, an overflow, a size or operations limit), the call **bails**: the
+//! entry function is run again from the start by rhai, which then produces the result or
+//! the error with its exact message and position. Scripts are pure functions of their
+//! arguments, so running one again is safe. The operations count is kept conservatively
+//! (every statement counts its expression nodes, and the tier bails at half of
+//! `max_operations`), so a script never succeeds here that would exceed the limit in rhai.
+//!
+//! `tests/fast_tier.rs` runs every shipped policy over examples and random customers through
+//! both tiers and requires identical results.
+
+mod lower;
+pub(crate) mod natives;
+mod ops;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Instant;
+
+use rhai::{Dynamic, AST};
+
+pub(crate) use lower::{lower_file, LowerEnv};
+
+/// Why a lowered function stopped early.
+pub(crate) enum Flow {
+    /// `return value`.
+    Return(Dynamic),
+    /// The fast tier cannot (or must not) finish this call: rhai runs it instead.
+    Bail,
+}
+
+/// The result of running lowered code.
+pub(crate) type Outcome = Result<Dynamic, Flow>;
+
+/// A lowered expression or statement.
+pub(crate) type Code = Box<dyn Fn(&mut Machine) -> Outcome>;
+
+/// A lowered script function.
+pub(crate) struct Function {
+    /// Parameters, which take the first slots of the frame.
+    pub(crate) arity: usize,
+    /// Slots the function's parameters and `let`s need.
+    pub(crate) frame_size: usize,
+    pub(crate) body: Code,
+}
+
+/// Operations between two looks at the clock inside loops.
+const CLOCK_EVERY_ITERATIONS: u64 = 64;
+
+/// The state of one call: a stack of local-variable slots, the operations counted so far,
+/// and the limits.
+pub(crate) struct Machine {
+    stack: Vec<Dynamic>,
+    base: usize,
+    operations: u64,
+    /// Bail when `operations` passes this (half of `max_operations`; `u64::MAX` if unlimited).
+    max_operations: u64,
+    max_array_size: usize,
+    max_string_size: usize,
+    deadline: Option<Instant>,
+    iterations: u64,
+}
+
+impl Machine {
+    pub(crate) fn new(limits: &super::Limits) -> Machine {
+        Machine {
+            stack: Vec::with_capacity(64),
+            base: 0,
+            operations: 0,
+            max_operations: match limits.max_operations {
+                0 => u64::MAX,
+                max => max / 2,
+            },
+            max_array_size: limits.max_array_size,
+            max_string_size: limits.max_string_size,
+            deadline: None,
+            iterations: 0,
+        }
+    }
+
+    /// The local variable in `slot` of the current frame.
+    #[inline]
+    pub(crate) fn local(&self, slot: usize) -> &Dynamic {
+        &self.stack[self.base + slot]
+    }
+
+    #[inline]
+    pub(crate) fn local_mut(&mut self, slot: usize) -> &mut Dynamic {
+        &mut self.stack[self.base + slot]
+    }
+
+    /// Counts `n` operations; bails past the budget.
+    #[inline]
+    pub(crate) fn count(&mut self, n: u64) -> Result<(), Flow> {
+        self.operations += n;
+        if self.operations > self.max_operations {
+            return Err(Flow::Bail);
+        }
+        Ok(())
+    }
+
+    /// One loop iteration: the clock is read every few iterations.
+    #[inline]
+    pub(crate) fn iteration(&mut self) -> Result<(), Flow> {
+        self.iterations += 1;
+        if self.iterations % CLOCK_EVERY_ITERATIONS == 0 {
+            if let Some(deadline) = self.deadline {
+                if Instant::now() > deadline {
+                    return Err(Flow::Bail);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn max_array_size(&self) -> usize {
+        self.max_array_size
+    }
+
+    pub(crate) fn max_string_size(&self) -> usize {
+        self.max_string_size
+    }
+
+    /// Calls `function` with `args` in a new frame.
+    pub(crate) fn call(
+        &mut self,
+        function: &Function,
+        args: impl IntoIterator<Item = Dynamic>,
+    ) -> Outcome {
+        let base = self.stack.len();
+        self.stack.extend(args);
+        debug_assert_eq!(self.stack.len() - base, function.arity);
+        self.stack.resize(base + function.frame_size, Dynamic::UNIT);
+        let caller = std::mem::replace(&mut self.base, base);
+        let result = (function.body)(self);
+        self.base = caller;
+        self.stack.truncate(base);
+        match result {
+            Err(Flow::Return(value)) => Ok(value),
+            other => other,
+        }
+    }
+}
+
+/// The lowered entry functions of one script file, by function name.
+pub(crate) struct FastFile {
+    pub(crate) entries: BTreeMap<String, Rc<Function>>,
+}
+
+/// The fast tier of one policy on one thread.
+pub(crate) struct FastScripts {
+    /// Each script file: lowered, or why it runs in rhai.
+    files: BTreeMap<&'static str, Result<FastFile, String>>,
+    machine: std::cell::RefCell<Machine>,
+}
+
+impl FastScripts {
+    /// Lowers every file whose entry functions (and what they call) are in the subset.
+    pub(crate) fn lower(
+        asts: &BTreeMap<&'static str, AST>,
+        env: &LowerEnv,
+        limits: &super::Limits,
+    ) -> FastScripts {
+        let files = asts
+            .iter()
+            .map(|(name, ast)| {
+                let entries = super::entries::ENTRIES
+                    .iter()
+                    .filter(|e| e.file == *name)
+                    .map(|e| (e.function, e.arity()));
+                (*name, lower_file(ast, entries, env))
+            })
+            .collect();
+        FastScripts {
+            files,
+            machine: std::cell::RefCell::new(Machine::new(limits)),
+        }
+    }
+
+    /// Each script file: `Ok` when it runs in the fast tier, or why it runs in rhai.
+    pub(crate) fn report(&self) -> Vec<(String, Result<(), String>)> {
+        self.files
+            .iter()
+            .map(|(name, file)| {
+                (
+                    name.to_string(),
+                    file.as_ref().map(|_| ()).map_err(Clone::clone),
+                )
+            })
+            .collect()
+    }
+
+    /// Runs `function` of `file` with `args`; `None` when the file is not lowered or the
+    /// call bailed (rhai must run it).
+    pub(crate) fn call(
+        &self,
+        file: &str,
+        function: &str,
+        args: &[Dynamic],
+        deadline: Option<Instant>,
+    ) -> Option<Dynamic> {
+        let function = self.files.get(file)?.as_ref().ok()?.entries.get(function)?;
+        let mut machine = self.machine.try_borrow_mut().ok()?;
+        machine.operations = 0;
+        machine.iterations = 0;
+        machine.deadline = deadline;
+        machine.stack.clear();
+        machine.base = 0;
+        let result = machine.call(function, args.iter().cloned());
+        machine.stack.clear();
+        result.ok()
+    }
+}
