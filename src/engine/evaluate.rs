@@ -69,8 +69,9 @@ fn check_vocabulary(policy: &Policy, customer: &Customer) -> Result<()> {
     Ok(())
 }
 
-/// A script returned something that is not what its entry function must return.
-fn wrong_return(entry: &Entry, expected: &str, got: &Dynamic) -> Error {
+/// A script returned something (of type `got`) that is not what its entry function must
+/// return.
+fn wrong_type(entry: &Entry, expected: &str, got: &str) -> Error {
     Error::Script {
         record: RecordRef::default(),
         function: entry.function.to_string(),
@@ -79,9 +80,8 @@ fn wrong_return(entry: &Entry, expected: &str, got: &Dynamic) -> Error {
             ..SourceLocation::default()
         },
         message: format!(
-            "`{}` must return {expected}, but returned {}",
+            "`{}` must return {expected}, but returned {got}",
             entry.function,
-            got.type_name()
         ),
     }
 }
@@ -124,8 +124,10 @@ fn run(
     let customer = view.customer();
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
-    let mut record = |entry: &Entry, rule: Option<String>, message: String| {
+    // The trace's texts are only built when explaining.
+    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
         if let Some(trace) = trace.as_mut() {
+            let (rule, message) = what();
             trace.push(TraceEntry {
                 function: entry.qualified(),
                 rule,
@@ -138,15 +140,14 @@ fn run(
     runtime.start_budget();
 
     let score = score(runtime, view, &manifest.score, options)?;
-    record(
-        &SCORE,
-        None,
-        format!(
+    record(&SCORE, &|| {
+        let message = format!(
             "the weighted score is {:.2} from {} indicators",
             score.total,
             score.parts.len()
-        ),
-    );
+        );
+        (None, message)
+    });
 
     let decision: Decision = call_for(
         runtime,
@@ -163,7 +164,7 @@ fn run(
         customer.grade.as_deref(),
         decision,
     )?;
-    record(&GRADE, Some(grade.rule.clone()), grade.reason.clone());
+    record(&GRADE, &|| (Some(grade.rule.clone()), grade.reason.clone()));
     let grade = GradeChange {
         from: grade.from,
         to: grade.to,
@@ -184,7 +185,7 @@ fn run(
         customer.stage.as_deref(),
         decision,
     )?;
-    record(&STAGE, Some(stage.rule.clone()), stage.reason.clone());
+    record(&STAGE, &|| (Some(stage.rule.clone()), stage.reason.clone()));
 
     let grade_now = Dynamic::from(rhai::ImmutableString::from(grade.to.as_str()));
     let cadence: CadenceDecision = call_for(
@@ -198,11 +199,9 @@ fn run(
         cadence.calls_per_week,
         cadence.visits_per_month,
     );
-    record(
-        &VISITS,
-        Some(rule(&VISITS, cadence.line)),
-        cadence.reason.clone(),
-    );
+    record(&VISITS, &|| {
+        (Some(rule(&VISITS, cadence.line)), cadence.reason.clone())
+    });
     let visits = Visits {
         calls_per_week: cadence.calls_per_week,
         visits_per_month: cadence.visits_per_month,
@@ -215,7 +214,7 @@ fn run(
 
     let actions = if runtime.has(&ACTIONS) {
         let actions = actions(runtime, view, grade_now.clone(), options.tier)?;
-        record(&ACTIONS, None, format!("{} action(s)", actions.len()));
+        record(&ACTIONS, &|| (None, format!("{} action(s)", actions.len())));
         actions
     } else {
         Vec::new()
@@ -223,8 +222,10 @@ fn run(
 
     let labels = if runtime.has(&LABELS) {
         let labels = labels(runtime, view, grade_now, options.tier)?;
-        let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        record(&LABELS, None, format!("labels: {}", shown.join(", ")));
+        record(&LABELS, &|| {
+            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            (None, format!("labels: {}", shown.join(", ")))
+        });
         labels
     } else {
         BTreeMap::new()
@@ -253,6 +254,7 @@ fn score(
 ) -> Result<Score> {
     let value = runtime.call(&SCORE, &[Dynamic::from(view.clone())], options.tier)?;
     let expected = "an array of `part(...)` values or a number";
+    let returned = value.type_name();
     let mut parts: Vec<ScorePart> = Vec::new();
     let raw_total = if let Ok(total) = value.as_float() {
         total
@@ -260,23 +262,22 @@ fn score(
         total as f64
     } else if value.is_array() {
         let array = value
-            .clone()
             .into_array()
-            .map_err(|_| wrong_return(&SCORE, expected, &value))?;
+            .map_err(|got| wrong_type(&SCORE, expected, got))?;
         for item in array {
+            let got = item.type_name();
             let mut part = item
-                .clone()
                 .try_cast::<ScorePart>()
-                .ok_or_else(|| wrong_return(&SCORE, expected, &item))?;
+                .ok_or_else(|| wrong_type(&SCORE, expected, got))?;
             part.points = precision.round(part.points);
             parts.push(part);
         }
         parts.iter().map(|p| p.points).sum()
     } else {
-        return Err(wrong_return(&SCORE, expected, &value));
+        return Err(wrong_type(&SCORE, expected, returned));
     };
     if !raw_total.is_finite() {
-        return Err(wrong_return(&SCORE, "a finite score", &value));
+        return Err(wrong_type(&SCORE, "a finite score", returned));
     }
     Ok(Score {
         total: precision.round(raw_total.clamp(0.0, 100.0)),
@@ -296,10 +297,10 @@ fn call_for<T: Clone + 'static>(
         "grade" => "`set_grade(...)` or `keep_grade(...)`",
         _ => "`set_stage(...)` or `keep_stage(...)`",
     };
+    let got = value.type_name();
     value
-        .clone()
         .try_cast::<T>()
-        .ok_or_else(|| wrong_return(entry, expected, &value))
+        .ok_or_else(|| wrong_type(entry, expected, got))
 }
 
 fn actions(
@@ -311,15 +312,14 @@ fn actions(
     let value = runtime.call(&ACTIONS, &[Dynamic::from(view.clone()), grade], tier)?;
     let expected = "an array of `action(kind, due, reason)` values";
     let array = value
-        .clone()
         .into_array()
-        .map_err(|_| wrong_return(&ACTIONS, expected, &value))?;
+        .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
     array
         .into_iter()
         .map(|item| {
-            item.clone()
-                .try_cast::<Action>()
-                .ok_or_else(|| wrong_return(&ACTIONS, expected, &item))
+            let got = item.type_name();
+            item.try_cast::<Action>()
+                .ok_or_else(|| wrong_type(&ACTIONS, expected, got))
         })
         .collect()
 }
@@ -332,10 +332,10 @@ fn labels(
 ) -> Result<BTreeMap<String, String>> {
     let value = runtime.call(&LABELS, &[Dynamic::from(view.clone()), grade], tier)?;
     let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
+    let got = value.type_name();
     let map = value
-        .clone()
         .try_cast::<rhai::Map>()
-        .ok_or_else(|| wrong_return(&LABELS, expected, &value))?;
+        .ok_or_else(|| wrong_type(&LABELS, expected, got))?;
     Ok(map
         .into_iter()
         .filter(|(_, v)| !v.is_unit())

@@ -98,7 +98,7 @@ fn lower_function(
     let def = ast
         .iter_fn_def()
         .find(|f| f.name == name && f.params.len() == arity)?;
-    let body = function_body(ast, name, arity);
+    let (body, assigned) = function_body(ast, name, arity);
     library.borrow_mut().in_progress.push(key.clone());
     let mut lowerer = Lowerer {
         ast,
@@ -108,6 +108,7 @@ fn lower_function(
         frame_size: 0,
         nodes: 0,
         height: 0,
+        assigned,
     };
     for param in &def.params {
         lowerer.declare(param);
@@ -128,30 +129,40 @@ fn lower_function(
     Some((function, height))
 }
 
-/// The statements of the script function `name`/`arity`. rhai's internals do not name the
-/// type of a function's body, so the body is read by walking an AST holding only that
-/// function: its top-level statements are the body's.
-fn function_body(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
+/// The statements of the script function `name`/`arity`, and the names of the variables it
+/// assigns to. rhai's internals do not name the type of a function's body, so the body is
+/// read by walking an AST holding only that function: its top-level statements are the
+/// body's.
+fn function_body(ast: &AST, name: &str, arity: usize) -> (Vec<Stmt>, Vec<ImmutableString>) {
     // (`clone_functions_only_filtered` ignores its filter when cloning into an empty module
     // in rhai 1.27, so clone everything and then retain.)
     let mut alone = ast.clone_functions_only();
     alone.retain_functions(|_, _, n, a| n == name && a == arity);
     let mut statements = Vec::new();
+    let mut assigned = Vec::new();
     alone.walk(&mut |path: &[ASTNode]| {
         if let [ASTNode::Stmt(statement)] = path {
             statements.push((*statement).clone());
         }
+        if let Some(ASTNode::Stmt(Stmt::Assignment(assignment))) = path.last() {
+            if let Expr::Variable(var, ..) = &assignment.1.lhs {
+                assigned.push(var.1.clone());
+            }
+        }
         true
     });
-    statements
+    (statements, assigned)
 }
 
 struct Lowerer<'a> {
     ast: &'a AST,
     env: &'a LowerEnv,
     library: &'a RefCell<Library>,
-    /// Visible local names and their slots, innermost last.
-    scopes: Vec<(ImmutableString, usize)>,
+    /// Visible local names, their slots and (for a variable never assigned to after its
+    /// `let` with a constant value, such as `let w = params.weights`) their value.
+    scopes: Vec<(ImmutableString, usize, Option<Dynamic>)>,
+    /// Names the function assigns to somewhere: never treated as constants.
+    assigned: Vec<ImmutableString>,
     frame_size: usize,
     /// Expression nodes lowered so far, for operation counting.
     nodes: u64,
@@ -197,8 +208,17 @@ enum Step {
 
 impl Lowerer<'_> {
     fn declare(&mut self, name: &ImmutableString) -> usize {
+        self.declare_known(name, None)
+    }
+
+    fn declare_known(&mut self, name: &ImmutableString, known: Option<Dynamic>) -> usize {
         let slot = self.scopes.len();
-        self.scopes.push((name.clone(), slot));
+        // Arrays and maps can change through their methods (`push`): only parameter tables
+        // and plain values are constants.
+        let known = known
+            .filter(|_| !self.assigned.contains(name))
+            .filter(|value| !value.is_array() && !value.is_map());
+        self.scopes.push((name.clone(), slot, known));
         self.frame_size = self.frame_size.max(self.scopes.len());
         slot
     }
@@ -207,8 +227,68 @@ impl Lowerer<'_> {
         self.scopes
             .iter()
             .rev()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, slot)| *slot)
+            .find(|(n, ..)| n.as_str() == name)
+            .map(|(_, slot, _)| *slot)
+    }
+
+    /// The value of `expr` when it is known while lowering: a literal, `params`, a constant
+    /// variable, or a chain of parameter look-ups on one (`params.cadence["A"]`). Folding
+    /// these is what makes parameter tables cost nothing at run time.
+    fn known(&self, expr: &Expr) -> Option<Dynamic> {
+        match expr {
+            Expr::DynamicConstant(value, _) => Some((**value).clone()),
+            Expr::BoolConstant(b, _) => Some(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => Some(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => Some(Dynamic::from_float(**f)),
+            Expr::StringConstant(s, _) => Some(Dynamic::from(s.clone())),
+            Expr::Unit(_) => Some(Dynamic::UNIT),
+            Expr::Variable(var, ..) => match self.scopes.iter().rev().find(|(n, ..)| *n == var.1) {
+                Some((.., known)) => known.clone(),
+                None if var.1.as_str() == "params" => Some(self.env.params.clone()),
+                None => None,
+            },
+            Expr::Dot(..) | Expr::Index(..) => {
+                let (base, steps) = chain_parts(expr)?;
+                let (value, folded) = self.fold_steps(base, &steps);
+                (folded == steps.len()).then_some(value).flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies the leading steps of a chain that can be applied while lowering: the value
+    /// and how many steps it took.
+    fn fold_steps(&self, base: &Expr, steps: &[(bool, &Expr)]) -> (Option<Dynamic>, usize) {
+        let Some(mut value) = self.known(base) else {
+            return (None, 0);
+        };
+        if !is_parameter_data(&value) {
+            return (Some(value), 0);
+        }
+        let mut folded = 0;
+        for (dotting, step) in steps {
+            let next = match (dotting, step) {
+                (true, Expr::Property(property, _)) => Property::new(&property.2).read(&value),
+                (false, index) => match self.known(index) {
+                    Some(index) => ops::index(&value, &index),
+                    None => break,
+                },
+                _ => break,
+            };
+            match next {
+                Ok(next) if is_parameter_data(&next) || folded + 1 == steps.len() => {
+                    value = next;
+                    folded += 1;
+                }
+                Ok(next) => {
+                    value = next;
+                    folded += 1;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        (Some(value), folded)
     }
 
     /// A block: its statements in a scope of their own; its value is the last one's.
@@ -255,7 +335,8 @@ impl Lowerer<'_> {
                     return self.refuse(format!("`export`{}", line(*pos)));
                 }
                 let value = self.expr(&var.1)?;
-                let slot = self.declare(&var.0.name);
+                let known = self.known(&var.1);
+                let slot = self.declare_known(&var.0.name, known);
                 Box::new(move |m| {
                     *m.local_mut(slot) = value(m)?;
                     Ok(Dynamic::UNIT)
@@ -369,6 +450,11 @@ impl Lowerer<'_> {
 
     fn expr(&mut self, expr: &Expr) -> Option<Code> {
         self.nodes += 1;
+        if matches!(expr, Expr::Variable(..) | Expr::Dot(..) | Expr::Index(..)) {
+            if let Some(value) = self.known(expr) {
+                return Some(self.constant(value));
+            }
+        }
         Some(match expr {
             Expr::DynamicConstant(value, _) => self.constant((**value).clone()),
             Expr::BoolConstant(b, _) => self.constant(Dynamic::from_bool(*b)),
@@ -555,31 +641,31 @@ impl Lowerer<'_> {
 
     /// `base.step.step[index]…`: property reads, method calls and indexing.
     fn chain(&mut self, expr: &Expr) -> Option<Code> {
-        let (Expr::Dot(binary, flags, _) | Expr::Index(binary, flags, _)) = expr else {
+        let Some((base_expr, raw)) = chain_parts(expr) else {
+            return self.refuse(format!("`?.` or `?[`{}", line(expr.position())));
+        };
+        // Parameter look-ups at the start of the chain are done now.
+        let (known_base, folded) = self.fold_steps(base_expr, &raw);
+        if folded > 0 {
+            let value = known_base?;
+            let steps = raw[folded..]
+                .iter()
+                .map(|(dotting, step)| self.step(*dotting, step))
+                .collect::<Option<Vec<Step>>>()?;
+            if steps
+                .iter()
+                .any(|s| matches!(s, Step::Method(Method::Push, _)))
+            {
+                return self.refuse(format!(
+                    "`push` on something other than a variable{}",
+                    line(expr.position())
+                ));
+            }
+            return Some(Box::new(move |m| run_steps_on(m, &value, &steps)));
+        }
+        let (Expr::Dot(binary, ..) | Expr::Index(binary, ..)) = expr else {
             return None;
         };
-        let mut raw: Vec<(bool, &Expr)> = Vec::new();
-        let mut dotting = matches!(expr, Expr::Dot(..));
-        let (mut rhs, mut flags) = (&binary.rhs, *flags);
-        loop {
-            if flags.intersects(ASTFlags::NEGATED) {
-                return self.refuse(format!("`?.` or `?[`{}", line(expr.position())));
-            }
-            match rhs {
-                Expr::Dot(inner, inner_flags, _) | Expr::Index(inner, inner_flags, _)
-                    if !flags.intersects(ASTFlags::BREAK) =>
-                {
-                    raw.push((dotting, &inner.lhs));
-                    dotting = matches!(rhs, Expr::Dot(..));
-                    flags = *inner_flags;
-                    rhs = &inner.rhs;
-                }
-                _ => {
-                    raw.push((dotting, rhs));
-                    break;
-                }
-            }
-        }
         let steps = raw
             .into_iter()
             .map(|(dotting, step)| self.step(dotting, step))
@@ -653,6 +739,59 @@ impl Lowerer<'_> {
             }
             other => self.refuse(format!("a property step{}", line(other.position()))),
         }
+    }
+}
+
+/// Parameter tables, maps and arrays: the values whose look-ups can be done while lowering.
+fn is_parameter_data(value: &Dynamic) -> bool {
+    value.is::<crate::script::params::ParamTable>() || value.is_map() || value.is_array()
+}
+
+/// `base.a[b].c` → (`base`, [(dotting, `a`), (indexing, `b`), (dotting, `c`)]); `None` for
+/// the null-conditional `?.` and `?[`.
+fn chain_parts(expr: &Expr) -> Option<(&Expr, Vec<(bool, &Expr)>)> {
+    let (Expr::Dot(binary, flags, _) | Expr::Index(binary, flags, _)) = expr else {
+        return None;
+    };
+    let mut steps = Vec::new();
+    let mut dotting = matches!(expr, Expr::Dot(..));
+    let (mut rhs, mut flags) = (&binary.rhs, *flags);
+    loop {
+        if flags.intersects(ASTFlags::NEGATED) {
+            return None;
+        }
+        match rhs {
+            Expr::Dot(inner, inner_flags, _) | Expr::Index(inner, inner_flags, _)
+                if !flags.intersects(ASTFlags::BREAK) =>
+            {
+                steps.push((dotting, &inner.lhs));
+                dotting = matches!(rhs, Expr::Dot(..));
+                flags = *inner_flags;
+                rhs = &inner.rhs;
+            }
+            _ => {
+                steps.push((dotting, rhs));
+                break;
+            }
+        }
+    }
+    Some((&binary.lhs, steps))
+}
+
+/// Applies `steps` to a value that stays where it is (a constant): the first step reads it
+/// in place.
+fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
+    match steps.split_first() {
+        Some((Step::Property(property), rest)) => {
+            let value = property.read(value)?;
+            run_steps(m, value, rest)
+        }
+        Some((Step::Index(index), rest)) => {
+            let index = index(m)?;
+            let value = ops::index(value, &index)?;
+            run_steps(m, value, rest)
+        }
+        _ => run_steps(m, value.clone(), steps),
     }
 }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, ImmutableString, INT};
 
-use super::ops::bail;
+use super::ops::{as_number, bail};
 use super::{Flow, Outcome};
 use crate::model::{parse_date, Date, Ladder};
 use crate::script::api;
@@ -38,14 +38,14 @@ enum Pair {
 }
 
 fn pair(a: &Dynamic, b: &Dynamic) -> Result<Pair, Flow> {
-    let float = |x: &Dynamic| {
-        x.as_float()
-            .or_else(|_| x.as_int().map(|i| i as f64))
-            .or_else(|_| bail())
-    };
-    match (a.as_int(), b.as_int()) {
-        (Ok(x), Ok(y)) => Ok(Pair::Ints(x, y)),
-        _ => Ok(Pair::Floats(float(a)?, float(b)?)),
+    if a.is_int() && b.is_int() {
+        if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
+            return Ok(Pair::Ints(x, y));
+        }
+    }
+    match (as_number(a), as_number(b)) {
+        (Some(x), Some(y)) => Ok(Pair::Floats(x, y)),
+        _ => bail(),
     }
 }
 

@@ -22,24 +22,24 @@ pub(crate) fn bail<T>() -> Result<T, Flow> {
 /// compared with a relative epsilon, `()` and mismatched types unequal), and patron's date
 /// operators. Other operand types bail.
 pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> Outcome {
-    if let Some(result) = date_operator(op, &a, &b) {
-        return result;
-    }
-    if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
-        return integers(op, x, y);
-    }
-    let number = |v: &Dynamic| {
-        v.as_float()
-            .ok()
-            .or_else(|| v.as_int().ok().map(|i| i as f64))
-    };
-    if a.is_float() || b.is_float() {
-        if let (Some(x), Some(y)) = (number(&a), number(&b)) {
-            return floats(op, x, y);
+    // (`as_int` and the like name the type on failure, which costs: test first.)
+    if a.is_int() && b.is_int() {
+        if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
+            return integers(op, x, y);
         }
     }
-    if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
-        return compare(op, x.cmp(&y));
+    if let (Some(x), Some(y)) = (as_number(&a), as_number(&b)) {
+        return floats(op, x, y);
+    }
+    if a.is_variant() {
+        if let Some(result) = date_operator(op, &a, &b) {
+            return result;
+        }
+    }
+    if a.is_bool() && b.is_bool() {
+        if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
+            return compare(op, x.cmp(&y));
+        }
     }
     if a.is_string() && b.is_string() {
         if *op == Token::Plus {
@@ -68,7 +68,7 @@ pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> O
     if *op == Token::Plus && (a.is_unit() && b.is_string() || a.is_string() && b.is_unit()) {
         return Ok(if a.is_unit() { b } else { a });
     }
-    if simple(&a) && simple(&b) && !(number(&a).is_some() && number(&b).is_some()) {
+    if simple(&a) && simple(&b) && !(as_number(&a).is_some() && as_number(&b).is_some()) {
         return match op {
             Token::NotEqualsTo => Ok(Dynamic::TRUE),
             Token::EqualsTo
@@ -80,6 +80,17 @@ pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> O
         };
     }
     bail()
+}
+
+/// A float, or an integer as a float.
+pub(crate) fn as_number(value: &Dynamic) -> Option<f64> {
+    if value.is_float() {
+        value.as_float().ok()
+    } else if value.is_int() {
+        value.as_int().ok().map(|i| i as f64)
+    } else {
+        None
+    }
 }
 
 /// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them).
