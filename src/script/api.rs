@@ -29,14 +29,24 @@ fn fail<T>(ctx: &NativeCallContext, message: String) -> ScriptResult<T> {
 
 /// A number from a script value: integers and floats are both accepted.
 pub(crate) fn number(what: &str, value: &Dynamic) -> Result<f64, String> {
-    if let Ok(f) = value.as_float() {
-        return Ok(f);
+    number_or(value, || what.to_string())
+}
+
+/// [`number`], naming the value only when it is not a number.
+fn number_or(value: &Dynamic, what: impl FnOnce() -> String) -> Result<f64, String> {
+    if value.is_float() {
+        if let Ok(f) = value.as_float() {
+            return Ok(f);
+        }
     }
-    if let Ok(i) = value.as_int() {
-        return Ok(i as f64);
+    if value.is_int() {
+        if let Ok(i) = value.as_int() {
+            return Ok(i as f64);
+        }
     }
     Err(format!(
-        "{what} must be a number, not {}",
+        "{} must be a number, not {}",
+        what(),
         value.type_name()
     ))
 }
@@ -492,9 +502,9 @@ pub(crate) fn part_of(
     actual: &Dynamic,
     higher_is_better: bool,
 ) -> Result<ScorePart, String> {
-    let weight = number(&format!("the weight of `{name}`"), weight)?;
-    let standard = number(&format!("the standard of `{name}`"), standard)?;
-    let actual = number(&format!("the actual value of `{name}`"), actual)?;
+    let weight = number_or(weight, || format!("the weight of `{name}`"))?;
+    let standard = number_or(standard, || format!("the standard of `{name}`"))?;
+    let actual = number_or(actual, || format!("the actual value of `{name}`"))?;
     if !weight.is_finite() || weight < 0.0 {
         return Err(format!("the weight of `{name}` must be ≥ 0, not {weight}"));
     }

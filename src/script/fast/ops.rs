@@ -226,7 +226,11 @@ pub(crate) fn unary(op: &Token, a: Dynamic) -> Outcome {
 /// Appends `value` to an interpolated string as rhai's `to_string` would write it.
 pub(crate) fn write_text(out: &mut String, value: &Dynamic) -> Result<(), Flow> {
     use std::fmt::Write;
-    if value.is_string() || value.is_int() || value.is_float() || value.is_bool() {
+    if let Some(text) = value.read_lock::<ImmutableString>() {
+        out.push_str(&text);
+        return Ok(());
+    }
+    if value.is_int() || value.is_float() || value.is_bool() {
         let _ = write!(out, "{value}");
         return Ok(());
     }
