@@ -7,7 +7,9 @@
 //! - results are deterministic (same engine, a fresh engine, alone or in a batch);
 //! - the JSON of a result parses back to the same value;
 //! - a batch has one result per record, each equal to the record evaluated alone;
-//! - arbitrary text as a record or a batch never panics.
+//! - arbitrary text as a record or a batch never panics;
+//! - the fast execution tier and rhai's interpreter give the same result (or the same error),
+//!   with every shipped policy (issue 8's differential test, on random customers).
 //!
 //! Each property runs `PROPTEST_CASES` cases (256 by default; `docs/reliability.md` has the
 //! counts of the longer runs). A failing case is shrunk and printed; add it to
@@ -23,7 +25,7 @@ use chrono::{Duration, NaiveDate};
 use patron::model::{
     parse_customers, Complaint, Contract, Interaction, Prospect, Purchase, Receivable,
 };
-use patron::{Customer, Engine, EvaluateOptions, Evaluation};
+use patron::{Customer, Engine, EvaluateOptions, Evaluation, Tier};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
@@ -53,6 +55,26 @@ const KINDS: [&str; 8] = [
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| Engine::with_default_policy().unwrap())
+}
+
+/// Every shipped policy, for the differential property.
+fn shipped_engines() -> &'static [(&'static str, Engine)] {
+    static ENGINES: OnceLock<Vec<(&'static str, Engine)>> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        [
+            "default",
+            "reference",
+            "key-accounts",
+            "distributor",
+            "otc-pharma",
+        ]
+        .into_iter()
+        .map(|name| {
+            let dir = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
+            (name, Engine::from_dir(dir).unwrap())
+        })
+        .collect()
+    })
 }
 
 fn rank(grade: &str) -> usize {
@@ -268,6 +290,23 @@ proptest! {
                     "promoted {} → {} without a repeat purchase since {:?}: {}",
                     from, e.grade.to, customer.grade_since, e.grade.reason
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_tier_and_the_interpreter_agree((as_of, customer) in case()) {
+        for (name, engine) in shipped_engines() {
+            for explain in [false, true] {
+                let fast = EvaluateOptions { explain, tier: Tier::Auto };
+                let slow = EvaluateOptions { explain, tier: Tier::Interpreter };
+                let a = engine.evaluate_with(&customer, as_of, &fast);
+                let b = engine.evaluate_with(&customer, as_of, &slow);
+                match (a, b) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", name),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string(), "{}", name),
+                    (a, b) => prop_assert!(false, "{}: fast {:?}, interpreter {:?}", name, a.is_ok(), b.is_ok()),
+                }
             }
         }
     }
