@@ -40,6 +40,10 @@ pub fn run(command: PolicyCommand) -> Result<u8, Failure> {
                 println!("regions:     {}", regions.join(", "));
             }
             println!("files:       {}", info.files.join(", "));
+            for (i, tier) in info.tiers.iter().enumerate() {
+                let label = if i == 0 { "execution:" } else { "" };
+                println!("{label:<12} {tier}");
+            }
             println!(
                 "limits:      {}",
                 serde_json::to_string(&info.limits).unwrap_or_default()

@@ -162,6 +162,8 @@ pub struct PolicyInfo {
     pub params: serde_json::Value,
     /// The policy's files.
     pub files: Vec<String>,
+    /// How each script file runs: in the fast tier, or in the interpreter and why.
+    pub tiers: Vec<ScriptTier>,
 }
 
 impl Engine {
@@ -303,6 +305,7 @@ impl Engine {
             limits: manifest.limits.clone(),
             params: serde_json::to_value(&manifest.params).unwrap_or(serde_json::Value::Null),
             files: policy.files().iter().map(|f| f.name.clone()).collect(),
+            tiers: self.execution_tiers().unwrap_or_default(),
         }
     }
 }

@@ -15,11 +15,14 @@ use crate::{ErrorCode, EvaluateOptions};
 /// Evaluates one customer like `patron_evaluate`, with options given as a JSON object:
 /// `{"explain": true}` adds a `trace` to the result (which script functions ran, the rule
 /// that decided each grade and stage, the facts and parameters they read, a sentence per
-/// decision). `options_json` NULL means the defaults (no trace).
+/// decision); `{"tier": "interpreter"}` runs every script in rhai's interpreter instead of the
+/// fast tier (same results; for comparing and debugging). `options_json` NULL means the
+/// defaults (no trace, fast tier where it applies).
 ///
 /// Returns: the evaluation as a NUL-terminated UTF-8 JSON object, owned by the caller and
 /// freed with `patron_string_free`; or NULL with `*err` set (as `patron_evaluate`, plus
-/// `PATRON_ERR_INVALID_INPUT` for options that are not `{"explain": bool}`). On success
+/// `PATRON_ERR_INVALID_INPUT` for options other than `"explain": bool` and
+/// `"tier": "auto" | "interpreter"`). On success
 /// `*err` is set to NULL. Thread-safe.
 ///
 /// # Safety
