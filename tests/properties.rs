@@ -18,6 +18,8 @@
 // Closures here return patron's own `Result`; its error type is the library's to size.
 #![allow(clippy::result_large_err)]
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
@@ -69,10 +71,7 @@ fn shipped_engines() -> &'static [(&'static str, Engine)] {
             "otc-pharma",
         ]
         .into_iter()
-        .map(|name| {
-            let dir = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
-            (name, Engine::from_dir(dir).unwrap())
-        })
+        .map(|name| (name, common::shipped_engine_without_time_pressure(name)))
         .collect()
     })
 }

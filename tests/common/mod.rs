@@ -63,3 +63,23 @@ pub fn default_file_with(file: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{file} does not contain {from:?}");
     text.replacen(from, to, 1)
 }
+
+/// A shipped policy (`policies/NAME`) with a 60 s time budget instead of its 100 ms, for tests
+/// that force rhai's interpreter in a debug build on a busy machine, where a wall-clock
+/// budget measures the machine rather than the script.
+pub fn shipped_engine_without_time_pressure(name: &str) -> Engine {
+    let dir = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut files = patron::Policy::read_files(&dir).unwrap();
+    let manifest = files
+        .iter_mut()
+        .find(|f| f.name == "policy.toml")
+        .expect("policy.toml");
+    assert!(
+        !manifest.text.contains("[limits]"),
+        "{name} sets its own limits"
+    );
+    manifest
+        .text
+        .push_str("\n[limits]\ntime_budget_ms = 60000\n");
+    Engine::new(patron::Policy::from_files(files).unwrap())
+}
