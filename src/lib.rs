@@ -38,9 +38,11 @@ pub mod policy;
 pub mod schedule;
 mod script;
 
-pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo};
+pub use engine::{
+    cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, StreamOptions, StreamSummary,
+};
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
-pub use model::{Customer, Evaluation};
+pub use model::{Customer, Evaluation, PortfolioIndex};
 pub use policy::Policy;
 pub use schedule::plan::{Plan, PlanRequest};
 pub use script::Limits;
