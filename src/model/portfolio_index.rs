@@ -171,8 +171,11 @@ impl PortfolioIndexBuilder {
         &self.ids[start..self.id_ends[k]]
     }
 
-    /// Ranks the customers and computes their quintiles, with the batch's own code.
-    pub(crate) fn finish(self) -> PortfolioIndex {
+    /// Ranks the customers and computes their quintiles, with the batch's own code. Each
+    /// column is dropped as soon as it is used, to keep the peak low.
+    pub(crate) fn finish(mut self) -> PortfolioIndex {
+        let recency_q = quintiles(&std::mem::take(&mut self.recency));
+        let frequency_q = quintiles(&std::mem::take(&mut self.frequency));
         let total: f64 = self.revenue.iter().copied().sum();
         let (rank, cum_share) =
             rank_by_revenue(&self.revenue, total, |a, b| self.id(a).cmp(self.id(b)));
@@ -181,17 +184,12 @@ impl PortfolioIndexBuilder {
             ids,
             id_ends,
             revenue,
-            frequency,
-            recency,
             records,
             owners,
             fingerprint,
+            ..
         } = self;
         drop((ids, id_ends));
-        let recency_q = quintiles(&recency);
-        drop(recency);
-        let frequency_q = quintiles(&frequency);
-        drop(frequency);
         let monetary_q = quintiles(&revenue);
         drop(revenue);
         let rows = (0..rank.len())
