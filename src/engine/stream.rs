@@ -8,10 +8,12 @@
 //! then [`Engine::evaluate_stream_with`] evaluates with them. [`Engine::evaluate_stream`]
 //! does both on a seekable input. The output is byte for byte what the batch gives.
 //!
-//! Memory: the chunk being read, the chunk being evaluated (its records parsed) and the
-//! results being written — by default at most 1,024 lines or 4 MiB of input per chunk, plus a
-//! record that is longer on its own — and the portfolio index (see
-//! [`PortfolioIndex`]: about 16 bytes per customer once built).
+//! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
+//! evaluated (its records parsed) and the results being written — by default at most 1,024
+//! lines or 4 MiB of input per chunk, plus a record that is longer on its own. The one part
+//! that grows with the input is the portfolio index, O(customers) but small: about 50 bytes
+//! plus the id per customer at its peak, 16 bytes per customer while evaluating (see
+//! [`PortfolioIndex`]).
 
 use std::io::{self, BufRead, BufWriter, Seek, SeekFrom, Write};
 
