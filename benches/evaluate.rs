@@ -1,6 +1,7 @@
 //! Evaluation speed of the default policy: one customer through the Rust API and through the
-//! JSON path (a mix of the example customers, round-robin), a batch on 1 and 2 threads, and
-//! policy load time.
+//! JSON path (a mix of the example customers, round-robin), a batch on 1 and 2 threads,
+//! 10,000 customers as JSON Lines streamed against the same batch read whole, and policy load
+//! time.
 //!
 //! Run: `cargo bench --bench evaluate`
 
@@ -8,7 +9,7 @@ use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use patron::model::{parse_customers, parse_date};
-use patron::{Customer, Engine, EvaluateOptions, Policy};
+use patron::{Customer, Engine, EvaluateOptions, Policy, PortfolioIndex, StreamOptions};
 
 fn examples() -> (Vec<Customer>, Vec<String>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customers.json");
@@ -79,6 +80,68 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
+/// 10,000 customers as JSON Lines (the examples, round-robin): the whole text parsed and
+/// evaluated as one batch then written as JSON Lines, against `Engine::evaluate_stream`
+/// (both passes), and its first pass alone (`PortfolioIndex::scan`), on 2 threads.
+fn stream(c: &mut Criterion) {
+    let engine = Engine::with_default_policy().unwrap();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let (_, json) = examples();
+    let input: String = json
+        .iter()
+        .cycle()
+        .take(10_000)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let options = StreamOptions::default();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("jsonl_10k");
+    group.throughput(Throughput::Elements(10_000));
+    group.sample_size(10);
+    group.bench_function("whole_batch", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let items = engine
+                    .evaluate_batch_items(&input, as_of, &options.evaluate)
+                    .unwrap();
+                let mut out = Vec::with_capacity(input.len());
+                for item in &items {
+                    serde_json::to_writer(&mut out, item).unwrap();
+                    out.push(b'\n');
+                }
+                black_box(out)
+            })
+        })
+    });
+    group.bench_function("evaluate_stream", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let mut out = Vec::with_capacity(input.len());
+                engine
+                    .evaluate_stream(
+                        std::io::Cursor::new(input.as_bytes()),
+                        &mut out,
+                        as_of,
+                        &options,
+                    )
+                    .unwrap();
+                black_box(out)
+            })
+        })
+    });
+    group.bench_function("scan_only", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                black_box(PortfolioIndex::scan(input.as_bytes(), as_of, &options).unwrap())
+            })
+        })
+    });
+    group.finish();
+}
+
 fn load(c: &mut Criterion) {
     c.bench_function("policy_load/default", |b| {
         b.iter_batched(
@@ -89,5 +152,5 @@ fn load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, single, batch, load);
+criterion_group!(benches, single, batch, stream, load);
 criterion_main!(benches);

@@ -38,9 +38,12 @@ pub mod policy;
 pub mod schedule;
 mod script;
 
-pub use engine::{cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, ScriptTier, Tier};
+pub use engine::{
+    cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, ScriptTier, StreamOptions,
+    StreamSummary, Tier,
+};
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
-pub use model::{Customer, Evaluation};
+pub use model::{Customer, Evaluation, PortfolioIndex};
 pub use policy::Policy;
 pub use schedule::plan::{Plan, PlanRequest};
 pub use script::Limits;

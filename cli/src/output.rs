@@ -1,4 +1,5 @@
-//! Writing evaluation results as a table, JSON, JSON Lines or CSV.
+//! Writing evaluation results as a table, JSON, JSON Lines or CSV — item by item as they
+//! stream in (the table, which sizes its columns on every row, collects them first).
 
 use std::io::{self, Write};
 
@@ -7,27 +8,98 @@ use patron::{BatchItem, Evaluation};
 
 use crate::Format;
 
-/// Writes `items` in `format`; `explain` adds the reasons and traces to the table.
-pub fn write_items(
-    out: &mut impl Write,
-    items: &[BatchItem],
+/// One item ready to write: its bytes, or the item itself for the table.
+pub enum Encoded {
+    /// The item's text in a streaming format.
+    Bytes(Vec<u8>),
+    /// The item, for the table.
+    Item(BatchItem),
+}
+
+/// Writes items in one format as they come, chunk by chunk, in order.
+pub struct ItemWriter<W: Write> {
+    out: W,
     format: Format,
     explain: bool,
-) -> io::Result<()> {
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, items)?;
-            writeln!(out)
+    written: usize,
+    table: Vec<BatchItem>,
+}
+
+impl<W: Write> ItemWriter<W> {
+    /// A writer of `format` on `out` (CSV writes its header now).
+    pub fn new(mut out: W, format: Format, explain: bool) -> io::Result<Self> {
+        if format == Format::Csv {
+            out.write_all(&csv_line(&CSV_HEADER)?)?;
         }
-        Format::Jsonl => {
-            for item in items {
-                serde_json::to_writer(&mut *out, item)?;
-                writeln!(out)?;
+        Ok(ItemWriter {
+            out,
+            format,
+            explain,
+            written: 0,
+            table: Vec::new(),
+        })
+    }
+
+    /// How `item` is written in `format`: independent of the other items, so it can run in
+    /// parallel.
+    pub fn encode(format: Format, item: BatchItem) -> io::Result<Encoded> {
+        Ok(match format {
+            Format::Jsonl => {
+                let mut line = serde_json::to_vec(&item)?;
+                line.push(b'\n');
+                Encoded::Bytes(line)
             }
-            Ok(())
+            // An element of a pretty-printed array: every line one level in. JSON strings
+            // escape their newlines, so each newline here is the printer's own.
+            Format::Json => {
+                let pretty = serde_json::to_vec_pretty(&item)?;
+                let mut text = Vec::with_capacity(pretty.len() + pretty.len() / 8 + 2);
+                text.extend_from_slice(b"  ");
+                for byte in pretty {
+                    text.push(byte);
+                    if byte == b'\n' {
+                        text.extend_from_slice(b"  ");
+                    }
+                }
+                Encoded::Bytes(text)
+            }
+            Format::Csv => Encoded::Bytes(csv_line(&csv_row(&item))?),
+            Format::Table => Encoded::Item(item),
+        })
+    }
+
+    /// The format written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Writes the next items.
+    pub fn write(&mut self, items: Vec<io::Result<Encoded>>) -> io::Result<()> {
+        for item in items {
+            match item? {
+                Encoded::Bytes(bytes) => {
+                    if self.format == Format::Json {
+                        self.out
+                            .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                    }
+                    self.out.write_all(&bytes)?;
+                }
+                Encoded::Item(item) => self.table.push(item),
+            }
+            self.written += 1;
         }
-        Format::Csv => write_csv(out, items),
-        Format::Table => write_table(out, items, explain),
+        Ok(())
+    }
+
+    /// Ends the output (closes the JSON array, draws the table) and flushes it.
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
+            Format::Json => self.out.write_all(b"\n]\n")?,
+            Format::Table => write_table(&mut self.out, &self.table, self.explain)?,
+            Format::Jsonl | Format::Csv => {}
+        }
+        self.out.flush()
     }
 }
 
@@ -161,75 +233,144 @@ fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
     Ok(())
 }
 
-fn write_csv(out: &mut impl Write, items: &[BatchItem]) -> io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "customer_id",
-        "line",
-        "score",
-        "grade_from",
-        "grade_to",
-        "grade_changed",
-        "grade_reason",
-        "stage_from",
-        "stage_to",
-        "stage_changed",
-        "stage_reason",
-        "calls_per_week",
-        "visits_per_month",
-        "next_call_due",
-        "next_visit_due",
-        "overdue",
-        "days_overdue",
-        "actions",
-        "error",
-    ])?;
-    for item in items {
-        let row: Vec<String> = match item {
-            BatchItem::Evaluated(e) => vec![
-                e.customer_id.clone(),
-                String::new(),
-                e.score.total.to_string(),
-                e.grade.from.clone().unwrap_or_default(),
-                e.grade.to.clone(),
-                e.grade.changed.to_string(),
-                e.grade.reason.clone(),
-                e.stage.from.clone().unwrap_or_default(),
-                e.stage.to.clone(),
-                e.stage.changed.to_string(),
-                e.stage.reason.clone(),
-                e.visits.calls_per_week.to_string(),
-                e.visits.visits_per_month.to_string(),
-                e.visits
-                    .next_call_due
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                e.visits
-                    .next_visit_due
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                e.visits.overdue.to_string(),
-                e.visits.days_overdue.to_string(),
-                e.actions
-                    .iter()
-                    .map(|a| format!("{}@{}", a.kind, a.due))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                String::new(),
-            ],
-            BatchItem::Failed {
-                customer_id,
-                line,
-                error,
-            } => {
-                let mut row = vec![String::new(); 19];
-                row[0] = customer_id.clone().unwrap_or_default();
-                row[1] = line.to_string();
-                row[18] = error.message.clone();
-                row
-            }
-        };
-        writer.write_record(&row)?;
+const CSV_HEADER: [&str; 19] = [
+    "customer_id",
+    "line",
+    "score",
+    "grade_from",
+    "grade_to",
+    "grade_changed",
+    "grade_reason",
+    "stage_from",
+    "stage_to",
+    "stage_changed",
+    "stage_reason",
+    "calls_per_week",
+    "visits_per_month",
+    "next_call_due",
+    "next_visit_due",
+    "overdue",
+    "days_overdue",
+    "actions",
+    "error",
+];
+
+/// One CSV record, with its line end.
+fn csv_line<T: AsRef<[u8]>>(fields: &[T]) -> io::Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    writer.write_record(fields)?;
+    writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The CSV fields of one item.
+fn csv_row(item: &BatchItem) -> Vec<String> {
+    match item {
+        BatchItem::Evaluated(e) => vec![
+            e.customer_id.clone(),
+            String::new(),
+            e.score.total.to_string(),
+            e.grade.from.clone().unwrap_or_default(),
+            e.grade.to.clone(),
+            e.grade.changed.to_string(),
+            e.grade.reason.clone(),
+            e.stage.from.clone().unwrap_or_default(),
+            e.stage.to.clone(),
+            e.stage.changed.to_string(),
+            e.stage.reason.clone(),
+            e.visits.calls_per_week.to_string(),
+            e.visits.visits_per_month.to_string(),
+            e.visits
+                .next_call_due
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            e.visits
+                .next_visit_due
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            e.visits.overdue.to_string(),
+            e.visits.days_overdue.to_string(),
+            e.actions
+                .iter()
+                .map(|a| format!("{}@{}", a.kind, a.due))
+                .collect::<Vec<_>>()
+                .join(";"),
+            String::new(),
+        ],
+        BatchItem::Failed {
+            customer_id,
+            line,
+            error,
+        } => {
+            let mut row = vec![String::new(); CSV_HEADER.len()];
+            row[0] = customer_id.clone().unwrap_or_default();
+            row[1] = line.to_string();
+            row[18] = error.message.clone();
+            row
+        }
     }
-    writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items() -> Vec<BatchItem> {
+        let engine = patron::Engine::with_default_policy().unwrap();
+        let input = "{ \"id\": \"C-1\", \"name\": \"A \\\"quoted\\\", name\\nwith a newline\", \"grade\": \"B\" }\n\
+                     garbage\n\
+                     { \"id\": \"C-2\", \"purchases\": [ { \"at\": \"2026-10-01\", \"amount\": 5 } ] }\n";
+        let as_of = patron::model::parse_date("2026-11-23").unwrap();
+        engine
+            .evaluate_batch_items(input, as_of, &patron::EvaluateOptions::explained())
+            .unwrap()
+    }
+
+    fn written(items: Vec<BatchItem>, format: Format) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut writer = ItemWriter::new(&mut out, format, true).unwrap();
+        let (first, rest): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .map(|item| ItemWriter::<Vec<u8>>::encode(format, item))
+            .enumerate()
+            .partition(|(i, _)| *i < 2);
+        writer
+            .write(first.into_iter().map(|(_, e)| e).collect())
+            .unwrap();
+        writer
+            .write(rest.into_iter().map(|(_, e)| e).collect())
+            .unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn json_item_by_item_is_the_pretty_printed_array() {
+        for items in [items(), Vec::new()] {
+            let mut expected = serde_json::to_vec_pretty(&items).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(written(items, Format::Json)).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn csv_row_by_row_is_one_csv_document() {
+        let items = items();
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(CSV_HEADER).unwrap();
+        for item in &items {
+            writer.write_record(csv_row(item)).unwrap();
+        }
+        let expected = writer.into_inner().unwrap();
+        assert_eq!(
+            String::from_utf8(written(items, Format::Csv)).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
 }

@@ -145,3 +145,121 @@ fn test_command_passes_the_default_policy_and_fails_a_wrong_case() {
     assert!(text.contains("W grade: expected A, got F"), "{text}");
     assert!(text.contains("0 passed, 1 failed"), "{text}");
 }
+
+/// Runs `patron eval` on `args` with `stdin` as standard input; (exit code, stdout).
+fn eval_with(args: &[&str], stdin: std::process::Stdio) -> (Option<i32>, Vec<u8>) {
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("patron"))
+        .arg("eval")
+        .args(args)
+        .stdin(stdin)
+        .output()
+        .unwrap();
+    (output.status.code(), output.stdout)
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn json_lines_stream_to_what_the_same_records_as_an_array_give() {
+    let examples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/customers.json");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&examples).unwrap()).unwrap();
+    let mut lines: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    lines.insert(3, "garbage".into());
+    lines.insert(7, "   ".into());
+    let jsonl = temp_file("eval-stream.jsonl", &(lines.join("\n") + "\n"));
+    // The array has the same records on the same lines (the garbage becomes a bad element).
+    let mut array_lines: Vec<String> = lines
+        .iter()
+        .map(|l| match l.as_str() {
+            "garbage" => "\"garbage\",".to_string(),
+            "   " => String::new(),
+            l => format!("{l},"),
+        })
+        .collect();
+    let last = array_lines.last_mut().unwrap();
+    last.pop();
+    let array = temp_file(
+        "eval-stream.json",
+        &format!("[{}]\n", array_lines.join("\n")),
+    );
+    for format in ["json", "jsonl", "csv", "table"] {
+        let args = ["--as-of", "2026-11-23", "--format", format];
+        let file = |path: &std::path::Path| {
+            let mut all = vec![path.to_str().unwrap()];
+            all.extend(args);
+            eval_with(&all, std::process::Stdio::null())
+        };
+        let (code, from_array) = file(&array);
+        assert_eq!(code, Some(1), "{format}");
+        let (code, from_lines) = file(&jsonl);
+        assert_eq!(code, Some(1), "{format}");
+        assert_eq!(
+            String::from_utf8_lossy(&from_array),
+            String::from_utf8_lossy(&from_lines),
+            "{format}"
+        );
+        // Standard input redirected from the file (seekable) and piped (spooled).
+        let redirected = eval_with(
+            &args,
+            std::process::Stdio::from(std::fs::File::open(&jsonl).unwrap()),
+        );
+        assert_eq!(redirected, (Some(1), from_lines.clone()), "{format}");
+        let piped = patron()
+            .arg("eval")
+            .args(args)
+            .write_stdin(std::fs::read(&jsonl).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(piped.stdout, from_lines, "{format}");
+    }
+}
+
+#[test]
+fn a_batch_larger_than_a_chunk_is_still_one_portfolio() {
+    // More records than one chunk of the stream (1,024) or of the old batch loop (4,096).
+    let n = 4200;
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"C-{i}\",\"purchases\":[{{\"at\":\"2026-10-01\",\"amount\":{}}}]}}",
+                i % 97
+            )
+        })
+        .collect();
+    let jsonl = temp_file("eval-large.jsonl", &(lines.join("\n") + "\n"));
+    let array = temp_file("eval-large.json", &format!("[{}]", lines.join(",\n")));
+    let mut outputs = Vec::new();
+    for path in [&jsonl, &array] {
+        let (code, out) = eval_with(
+            &[
+                path.to_str().unwrap(),
+                "--as-of",
+                "2026-11-23",
+                "--format",
+                "jsonl",
+            ],
+            std::process::Stdio::null(),
+        );
+        assert_eq!(code, Some(0));
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), n);
+        for line in text.lines() {
+            let item: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(item["portfolio"]["size"], n, "{line}");
+        }
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        // C-0 bought nothing: after the 4,156 who did, first of the ties by id.
+        assert_eq!(first["portfolio"]["revenue_rank"], 4157, "{first}");
+        outputs.push(text);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

@@ -49,6 +49,15 @@ impl BatchItem {
         }
     }
 
+    /// The item for the record at `line`: its evaluation, or its error (parse or evaluation)
+    /// with the line attached. The one place the batch and the stream turn outcomes into items.
+    pub(crate) fn from_outcome(outcome: Result<Evaluation>, line: usize) -> BatchItem {
+        match outcome {
+            Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
+            Err(error) => BatchItem::failed(&error.with_record(None, Some(line)), line),
+        }
+    }
+
     /// Whether this item is an error.
     pub fn is_error(&self) -> bool {
         matches!(self, BatchItem::Failed { .. })
@@ -105,12 +114,7 @@ impl Engine {
                     }),
                     Err(error) => Err(error),
                 };
-                match outcome {
-                    Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
-                    Err(error) => {
-                        BatchItem::failed(&error.with_record(None, Some(record.line)), record.line)
-                    }
-                }
+                BatchItem::from_outcome(outcome, record.line)
             })
             .collect()
     }

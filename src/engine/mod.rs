@@ -1,12 +1,14 @@
 //! The engine: a policy that can be swapped atomically while evaluations run, single and
-//! batch evaluation (parallel, order kept, one result or one error per record), and the JSON
-//! entry points the C ABI and the command line use.
+//! batch evaluation (parallel, order kept, one result or one error per record), streaming
+//! evaluation of JSON Lines with bounded memory, and the JSON entry points the C ABI and the
+//! command line use.
 
 pub mod cases;
 pub mod diff;
 mod evaluate;
 mod json;
 mod plan;
+mod stream;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use json::BatchItem;
+pub use stream::{StreamOptions, StreamSummary};
 
 use crate::error::Result;
 use crate::model::{portfolio_facts_from, Customer, Date, Evaluation, Facts, PolicyStamp};

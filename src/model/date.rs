@@ -13,9 +13,13 @@ pub type Date = NaiveDate;
 /// use patron::model::parse_date;
 /// assert_eq!(parse_date("2026-11-20T23:30:00+08:00").unwrap().to_string(), "2026-11-20");
 /// assert!(parse_date("20/11/2026").is_err());
+/// assert!(parse_date("2026-02-30").is_err());
 /// ```
 pub fn parse_date(text: &str) -> Result<Date, String> {
     let text = text.trim();
+    if let Some(date) = plain_date(text) {
+        return Ok(date);
+    }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(date);
     }
@@ -25,6 +29,23 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Err(format!(
         "`{text}` is not a date (expected YYYY-MM-DD or an RFC 3339 datetime)"
     ))
+}
+
+/// The common case without chrono's format parser (most of the time of reading a record
+/// went there): exactly `YYYY-MM-DD`, a valid date. Anything else is left to the general
+/// parser, which gives the same date for this form.
+fn plain_date(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 /// `date + days`, or `None` when the result falls outside the calendar (chrono's range is
@@ -63,5 +84,45 @@ pub(crate) fn deserialize_opt_date<'de, D: Deserializer<'de>>(
         Some(text) => parse_date(&text)
             .map(Some)
             .map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path agrees with chrono's `%Y-%m-%d` on every string of its form it accepts,
+    /// and leaves every other one to it.
+    #[test]
+    fn the_plain_form_parses_as_chrono_does() {
+        let mut texts: Vec<String> = Vec::new();
+        for year in ["0000", "0001", "1969", "2024", "2026", "9999"] {
+            for month in ["00", "01", "02", "09", "12", "13", "1-"] {
+                for day in ["00", "01", "28", "29", "30", "31", "32", "+1"] {
+                    texts.push(format!("{year}-{month}-{day}"));
+                }
+            }
+        }
+        texts.extend(
+            [
+                "2026-1-01",
+                "+2026-01-01",
+                "2026/01/01",
+                "2026-01-01x",
+                " 2026-01-01",
+                "２０２６-01-01",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            let chrono = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            match plain_date(text) {
+                Some(date) => assert_eq!(Some(date), chrono, "{text}"),
+                None => assert!(
+                    chrono.is_none() || text.len() != 10 || text.contains('+'),
+                    "{text}: the fast path refused a plain date"
+                ),
+            }
+        }
     }
 }

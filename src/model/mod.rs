@@ -7,6 +7,7 @@ mod evaluation;
 mod facts;
 mod parse;
 mod portfolio;
+mod portfolio_index;
 mod scale;
 
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
@@ -15,6 +16,8 @@ pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceEntry, Visits,
 };
 pub use facts::{Facts, ReceivableFact};
-pub use parse::{parse_customer, parse_customers, ParsedRecord};
+pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};
 pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};
+pub use portfolio_index::PortfolioIndex;
+pub(crate) use portfolio_index::{fold_hash, record_hash, PortfolioEntry, PortfolioIndexBuilder};
 pub use scale::{GradeScale, Ladder, StagePipeline};

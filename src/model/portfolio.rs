@@ -67,44 +67,21 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
         return Vec::new();
     }
     let total: f64 = facts.iter().map(|f| f.revenue_365).sum();
-
-    // Revenue rank, highest first, ties by id for a stable answer.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        facts[b]
-            .revenue_365
-            .total_cmp(&facts[a].revenue_365)
-            .then_with(|| customers[a].id.cmp(&customers[b].id))
+    let revenue: Vec<f64> = facts.iter().map(|f| f.revenue_365).collect();
+    let (rank, cum_share) = rank_by_revenue(&revenue, total, |a, b| {
+        customers[a].id.cmp(&customers[b].id)
     });
-    let mut rank = vec![0i64; n];
-    let mut cum_share = vec![0f64; n];
-    let mut running = 0.0;
-    for (position, &index) in order.iter().enumerate() {
-        running += facts[index].revenue_365;
-        rank[index] = position as i64 + 1;
-        cum_share[index] = if total > 0.0 { running / total } else { 0.0 };
-    }
-
-    // Days since purchase: fewer is better; never bought is worst.
-    let recency: Vec<f64> = facts
-        .iter()
-        .map(|f| -(f.days_since_purchase.map_or(f64::INFINITY, |d| d as f64)))
-        .collect();
-    let frequency: Vec<f64> = facts.iter().map(|f| f.purchases_365 as f64).collect();
-    let monetary: Vec<f64> = facts.iter().map(|f| f.revenue_365).collect();
+    let recency: Vec<f64> = facts.iter().map(recency_value).collect();
+    let frequency: Vec<f64> = facts.iter().map(frequency_value).collect();
     let recency_q = quintiles(&recency);
     let frequency_q = quintiles(&frequency);
-    let monetary_q = quintiles(&monetary);
+    let monetary_q = quintiles(&revenue);
 
     let mut by_owner: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
     for customer in customers.iter() {
         if let Some(owner) = customer.owner.as_deref() {
             let counts = by_owner.entry(owner).or_default();
-            let grade = customer
-                .grade
-                .clone()
-                .unwrap_or_else(|| "(none)".to_string());
-            *counts.entry(grade).or_default() += 1;
+            *counts.entry(grade_key(customer).to_string()).or_default() += 1;
         }
     }
     let by_owner: BTreeMap<&str, Arc<BTreeMap<String, i64>>> = by_owner
@@ -123,16 +100,16 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
                 .unwrap_or_else(|| empty.clone());
             PortfolioFacts {
                 size: n as i64,
-                revenue_rank: rank[i],
+                revenue_rank: rank[i] as i64,
                 revenue_share: if total > 0.0 {
                     facts[i].revenue_365 / total
                 } else {
                     0.0
                 },
                 revenue_cum_share: cum_share[i],
-                recency_quintile: recency_q[i],
-                frequency_quintile: frequency_q[i],
-                monetary_quintile: monetary_q[i],
+                recency_quintile: i64::from(recency_q[i]),
+                frequency_quintile: i64::from(frequency_q[i]),
+                monetary_quintile: i64::from(monetary_q[i]),
                 owner_customers: counts.values().sum(),
                 owner_grade_counts: counts,
             }
@@ -140,18 +117,66 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
         .collect()
 }
 
+/// The grade an owner's customer without a grade counts under.
+pub(super) const GRADE_NONE: &str = "(none)";
+
+/// The grade an owner's customer counts under: its current grade, or [`GRADE_NONE`].
+fn grade_key(customer: &Customer) -> &str {
+    customer.grade.as_deref().unwrap_or(GRADE_NONE)
+}
+
+/// The recency measure of RFM: fewer days since the last purchase is better; never bought is
+/// worst.
+pub(super) fn recency_value(facts: &Facts) -> f64 {
+    -(facts
+        .days_since_purchase
+        .map_or(f64::INFINITY, |d| d as f64))
+}
+
+/// The frequency measure of RFM: purchases in the last 365 days.
+pub(super) fn frequency_value(facts: &Facts) -> f64 {
+    facts.purchases_365 as f64
+}
+
+/// Rank by revenue (1 = highest, ties by `id_order`) and cumulative revenue share of each
+/// customer, in input order. Shared by the in-memory batch and the streaming
+/// [`PortfolioIndex`](super::PortfolioIndex), so that both give bit-identical answers.
+pub(super) fn rank_by_revenue(
+    revenue: &[f64],
+    total: f64,
+    id_order: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> (Vec<u64>, Vec<f64>) {
+    let n = revenue.len();
+    // Highest first, ties by id for a stable answer.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        revenue[b]
+            .total_cmp(&revenue[a])
+            .then_with(|| id_order(a, b))
+    });
+    let mut rank = vec![0u64; n];
+    let mut cum_share = vec![0f64; n];
+    let mut running = 0.0;
+    for (position, &index) in order.iter().enumerate() {
+        running += revenue[index];
+        rank[index] = position as u64 + 1;
+        cum_share[index] = if total > 0.0 { running / total } else { 0.0 };
+    }
+    (rank, cum_share)
+}
+
 /// Quintile of each value, 5 for the top fifth; equal values share the better quintile.
-fn quintiles(values: &[f64]) -> Vec<i64> {
+pub(super) fn quintiles(values: &[f64]) -> Vec<u8> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
-    let mut result = vec![1i64; n];
+    let mut result = vec![1u8; n];
     let mut group_start = 0;
     for (position, &index) in order.iter().enumerate() {
         if position > 0 && values[index] != values[order[position - 1]] {
             group_start = position;
         }
-        result[index] = 5 - (group_start * 5 / n) as i64;
+        result[index] = 5 - (group_start * 5 / n) as u8;
     }
     result
 }

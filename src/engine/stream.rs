@@ -1,0 +1,458 @@
+//! Streaming evaluation of JSON Lines: records are read in chunks, each chunk is parsed and
+//! evaluated in parallel (rayon, input order kept), and its results are written before the
+//! next chunk's are, so memory stays bounded whatever the size of the input.
+//!
+//! Portfolio facts (revenue rank and share, RFM quintiles, owner counts) depend on every
+//! customer, so a stream that must give the same answers as an in-memory batch reads its
+//! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (not the records),
+//! then [`Engine::evaluate_stream_with`] evaluates with them. [`Engine::evaluate_stream`]
+//! does both on a seekable input. The output is byte for byte what the batch gives.
+//!
+//! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
+//! evaluated (its records parsed) and the results being written — by default at most 1,024
+//! lines or 4 MiB of input per chunk, plus a record that is longer on its own. The one part
+//! that grows with the input is the portfolio index, O(customers) but small: about 50 bytes
+//! plus the id per customer at its peak, 16 bytes per customer while evaluating (see
+//! [`PortfolioIndex`]).
+
+use std::io::{self, BufRead, BufWriter, Seek, SeekFrom, Write};
+
+use rayon::prelude::*;
+
+use super::{evaluate, BatchItem, Engine, EvaluateOptions};
+use crate::error::{Error, RecordRef};
+use crate::model::{
+    fold_hash, parse_line, record_hash, Date, Facts, ParsedRecord, PortfolioEntry, PortfolioIndex,
+    PortfolioIndexBuilder,
+};
+
+/// How a stream is cut into chunks, and how each record is evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Options of each evaluation (e.g. the trace).
+    pub evaluate: EvaluateOptions,
+    /// Lines per chunk at most (default 1,024).
+    pub chunk_lines: usize,
+    /// Bytes of input per chunk at most (default 4 MiB); a longer line makes a chunk alone.
+    pub chunk_bytes: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            evaluate: EvaluateOptions::default(),
+            chunk_lines: 1024,
+            chunk_bytes: 4 << 20,
+        }
+    }
+}
+
+/// What a stream did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamSummary {
+    /// Lines read, blank ones included.
+    pub lines: usize,
+    /// Records (non-blank lines): one output item each.
+    pub records: usize,
+    /// Records evaluated.
+    pub evaluated: usize,
+    /// Records that failed (their error is their output item).
+    pub failed: usize,
+}
+
+/// One line of a chunk: where it is in the chunk's bytes and its 1-based line number.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    number: usize,
+}
+
+/// Consecutive lines of the input.
+#[derive(Debug, Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+impl Chunk {
+    /// The record on `line`, as [`parse_line`] reads it; a line that is not UTF-8 is a failed
+    /// record of its own.
+    fn record(&self, line: &Line) -> Option<ParsedRecord> {
+        match std::str::from_utf8(&self.bytes[line.start..line.end]) {
+            Ok(text) => parse_line(text, line.number),
+            Err(e) => Some(ParsedRecord {
+                line: line.number,
+                result: Err(Error::InvalidInput {
+                    record: RecordRef {
+                        customer_id: None,
+                        line: Some(line.number),
+                    },
+                    field: "(record)".to_string(),
+                    message: format!("the line is not valid UTF-8: {e}"),
+                }),
+            }),
+        }
+    }
+}
+
+/// Reads lines into chunks. Lines end at `\n` (a `\r` before it is dropped), as
+/// [`str::lines`] splits them.
+struct LineReader<'o, R> {
+    input: R,
+    options: &'o StreamOptions,
+    lines: usize,
+}
+
+impl<R: BufRead> LineReader<'_, R> {
+    /// Replaces `chunk` with the next lines; leaves it empty at the end of the input.
+    fn fill(&mut self, chunk: &mut Chunk) -> io::Result<()> {
+        chunk.bytes.clear();
+        chunk.lines.clear();
+        let max_lines = self.options.chunk_lines.max(1);
+        while chunk.lines.len() < max_lines && chunk.bytes.len() < self.options.chunk_bytes {
+            let start = chunk.bytes.len();
+            if self.input.read_until(b'\n', &mut chunk.bytes)? == 0 {
+                break;
+            }
+            self.lines += 1;
+            let mut end = chunk.bytes.len();
+            if chunk.bytes[end - 1] == b'\n' {
+                end -= 1;
+                if end > start && chunk.bytes[end - 1] == b'\r' {
+                    end -= 1;
+                }
+            }
+            chunk.lines.push(Line {
+                start,
+                end,
+                number: self.lines,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Runs `process` on each chunk in turn (on the rayon pool, with `base`, the number of
+/// customers that parsed in the chunks before), and `finish` on its result in input order.
+/// The next chunk is read, and the previous result finished, while a chunk is processed.
+/// Returns the number of lines read.
+fn pipeline<R, P, F, G>(
+    input: R,
+    options: &StreamOptions,
+    process: F,
+    mut finish: G,
+) -> io::Result<usize>
+where
+    R: BufRead,
+    P: Send,
+    F: Fn(&Chunk, usize) -> io::Result<(P, usize)> + Sync,
+    G: FnMut(P) -> io::Result<()>,
+{
+    let mut reader = LineReader {
+        input,
+        options,
+        lines: 0,
+    };
+    let (mut current, mut next) = (Chunk::default(), Chunk::default());
+    reader.fill(&mut current)?;
+    let mut pending: Option<P> = None;
+    let mut base = 0usize;
+    while !current.lines.is_empty() {
+        let mut processed = None;
+        let mut io_result = Ok(());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| processed = Some(process(&current, base)));
+            io_result = pending
+                .take()
+                .map_or(Ok(()), &mut finish)
+                .and_then(|()| reader.fill(&mut next));
+        });
+        io_result?;
+        let (result, parsed) = processed
+            .unwrap_or_else(|| Err(io::Error::other("a chunk of the stream was not processed")))?;
+        base += parsed;
+        pending = Some(result);
+        std::mem::swap(&mut current, &mut next);
+    }
+    if let Some(result) = pending {
+        finish(result)?;
+    }
+    Ok(reader.lines)
+}
+
+impl PortfolioIndex {
+    /// The first pass over a JSON Lines stream: parses every record (in parallel, chunk by
+    /// chunk) and keeps, for each one that parses, only what its portfolio facts need (id,
+    /// owner, grade, revenue and purchases in the last 365 days, days since the last
+    /// purchase). Errors are I/O errors only; a bad record simply does not count, as in a
+    /// batch.
+    pub fn scan<R: BufRead>(
+        input: R,
+        as_of: Date,
+        options: &StreamOptions,
+    ) -> io::Result<PortfolioIndex> {
+        let mut builder = PortfolioIndexBuilder::new(as_of);
+        pipeline(
+            input,
+            options,
+            |chunk, _| {
+                let entries: Vec<Option<PortfolioEntry>> = chunk
+                    .lines
+                    .par_iter()
+                    .filter_map(|line| chunk.record(line))
+                    .map(|record| {
+                        record.result.ok().map(|customer| {
+                            let facts = Facts::derive(&customer, as_of);
+                            PortfolioEntry::new(customer, &facts)
+                        })
+                    })
+                    .collect();
+                let parsed = entries.iter().flatten().count();
+                Ok((entries, parsed))
+            },
+            |entries| {
+                builder.count_records(entries.len());
+                for entry in entries.into_iter().flatten() {
+                    builder.push(entry).map_err(io::Error::other)?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(builder.finish())
+    }
+}
+
+/// One chunk evaluated: its items (mapped), how many failed, and the hashes of the customers
+/// that parsed.
+struct Evaluated<T> {
+    items: Vec<T>,
+    failed: usize,
+    hashes: Vec<u64>,
+}
+
+/// `item` as one line of JSON Lines (the `jsonl` output of a batch).
+fn json_line(item: BatchItem) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&item).unwrap_or_else(|e| {
+        // Evaluations and errors are plain data; serde_json cannot fail on them.
+        format!("{{\"error\":\"cannot write JSON: {e}\"}}").into_bytes()
+    });
+    line.push(b'\n');
+    line
+}
+
+impl Engine {
+    /// Evaluates JSON Lines from `input` to JSON Lines on `output` with bounded memory: one
+    /// output line per record, in input order, the evaluation or the record's error (the
+    /// items of [`evaluate_batch_items`](Engine::evaluate_batch_items), byte for byte). Blank
+    /// lines are skipped; a line that is not a customer record becomes an error item naming
+    /// its line, and every other line is still evaluated.
+    ///
+    /// The input is read twice: first for the portfolio facts, which depend on all customers
+    /// ([`PortfolioIndex::scan`]), then to evaluate, chunk by chunk in parallel. Hence
+    /// `Seek`; for an input that cannot seek, spool it to a file first, or use
+    /// [`evaluate_stream_with`](Engine::evaluate_stream_with). The policy is the one serving
+    /// when the call starts. Errors are I/O errors (and an input that changed between the
+    /// two passes).
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use patron::{model::parse_date, Engine, StreamOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let input = "{ \"id\": \"C-1\", \"purchases\": [ { \"at\": \"2026-10-01\", \"amount\": 900 } ] }\n\
+    ///              not a record\n\
+    ///              { \"id\": \"C-2\" }";
+    /// let mut output = Vec::new();
+    /// let summary = engine.evaluate_stream(
+    ///     Cursor::new(input),
+    ///     &mut output,
+    ///     parse_date("2026-11-23")?,
+    ///     &StreamOptions::default(),
+    /// )?;
+    /// assert_eq!((summary.records, summary.evaluated, summary.failed), (3, 2, 1));
+    /// let lines: Vec<serde_json::Value> = output
+    ///     .split(|b| *b == b'\n')
+    ///     .filter(|l| !l.is_empty())
+    ///     .map(|l| serde_json::from_slice(l).unwrap())
+    ///     .collect();
+    /// assert_eq!(lines[0]["portfolio"]["revenue_rank"], 1);
+    /// assert_eq!(lines[1]["line"], 2);
+    /// assert_eq!(lines[2]["customer_id"], "C-2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_stream<R: BufRead + Seek, W: Write>(
+        &self,
+        mut input: R,
+        output: W,
+        as_of: Date,
+        options: &StreamOptions,
+    ) -> io::Result<StreamSummary> {
+        let start = input.stream_position()?;
+        let portfolio = PortfolioIndex::scan(&mut input, as_of, options)?;
+        input.seek(SeekFrom::Start(start))?;
+        let mut output = BufWriter::with_capacity(1 << 16, output);
+        let summary = self.evaluate_stream_with(
+            input,
+            as_of,
+            Some(&portfolio),
+            options,
+            json_line,
+            |lines| lines.iter().try_for_each(|line| output.write_all(line)),
+        )?;
+        output.flush()?;
+        Ok(summary)
+    }
+
+    /// The evaluating pass of a stream, for callers that choose the output: each record's
+    /// [`BatchItem`] goes through `map` (in parallel, e.g. to serialise it), and `sink`
+    /// receives the mapped items chunk by chunk, in input order.
+    ///
+    /// With `portfolio` (from [`PortfolioIndex::scan`] over the same input, as of the same
+    /// date), the items are those of an in-memory batch of all the records. Without it the
+    /// input is read once, and a record that brings no `portfolio` field is evaluated
+    /// without portfolio facts, as [`evaluate`](Engine::evaluate) does — for callers that
+    /// pass last night's facts in the records.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use patron::{model::parse_date, Engine, PortfolioIndex, StreamOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let as_of = parse_date("2026-11-23")?;
+    /// let input = "{ \"id\": \"C-1\", \"grade\": \"A\" }\n{ \"id\": \"C-2\", \"grade\": \"Z\" }\n";
+    /// let options = StreamOptions::default();
+    /// let portfolio = PortfolioIndex::scan(Cursor::new(input), as_of, &options)?;
+    /// let mut grades = Vec::new();
+    /// engine.evaluate_stream_with(
+    ///     Cursor::new(input),
+    ///     as_of,
+    ///     Some(&portfolio),
+    ///     &options,
+    ///     |item| match item {
+    ///         patron::BatchItem::Evaluated(e) => e.grade.to,
+    ///         patron::BatchItem::Failed { line, .. } => format!("line {line} failed"),
+    ///     },
+    ///     |chunk| {
+    ///         grades.extend(chunk);
+    ///         Ok(())
+    ///     },
+    /// )?;
+    /// assert_eq!(grades, ["A", "line 2 failed"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_stream_with<R, T, F, S>(
+        &self,
+        input: R,
+        as_of: Date,
+        portfolio: Option<&PortfolioIndex>,
+        options: &StreamOptions,
+        map: F,
+        mut sink: S,
+    ) -> io::Result<StreamSummary>
+    where
+        R: BufRead,
+        T: Send,
+        F: Fn(BatchItem) -> T + Sync,
+        S: FnMut(Vec<T>) -> io::Result<()>,
+    {
+        if let Some(portfolio) = portfolio {
+            if portfolio.as_of() != as_of {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the portfolio index is as of {}, the evaluation as of {as_of}",
+                        portfolio.as_of()
+                    ),
+                ));
+            }
+        }
+        let policy = self.policy.load_full();
+        let evaluate_options = &options.evaluate;
+        let mut summary = StreamSummary::default();
+        let mut fingerprint = 0u64;
+        let mut customers = 0usize;
+        let changed = || {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the input changed between the two passes of the stream",
+            )
+        };
+        summary.lines = pipeline(
+            input,
+            options,
+            |chunk, base| {
+                let records: Vec<ParsedRecord> = chunk
+                    .lines
+                    .par_iter()
+                    .filter_map(|line| chunk.record(line))
+                    .collect();
+                let mut ordinal = base;
+                let ordinals: Vec<usize> = records
+                    .iter()
+                    .map(|record| {
+                        ordinal += usize::from(record.result.is_ok());
+                        ordinal - 1
+                    })
+                    .collect();
+                let parsed = ordinal - base;
+                let outcomes: Vec<(T, bool, Option<u64>)> = records
+                    .into_par_iter()
+                    .zip(ordinals)
+                    .map(|(record, ordinal)| {
+                        let mut hash = None;
+                        let outcome = record.result.and_then(|customer| {
+                            let mut facts = Facts::derive(&customer, as_of);
+                            hash = Some(record_hash(&customer, &facts));
+                            if let (None, Some(portfolio)) = (&facts.portfolio, portfolio) {
+                                facts.portfolio = portfolio.facts(ordinal, &customer, &facts);
+                                if facts.portfolio.is_none() {
+                                    return Err(Error::Internal(changed().to_string()));
+                                }
+                            }
+                            evaluate::evaluate_with_facts(
+                                &policy,
+                                &customer,
+                                facts,
+                                evaluate_options,
+                            )
+                        });
+                        let item = BatchItem::from_outcome(outcome, record.line);
+                        let failed = item.is_error();
+                        (map(item), failed, hash)
+                    })
+                    .collect();
+                let mut evaluated = Evaluated {
+                    items: Vec::with_capacity(outcomes.len()),
+                    failed: 0,
+                    hashes: Vec::with_capacity(parsed),
+                };
+                for (item, failed, hash) in outcomes {
+                    evaluated.items.push(item);
+                    evaluated.failed += usize::from(failed);
+                    evaluated.hashes.extend(hash);
+                }
+                Ok((evaluated, parsed))
+            },
+            |evaluated| {
+                summary.records += evaluated.items.len();
+                summary.failed += evaluated.failed;
+                customers += evaluated.hashes.len();
+                for hash in evaluated.hashes {
+                    fingerprint = fold_hash(fingerprint, hash);
+                }
+                sink(evaluated.items)
+            },
+        )?;
+        summary.evaluated = summary.records - summary.failed;
+        if let Some(portfolio) = portfolio {
+            if customers != portfolio.len()
+                || summary.records != portfolio.records()
+                || fingerprint != portfolio.fingerprint()
+            {
+                return Err(changed());
+            }
+        }
+        Ok(summary)
+    }
+}
