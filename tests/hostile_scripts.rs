@@ -5,7 +5,7 @@
 //! - the hostile customer ends with its own error kind (`Limit` for resource limits, `Script`
 //!   for the rest; `Policy` at load time for source nested too deep),
 //! - within [`TIME_BOUND`] (a generous bound for a loaded 2-core machine; the real times are in
-//!   `docs/reliability.md`),
+//!   `RELIABILITY.md`),
 //! - the process's peak resident memory (VmHWM) grows by less than [`MEMORY_BOUND_KIB`],
 //! - and the same engine then evaluates a normal customer exactly as the default policy does,
 //!   alone and in a batch where the hostile record fails in its place.

@@ -9,7 +9,7 @@
 //! - a batch has one result per record, each equal to the record evaluated alone;
 //! - arbitrary text as a record or a batch never panics.
 //!
-//! Each property runs `PROPTEST_CASES` cases (256 by default; `docs/reliability.md` has the
+//! Each property runs `PROPTEST_CASES` cases (256 by default; `RELIABILITY.md` has the
 //! counts of the longer runs). A failing case is shrunk and printed; add it to
 //! `tests/hostile_input.rs` as a regression test.
 
