@@ -114,12 +114,30 @@ fn child(dir: &Path) -> Measured {
     Measured {
         outcome: match outcome {
             Ok(_) => "evaluated".to_string(),
-            Err(e) => format!("{:?}", e.code()),
+            Err(e) => match which_limit(&e.to_string()) {
+                Some(limit) if e.code() == patron::ErrorCode::Limit => format!("Limit ({limit})"),
+                _ => format!("{:?}", e.code()),
+            },
         },
         millis,
         growth_kib,
         next: next.to_string(),
     }
+}
+
+/// Which limit a limit error's message names (rhai's own words for the size limits).
+fn which_limit(message: &str) -> Option<&'static str> {
+    [
+        ("time_budget_ms", "time_budget_ms"),
+        ("max_operations", "max_operations"),
+        ("max_call_levels", "max_call_levels"),
+        ("Length of string too large", "max_string_size"),
+        ("Size of array", "max_array_size"),
+        ("map too large", "max_map_size"),
+    ]
+    .into_iter()
+    .find(|(words, _)| message.contains(words))
+    .map(|(_, limit)| limit)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -167,6 +185,9 @@ fn main() -> ExitCode {
     println!(
         "{runs} run(s) per case, each in its own process, 2 MiB stack; time: median; peak growth: largest"
     );
+    if !reset_peak() {
+        println!("(/proc/self/clear_refs is not writable: peak growth is measured from VmHWM)");
+    }
     println!(
         "| case | outcome | time to stop (ms) | min–max (ms) | peak RSS growth (KiB) | next normal customer |"
     );
@@ -192,7 +213,9 @@ fn main() -> ExitCode {
             growth = growth.max(fields[2].parse().unwrap_or(0));
             nexts.push(fields[3].to_string());
         }
+        outcomes.sort();
         outcomes.dedup();
+        nexts.sort();
         nexts.dedup();
         ok &= nexts.iter().all(|n| n.starts_with("ok"));
         let (mid, low, high) = if times.is_empty() {
