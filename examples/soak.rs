@@ -131,6 +131,20 @@ fn main() -> ExitCode {
     let mut highest_after_warmup = 0u64;
     let mut grades: BTreeMap<String, u64> = BTreeMap::new();
     let mut failures = 0u64;
+    // Counts a result by grade, or as a failure (printing the first ten).
+    let mut tally = |c: &Customer, outcome: patron::Result<patron::Evaluation>| match outcome {
+        Ok(e) if e.customer_id == c.id => *grades.entry(e.grade.to).or_default() += 1,
+        Ok(e) => {
+            failures += 1;
+            eprintln!("customer {}: answered for {}", c.id, e.customer_id);
+        }
+        Err(error) => {
+            failures += 1;
+            if failures <= 10 {
+                eprintln!("customer {}: {error}", c.id);
+            }
+        }
+    };
     let mut done = 0u64;
     while done < options.customers {
         let step = if options.batch == 0 {
@@ -140,37 +154,12 @@ fn main() -> ExitCode {
         };
         if options.batch == 0 {
             let c = customer(done);
-            match engine.evaluate(&c, as_of) {
-                Ok(e) if e.customer_id == c.id => *grades.entry(e.grade.to).or_default() += 1,
-                Ok(e) => {
-                    failures += 1;
-                    eprintln!("customer {}: answered for {}", c.id, e.customer_id);
-                }
-                Err(error) => {
-                    failures += 1;
-                    if failures <= 10 {
-                        eprintln!("customer {}: {error}", c.id);
-                    }
-                }
-            }
+            let outcome = engine.evaluate(&c, as_of);
+            tally(&c, outcome);
         } else {
             let batch: Vec<Customer> = (done..done + step).map(customer).collect();
             for (c, outcome) in batch.iter().zip(engine.evaluate_batch(&batch, as_of)) {
-                match outcome {
-                    Ok(e) if e.customer_id == c.id => {
-                        *grades.entry(e.grade.to).or_default() += 1
-                    }
-                    Ok(e) => {
-                        failures += 1;
-                        eprintln!("customer {}: answered for {}", c.id, e.customer_id);
-                    }
-                    Err(error) => {
-                        failures += 1;
-                        if failures <= 10 {
-                            eprintln!("customer {}: {error}", c.id);
-                        }
-                    }
-                }
+                tally(c, outcome);
             }
         }
         done += step;
