@@ -232,7 +232,7 @@ fn main() -> ExitCode {
             (median(&mut times), low, high)
         };
         println!(
-            "| `{case}` | {} | {mid:.1} | {low:.1}–{high:.1} | {growth} | {} |",
+            "| `{case}` | {} | {mid:.2} | {low:.2}–{high:.2} | {growth} | {} |",
             outcomes.join(" / "),
             nexts.join(" / ")
         );
