@@ -18,7 +18,7 @@ use patron::{Customer, Engine, EvaluateOptions, Policy};
 
 const EVALUATORS: usize = 8;
 const RELOADS: usize = 1_000;
-/// Far above the time the run takes on a loaded 2-core machine (see docs/reliability.md):
+/// Far above the time the run takes on a loaded 2-core machine (see RELIABILITY.md):
 /// reaching it means a deadlock or a livelock.
 const TIMEOUT: Duration = Duration::from_secs(600);
 

@@ -3,7 +3,7 @@
 //! error that names the record (id and/or line) and, where the contract allows, the field;
 //! in a batch every other record is still evaluated (count out = count in). Nothing panics.
 //!
-//! A known gap would be an `#[ignore = "bug: …"]` test; `docs/reliability.md` lists what this
+//! A known gap would be an `#[ignore = "bug: …"]` test; `RELIABILITY.md` lists what this
 //! suite found and what was fixed.
 
 mod common;
@@ -582,7 +582,7 @@ fn a_json_array_is_not_a_customer_record() {
 fn more_unpaid_receivables_than_the_array_limit_fail_as_an_error_naming_the_record() {
     // `c.receivables` hands the script one array element per unpaid receivable, and rhai's
     // max_array_size (10,000) refuses a bigger one: such a record fails with a limit error
-    // naming it (see docs/reliability.md: an open question, not a crash). Others still
+    // naming it (see RELIABILITY.md: an open question, not a crash). Others still
     // evaluate.
     let receivables: Vec<String> = (0..10_001)
         .map(|i| format!(r#"{{"due":"2027-01-{:02}","amount":{i}}}"#, 1 + i % 28))

@@ -11,7 +11,7 @@
 //! - the fast execution tier and rhai's interpreter give the same result (or the same error),
 //!   with every shipped policy (issue 8's differential test, on random customers).
 //!
-//! Each property runs `PROPTEST_CASES` cases (256 by default; `docs/reliability.md` has the
+//! Each property runs `PROPTEST_CASES` cases (256 by default; `RELIABILITY.md` has the
 //! counts of the longer runs). A failing case is shrunk and printed; add it to
 //! `tests/hostile_input.rs` as a regression test.
 

@@ -1,9 +1,10 @@
 //! The C ABI entry points with arbitrary bytes: a flags byte, then NUL-separated fields
-//! (customer, as_of, batch, plan customers, plan request, reload directory), passed as C
-//! strings exactly as given (invalid UTF-8 included), or as NULL when a flag says so, with
-//! or without an error out-parameter. Every call must either return its result (valid
-//! UTF-8 JSON, `*err` set to NULL) or NULL with an error whose code is not
-//! `PATRON_ERR_INTERNAL`, and never unwind.
+//! (customer, as_of, batch, plan customers, plan request, reload directory, evaluation
+//! options), passed as C strings exactly as given (invalid UTF-8 included), or as NULL when
+//! a flag says so, with or without an error out-parameter. `patron_diff` compares the
+//! shipped default policy (a real directory, so that the whole report is built) on the
+//! batch field. Every call must either return its result (valid UTF-8 JSON, `*err` set to
+//! NULL) or NULL with an error whose code is not `PATRON_ERR_INTERNAL`, and never unwind.
 #![no_main]
 
 use std::ffi::{c_char, CStr, CString};
@@ -42,7 +43,9 @@ unsafe fn settle(what: &str, out: *mut c_char, err: *mut PatronError, wanted_err
     } else {
         assert!(err.is_null(), "{what}: a result and an error");
         // SAFETY: a result is a NUL-terminated string owned by the caller.
-        let text = unsafe { CStr::from_ptr(out) }.to_str().expect("results are UTF-8");
+        let text = unsafe { CStr::from_ptr(out) }
+            .to_str()
+            .expect("results are UTF-8");
         serde_json::from_str::<serde_json::Value>(text).expect("results are JSON");
         // SAFETY: `out` came from patron and is freed once.
         unsafe { patron_string_free(out) };
@@ -57,8 +60,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut fields = rest.split(|b| *b == 0);
     let mut next = || CString::new(fields.next().unwrap_or_default()).unwrap();
-    let (customer, as_of, batch, plan_customers, plan_request, dir) =
-        (next(), next(), next(), next(), next(), next());
+    let (customer, as_of, batch, plan_customers, plan_request, dir, options) =
+        (next(), next(), next(), next(), next(), next(), next());
     let arg = |bit: u8, s: &CString| -> *const c_char {
         if flags & bit != 0 {
             ptr::null()
@@ -67,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let wanted_err = flags & 0x80 == 0;
-    let e = if flags & 0x40 != 0 { ptr::null_mut() } else { engine() };
+    let e = if flags & 0x40 != 0 {
+        ptr::null_mut()
+    } else {
+        engine()
+    };
 
     // SAFETY: every pointer is NULL, the live shared engine, a live CString, or a local
     // out-parameter; everything returned is settled (checked and freed) exactly once.
@@ -90,8 +97,42 @@ fuzz_target!(|data: &[u8]| {
         settle("patron_evaluate_batch", out, err, wanted_err);
         err = ptr::null_mut();
 
-        let out = patron_plan(e, arg(8, &plan_customers), arg(16, &plan_request), slot(&mut err));
+        let out = patron_plan(
+            e,
+            arg(8, &plan_customers),
+            arg(16, &plan_request),
+            slot(&mut err),
+        );
         settle("patron_plan", out, err, wanted_err);
+        err = ptr::null_mut();
+
+        // Options: an empty field means NULL (the defaults), so older corpus entries keep
+        // their meaning.
+        let options_arg = if options.as_bytes().is_empty() {
+            ptr::null()
+        } else {
+            options.as_ptr()
+        };
+        let out = patron_evaluate_with_options(
+            e,
+            arg(1, &customer),
+            arg(2, &as_of),
+            options_arg,
+            slot(&mut err),
+        );
+        settle("patron_evaluate_with_options", out, err, wanted_err);
+        err = ptr::null_mut();
+
+        let candidate =
+            CString::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/default")).unwrap();
+        let out = patron_diff(
+            e,
+            arg(32, &candidate),
+            arg(4, &batch),
+            arg(2, &as_of),
+            slot(&mut err),
+        );
+        settle("patron_diff", out, err, wanted_err);
         err = ptr::null_mut();
 
         let out = patron_policy_info(e, slot(&mut err));
@@ -101,7 +142,11 @@ fuzz_target!(|data: &[u8]| {
         // Reload from a directory that cannot exist (no '/' or '.' from the input), so that
         // the shared engine keeps its policy and no real directory is read.
         let mut path = b"/nonexistent-patron-fuzz/".to_vec();
-        path.extend(dir.as_bytes().iter().map(|b| if *b == b'/' || *b == b'.' { b'_' } else { *b }));
+        path.extend(
+            dir.as_bytes()
+                .iter()
+                .map(|b| if *b == b'/' || *b == b'.' { b'_' } else { *b }),
+        );
         let path = CString::new(path).unwrap();
         let code = patron_engine_reload(e, arg(32, &path), slot(&mut err));
         assert_ne!(code, PATRON_OK, "a reload from nowhere succeeded");

@@ -2,6 +2,10 @@
 //! never unwinds into C (it becomes `PATRON_ERR_INTERNAL`) and the `patron_error **err`
 //! out-parameter is filled the same way everywhere: NULL on success, a new error object on
 //! failure, and nothing written when `err` itself is NULL.
+//!
+//! The panic hook runs before the unwind is caught here, so a caught panic still prints its
+//! location to stderr (with the default hook). patron never installs or wraps a hook: the hook is
+//! process-wide and belongs to the host (`docs/c-abi.md`, `RELIABILITY.md`).
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
