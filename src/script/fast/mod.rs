@@ -6,21 +6,25 @@
 //! `return`, blocks, constants, arithmetic and comparison operators, `&&` `||` `??` `in`,
 //! interpolated strings, array and map literals, property access, indexing, the methods and
 //! functions of patron's API, rhai's `min`/`max`, and calls to the script's own
-//! (non-recursive) functions. A file using anything else (`while`, `switch`, closures,
-//! `throw`, …) is left entirely to rhai: see [`lower`].
+//! (non-recursive) functions; `throw` hands the call to rhai. A file using anything else
+//! (`while`, `switch`, closures, recursion, …) is left entirely to rhai: see [`lower`].
 //!
-//! The tier never decides anything rhai would decide differently. Operators run rhai's own
-//! built-in implementations; patron's functions run the same Rust code as their rhai
-//! registrations. Whenever a value has a type the tier does not handle, or anything fails
+//! The tier must never decide anything rhai would decide differently. Operators follow rhai
+//! 1.27's built-ins for the types they handle (`ops`: checked integer arithmetic, floats
+//! compared within a relative epsilon, `()` and mismatched types unequal); patron's functions
+//! run the same Rust code as their rhai registrations. Whenever a value has a type the tier does not handle, or anything fails
 //! (an unknown grade, an overflow, a size or operations limit), the call **bails**: the
 //! entry function is run again from the start by rhai, which then produces the result or
 //! the error with its exact message and position. Scripts are pure functions of their
-//! arguments, so running one again is safe. The operations count is kept conservatively
-//! (every statement counts its expression nodes, and the tier bails at half of
-//! `max_operations`), so a script never succeeds here that would exceed the limit in rhai.
+//! arguments, so running one again is safe. Operations are counted generously (every
+//! statement counts all its expression nodes) and the tier bails at half of
+//! `max_operations`, so a call anywhere near the limit is decided by rhai; loops look at the
+//! evaluation's deadline every few iterations. Without `while` or recursion, a lowered
+//! function's work is bounded by the sizes of the arrays it walks.
 //!
-//! `tests/fast_tier.rs` runs every shipped policy over examples and random customers through
-//! both tiers and requires identical results.
+//! `tests/fast_tier.rs` runs every shipped policy over the examples and its own test cases
+//! through both tiers, and `tests/properties.rs` over random customers; both require
+//! identical results.
 
 mod lower;
 pub(crate) mod natives;
