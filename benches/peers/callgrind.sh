@@ -17,18 +17,18 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=(native=100000 patron=2000 zen=2000)
-printf '%-7s %9s %15s %15s %15s\n' impl N "Ir(N)" "Ir(2N)" "Ir/evaluation"
+printf '%-12s %9s %15s %15s %15s\n' impl N "Ir(N)" "Ir(2N)" "Ir/evaluation"
 for spec in "${specs[@]}"; do
     impl=${spec%%=*}
     n=${spec##*=}
     counts=()
     for m in 1 2; do
         valgrind --tool=callgrind --callgrind-out-file="$out/$impl.$m" \
-            --toggle-collect="*run_${impl}*" \
+            --toggle-collect="*run_${impl//-/_}*" \
             ./target/release/patron-peers --only "$impl" --runs 1 --n $((n * m)) \
             >"$out/$impl.$m.stdout" 2>"$out/$impl.$m.log"
         counts+=("$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/$impl.$m.log")")
     done
     awk -v i="$impl" -v n="$n" -v a="${counts[0]}" -v b="${counts[1]}" \
-        'BEGIN { printf "%-7s %9d %15d %15d %15.1f\n", i, n, a, b, (b - a) / n }'
+        'BEGIN { printf "%-12s %9d %15d %15d %15.1f\n", i, n, a, b, (b - a) / n }'
 done

@@ -9,8 +9,7 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    Action, Customer, Date, Evaluation, Facts, GradeChange, Ladder, Score, ScorePart, StageChange,
-    TraceEntry, Visits,
+    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -86,8 +85,43 @@ fn wrong_type(entry: &Entry, expected: &str, got: &str) -> Error {
     }
 }
 
-fn rule(entry: &Entry, line: usize) -> String {
-    format!("{}:{line}", entry.file)
+/// Writes `file:line` into `into`, reusing its allocation.
+fn write_rule(into: &mut String, entry: &Entry, line: usize) {
+    into.clear();
+    into.push_str(entry.file);
+    into.push(':');
+    push_decimal(into, line);
+}
+
+/// Appends the decimal digits of `n` (cheaper than the formatting machinery).
+fn push_decimal(into: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for digit in &digits[at..] {
+        into.push(char::from(*digit));
+    }
+}
+
+/// Sets `into` to `text`, reusing its allocation.
+fn set_text(into: &mut String, text: &str) {
+    into.clear();
+    into.push_str(text);
+}
+
+/// Sets `into` to `text` (or `None`), reusing its allocation.
+fn set_optional_text(into: &mut Option<String>, text: Option<&str>) {
+    match (into.as_mut(), text) {
+        (Some(into), Some(text)) => set_text(into, text),
+        (_, text) => *into = text.map(str::to_string),
+    }
 }
 
 /// Evaluates `customer` against `policy` as of `as_of`.
@@ -100,6 +134,23 @@ pub(crate) fn evaluate(
     evaluate_with_facts(policy, customer, Facts::derive(customer, as_of), options)
 }
 
+/// Evaluates `customer` against `policy` as of `as_of` into `out`.
+pub(crate) fn evaluate_into(
+    policy: &Policy,
+    customer: &Customer,
+    as_of: Date,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> Result<()> {
+    evaluate_with_facts_into(
+        policy,
+        customer,
+        Facts::derive(customer, as_of),
+        options,
+        out,
+    )
+}
+
 /// Evaluates `customer` whose facts (and portfolio facts) are already derived.
 pub(crate) fn evaluate_with_facts(
     policy: &Policy,
@@ -107,20 +158,59 @@ pub(crate) fn evaluate_with_facts(
     facts: Facts,
     options: &EvaluateOptions,
 ) -> Result<Evaluation> {
+    let mut evaluation = Evaluation::default();
+    evaluate_with_facts_into(policy, customer, facts, options, &mut evaluation)?;
+    Ok(evaluation)
+}
+
+/// [`evaluate_with_facts`] into `out`, reusing the allocations of what `out` held. On an
+/// error `out` holds a mix of the two evaluations.
+pub(crate) fn evaluate_with_facts_into(
+    policy: &Policy,
+    customer: &Customer,
+    facts: Facts,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> Result<()> {
     check_vocabulary(policy, customer)
         .and_then(|()| {
-            let view = CustomerView::new(customer, facts, options.explain);
-            with_runtime(policy, |runtime| run(policy, runtime, &view, options))
+            let (view, mut value) = CustomerView::new(customer, facts, options.explain);
+            let done = with_runtime(policy, |runtime| {
+                run(policy, runtime, &view, &mut value, options, out)
+            });
+            drop(view);
+            CustomerView::recycle(value);
+            done
         })
         .map_err(|e| e.with_record(Some(&customer.id), None))
 }
 
+/// Runs the entry functions on `view` (`view_value` is the same view as a script value; it
+/// is lent to every call) and writes the result into `out`.
 fn run(
     policy: &Policy,
     runtime: &ScriptRuntime,
     view: &CustomerView,
+    view_value: &mut Dynamic,
     options: &EvaluateOptions,
-) -> Result<Evaluation> {
+    out: &mut Evaluation,
+) -> Result<()> {
+    runtime.start_budget();
+    // The entry functions' arguments: the view first, then the score or the grade.
+    let mut args = [std::mem::take(view_value), Dynamic::UNIT];
+    let done = run_entries(policy, runtime, view, &mut args, options, out);
+    *view_value = std::mem::take(&mut args[0]);
+    done
+}
+
+fn run_entries(
+    policy: &Policy,
+    runtime: &ScriptRuntime,
+    view: &CustomerView,
+    args: &mut [Dynamic; 2],
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> Result<()> {
     let customer = view.customer();
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
@@ -137,9 +227,15 @@ fn run(
             });
         }
     };
-    runtime.start_budget();
 
-    let score = score(runtime, view, &manifest.score, options)?;
+    score(
+        runtime,
+        &mut args[..1],
+        &manifest.score,
+        options,
+        &mut out.score,
+    )?;
+    let score = &out.score;
     record(&SCORE, &|| {
         let message = format!(
             "the weighted score is {:.2} from {} indicators",
@@ -149,113 +245,96 @@ fn run(
         (None, message)
     });
 
-    let decision: Decision = call_for(
-        runtime,
-        &GRADE,
-        &[
-            Dynamic::from(view.clone()),
-            Dynamic::from_float(score.total),
-        ],
-        options.tier,
-    )?;
-    let grade = change(
-        &GRADE,
-        &manifest.grades.scale,
-        customer.grade.as_deref(),
-        decision,
-    )?;
+    args[1] = Dynamic::from_float(out.score.total);
+    let decision: Decision = call_for(runtime, &GRADE, args, options.tier)?;
+    let grade = &mut out.grade;
+    let (from, to) = (customer.grade.as_deref(), decision.to.as_deref());
+    let to = target(&GRADE, from, to, decision.line)?;
+    grade.changed = from != Some(to);
+    set_optional_text(&mut grade.from, from);
+    set_text(&mut grade.to, to);
+    set_text(&mut grade.reason, &decision.reason);
+    write_rule(&mut grade.rule, &GRADE, decision.line);
     record(&GRADE, &|| (Some(grade.rule.clone()), grade.reason.clone()));
-    let grade = GradeChange {
-        from: grade.from,
-        to: grade.to,
-        changed: grade.changed,
-        reason: grade.reason,
-        rule: grade.rule,
-    };
 
-    let decision: Decision = call_for(
-        runtime,
-        &STAGE,
-        &[Dynamic::from(view.clone())],
-        options.tier,
-    )?;
-    let stage = change(
-        &STAGE,
-        &manifest.stages.pipeline,
-        customer.stage.as_deref(),
-        decision,
-    )?;
+    let decision: Decision = call_for(runtime, &STAGE, &mut args[..1], options.tier)?;
+    let stage = &mut out.stage;
+    let (from, to) = (customer.stage.as_deref(), decision.to.as_deref());
+    let to = target(&STAGE, from, to, decision.line)?;
+    stage.changed = from != Some(to);
+    set_optional_text(&mut stage.from, from);
+    set_text(&mut stage.to, to);
+    set_text(&mut stage.reason, &decision.reason);
+    note_skipped_stages(&manifest.stages.pipeline, from, to, &mut stage.reason);
+    write_rule(&mut stage.rule, &STAGE, decision.line);
     record(&STAGE, &|| (Some(stage.rule.clone()), stage.reason.clone()));
 
-    let grade_now = Dynamic::from(rhai::ImmutableString::from(grade.to.as_str()));
-    let cadence: CadenceDecision = call_for(
-        runtime,
-        &VISITS,
-        &[Dynamic::from(view.clone()), grade_now.clone()],
-        options.tier,
-    )?;
+    args[1] = runtime.grade_value(&out.grade.to);
+    let cadence: CadenceDecision = call_for(runtime, &VISITS, args, options.tier)?;
     let due = due_dates(
         view.facts(),
         cadence.calls_per_week,
         cadence.visits_per_month,
     );
     record(&VISITS, &|| {
-        (Some(rule(&VISITS, cadence.line)), cadence.reason.clone())
+        (
+            Some(rule(&VISITS, cadence.line)),
+            cadence.reason.to_string(),
+        )
     });
-    let visits = Visits {
-        calls_per_week: cadence.calls_per_week,
-        visits_per_month: cadence.visits_per_month,
-        next_call_due: due.next_call_due,
-        next_visit_due: due.next_visit_due,
-        overdue: due.overdue,
-        days_overdue: due.days_overdue,
-        reason: cadence.reason,
-    };
+    let visits = &mut out.visits;
+    visits.calls_per_week = cadence.calls_per_week;
+    visits.visits_per_month = cadence.visits_per_month;
+    visits.next_call_due = due.next_call_due;
+    visits.next_visit_due = due.next_visit_due;
+    visits.overdue = due.overdue;
+    visits.days_overdue = due.days_overdue;
+    set_text(&mut visits.reason, &cadence.reason);
 
-    let actions = if runtime.has(&ACTIONS) {
-        let actions = actions(runtime, view, grade_now.clone(), options.tier)?;
-        record(&ACTIONS, &|| (None, format!("{} action(s)", actions.len())));
-        actions
-    } else {
-        Vec::new()
-    };
+    out.actions.clear();
+    if runtime.has(&ACTIONS) {
+        actions(runtime, args, options.tier, &mut out.actions)?;
+        let count = out.actions.len();
+        record(&ACTIONS, &|| (None, format!("{count} action(s)")));
+    }
 
-    let labels = if runtime.has(&LABELS) {
-        let labels = labels(runtime, view, grade_now, options.tier)?;
+    out.labels.clear();
+    if runtime.has(&LABELS) {
+        labels(runtime, args, options.tier, &mut out.labels)?;
+        let labels = &out.labels;
         record(&LABELS, &|| {
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             (None, format!("labels: {}", shown.join(", ")))
         });
-        labels
-    } else {
-        BTreeMap::new()
-    };
+    }
 
-    Ok(Evaluation {
-        customer_id: customer.id.clone(),
-        as_of: view.facts().as_of,
-        policy: policy.stamp().clone(),
-        score,
-        grade,
-        stage: stage.into(),
-        visits,
-        actions,
-        portfolio: view.facts().portfolio.clone(),
-        labels,
-        trace,
-    })
+    set_text(&mut out.customer_id, &customer.id);
+    out.as_of = view.facts().as_of;
+    if out.policy != *policy.stamp() {
+        out.policy.clone_from(policy.stamp());
+    }
+    out.portfolio.clone_from(&view.facts().portfolio);
+    out.trace = trace;
+    Ok(())
+}
+
+fn rule(entry: &Entry, line: usize) -> String {
+    let mut rule = String::new();
+    write_rule(&mut rule, entry, line);
+    rule
 }
 
 fn score(
     runtime: &ScriptRuntime,
-    view: &CustomerView,
+    args: &mut [Dynamic],
     precision: &ScoreSection,
     options: &EvaluateOptions,
-) -> Result<Score> {
-    let value = runtime.call(&SCORE, &[Dynamic::from(view.clone())], options.tier)?;
+    out: &mut Score,
+) -> Result<()> {
+    let value = runtime.call(&SCORE, args, options.tier)?;
     let expected = "an array of `part(...)` values or a number";
     let returned = value.type_name();
-    let mut parts: Vec<ScorePart> = Vec::new();
+    out.parts.clear();
     let raw_total = if let Ok(total) = value.as_float() {
         total
     } else if let Ok(total) = value.as_int() {
@@ -270,25 +349,23 @@ fn score(
                 .try_cast::<ScorePart>()
                 .ok_or_else(|| wrong_type(&SCORE, expected, got))?;
             part.points = precision.round(part.points);
-            parts.push(part);
+            out.parts.push(part);
         }
-        parts.iter().map(|p| p.points).sum()
+        out.parts.iter().map(|p| p.points).sum()
     } else {
         return Err(wrong_type(&SCORE, expected, returned));
     };
     if !raw_total.is_finite() {
         return Err(wrong_type(&SCORE, "a finite score", returned));
     }
-    Ok(Score {
-        total: precision.round(raw_total.clamp(0.0, 100.0)),
-        parts,
-    })
+    out.total = precision.round(raw_total.clamp(0.0, 100.0));
+    Ok(())
 }
 
 fn call_for<T: Clone + 'static>(
     runtime: &ScriptRuntime,
     entry: &Entry,
-    args: &[Dynamic],
+    args: &mut [Dynamic],
     tier: Tier,
 ) -> Result<T> {
     let value = runtime.call(entry, args, tier)?;
@@ -303,111 +380,86 @@ fn call_for<T: Clone + 'static>(
         .ok_or_else(|| wrong_type(entry, expected, got))
 }
 
+/// `args`: the view and the grade; the actions are appended to `out`.
 fn actions(
     runtime: &ScriptRuntime,
-    view: &CustomerView,
-    grade: Dynamic,
+    args: &mut [Dynamic],
     tier: Tier,
-) -> Result<Vec<Action>> {
-    let value = runtime.call(&ACTIONS, &[Dynamic::from(view.clone()), grade], tier)?;
+    out: &mut Vec<Action>,
+) -> Result<()> {
+    let value = runtime.call(&ACTIONS, args, tier)?;
     let expected = "an array of `action(kind, due, reason)` values";
     let array = value
         .into_array()
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
-    array
-        .into_iter()
-        .map(|item| {
-            let got = item.type_name();
+    for item in array {
+        let got = item.type_name();
+        out.push(
             item.try_cast::<Action>()
-                .ok_or_else(|| wrong_type(&ACTIONS, expected, got))
-        })
-        .collect()
+                .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?,
+        );
+    }
+    Ok(())
 }
 
+/// `args`: the view and the grade; the labels (those not `()`) are added to `out`.
 fn labels(
     runtime: &ScriptRuntime,
-    view: &CustomerView,
-    grade: Dynamic,
+    args: &mut [Dynamic],
     tier: Tier,
-) -> Result<BTreeMap<String, String>> {
-    let value = runtime.call(&LABELS, &[Dynamic::from(view.clone()), grade], tier)?;
+    out: &mut BTreeMap<String, String>,
+) -> Result<()> {
+    let value = runtime.call(&LABELS, args, tier)?;
     let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
     let got = value.type_name();
     let map = value
         .try_cast::<rhai::Map>()
         .ok_or_else(|| wrong_type(&LABELS, expected, got))?;
-    Ok(map
-        .into_iter()
-        .filter(|(_, v)| !v.is_unit())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect())
+    out.extend(
+        map.into_iter()
+            .filter(|(_, v)| !v.is_unit())
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    Ok(())
 }
 
-/// The outcome of a grade or stage decision.
-struct Change {
-    from: Option<String>,
-    to: String,
-    changed: bool,
-    reason: String,
-    rule: String,
-}
-
-fn change(
+/// The grade or stage a decision leads to: its target, or the record's own for a `keep_…`
+/// (an error for a record that has none).
+fn target<'a>(
     entry: &Entry,
-    ladder: &Ladder,
-    from: Option<&str>,
-    decision: Decision,
-) -> Result<Change> {
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    line: usize,
+) -> Result<&'a str> {
     let what = if entry.function == "grade" {
         "grade"
     } else {
         "stage"
     };
-    let to = match (decision.to, from) {
-        (Some(to), _) => to,
-        (None, Some(from)) => from.to_string(),
-        (None, None) => {
-            return Err(Error::Script {
-                record: RecordRef::default(),
-                function: entry.function.to_string(),
-                location: SourceLocation {
-                    file: entry.file.to_string(),
-                    line: decision.line,
-                    column: 0,
-                },
-                message: format!(
-                    "the record has no {what} yet, so `keep_{what}` cannot keep one; give a new record an initial {what} with `set_{what}`"
-                ),
-            })
-        }
-    };
-    let mut reason = decision.reason;
-    if let (Some(from_rank), Some(to_rank)) = (from.and_then(|f| ladder.rank(f)), ladder.rank(&to))
-    {
-        if what == "stage" && to_rank > from_rank + 1 {
-            let skipped: Vec<&str> = (from_rank + 1..to_rank)
-                .filter_map(|r| ladder.at(r))
-                .collect();
-            reason.push_str(&format!(" (skipping {})", skipped.join(", ")));
-        }
-    }
-    Ok(Change {
-        changed: from != Some(to.as_str()),
-        from: from.map(str::to_string),
-        to,
-        reason,
-        rule: rule(entry, decision.line),
+    to.or(from).ok_or_else(|| Error::Script {
+        record: RecordRef::default(),
+        function: entry.function.to_string(),
+        location: SourceLocation {
+            file: entry.file.to_string(),
+            line,
+            column: 0,
+        },
+        message: format!(
+            "the record has no {what} yet, so `keep_{what}` cannot keep one; give a new record an initial {what} with `set_{what}`"
+        ),
     })
 }
 
-impl From<Change> for StageChange {
-    fn from(c: Change) -> Self {
-        StageChange {
-            from: c.from,
-            to: c.to,
-            changed: c.changed,
-            reason: c.reason,
-            rule: c.rule,
+/// A stage decision that moves more than one step forward says which stages it skips.
+fn note_skipped_stages(pipeline: &Ladder, from: Option<&str>, to: &str, reason: &mut String) {
+    if let (Some(from_rank), Some(to_rank)) =
+        (from.and_then(|f| pipeline.rank(f)), pipeline.rank(to))
+    {
+        if to_rank > from_rank + 1 {
+            let skipped: Vec<&str> = (from_rank + 1..to_rank)
+                .filter_map(|r| pipeline.at(r))
+                .collect();
+            reason.push_str(&format!(" (skipping {})", skipped.join(", ")));
         }
     }
 }

@@ -276,6 +276,48 @@ impl Engine {
         evaluate::evaluate(&policy, customer, as_of, options)
     }
 
+    /// Evaluates one customer into `out`, reusing the strings and vectors of the evaluation
+    /// it held: a loop that evaluates many customers one by one into the same `Evaluation`
+    /// allocates far less than [`evaluate`](Engine::evaluate). On success `out` equals what
+    /// `evaluate` returns; on an error it holds a mix of the old and the new evaluation.
+    ///
+    /// ```
+    /// use patron::{model::parse_date, Customer, Engine, Evaluation};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let as_of = parse_date("2026-11-23")?;
+    /// let customers: Vec<Customer> = serde_json::from_str(r#"[
+    ///     { "id": "C-1", "grade": "C", "region": "same_city" },
+    ///     { "id": "C-2", "grade": "A", "region": "same_city" }
+    /// ]"#)?;
+    /// let mut evaluation = Evaluation::default();
+    /// for customer in &customers {
+    ///     engine.evaluate_into(customer, as_of, &mut evaluation)?;
+    ///     assert_eq!(evaluation, engine.evaluate(customer, as_of)?);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_into(
+        &self,
+        customer: &Customer,
+        as_of: Date,
+        out: &mut Evaluation,
+    ) -> Result<()> {
+        self.evaluate_into_with(customer, as_of, &EvaluateOptions::default(), out)
+    }
+
+    /// [`evaluate_into`](Engine::evaluate_into) with options.
+    pub fn evaluate_into_with(
+        &self,
+        customer: &Customer,
+        as_of: Date,
+        options: &EvaluateOptions,
+        out: &mut Evaluation,
+    ) -> Result<()> {
+        let policy = self.policy.load();
+        evaluate::evaluate_into(&policy, customer, as_of, options, out)
+    }
+
     /// Evaluates many customers in parallel against one snapshot of the policy; the results
     /// keep input order, one per customer. The customers form one portfolio: their portfolio
     /// facts (revenue rank and share, RFM quintiles, owner counts) are computed first.

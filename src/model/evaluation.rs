@@ -8,7 +8,7 @@ use super::date::Date;
 use super::portfolio::PortfolioFacts;
 
 /// The full result of evaluating one customer against a policy at a date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Evaluation {
     /// The customer's id.
     pub customer_id: String,
@@ -40,7 +40,7 @@ pub struct Evaluation {
 }
 
 /// Name, version and content hash of the policy that produced a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PolicyStamp {
     /// Policy name from `policy.toml`.
     pub name: String,
@@ -51,7 +51,7 @@ pub struct PolicyStamp {
 }
 
 /// The total score and every part that made it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Score {
     /// Sum of the parts' points, clamped to 0–100 and rounded to two decimals.
     pub total: f64,
@@ -75,7 +75,7 @@ pub struct ScorePart {
 }
 
 /// The grade decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct GradeChange {
     /// Grade before (absent for a new record).
     pub from: Option<String>,
@@ -90,7 +90,7 @@ pub struct GradeChange {
 }
 
 /// The development-stage decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct StageChange {
     /// Stage before (absent for a new record).
     pub from: Option<String>,
@@ -105,7 +105,7 @@ pub struct StageChange {
 }
 
 /// Call and visit cadence, next due dates, and whether contact is overdue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Visits {
     /// Phone calls the policy asks for per week.
     pub calls_per_week: f64,

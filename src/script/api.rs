@@ -14,7 +14,7 @@ use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, NativeCallContext, IN
 
 use super::decisions::{score_part, CadenceDecision, Decision};
 use super::params::ParamTable;
-use super::view::{json_to_dynamic, opt_bool, opt_date, opt_int, opt_str, CustomerView};
+use super::view::{json_to_dynamic, opt_bool, opt_date, opt_int, opt_str, CustomerView, TextField};
 use crate::model::{
     parse_date, Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart,
     StagePipeline,
@@ -218,9 +218,9 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     }),
     ("name", |v| opt_str(v.customer().name.as_deref())),
     ("owner", |v| opt_str(v.customer().owner.as_deref())),
-    ("grade", |v| opt_str(v.customer().grade.as_deref())),
-    ("stage", |v| opt_str(v.customer().stage.as_deref())),
-    ("region", |v| opt_str(v.customer().region.as_deref())),
+    ("grade", |v| v.text(TextField::Grade)),
+    ("stage", |v| v.text(TextField::Stage)),
+    ("region", |v| v.text(TextField::Region)),
     ("grade_since", |v| opt_date(v.customer().grade_since)),
     ("has_prospect", |v| {
         Dynamic::from_bool(v.customer().prospect.is_some())
@@ -447,28 +447,36 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
         .register_type_with_name::<Decision>("Decision")
         .register_fn(
             "set_grade",
-            move |ctx: NativeCallContext, to: &str, reason: &str| -> ScriptResult<Decision> {
+            move |ctx: NativeCallContext,
+                  to: ImmutableString,
+                  reason: ImmutableString|
+                  -> ScriptResult<Decision> {
                 positioned(
                     &ctx,
-                    decision_to(&grades, "grade", to, reason, line_of(&ctx)),
+                    decision_to(&grades, "grade", &to, &reason, line_of(&ctx)),
                 )
             },
         )
         .register_fn(
             "set_stage",
-            move |ctx: NativeCallContext, to: &str, reason: &str| -> ScriptResult<Decision> {
+            move |ctx: NativeCallContext,
+                  to: ImmutableString,
+                  reason: ImmutableString|
+                  -> ScriptResult<Decision> {
                 positioned(
                     &ctx,
-                    decision_to(&stages, "stage", to, reason, line_of(&ctx)),
+                    decision_to(&stages, "stage", &to, &reason, line_of(&ctx)),
                 )
             },
         )
-        .register_fn("keep_grade", |ctx: NativeCallContext, reason: &str| {
-            keep(reason, line_of(&ctx))
-        })
-        .register_fn("keep_stage", |ctx: NativeCallContext, reason: &str| {
-            keep(reason, line_of(&ctx))
-        });
+        .register_fn(
+            "keep_grade",
+            |ctx: NativeCallContext, reason: ImmutableString| keep(&reason, line_of(&ctx)),
+        )
+        .register_fn(
+            "keep_stage",
+            |ctx: NativeCallContext, reason: ImmutableString| keep(&reason, line_of(&ctx)),
+        );
 
     engine
         .register_type_with_name::<CadenceDecision>("Cadence")
@@ -477,9 +485,9 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
             |ctx: NativeCallContext,
              calls: Dynamic,
              visits: Dynamic,
-             reason: &str|
+             reason: ImmutableString|
              -> ScriptResult<CadenceDecision> {
-                positioned(&ctx, cadence_of(&calls, &visits, reason, line_of(&ctx)))
+                positioned(&ctx, cadence_of(&calls, &visits, &reason, line_of(&ctx)))
             },
         )
         .register_get("calls_per_week", |c: &mut CadenceDecision| c.calls_per_week)
@@ -518,25 +526,25 @@ pub(crate) fn part_of(
 pub(crate) fn decision_to(
     ladder: &Ladder,
     what: &str,
-    to: &str,
-    reason: &str,
+    to: &ImmutableString,
+    reason: &ImmutableString,
     line: usize,
 ) -> Result<Decision, String> {
     if !ladder.contains(to) {
         return Err(unknown(what, to, ladder.names()));
     }
     Ok(Decision {
-        to: Some(to.to_string()),
-        reason: reason.to_string(),
+        to: Some(to.clone()),
+        reason: reason.clone(),
         line,
     })
 }
 
 /// `keep_grade(reason)` / `keep_stage(reason)`.
-pub(crate) fn keep(reason: &str, line: usize) -> Decision {
+pub(crate) fn keep(reason: &ImmutableString, line: usize) -> Decision {
     Decision {
         to: None,
-        reason: reason.to_string(),
+        reason: reason.clone(),
         line,
     }
 }
@@ -545,7 +553,7 @@ pub(crate) fn keep(reason: &str, line: usize) -> Decision {
 pub(crate) fn cadence_of(
     calls: &Dynamic,
     visits: &Dynamic,
-    reason: &str,
+    reason: &ImmutableString,
     line: usize,
 ) -> Result<CadenceDecision, String> {
     let calls_per_week = number("calls per week", calls)?;
@@ -561,7 +569,7 @@ pub(crate) fn cadence_of(
     Ok(CadenceDecision {
         calls_per_week,
         visits_per_month,
-        reason: reason.to_string(),
+        reason: reason.clone(),
         line,
     })
 }

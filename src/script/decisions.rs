@@ -2,16 +2,19 @@
 //! decision records the script position of the call that made it, so that a result can say
 //! which rule decided (`promote.rhai:14`).
 
+use rhai::ImmutableString;
+
 use crate::model::ScorePart;
 
 /// A grade or stage decision made by a script: the target (or `None` to keep the current
-/// one), the reason, and where in the script it was made.
+/// one), the reason, and where in the script it was made. The texts are the script's own
+/// strings, shared rather than copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// The new grade or stage; `None` keeps the current one.
-    pub to: Option<String>,
+    pub to: Option<ImmutableString>,
     /// One plain sentence saying why.
-    pub reason: String,
+    pub reason: ImmutableString,
     /// Line of the deciding call in its script.
     pub line: usize,
 }
@@ -24,7 +27,7 @@ pub struct CadenceDecision {
     /// Visits per month.
     pub visits_per_month: f64,
     /// Why.
-    pub reason: String,
+    pub reason: ImmutableString,
     /// Line of the deciding call.
     pub line: usize,
 }

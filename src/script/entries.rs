@@ -11,6 +11,8 @@ pub struct Entry {
     pub params: &'static [&'static str],
     /// Whether a policy must define it (an optional file may be absent altogether).
     pub required: bool,
+    /// Its position in [`ENTRIES`], for per-entry tables.
+    pub(crate) slot: usize,
 }
 
 impl Entry {
@@ -31,6 +33,7 @@ pub const SCORE: Entry = Entry {
     function: "score",
     params: &["c"],
     required: true,
+    slot: 0,
 };
 /// `grade(c, score)` → `set_grade(...)` or `keep_grade(...)`.
 pub const GRADE: Entry = Entry {
@@ -38,6 +41,7 @@ pub const GRADE: Entry = Entry {
     function: "grade",
     params: &["c", "score"],
     required: true,
+    slot: 1,
 };
 /// `stage(c)` → `set_stage(...)` or `keep_stage(...)`.
 pub const STAGE: Entry = Entry {
@@ -45,6 +49,7 @@ pub const STAGE: Entry = Entry {
     function: "stage",
     params: &["c"],
     required: true,
+    slot: 2,
 };
 /// `visits(c, grade)` → `cadence(calls_per_week, visits_per_month, reason)`.
 pub const VISITS: Entry = Entry {
@@ -52,6 +57,7 @@ pub const VISITS: Entry = Entry {
     function: "visits",
     params: &["c", "grade"],
     required: true,
+    slot: 3,
 };
 /// `actions(c, grade)` → an array of `action(kind, due, reason)`; `actions.rhai` is optional.
 pub const ACTIONS: Entry = Entry {
@@ -59,6 +65,7 @@ pub const ACTIONS: Entry = Entry {
     function: "actions",
     params: &["c", "grade"],
     required: false,
+    slot: 4,
 };
 
 /// `labels(c, grade)` → a map of policy-defined labels (e.g. a prospect class or follow-up
@@ -68,7 +75,20 @@ pub const LABELS: Entry = Entry {
     function: "labels",
     params: &["c", "grade"],
     required: false,
+    slot: 5,
 };
 
 /// Every entry function, in the order the engine calls them.
 pub const ENTRIES: [Entry; 6] = [SCORE, GRADE, STAGE, VISITS, ACTIONS, LABELS];
+
+#[cfg(test)]
+mod tests {
+    use super::ENTRIES;
+
+    #[test]
+    fn each_entry_knows_its_slot() {
+        for (i, entry) in ENTRIES.iter().enumerate() {
+            assert_eq!(entry.slot, i, "{}", entry.function);
+        }
+    }
+}

@@ -6,11 +6,11 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use rhai::{CallFnOptions, Dynamic, Scope};
+use rhai::{CallFnOptions, Dynamic, ImmutableString, Scope};
 
 use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
-use super::entries::Entry;
+use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
 use super::fast::{FastScripts, LowerEnv};
 use super::natives_env;
@@ -30,6 +30,10 @@ pub(crate) struct ScriptRuntime {
     engine: rhai::Engine,
     scripts: CompiledScripts,
     fast: FastScripts,
+    /// Whether the policy has each entry's file (by [`Entry::slot`]).
+    present: [bool; ENTRIES.len()],
+    /// The policy's grades as script strings, handed to `visits` and the later entries.
+    grade_names: Vec<ImmutableString>,
     deadline: Rc<Cell<Option<Instant>>>,
     limits: Limits,
     scope: RefCell<Scope<'static>>,
@@ -95,7 +99,17 @@ impl ScriptRuntime {
             max_map_size: limits.max_map_size,
         };
         let fast = FastScripts::lower(&scripts.asts, &lower_env, &limits);
+        let present = ENTRIES.map(|entry| scripts.asts.contains_key(entry.file));
+        let grade_names = manifest
+            .grades
+            .scale
+            .names()
+            .iter()
+            .map(|name| ImmutableString::from(name.as_str()))
+            .collect();
         Ok(ScriptRuntime {
+            present,
+            grade_names,
             engine,
             scripts,
             fast,
@@ -112,9 +126,18 @@ impl ScriptRuntime {
         ));
     }
 
+    /// `grade` as a script string, shared with the runtime's copy for the policy's grades.
+    pub(crate) fn grade_value(&self, grade: &str) -> Dynamic {
+        let name = self.grade_names.iter().find(|name| name.as_str() == grade);
+        Dynamic::from(
+            name.cloned()
+                .unwrap_or_else(|| ImmutableString::from(grade)),
+        )
+    }
+
     /// Whether the policy defines `entry` (optional files may be absent).
     pub(crate) fn has(&self, entry: &Entry) -> bool {
-        self.scripts.asts.contains_key(entry.file)
+        self.present[entry.slot]
     }
 
     /// Each script file: `Ok` when it runs in the fast tier, or why it runs in rhai.
@@ -124,12 +147,11 @@ impl ScriptRuntime {
 
     /// Calls an entry function: in the fast tier when it covers the file (and `tier`
     /// allows), otherwise — or when the fast tier hands the call back — in rhai.
-    pub(crate) fn call(&self, entry: &Entry, args: &[Dynamic], tier: Tier) -> Result<Dynamic> {
+    ///
+    /// `args` are lent to the call, and are as they were when it returns.
+    pub(crate) fn call(&self, entry: &Entry, args: &mut [Dynamic], tier: Tier) -> Result<Dynamic> {
         if tier == Tier::Auto {
-            if let Some(value) =
-                self.fast
-                    .call(entry.file, entry.function, args, self.deadline.get())
-            {
+            if let Some(value) = self.fast.call(entry, args, self.deadline.get()) {
                 return Ok(value);
             }
         }

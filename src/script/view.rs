@@ -2,6 +2,7 @@
 //! clone is a reference-count bump), with every fact read recorded when explaining.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rhai::{Dynamic, ImmutableString};
@@ -19,12 +20,65 @@ pub(crate) struct ViewInner {
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
+    /// `c.grade`, `c.stage` and `c.region` as script strings, made on first read and kept
+    /// for the next record while it has the same value (grades and regions repeat).
+    texts: [RefCell<Option<ImmutableString>>; 3],
+}
+
+/// A text field of the record that the view keeps as a script string (see
+/// [`CustomerView::text`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TextField {
+    Grade = 0,
+    Stage = 1,
+    Region = 2,
+}
+
+thread_local! {
+    /// The view of the previous evaluation on this thread, as a script value (see
+    /// [`CustomerView::recycle`]).
+    static SPARE: RefCell<Option<Dynamic>> = const { RefCell::new(None) };
 }
 
 impl CustomerView {
-    /// A view of `customer` with its `facts`; `explain` turns on read tracking. Scripts read
-    /// histories through the facts, so the view copies the record without them.
-    pub(crate) fn new(customer: &Customer, facts: Facts, explain: bool) -> Self {
+    /// A view of `customer` with its `facts`, and the same view as a script value; `explain`
+    /// turns on read tracking. Scripts read histories through the facts, so the view copies
+    /// the record without them.
+    ///
+    /// The copy goes into the allocations of the thread's previous view when there is one
+    /// (see [`recycle`](Self::recycle)), so that evaluating a stream of similar records
+    /// copies them without allocating.
+    pub(crate) fn new(customer: &Customer, facts: Facts, explain: bool) -> (Self, Dynamic) {
+        let mut facts = facts;
+        if let Some(mut value) = SPARE.with(|cell| cell.borrow_mut().take()) {
+            let refilled = match value.write_lock::<CustomerView>() {
+                Some(mut view) => match Rc::get_mut(&mut view.0) {
+                    Some(inner) => {
+                        inner.refill(customer, facts, explain);
+                        Ok(view.clone())
+                    }
+                    None => Err(facts),
+                },
+                None => Err(facts),
+            };
+            match refilled {
+                Ok(view) => return (view, value),
+                Err(unused) => facts = unused,
+            }
+        }
+        let view = Self::fresh(customer, facts, explain);
+        let value = Dynamic::from(view.clone());
+        (view, value)
+    }
+
+    /// Gives the script value of a view back at the end of an evaluation, for the next one
+    /// on this thread; the view itself must be dropped first, so that the value holds the
+    /// only reference to the record.
+    pub(crate) fn recycle(value: Dynamic) {
+        SPARE.with(|cell| *cell.borrow_mut() = Some(value));
+    }
+
+    fn fresh(customer: &Customer, facts: Facts, explain: bool) -> Self {
         let record = Customer {
             id: customer.id.clone(),
             name: customer.name.clone(),
@@ -41,6 +95,7 @@ impl CustomerView {
             customer: record,
             facts,
             reads: explain.then(|| RefCell::new(Vec::new())),
+            texts: Default::default(),
         }))
     }
 
@@ -68,6 +123,69 @@ impl CustomerView {
 
     pub(crate) fn customer(&self) -> &Customer {
         &self.0.customer
+    }
+
+    /// `field` of the record as a script string, or `()` when the record has none.
+    pub(crate) fn text(&self, field: TextField) -> Dynamic {
+        let Some(value) = text_field(&self.0.customer, field) else {
+            return Dynamic::UNIT;
+        };
+        let mut cached = self.0.texts[field as usize].borrow_mut();
+        let text = cached.get_or_insert_with(|| ImmutableString::from(value));
+        Dynamic::from(text.clone())
+    }
+}
+
+impl ViewInner {
+    /// Makes this the view of `customer`, reusing the allocations of the record it held.
+    fn refill(&mut self, customer: &Customer, facts: Facts, explain: bool) {
+        let record = &mut self.customer;
+        record.id.clone_from(&customer.id);
+        record.name.clone_from(&customer.name);
+        record.owner.clone_from(&customer.owner);
+        record.grade.clone_from(&customer.grade);
+        record.grade_since = customer.grade_since;
+        record.stage.clone_from(&customer.stage);
+        record.region.clone_from(&customer.region);
+        record.prospect.clone_from(&customer.prospect);
+        copy_attributes(&mut record.attributes, &customer.attributes);
+        for field in [TextField::Grade, TextField::Stage, TextField::Region] {
+            let cached = self.texts[field as usize].get_mut();
+            let value = text_field(&self.customer, field);
+            if cached.as_ref().map(|text| text.as_str()) != value {
+                *cached = None;
+            }
+        }
+        self.facts = facts;
+        match (&mut self.reads, explain) {
+            (Some(reads), true) => reads.get_mut().clear(),
+            (reads, explain) => *reads = explain.then(|| RefCell::new(Vec::new())),
+        }
+    }
+}
+
+fn text_field(customer: &Customer, field: TextField) -> Option<&str> {
+    match field {
+        TextField::Grade => customer.grade.as_deref(),
+        TextField::Stage => customer.stage.as_deref(),
+        TextField::Region => customer.region.as_deref(),
+    }
+}
+
+/// Copies `from` into `into`: value by value when both have the same keys (records of one
+/// source usually do), so that keys and unchanged values are not allocated again.
+fn copy_attributes(
+    into: &mut BTreeMap<String, serde_json::Value>,
+    from: &BTreeMap<String, serde_json::Value>,
+) {
+    if into.len() == from.len() && into.keys().eq(from.keys()) {
+        for (value, source) in into.values_mut().zip(from.values()) {
+            if value != source {
+                value.clone_from(source);
+            }
+        }
+    } else {
+        into.clone_from(from);
     }
 }
 

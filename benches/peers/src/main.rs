@@ -1,7 +1,9 @@
 //! The reference work of `shared/bench/reference.md` run side by side in one process, one
-//! thread: (a) native hand-written Rust, (b) patron with `policies/reference` (the Rust API,
-//! `Engine::evaluate` on prebuilt `Customer`s), (c) the GoRules ZEN engine on
-//! `reference.jdm.json` (a compiled decision, inputs prebuilt as ZEN `Variable`s).
+//! thread: (a) native hand-written Rust, (b) patron with `policies/reference` (the Rust API on
+//! prebuilt `Customer`s: `patron` is `Engine::evaluate_into`, which writes each result into
+//! one reused `Evaluation`, the way a hot loop should call it; `patron-fresh` is
+//! `Engine::evaluate`, which returns a new `Evaluation` each time), (c) the GoRules ZEN engine
+//! on `reference.jdm.json` (a compiled decision, inputs prebuilt as ZEN `Variable`s).
 //!
 //! Each implementation runs over the first N generated customers (`--n`, default 200,000),
 //! `--runs` times (default 3, interleaved: native, patron, zen, native, …); the time per
@@ -9,7 +11,7 @@
 //! it returns and must equal `reference.md`'s; the process exits with status 1 if any differs.
 //!
 //! ```text
-//! cargo run --release -- [--n N] [--runs R] [--only native|patron|zen]
+//! cargo run --release -- [--n N] [--runs R] [--only native|patron|patron-fresh|zen]
 //!                        [--policy DIR] [--jdm FILE]
 //! ```
 //!
@@ -26,7 +28,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use patron::model::{parse_date, Date};
-use patron::{Customer, Engine};
+use patron::{Customer, Engine, Evaluation};
 use zen_engine::model::DecisionContent;
 use zen_engine::Variable;
 use zen_engine::{Decision, DecisionEngine};
@@ -210,6 +212,24 @@ struct Returned {
 #[inline(never)]
 fn run_patron(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
     let mut sum = 0.0;
+    let mut e = Evaluation::default();
+    for c in customers {
+        engine
+            .evaluate_into(black_box(c), as_of, &mut e)
+            .expect("patron evaluates");
+        sum += contribution(
+            e.score.total,
+            grade_index(&e.grade.to),
+            e.visits.calls_per_week,
+            e.visits.visits_per_month,
+        );
+    }
+    sum
+}
+
+#[inline(never)]
+fn run_patron_fresh(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
+    let mut sum = 0.0;
     for c in customers {
         let e = engine
             .evaluate(black_box(c), as_of)
@@ -309,7 +329,7 @@ struct Args {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: patron-peers [--n N] [--runs R] [--only native|patron|zen] [--policy DIR] [--jdm FILE]"
+        "usage: patron-peers [--n N] [--runs R] [--only native|patron|patron-fresh|zen] [--policy DIR] [--jdm FILE]"
     );
     std::process::exit(2)
 }
@@ -333,7 +353,7 @@ fn parse_args() -> Args {
             "--runs" => args.runs = value().parse().unwrap_or_else(|_| usage()),
             "--only" => {
                 let v = value();
-                if !["native", "patron", "zen"].contains(&v.as_str()) {
+                if !["native", "patron", "patron-fresh", "zen"].contains(&v.as_str()) {
                     usage()
                 }
                 args.only = Some(v)
@@ -375,7 +395,7 @@ fn main() -> ExitCode {
     let expected = expected_checksum(n);
 
     let as_of = parse_date("2026-11-23").expect("a date");
-    let patron = wanted("patron").then(|| {
+    let patron = (wanted("patron") || wanted("patron-fresh")).then(|| {
         let engine = Engine::from_dir(&args.policy)
             .unwrap_or_else(|e| panic!("{}: {e}", args.policy.display()));
         let customers: Vec<Customer> = inputs
@@ -409,7 +429,7 @@ fn main() -> ExitCode {
                 .push(t.elapsed().as_secs_f64());
             sums.insert("native", sum);
         }
-        if let Some((engine, customers)) = &patron {
+        if let (Some((engine, customers)), true) = (&patron, wanted("patron")) {
             let t = Instant::now();
             let sum = run_patron(engine, customers, as_of);
             times
@@ -417,6 +437,15 @@ fn main() -> ExitCode {
                 .or_default()
                 .push(t.elapsed().as_secs_f64());
             sums.insert("patron", sum);
+        }
+        if let (Some((engine, customers)), true) = (&patron, wanted("patron-fresh")) {
+            let t = Instant::now();
+            let sum = run_patron_fresh(engine, customers, as_of);
+            times
+                .entry("patron-fresh")
+                .or_default()
+                .push(t.elapsed().as_secs_f64());
+            sums.insert("patron-fresh", sum);
         }
         if let Some(decision) = &zen {
             // Inputs are built outside the timed loop, fresh for every run.
@@ -441,7 +470,7 @@ fn main() -> ExitCode {
     );
     let mut ok = true;
     let mut ns: BTreeMap<&str, f64> = BTreeMap::new();
-    for name in ["native", "patron", "zen"] {
+    for name in ["native", "patron", "patron-fresh", "zen"] {
         let Some(runs) = times.get(name) else {
             continue;
         };
@@ -454,7 +483,7 @@ fn main() -> ExitCode {
         ns.insert(name, t);
         let runs_ns: Vec<String> = runs.iter().map(|s| per_eval(s * 1e9 / n as f64)).collect();
         println!(
-            "{name:>7}: checksum {checksum} {}  {:>10} per evaluation  (runs: {})",
+            "{name:>12}: checksum {checksum} {}  {:>10} per evaluation  (runs: {})",
             match matches {
                 Some(true) => "OK      ",
                 Some(false) => "MISMATCH",

@@ -109,6 +109,7 @@ fn lower_function(
         nodes: 0,
         height: 0,
         assigned,
+        mutated: Vec::new(),
     };
     for param in &def.params {
         lowerer.declare(param);
@@ -119,6 +120,7 @@ fn lower_function(
     let function = Rc::new(Function {
         arity,
         frame_size: lowerer.frame_size,
+        params_intact: lowerer.mutated.iter().all(|slot| *slot >= arity),
         body,
     });
     let height = lowerer.height + 1;
@@ -168,6 +170,8 @@ struct Lowerer<'a> {
     nodes: u64,
     /// The height of the call graph below this function.
     height: usize,
+    /// Slots assigned to or `push`ed onto (parameters take the first slots).
+    mutated: Vec<usize>,
 }
 
 const NO_ARG: Dynamic = Dynamic::UNIT;
@@ -181,7 +185,8 @@ fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Dynamic]) -> Result<(), 
     Ok(())
 }
 
-/// Runs `f` with the evaluated `args`, on the stack for up to four arguments.
+/// Runs `f` with the evaluated `args`, on the stack for up to four arguments. The
+/// arguments are discarded afterwards (see [`ops::discard`]).
 #[inline]
 fn with_args<T>(
     m: &mut Machine,
@@ -189,9 +194,15 @@ fn with_args<T>(
     f: impl FnOnce(&mut Machine, &mut [Dynamic]) -> Result<T, Flow>,
 ) -> Result<T, Flow> {
     if args.len() <= 4 {
-        let mut buffer = [NO_ARG; 4];
-        eval_args(m, args, &mut buffer)?;
-        f(m, &mut buffer[..args.len()])
+        // Every used entry is taken out and discarded below, so the array holds only `()`s
+        // when it goes out of scope: dropping it would run the drop glue for nothing.
+        let mut buffer = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+        let values = &mut buffer[..args.len()];
+        let result = eval_args(m, args, values).and_then(|()| f(m, values));
+        for value in values.iter_mut() {
+            ops::discard(std::mem::take(value));
+        }
+        result
     } else {
         let mut buffer = vec![Dynamic::UNIT; args.len()];
         eval_args(m, args, &mut buffer)?;
@@ -306,7 +317,7 @@ impl Lowerer<'_> {
             _ => Box::new(move |m| {
                 let (last, rest) = codes.split_last().expect("two or more statements");
                 for code in rest {
-                    let _ = code(m)?;
+                    ops::discard(code(m)?);
                 }
                 last(m)
             }),
@@ -337,8 +348,18 @@ impl Lowerer<'_> {
                 let value = self.expr(&var.1)?;
                 let known = self.known(&var.1);
                 let slot = self.declare_known(&var.0.name, known);
+                if self
+                    .scopes
+                    .last()
+                    .is_some_and(|(.., known)| known.is_some())
+                {
+                    // A constant: every use of it is folded (see `known`), so the slot is
+                    // never read and storing a copy (of a parameter table, say) is wasted.
+                    return Some(Box::new(|_| Ok(Dynamic::UNIT)));
+                }
                 Box::new(move |m| {
-                    *m.local_mut(slot) = value(m)?;
+                    let value = value(m)?;
+                    ops::discard(std::mem::replace(m.local_mut(slot), value));
                     Ok(Dynamic::UNIT)
                 })
             }
@@ -357,19 +378,22 @@ impl Lowerer<'_> {
                         line(lhs.position())
                     ));
                 };
+                self.mutated.push(slot);
                 let value = self.expr(rhs)?;
                 match op.get_op_assignment_info() {
                     None => Box::new(move |m| {
-                        *m.local_mut(slot) = value(m)?;
+                        let value = value(m)?;
+                        ops::discard(std::mem::replace(m.local_mut(slot), value));
                         Ok(Dynamic::UNIT)
                     }),
                     Some((.., op, _)) => {
                         let op = op.clone();
                         Box::new(move |m| {
                             let right = value(m)?;
-                            let left = m.local(slot).clone();
-                            *m.local_mut(slot) =
-                                ops::binary(&op, left, right, m.max_string_size())?;
+                            let result =
+                                ops::binary(&op, m.local(slot), &right, m.max_string_size());
+                            ops::discard(right);
+                            ops::discard(std::mem::replace(m.local_mut(slot), result?));
                             Ok(Dynamic::UNIT)
                         })
                     }
@@ -380,7 +404,10 @@ impl Lowerer<'_> {
                 let then = self.block(flow.body.statements())?;
                 let otherwise = self.block(flow.branch.statements())?;
                 Box::new(move |m| {
-                    let Ok(test) = condition(m)?.as_bool() else {
+                    let condition = condition(m)?;
+                    let test = condition.as_bool();
+                    ops::discard(condition);
+                    let Ok(test) = test else {
                         return bail();
                     };
                     if test {
@@ -444,7 +471,23 @@ impl Lowerer<'_> {
         Library::refuse(self.library, why)
     }
 
+    /// A constant: numbers and booleans are made afresh, which is cheaper than cloning a
+    /// `Dynamic` of unknown type.
     fn constant(&mut self, value: Dynamic) -> Code {
+        if value.is_float() {
+            if let Ok(x) = value.as_float() {
+                return Box::new(move |_| Ok(Dynamic::from_float(x)));
+            }
+        }
+        if let Ok(i) = value.as_int() {
+            return Box::new(move |_| Ok(Dynamic::from_int(i)));
+        }
+        if let Ok(b) = value.as_bool() {
+            return Box::new(move |_| Ok(Dynamic::from_bool(b)));
+        }
+        if value.is_unit() {
+            return Box::new(|_| Ok(Dynamic::UNIT));
+        }
         Box::new(move |_| Ok(value.clone()))
     }
 
@@ -532,7 +575,10 @@ impl Lowerer<'_> {
                     .collect::<Option<Vec<_>>>()?;
                 Box::new(move |m| {
                     for operand in &operands {
-                        let Ok(value) = operand(m)?.as_bool() else {
+                        let value = operand(m)?;
+                        let test = value.as_bool();
+                        ops::discard(value);
+                        let Ok(value) = test else {
                             return bail();
                         };
                         if value == stop_at {
@@ -550,7 +596,7 @@ impl Lowerer<'_> {
                 Box::new(move |m| {
                     let mut value = Dynamic::UNIT;
                     for operand in &operands {
-                        value = operand(m)?;
+                        ops::discard(std::mem::replace(&mut value, operand(m)?));
                         if !value.is_unit() {
                             break;
                         }
@@ -585,8 +631,17 @@ impl Lowerer<'_> {
                     let op = op.clone();
                     Some(Box::new(move |m| {
                         let a = left(m)?;
-                        let b = right(m)?;
-                        ops::binary(&op, a, b, m.max_string_size())
+                        let b = match right(m) {
+                            Ok(b) => b,
+                            Err(flow) => {
+                                ops::discard(a);
+                                return Err(flow);
+                            }
+                        };
+                        let result = ops::binary(&op, &a, &b, m.max_string_size());
+                        ops::discard(a);
+                        ops::discard(b);
+                        result
                     }))
                 }
                 (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
@@ -606,6 +661,9 @@ impl Lowerer<'_> {
             let (function, height) =
                 lower_function(self.ast, self.env, self.library, &call.name, arity)?;
             self.height = self.height.max(height);
+            if function.params_intact {
+                return Some(self.call_lending(call, args, function));
+            }
             return Some(Box::new(move |m| {
                 with_args(m, &args, |m, values| {
                     m.call(&function, values.iter_mut().map(std::mem::take))
@@ -639,14 +697,80 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// A call of a script function that leaves its parameters intact: arguments that are
+    /// variables of the caller (passed once) are moved into the callee's frame and back,
+    /// the others evaluated as usual. Variables hold no references, so the callee cannot
+    /// see that the caller's slot is empty meanwhile.
+    fn call_lending(&self, call: &FnCallExpr, args: Vec<Code>, function: Rc<Function>) -> Code {
+        let mut lent: Vec<Option<usize>> = call
+            .args
+            .iter()
+            .map(|arg| match arg {
+                // (A constant's slot is empty: its value is passed instead.)
+                Expr::Variable(var, ..) if self.known(arg).is_none() => self.slot_of(&var.1),
+                _ => None,
+            })
+            .collect();
+        for i in 0..lent.len() {
+            if lent[i].is_some() && lent.iter().filter(|other| **other == lent[i]).count() > 1 {
+                let twice = lent[i];
+                lent.iter_mut()
+                    .filter(|other| **other == twice)
+                    .for_each(|other| *other = None);
+            }
+        }
+        Box::new(move |m| {
+            // Emptied below before it goes out of scope (see `with_args`).
+            let mut small = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+            let mut large = Vec::new();
+            let values: &mut [Dynamic] = if args.len() <= small.len() {
+                &mut small[..args.len()]
+            } else {
+                large.resize(args.len(), Dynamic::UNIT);
+                &mut large
+            };
+            let mut evaluated = Ok(());
+            for ((code, slot), value) in args.iter().zip(&lent).zip(values.iter_mut()) {
+                if slot.is_none() {
+                    match code(m) {
+                        Ok(v) => *value = v,
+                        Err(flow) => {
+                            evaluated = Err(flow);
+                            break;
+                        }
+                    }
+                }
+            }
+            let result = evaluated.and_then(|()| {
+                for (slot, value) in lent.iter().zip(values.iter_mut()) {
+                    if let Some(slot) = slot {
+                        *value = std::mem::take(m.local_mut(*slot));
+                    }
+                }
+                let result = m.call_lending(&function, values);
+                for (slot, value) in lent.iter().zip(values.iter_mut()) {
+                    if let Some(slot) = slot {
+                        *m.local_mut(*slot) = std::mem::take(value);
+                    }
+                }
+                result
+            });
+            for value in values.iter_mut() {
+                ops::discard(std::mem::take(value));
+            }
+            result
+        })
+    }
+
     /// `base.step.step[index]…`: property reads, method calls and indexing.
     fn chain(&mut self, expr: &Expr) -> Option<Code> {
         let Some((base_expr, raw)) = chain_parts(expr) else {
             return self.refuse(format!("`?.` or `?[`{}", line(expr.position())));
         };
-        // Parameter look-ups at the start of the chain are done now.
+        // Parameter look-ups at the start of the chain are done now; a known base (such as
+        // a constant variable, whose slot is empty) is used as it is.
         let (known_base, folded) = self.fold_steps(base_expr, &raw);
-        if folded > 0 {
+        if folded > 0 || known_base.is_some() {
             let value = known_base?;
             let steps = raw[folded..]
                 .iter()
@@ -690,6 +814,9 @@ impl Lowerer<'_> {
                 let Some(Step::Method(method, args)) = steps.into_iter().next() else {
                     return None;
                 };
+                if method == Method::Push {
+                    self.mutated.push(slot);
+                }
                 return Some(Box::new(move |m| {
                     with_args(m, &args, |m, values| {
                         let max = m.max_array_size();
@@ -788,7 +915,12 @@ fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
         }
         Some((Step::Index(index), rest)) => {
             let index = index(m)?;
-            let value = ops::index(value, &index)?;
+            let value = ops::index(value, &index);
+            ops::discard(index);
+            run_steps(m, value?, rest)
+        }
+        Some((Step::Method(method, args), rest)) if *method != Method::Push => {
+            let value = with_args(m, args, |_, values| method.call_pure(value, values))?;
             run_steps(m, value, rest)
         }
         _ => run_steps(m, value.clone(), steps),
@@ -798,17 +930,20 @@ fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
 /// Applies `steps` to `value` in order.
 fn run_steps(m: &mut Machine, mut value: Dynamic, steps: &[Step]) -> Outcome {
     for step in steps {
-        value = match step {
+        let next = match step {
             Step::Property(property) => property.read(&value)?,
             Step::Index(index) => {
                 let index = index(m)?;
-                ops::index(&value, &index)?
+                let next = ops::index(&value, &index);
+                ops::discard(index);
+                next?
             }
             Step::Method(method, args) => {
                 let max = m.max_array_size();
                 with_args(m, args, |_, values| method.call(&mut value, values, max))?
             }
         };
+        ops::discard(std::mem::replace(&mut value, next));
     }
     Ok(value)
 }

@@ -36,6 +36,8 @@ use std::time::Instant;
 
 use rhai::{Dynamic, AST};
 
+use super::entries::{Entry, ENTRIES};
+
 pub(crate) use lower::{lower_file, LowerEnv};
 
 /// Why a lowered function stopped early.
@@ -58,6 +60,9 @@ pub(crate) struct Function {
     pub(crate) arity: usize,
     /// Slots the function's parameters and `let`s need.
     pub(crate) frame_size: usize,
+    /// The body never assigns to a parameter nor `push`es onto one, so arguments can be
+    /// lent to it (moved in and moved back) instead of copied: see [`Machine::call_lending`].
+    pub(crate) params_intact: bool,
     pub(crate) body: Code,
 }
 
@@ -147,11 +152,37 @@ impl Machine {
         let base = self.stack.len();
         self.stack.extend(args);
         debug_assert_eq!(self.stack.len() - base, function.arity);
-        self.stack.resize(base + function.frame_size, Dynamic::UNIT);
+        self.stack
+            .resize_with(base + function.frame_size, || Dynamic::UNIT);
         let caller = std::mem::replace(&mut self.base, base);
         let result = (function.body)(self);
         self.base = caller;
-        self.stack.truncate(base);
+        self.stack.drain(base..).for_each(ops::discard);
+        match result {
+            Err(Flow::Return(value)) => Ok(value),
+            other => other,
+        }
+    }
+
+    /// Calls `function`, which leaves its parameters intact, with `args` moved into its
+    /// frame and moved back when it returns (or bails): no argument is copied. Copying a
+    /// custom value such as the customer view costs two allocations in rhai's `Dynamic`.
+    pub(crate) fn call_lending(&mut self, function: &Function, args: &mut [Dynamic]) -> Outcome {
+        debug_assert!(function.params_intact);
+        debug_assert_eq!(args.len(), function.arity);
+        let base = self.stack.len();
+        self.stack.extend(args.iter_mut().map(std::mem::take));
+        self.stack
+            .resize_with(base + function.frame_size, || Dynamic::UNIT);
+        let caller = std::mem::replace(&mut self.base, base);
+        let result = (function.body)(self);
+        self.base = caller;
+        let mut frame = self.stack.drain(base..);
+        for (arg, lent) in args.iter_mut().zip(frame.by_ref()) {
+            // `arg` was emptied when lent: `()`.
+            std::mem::forget(std::mem::replace(arg, lent));
+        }
+        frame.for_each(ops::discard);
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
@@ -168,6 +199,8 @@ pub(crate) struct FastFile {
 pub(crate) struct FastScripts {
     /// Each script file: lowered, or why it runs in rhai.
     files: BTreeMap<&'static str, Result<FastFile, String>>,
+    /// Each entry function's lowered code (by [`Entry::slot`]), if its file is lowered.
+    by_entry: [Option<Rc<Function>>; ENTRIES.len()],
     machine: std::cell::RefCell<Machine>,
 }
 
@@ -181,15 +214,20 @@ impl FastScripts {
         let files = asts
             .iter()
             .map(|(name, ast)| {
-                let entries = super::entries::ENTRIES
+                let entries = ENTRIES
                     .iter()
                     .filter(|e| e.file == *name)
                     .map(|e| (e.function, e.arity()));
                 (*name, lower_file(ast, entries, env))
             })
-            .collect();
+            .collect::<BTreeMap<_, _>>();
+        let by_entry = ENTRIES.map(|entry| {
+            let file = files.get(entry.file)?.as_ref().ok()?;
+            file.entries.get(entry.function).cloned()
+        });
         FastScripts {
             files,
+            by_entry,
             machine: std::cell::RefCell::new(Machine::new(limits)),
         }
     }
@@ -207,23 +245,26 @@ impl FastScripts {
             .collect()
     }
 
-    /// Runs `function` of `file` with `args`; `None` when the file is not lowered or the
-    /// call bailed (rhai must run it).
+    /// Runs `entry` with `args`; `None` when its file is not lowered or the call bailed
+    /// (rhai must run it). `args` are lent to the call and are as they were when it returns.
     pub(crate) fn call(
         &self,
-        file: &str,
-        function: &str,
-        args: &[Dynamic],
+        entry: &Entry,
+        args: &mut [Dynamic],
         deadline: Option<Instant>,
     ) -> Option<Dynamic> {
-        let function = self.files.get(file)?.as_ref().ok()?.entries.get(function)?;
+        let function = self.by_entry.get(entry.slot)?.as_ref()?;
         let mut machine = self.machine.try_borrow_mut().ok()?;
         machine.operations = 0;
         machine.iterations = 0;
         machine.deadline = deadline;
         machine.stack.clear();
         machine.base = 0;
-        let result = machine.call(function, args.iter().cloned());
+        let result = if function.params_intact {
+            machine.call_lending(function, args)
+        } else {
+            machine.call(function, args.iter().cloned())
+        };
         machine.stack.clear();
         result.ok()
     }

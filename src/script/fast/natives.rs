@@ -70,8 +70,8 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             checked(api::decision_to(
                 &grades,
                 "grade",
-                &text(&a[0])?,
-                &text(&a[1])?,
+                &*text(&a[0])?,
+                &*text(&a[1])?,
                 line,
             ))
         }),
@@ -79,16 +79,16 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             checked(api::decision_to(
                 &stages,
                 "stage",
-                &text(&a[0])?,
-                &text(&a[1])?,
+                &*text(&a[0])?,
+                &*text(&a[1])?,
                 line,
             ))
         }),
         ("keep_grade" | "keep_stage", 1) => {
-            Rc::new(|a, line| Ok(Dynamic::from(api::keep(&text(&a[0])?, line))))
+            Rc::new(|a, line| Ok(Dynamic::from(api::keep(&*text(&a[0])?, line))))
         }
         ("cadence", 3) => {
-            Rc::new(|a, line| checked(api::cadence_of(&a[0], &a[1], &text(&a[2])?, line)))
+            Rc::new(|a, line| checked(api::cadence_of(&a[0], &a[1], &*text(&a[2])?, line)))
         }
         ("action", 3) => Rc::new(|a, _| {
             Ok(Dynamic::from(api::action_of(

@@ -21,18 +21,22 @@ pub(crate) fn bail<T>() -> Result<T, Flow> {
 /// `a op b`, as rhai's built-in operators compute it (checked integer arithmetic, floats
 /// compared with a relative epsilon, `()` and mismatched types unequal), and patron's date
 /// operators. Other operand types bail.
-pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> Outcome {
+pub(crate) fn binary(op: &Token, a: &Dynamic, b: &Dynamic, max_string: usize) -> Outcome {
+    // Two floats, the common case in scoring, first.
+    if let (Some(x), Some(y)) = (plain_float(a), plain_float(b)) {
+        return floats(op, x, y);
+    }
     // (`as_int` and the like name the type on failure, which costs: test first.)
     if a.is_int() && b.is_int() {
         if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
             return integers(op, x, y);
         }
     }
-    if let (Some(x), Some(y)) = (as_number(&a), as_number(&b)) {
+    if let (Some(x), Some(y)) = (as_number(a), as_number(b)) {
         return floats(op, x, y);
     }
     if a.is_variant() {
-        if let Some(result) = date_operator(op, &a, &b) {
+        if let Some(result) = date_operator(op, a, b) {
             return result;
         }
     }
@@ -43,7 +47,7 @@ pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> O
     }
     if a.is_string() && b.is_string() {
         if *op == Token::Plus {
-            return concat(&a, &b, max_string);
+            return concat(a, b, max_string);
         }
         let (Some(x), Some(y)) = (
             a.read_lock::<ImmutableString>(),
@@ -66,9 +70,9 @@ pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> O
     }
     // `() + "text"` is the text; otherwise values of different kinds are never equal.
     if *op == Token::Plus && (a.is_unit() && b.is_string() || a.is_string() && b.is_unit()) {
-        return Ok(if a.is_unit() { b } else { a });
+        return Ok(if a.is_unit() { b.clone() } else { a.clone() });
     }
-    if simple(&a) && simple(&b) && !(as_number(&a).is_some() && as_number(&b).is_some()) {
+    if simple(a) && simple(b) && !(as_number(a).is_some() && as_number(b).is_some()) {
         return match op {
             Token::NotEqualsTo => Ok(Dynamic::TRUE),
             Token::EqualsTo
@@ -80,6 +84,28 @@ pub(crate) fn binary(op: &Token, a: Dynamic, b: Dynamic, max_string: usize) -> O
         };
     }
     bail()
+}
+
+/// The float `value` holds, if it holds one.
+#[inline(always)]
+pub(crate) fn plain_float(value: &Dynamic) -> Option<f64> {
+    if value.is_float() && !value.is_shared() {
+        value.as_float().ok()
+    } else {
+        None
+    }
+}
+
+/// Drops `value`, skipping rhai's out-of-line drop glue for the values that own nothing
+/// (numbers, booleans, `()`): most of the values a rule computes. The fast tier never holds
+/// a shared value (it has no closures), but one would be dropped normally.
+#[inline(always)]
+pub(crate) fn discard(value: Dynamic) {
+    if !value.is_shared()
+        && (value.is_float() || value.is_int() || value.is_bool() || value.is_unit())
+    {
+        std::mem::forget(value);
+    }
 }
 
 /// A float, or an integer as a float.
@@ -395,7 +421,8 @@ impl Method {
         }
     }
 
-    fn call_pure(self, target: &Dynamic, args: &[Dynamic]) -> Outcome {
+    /// Calls a method that does not change its target ([`Method::Push`] bails).
+    pub(crate) fn call_pure(self, target: &Dynamic, args: &[Dynamic]) -> Outcome {
         let key = args.first().and_then(|a| a.read_lock::<ImmutableString>());
         match self {
             Method::Attr | Method::HasAttr => {
