@@ -9,7 +9,9 @@ use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use patron::model::{parse_customers, parse_date};
-use patron::{Customer, Engine, EvaluateOptions, Policy, PortfolioIndex, StreamOptions};
+use patron::{
+    Customer, Engine, EvaluateOptions, Evaluation, Policy, PortfolioIndex, StreamOptions,
+};
 
 fn examples() -> (Vec<Customer>, Vec<String>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customers.json");
@@ -38,6 +40,17 @@ fn single(c: &mut Criterion) {
         b.iter(|| {
             next = (next + 1) % customers.len();
             black_box(engine.evaluate(&customers[next], as_of).unwrap())
+        })
+    });
+    group.bench_function("rust_api_into", |b| {
+        // The hot-loop form: every result written into one reused `Evaluation`.
+        let mut evaluation = Evaluation::default();
+        b.iter(|| {
+            next = (next + 1) % customers.len();
+            engine
+                .evaluate_into(&customers[next], as_of, &mut evaluation)
+                .unwrap();
+            black_box(&evaluation);
         })
     });
     group.bench_function("rust_api_explain", |b| {

@@ -13,6 +13,7 @@ use rhai::{
 use super::natives::{self, Ladders};
 use super::ops::{self, bail, Method, Property};
 use super::{Code, FastFile, Flow, Function, Machine, Outcome};
+use crate::script::CustomerView;
 
 /// What lowering needs besides the AST.
 pub(crate) struct LowerEnv {
@@ -790,6 +791,9 @@ impl Lowerer<'_> {
         let (Expr::Dot(binary, ..) | Expr::Index(binary, ..)) = expr else {
             return None;
         };
+        if let Some(code) = self.attribute_read(&binary.lhs, &raw) {
+            return Some(code);
+        }
         let steps = raw
             .into_iter()
             .map(|(dotting, step)| self.step(dotting, step))
@@ -843,6 +847,36 @@ impl Lowerer<'_> {
                 (None, None) => return bail(),
             };
             run_steps(m, value, &steps)
+        }))
+    }
+
+    /// `c.attr("name")` or `c.has_attr("name")` on a variable, with a literal name: the
+    /// most common read in rules, done without evaluating the name or dispatching the method.
+    fn attribute_read(&mut self, base: &Expr, steps: &[(bool, &Expr)]) -> Option<Code> {
+        let [(true, Expr::MethodCall(call, _))] = steps else {
+            return None;
+        };
+        let Expr::Variable(var, ..) = base else {
+            return None;
+        };
+        let has = match (call.name.as_str(), call.args.as_slice()) {
+            ("attr", [_]) => false,
+            ("has_attr", [_]) => true,
+            _ => return None,
+        };
+        let name = self.known(&call.args[0])?.into_immutable_string().ok()?;
+        let slot = self.slot_of(&var.1)?;
+        // The method and its argument, as `step` would count them.
+        self.nodes += 2;
+        Some(Box::new(move |m| {
+            let Some(view) = m.local(slot).read_lock::<CustomerView>() else {
+                return bail();
+            };
+            Ok(if has {
+                Dynamic::from_bool(crate::script::api::has_attr(&view, &name))
+            } else {
+                crate::script::api::attr(&view, &name)
+            })
         }))
     }
 
