@@ -513,14 +513,34 @@ impl Lowerer<'_> {
                 None => return self.refuse(format!("the variable `{}`{}", var.1, line(*pos))),
             },
             Expr::InterpolatedString(parts, _) => {
+                // Literal parts are copied as they are; the text is sized once for them and
+                // a typical value in each `${…}`.
                 let parts = parts
                     .iter()
-                    .map(|p| self.expr(p))
-                    .collect::<Option<Vec<_>>>()?;
+                    .map(|p| match p {
+                        Expr::StringConstant(literal, _) => {
+                            self.nodes += 1;
+                            Some(Err(literal.clone()))
+                        }
+                        _ => self.expr(p).map(Ok),
+                    })
+                    .collect::<Option<Vec<Result<Code, ImmutableString>>>>()?;
+                let capacity = parts
+                    .iter()
+                    .map(|p| p.as_ref().map_or_else(|literal| literal.len(), |_| 24))
+                    .sum();
                 Box::new(move |m| {
-                    let mut text = String::new();
+                    let mut text = String::with_capacity(capacity);
                     for part in &parts {
-                        ops::write_text(&mut text, &part(m)?)?;
+                        match part {
+                            Err(literal) => text.push_str(literal),
+                            Ok(code) => {
+                                let value = code(m)?;
+                                let written = ops::write_text(&mut text, &value);
+                                ops::discard(value);
+                                written?;
+                            }
+                        }
                         let max = m.max_string_size();
                         if max > 0 && text.len() > max {
                             return bail();
