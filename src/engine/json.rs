@@ -68,6 +68,12 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
 }
 
+thread_local! {
+    /// The evaluation [`Engine::evaluate_json`] writes into, reused across calls.
+    static SCRATCH: std::cell::RefCell<crate::Evaluation> =
+        std::cell::RefCell::new(crate::Evaluation::default());
+}
+
 impl Engine {
     /// Evaluates one customer given as JSON; returns the evaluation as JSON.
     pub fn evaluate_json(
@@ -77,7 +83,14 @@ impl Engine {
         options: &EvaluateOptions,
     ) -> Result<String> {
         let customer = parse_customer(customer_json)?;
-        to_json(&self.evaluate_with(&customer, as_of, options)?)
+        // The result is only serialised: it goes into this thread's reused `Evaluation`.
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut evaluation) => {
+                self.evaluate_into_with(&customer, as_of, options, &mut evaluation)?;
+                to_json(&*evaluation)
+            }
+            Err(_) => to_json(&self.evaluate_with(&customer, as_of, options)?),
+        })
     }
 
     /// Evaluates a batch given as a JSON array or JSON Lines; one item per record, in order.

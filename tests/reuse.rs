@@ -1,0 +1,119 @@
+//! Reused allocations change nothing (issue 8): `Engine::evaluate_into` writing one customer
+//! after another into the same `Evaluation` — across policies, with and without a trace, with
+//! errors in between — gives exactly what `Engine::evaluate_with` gives, and so do the
+//! per-thread recycled script view and `Engine::evaluate_json`'s reused result.
+
+mod common;
+
+use patron::model::parse_date;
+use patron::{Customer, Engine, EvaluateOptions, Evaluation};
+
+const POLICIES: &[&str] = &[
+    "default",
+    "reference",
+    "key-accounts",
+    "distributor",
+    "otc-pharma",
+];
+
+fn examples() -> Vec<Customer> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/customers.json"
+    ))
+    .unwrap();
+    patron::model::parse_customers(&text)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.result.ok())
+        .collect()
+}
+
+#[test]
+fn evaluating_into_one_reused_evaluation_equals_fresh_evaluations() {
+    let customers = examples();
+    let as_of = parse_date("2026-11-23").unwrap();
+    // One `Evaluation` for everything: every policy, both trace settings, all customers.
+    let mut reused = Evaluation::default();
+    let mut compared = 0;
+    for policy in POLICIES {
+        let engine = common::shipped_engine_without_time_pressure(policy);
+        for explain in [false, true, false] {
+            let options = EvaluateOptions {
+                explain,
+                ..EvaluateOptions::default()
+            };
+            for customer in &customers {
+                let fresh = engine.evaluate_with(customer, as_of, &options);
+                let into = engine.evaluate_into_with(customer, as_of, &options, &mut reused);
+                match (fresh, into) {
+                    (Ok(fresh), Ok(())) => {
+                        assert_eq!(
+                            reused, fresh,
+                            "{policy}: {} (explain {explain})",
+                            customer.id
+                        );
+                        compared += 1;
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{policy}: {}: {a:?} against {b:?}", customer.id),
+                }
+            }
+        }
+    }
+    assert!(compared > POLICIES.len() * customers.len());
+}
+
+#[test]
+fn a_failed_evaluation_leaves_nothing_behind_for_the_next() {
+    // `visits` fails for one record, after score, grade and stage were written.
+    let visits = common::default_file_with(
+        "visits.rhai",
+        "fn visits(c, grade) {",
+        "fn visits(c, grade) {\n    if c.id == \"X-1\" { throw \"no cadence for X-1\"; }",
+    );
+    let engine = Engine::from_dir(common::policy_dir(
+        "reuse-failure",
+        &[("visits.rhai", Some(&visits))],
+    ))
+    .unwrap();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let rich = common::customer(
+        r#"{"id": "R-1", "grade": "B", "grade_since": "2026-01-10", "stage": "converted",
+            "region": "other", "attributes": {"credit_score": 90},
+            "purchases": [{"at": "2026-10-01", "amount": 90000}, {"at": "2026-11-01", "amount": 5000}],
+            "receivables": [{"due": "2026-11-25", "amount": 3000}]}"#,
+    );
+    let failing = common::customer(r#"{"id": "X-1", "grade": "A", "region": "same_city"}"#);
+    let bare = common::customer(r#"{"id": "N-1"}"#);
+    let mut reused = Evaluation::default();
+    engine.evaluate_into(&rich, as_of, &mut reused).unwrap();
+    assert!(!reused.actions.is_empty());
+    let error = engine
+        .evaluate_into(&failing, as_of, &mut reused)
+        .unwrap_err();
+    assert!(error.to_string().contains("no cadence for X-1"), "{error}");
+    engine.evaluate_into(&bare, as_of, &mut reused).unwrap();
+    assert_eq!(reused, engine.evaluate(&bare, as_of).unwrap());
+    // And back: the view recycled from the bare record holds nothing of it.
+    engine.evaluate_into(&rich, as_of, &mut reused).unwrap();
+    assert_eq!(reused, engine.evaluate(&rich, as_of).unwrap());
+}
+
+#[test]
+fn evaluate_json_reuses_its_result_without_mixing_records() {
+    let engine = Engine::with_default_policy().unwrap();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let options = EvaluateOptions::default();
+    for customer in examples() {
+        let json = serde_json::to_string(&customer).unwrap();
+        let through_json: Evaluation =
+            serde_json::from_str(&engine.evaluate_json(&json, as_of, &options).unwrap()).unwrap();
+        assert_eq!(
+            through_json,
+            engine.evaluate(&customer, as_of).unwrap(),
+            "{}",
+            customer.id
+        );
+    }
+}
