@@ -173,20 +173,36 @@ fn text_field(customer: &Customer, field: TextField) -> Option<&str> {
 }
 
 /// Copies `from` into `into`: value by value when both have the same keys (records of one
-/// source usually do), so that keys and unchanged values are not allocated again.
+/// source usually do), so that keys are not allocated again and strings reuse their buffers.
 fn copy_attributes(
     into: &mut BTreeMap<String, serde_json::Value>,
     from: &BTreeMap<String, serde_json::Value>,
 ) {
-    if into.len() == from.len() && into.keys().eq(from.keys()) {
-        for (value, source) in into.values_mut().zip(from.values()) {
-            if value != source {
-                value.clone_from(source);
+    use serde_json::Value;
+    if into.len() == from.len() {
+        let mut same_keys = true;
+        for ((key, value), (source_key, source)) in into.iter_mut().zip(from) {
+            if key != source_key {
+                same_keys = false;
+                break;
+            }
+            match (value, source) {
+                (Value::String(text), Value::String(source)) => text.clone_from(source),
+                (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
+                    *value = source.clone()
+                }
+                (value, source) => {
+                    if value != source {
+                        *value = source.clone();
+                    }
+                }
             }
         }
-    } else {
-        into.clone_from(from);
+        if same_keys {
+            return;
+        }
     }
+    into.clone_from(from);
 }
 
 /// `()` for absent values, so scripts can write `c.days_since_call ?? 999`.
