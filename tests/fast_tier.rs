@@ -10,13 +10,7 @@ mod common;
 use patron::model::parse_date;
 use patron::{cases, Customer, Engine, EvaluateOptions, Tier};
 
-const POLICIES: &[&str] = &[
-    "default",
-    "reference",
-    "key-accounts",
-    "distributor",
-    "otc-pharma",
-];
+use common::SHIPPED_POLICIES as POLICIES;
 
 fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")

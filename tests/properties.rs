@@ -63,16 +63,10 @@ fn engine() -> &'static Engine {
 fn shipped_engines() -> &'static [(&'static str, Engine)] {
     static ENGINES: OnceLock<Vec<(&'static str, Engine)>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        [
-            "default",
-            "reference",
-            "key-accounts",
-            "distributor",
-            "otc-pharma",
-        ]
-        .into_iter()
-        .map(|name| (name, common::shipped_engine_without_time_pressure(name)))
-        .collect()
+        common::SHIPPED_POLICIES
+            .iter()
+            .map(|&name| (name, common::shipped_engine_without_time_pressure(name)))
+            .collect()
     })
 }
 

@@ -8,13 +8,7 @@ mod common;
 use patron::model::parse_date;
 use patron::{Customer, Engine, EvaluateOptions, Evaluation};
 
-const POLICIES: &[&str] = &[
-    "default",
-    "reference",
-    "key-accounts",
-    "distributor",
-    "otc-pharma",
-];
+use common::SHIPPED_POLICIES as POLICIES;
 
 fn examples() -> Vec<Customer> {
     let text = std::fs::read_to_string(concat!(

@@ -248,25 +248,40 @@ fn run_entries(
     args[1] = Dynamic::from_float(out.score.total);
     let decision: Decision = call_for(runtime, &GRADE, args, options.tier)?;
     let grade = &mut out.grade;
-    let (from, to) = (customer.grade.as_deref(), decision.to.as_deref());
-    let to = target(&GRADE, from, to, decision.line)?;
-    grade.changed = from != Some(to);
-    set_optional_text(&mut grade.from, from);
-    set_text(&mut grade.to, to);
-    set_text(&mut grade.reason, &decision.reason);
-    write_rule(&mut grade.rule, &GRADE, decision.line);
+    write_change(
+        &GRADE,
+        customer.grade.as_deref(),
+        &decision,
+        ChangeFields {
+            from: &mut grade.from,
+            to: &mut grade.to,
+            changed: &mut grade.changed,
+            reason: &mut grade.reason,
+            rule: &mut grade.rule,
+        },
+    )?;
     record(&GRADE, &|| (Some(grade.rule.clone()), grade.reason.clone()));
 
     let decision: Decision = call_for(runtime, &STAGE, &mut args[..1], options.tier)?;
     let stage = &mut out.stage;
-    let (from, to) = (customer.stage.as_deref(), decision.to.as_deref());
-    let to = target(&STAGE, from, to, decision.line)?;
-    stage.changed = from != Some(to);
-    set_optional_text(&mut stage.from, from);
-    set_text(&mut stage.to, to);
-    set_text(&mut stage.reason, &decision.reason);
-    note_skipped_stages(&manifest.stages.pipeline, from, to, &mut stage.reason);
-    write_rule(&mut stage.rule, &STAGE, decision.line);
+    write_change(
+        &STAGE,
+        customer.stage.as_deref(),
+        &decision,
+        ChangeFields {
+            from: &mut stage.from,
+            to: &mut stage.to,
+            changed: &mut stage.changed,
+            reason: &mut stage.reason,
+            rule: &mut stage.rule,
+        },
+    )?;
+    note_skipped_stages(
+        &manifest.stages.pipeline,
+        customer.stage.as_deref(),
+        &stage.to,
+        &mut stage.reason,
+    );
     record(&STAGE, &|| (Some(stage.rule.clone()), stage.reason.clone()));
 
     args[1] = runtime.grade_value(&out.grade.to);
@@ -420,6 +435,32 @@ fn labels(
             .filter(|(_, v)| !v.is_unit())
             .map(|(k, v)| (k.to_string(), v.to_string())),
     );
+    Ok(())
+}
+
+/// The fields of a [`GradeChange`](crate::model::GradeChange) or
+/// [`StageChange`](crate::model::StageChange), which have the same shape.
+struct ChangeFields<'a> {
+    from: &'a mut Option<String>,
+    to: &'a mut String,
+    changed: &'a mut bool,
+    reason: &'a mut String,
+    rule: &'a mut String,
+}
+
+/// Writes a grade or stage `decision` on a record whose current one is `from`.
+fn write_change(
+    entry: &Entry,
+    from: Option<&str>,
+    decision: &Decision,
+    out: ChangeFields<'_>,
+) -> Result<()> {
+    let to = target(entry, from, decision.to.as_deref(), decision.line)?;
+    *out.changed = from != Some(to);
+    set_optional_text(out.from, from);
+    set_text(out.to, to);
+    set_text(out.reason, &decision.reason);
+    write_rule(out.rule, entry, decision.line);
     Ok(())
 }
 

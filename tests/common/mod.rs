@@ -7,6 +7,15 @@ use std::path::PathBuf;
 use patron::model::{parse_date, Date};
 use patron::{Customer, Engine, Evaluation};
 
+/// Every policy shipped in `policies/`.
+pub const SHIPPED_POLICIES: &[&str] = &[
+    "default",
+    "reference",
+    "key-accounts",
+    "distributor",
+    "otc-pharma",
+];
+
 /// The evaluation date of the tests.
 pub fn as_of() -> Date {
     parse_date("2026-11-23").unwrap()

@@ -217,14 +217,19 @@ fn run_patron(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
         engine
             .evaluate_into(black_box(c), as_of, &mut e)
             .expect("patron evaluates");
-        sum += contribution(
-            e.score.total,
-            grade_index(&e.grade.to),
-            e.visits.calls_per_week,
-            e.visits.visits_per_month,
-        );
+        sum += patron_contribution(&e);
     }
     sum
+}
+
+/// What one patron evaluation adds to the checksum.
+fn patron_contribution(e: &Evaluation) -> f64 {
+    contribution(
+        e.score.total,
+        grade_index(&e.grade.to),
+        e.visits.calls_per_week,
+        e.visits.visits_per_month,
+    )
 }
 
 #[inline(never)]
@@ -234,12 +239,7 @@ fn run_patron_fresh(engine: &Engine, customers: &[Customer], as_of: Date) -> f64
         let e = engine
             .evaluate(black_box(c), as_of)
             .expect("patron evaluates");
-        sum += contribution(
-            e.score.total,
-            grade_index(&e.grade.to),
-            e.visits.calls_per_week,
-            e.visits.visits_per_month,
-        );
+        sum += patron_contribution(&e);
     }
     sum
 }
