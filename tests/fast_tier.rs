@@ -121,3 +121,57 @@ fn the_fast_tier_covers_the_shipped_policies() {
         slow.join("\n")
     );
 }
+
+/// Decisions an entry function returns directly are handed over unboxed by the fast tier;
+/// every other way of returning one, and returning one from the wrong entry, must still give
+/// what the interpreter gives — results and error messages alike.
+#[test]
+fn decisions_returned_every_way_give_the_same_results_in_both_tiers() {
+    let variants: &[(&str, &str)] = &[
+        (
+            "promote.rhai",
+            r#"
+fn grade(c, score) {
+    let d = set_grade("B", "kept in a variable first");
+    if score > 50.0 { return d; }
+    let s = stage(c);
+    keep_grade(`the stage decision was made on the way`)
+}
+fn stage(c) { pick(c) }
+fn pick(c) {
+    if c.stage == () { return set_stage("market_research", "from a helper"); }
+    keep_stage("from a helper")
+}
+"#,
+        ),
+        (
+            "visits.rhai",
+            r#"fn visits(c, grade) { return set_grade("A", "the wrong kind of answer"); }"#,
+        ),
+        (
+            "visits.rhai",
+            r#"fn visits(c, grade) { if grade == "A" { return cadence(2, 1, "A"); } cadence(-1, 1, "negative") }"#,
+        ),
+        ("score.rhai", r#"fn score(c) { keep_grade("not a score") }"#),
+    ];
+    let customers = examples("customers.json");
+    for (i, (file, text)) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("decided-{i}"), &[(file, Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        for as_of in ["2026-11-23"] {
+            assert_same(&format!("variant {i} ({file})"), &engine, &customers, as_of);
+            for customer in customers.iter().take(8) {
+                assert_same(
+                    &format!("variant {i} ({file}), alone"),
+                    &engine,
+                    std::slice::from_ref(customer),
+                    as_of,
+                );
+            }
+        }
+    }
+}

@@ -13,9 +13,10 @@ use crate::model::{
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
+
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decision, Entry, ScriptRuntime, ACTIONS, GRADE,
-    LABELS, SCORE, STAGE, VISITS,
+    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, Returned, ScriptRuntime,
+    ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -346,7 +347,7 @@ fn score(
     options: &EvaluateOptions,
     out: &mut Score,
 ) -> Result<()> {
-    let value = runtime.call(&SCORE, args, options.tier)?;
+    let value = runtime.call(&SCORE, args, options.tier)?.into_dynamic();
     let expected = "an array of `part(...)` values or a number";
     let returned = value.type_name();
     out.parts.clear();
@@ -377,13 +378,19 @@ fn score(
     Ok(())
 }
 
-fn call_for<T: Clone + 'static>(
+fn call_for<T: FromDecided>(
     runtime: &ScriptRuntime,
     entry: &Entry,
     args: &mut [Dynamic],
     tier: Tier,
 ) -> Result<T> {
-    let value = runtime.call(entry, args, tier)?;
+    let value = match runtime.call(entry, args, tier)? {
+        Returned::Decided(decided) => match T::from_decided(decided) {
+            Ok(result) => return Ok(result),
+            Err(other) => other.into_dynamic(),
+        },
+        Returned::Value(value) => value,
+    };
     let expected = match entry.function {
         "visits" => "`cadence(calls_per_week, visits_per_month, reason)`",
         "grade" => "`set_grade(...)` or `keep_grade(...)`",
@@ -395,6 +402,30 @@ fn call_for<T: Clone + 'static>(
         .ok_or_else(|| wrong_type(entry, expected, got))
 }
 
+/// A decision type an entry function must return, taken from a [`Decided`] as it is.
+trait FromDecided: Clone + 'static + Sized {
+    /// The decision, or `decided` back when it is of another type.
+    fn from_decided(decided: Decided) -> std::result::Result<Self, Decided>;
+}
+
+impl FromDecided for Decision {
+    fn from_decided(decided: Decided) -> std::result::Result<Self, Decided> {
+        match decided {
+            Decided::Decision(decision) => Ok(decision),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromDecided for CadenceDecision {
+    fn from_decided(decided: Decided) -> std::result::Result<Self, Decided> {
+        match decided {
+            Decided::Cadence(cadence) => Ok(cadence),
+            other => Err(other),
+        }
+    }
+}
+
 /// `args`: the view and the grade; the actions are appended to `out`.
 fn actions(
     runtime: &ScriptRuntime,
@@ -402,7 +433,7 @@ fn actions(
     tier: Tier,
     out: &mut Vec<Action>,
 ) -> Result<()> {
-    let value = runtime.call(&ACTIONS, args, tier)?;
+    let value = runtime.call(&ACTIONS, args, tier)?.into_dynamic();
     let expected = "an array of `action(kind, due, reason)` values";
     let array = value
         .into_array()
@@ -424,7 +455,7 @@ fn labels(
     tier: Tier,
     out: &mut BTreeMap<String, String>,
 ) -> Result<()> {
-    let value = runtime.call(&LABELS, args, tier)?;
+    let value = runtime.call(&LABELS, args, tier)?.into_dynamic();
     let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
     let got = value.type_name();
     let map = value

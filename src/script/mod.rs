@@ -18,6 +18,7 @@ mod view;
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
+pub(crate) use fast::{Decided, Returned};
 pub use limits::Limits;
 pub(crate) use runtime::{with_runtime, ScriptRuntime};
 pub(crate) use view::CustomerView;

@@ -12,7 +12,7 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
-use super::fast::{FastScripts, LowerEnv};
+use super::fast::{FastScripts, LowerEnv, Returned};
 use super::natives_env;
 use super::Limits;
 use crate::engine::Tier;
@@ -149,7 +149,7 @@ impl ScriptRuntime {
     /// allows), otherwise — or when the fast tier hands the call back — in rhai.
     ///
     /// `args` are lent to the call, and are as they were when it returns.
-    pub(crate) fn call(&self, entry: &Entry, args: &mut [Dynamic], tier: Tier) -> Result<Dynamic> {
+    pub(crate) fn call(&self, entry: &Entry, args: &mut [Dynamic], tier: Tier) -> Result<Returned> {
         if tier == Tier::Auto {
             if let Some(value) = self.fast.call(entry, args, self.deadline.get()) {
                 return Ok(value);
@@ -171,5 +171,6 @@ impl ScriptRuntime {
                 args.to_vec(),
             )
             .map_err(|e| from_rhai(*e, entry.file, entry.function, &self.limits))
+            .map(Returned::Value)
     }
 }

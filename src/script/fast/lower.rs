@@ -29,7 +29,8 @@ pub(crate) struct LowerEnv {
 /// The script functions lowered so far (shared by every function of one file).
 #[derive(Default)]
 struct Library {
-    done: BTreeMap<(String, usize), (Rc<Function>, usize)>,
+    /// By name, arity and whether lowered as an entry function (see `Lowerer::entry`).
+    done: BTreeMap<(String, usize, bool), (Rc<Function>, usize)>,
     in_progress: Vec<(String, usize)>,
     /// The first construct found outside the subset.
     why: Option<String>,
@@ -66,7 +67,7 @@ pub(crate) fn lower_file<'e>(
             .unwrap_or_else(|| "a construct outside the fast subset".to_string())
     };
     for (name, arity) in entries {
-        let Some((function, height)) = lower_function(ast, env, &library, name, arity) else {
+        let Some((function, height)) = lower_function(ast, env, &library, name, arity, true) else {
             return Err(refused(&library));
         };
         if height + 2 > env.max_call_levels {
@@ -87,9 +88,10 @@ fn lower_function(
     library: &RefCell<Library>,
     name: &str,
     arity: usize,
+    entry: bool,
 ) -> Option<(Rc<Function>, usize)> {
     let key = (name.to_string(), arity);
-    if let Some(done) = library.borrow().done.get(&key) {
+    if let Some(done) = library.borrow().done.get(&(name.to_string(), arity, entry)) {
         return Some(done.clone());
     }
     if library.borrow().in_progress.contains(&key) {
@@ -99,7 +101,22 @@ fn lower_function(
     let def = ast
         .iter_fn_def()
         .find(|f| f.name == name && f.params.len() == arity)?;
-    let (body, assigned) = function_body(ast, name, arity);
+    let (mut body, assigned) = function_body(ast, name, arity);
+    if entry {
+        // The value of the last statement is the function's: a decision made there is
+        // returned, like one in a `return`.
+        if let Some(last) = body.last_mut() {
+            let call = match last {
+                Stmt::FnCall(call, pos) => Some(Expr::FnCall(call.clone(), *pos)),
+                Stmt::Expr(expr) if matches!(**expr, Expr::FnCall(..)) => Some((**expr).clone()),
+                _ => None,
+            };
+            if let Some(call) = call {
+                let pos = call.position();
+                *last = Stmt::Return(Some(Box::new(call)), ASTFlags::empty(), pos);
+            }
+        }
+    }
     library.borrow_mut().in_progress.push(key.clone());
     let mut lowerer = Lowerer {
         ast,
@@ -111,6 +128,7 @@ fn lower_function(
         height: 0,
         assigned,
         mutated: Vec::new(),
+        entry,
     };
     for param in &def.params {
         lowerer.declare(param);
@@ -128,7 +146,7 @@ fn lower_function(
     library
         .borrow_mut()
         .done
-        .insert(key, (function.clone(), height));
+        .insert((key.0, key.1, entry), (function.clone(), height));
     Some((function, height))
 }
 
@@ -173,6 +191,10 @@ struct Lowerer<'a> {
     height: usize,
     /// Slots assigned to or `push`ed onto (parameters take the first slots).
     mutated: Vec<usize>,
+    /// Whether this is an entry function the engine calls, whose `return set_grade(…)`
+    /// (and the like) hands the decision over unboxed: see [`super::Decided`]. A function
+    /// that is also called from a script is lowered a second time as a plain one.
+    entry: bool,
 }
 
 const NO_ARG: Dynamic = Dynamic::UNIT;
@@ -449,6 +471,11 @@ impl Lowerer<'_> {
                     // `throw`: rhai runs the call again and raises the error itself.
                     return Some(Box::new(|_| bail()));
                 }
+                if let Some(Expr::FnCall(call, pos)) = value.as_deref() {
+                    if let Some(decide) = self.decision(call, *pos) {
+                        return Some(decide);
+                    }
+                }
                 let value = match value {
                     Some(expr) => self.expr(expr)?,
                     None => self.constant(Dynamic::UNIT),
@@ -680,7 +707,7 @@ impl Lowerer<'_> {
             .any(|f| f.name == call.name && f.params.len() == arity);
         if own {
             let (function, height) =
-                lower_function(self.ast, self.env, self.library, &call.name, arity)?;
+                lower_function(self.ast, self.env, self.library, &call.name, arity, false)?;
             self.height = self.height.max(height);
             if function.params_intact {
                 return Some(self.call_lending(call, args, function));
@@ -715,6 +742,36 @@ impl Lowerer<'_> {
                 let (target, rest) = values.split_first_mut().ok_or(Flow::Bail)?;
                 method.call(target, rest, 0)
             })
+        }))
+    }
+
+    /// In an entry function, `return set_grade(…)` (or `set_stage`, `keep_grade`,
+    /// `keep_stage`, `cadence`): the decision is made and handed to the engine as it is,
+    /// without boxing it into a script value. `None` for anything else.
+    fn decision(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
+        let arity = call.args.len();
+        if !self.entry
+            || call.capture_parent_scope
+            || call.op_token.is_some()
+            || self
+                .ast
+                .iter_fn_def()
+                .any(|f| f.name == call.name && f.params.len() == arity)
+        {
+            return None;
+        }
+        let decide = natives::resolve_decision(&call.name, arity, &self.env.ladders)?;
+        // The call, as `expr` would count it.
+        self.nodes += 1;
+        let args = call
+            .args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Option<Vec<_>>>()?;
+        let line = pos.line().unwrap_or(0);
+        Some(Box::new(move |m| {
+            let decided = with_args(m, &args, |_, values| decide(values, line))?;
+            m.decide(decided)
         }))
     }
 

@@ -36,6 +36,7 @@ use std::time::Instant;
 
 use rhai::{Dynamic, AST};
 
+use super::decisions::{CadenceDecision, Decision};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
@@ -44,8 +45,45 @@ pub(crate) use lower::{lower_file, LowerEnv};
 pub(crate) enum Flow {
     /// `return value`.
     Return(Dynamic),
+    /// An entry function returned a decision, which is in [`Machine::decided`] (see
+    /// [`Decided`]).
+    Decided,
     /// The fast tier cannot (or must not) finish this call: rhai runs it instead.
     Bail,
+}
+
+/// A decision an entry function returned directly (`return set_grade(…)`, or a
+/// `keep_stage(…)` as its last statement), handed to the engine as it is: boxing it into a
+/// script value and out again costs four allocations.
+pub(crate) enum Decided {
+    Decision(Decision),
+    Cadence(CadenceDecision),
+}
+
+impl Decided {
+    /// The decision as a script value.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Decided::Decision(decision) => Dynamic::from(decision),
+            Decided::Cadence(cadence) => Dynamic::from(cadence),
+        }
+    }
+}
+
+/// What an entry function returned.
+pub(crate) enum Returned {
+    Value(Dynamic),
+    Decided(Decided),
+}
+
+impl Returned {
+    /// The result as a script value.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Returned::Value(value) => value,
+            Returned::Decided(decided) => decided.into_dynamic(),
+        }
+    }
 }
 
 /// The result of running lowered code.
@@ -81,6 +119,8 @@ pub(crate) struct Machine {
     max_string_size: usize,
     deadline: Option<Instant>,
     iterations: u64,
+    /// The decision of a [`Flow::Decided`].
+    decided: Option<Decided>,
 }
 
 impl Machine {
@@ -97,6 +137,7 @@ impl Machine {
             max_string_size: limits.max_string_size,
             deadline: None,
             iterations: 0,
+            decided: None,
         }
     }
 
@@ -141,6 +182,12 @@ impl Machine {
 
     pub(crate) fn max_string_size(&self) -> usize {
         self.max_string_size
+    }
+
+    /// Ends the entry function with `decided` as its result.
+    pub(crate) fn decide(&mut self, decided: Decided) -> Outcome {
+        self.decided = Some(decided);
+        Err(Flow::Decided)
     }
 
     /// Calls `function` with `args` in a new frame.
@@ -252,12 +299,13 @@ impl FastScripts {
         entry: &Entry,
         args: &mut [Dynamic],
         deadline: Option<Instant>,
-    ) -> Option<Dynamic> {
+    ) -> Option<Returned> {
         let function = self.by_entry.get(entry.slot)?.as_ref()?;
         let mut machine = self.machine.try_borrow_mut().ok()?;
         machine.operations = 0;
         machine.iterations = 0;
         machine.deadline = deadline;
+        machine.decided = None;
         machine.stack.clear();
         machine.base = 0;
         let result = if function.params_intact {
@@ -266,6 +314,10 @@ impl FastScripts {
             machine.call(function, args.iter().cloned())
         };
         machine.stack.clear();
-        result.ok()
+        match result {
+            Ok(value) => Some(Returned::Value(value)),
+            Err(Flow::Decided) => machine.decided.take().map(Returned::Decided),
+            Err(_) => None,
+        }
     }
 }

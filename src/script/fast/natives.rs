@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rhai::{Dynamic, ImmutableString, INT};
 
 use super::ops::{as_number, bail};
-use super::{Flow, Outcome};
+use super::{Decided, Flow, Outcome};
 use crate::model::{parse_date, Date, Ladder};
 use crate::script::api;
 
@@ -57,38 +57,57 @@ pub(crate) struct Ladders {
     pub(crate) max_string_size: usize,
 }
 
+/// A native that makes a grade or stage decision or a cadence.
+pub(crate) type DecisionNative = Rc<dyn Fn(&mut [Dynamic], usize) -> Result<Decided, Flow>>;
+
+/// The decision-making native `name` taking `arity` arguments: `set_grade`, `set_stage`,
+/// `keep_grade`, `keep_stage`, `cadence`.
+pub(crate) fn resolve_decision(
+    name: &str,
+    arity: usize,
+    ladders: &Ladders,
+) -> Option<DecisionNative> {
+    let grades = ladders.grades.clone();
+    let stages = ladders.stages.clone();
+    let native: DecisionNative = match (name, arity) {
+        ("set_grade" | "set_stage", 2) => {
+            let (ladder, what) = if name == "set_grade" {
+                (grades, "grade")
+            } else {
+                (stages, "stage")
+            };
+            Rc::new(move |a, line| {
+                api::decision_to(&ladder, what, &*text(&a[0])?, &*text(&a[1])?, line)
+                    .map(Decided::Decision)
+                    .map_err(|_| Flow::Bail)
+            })
+        }
+        ("keep_grade" | "keep_stage", 1) => {
+            Rc::new(|a, line| Ok(Decided::Decision(api::keep(&*text(&a[0])?, line))))
+        }
+        ("cadence", 3) => Rc::new(|a, line| {
+            api::cadence_of(&a[0], &a[1], &*text(&a[2])?, line)
+                .map(Decided::Cadence)
+                .map_err(|_| Flow::Bail)
+        }),
+        _ => return None,
+    };
+    Some(native)
+}
+
 /// The native function `name` taking `arity` arguments, if the fast tier has it.
 pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Native> {
+    if let Some(decide) = resolve_decision(name, arity, ladders) {
+        return Some(Rc::new(move |a, line| {
+            decide(a, line).map(Decided::into_dynamic)
+        }));
+    }
     let grades = ladders.grades.clone();
     let stages = ladders.stages.clone();
     let native: Native = match (name, arity) {
         ("part" | "part_lower", 4) => {
             let higher = name == "part";
             Rc::new(move |a, _| checked(api::part_of(&text(&a[0])?, &a[1], &a[2], &a[3], higher)))
-        }
-        ("set_grade", 2) => Rc::new(move |a, line| {
-            checked(api::decision_to(
-                &grades,
-                "grade",
-                &*text(&a[0])?,
-                &*text(&a[1])?,
-                line,
-            ))
-        }),
-        ("set_stage", 2) => Rc::new(move |a, line| {
-            checked(api::decision_to(
-                &stages,
-                "stage",
-                &*text(&a[0])?,
-                &*text(&a[1])?,
-                line,
-            ))
-        }),
-        ("keep_grade" | "keep_stage", 1) => {
-            Rc::new(|a, line| Ok(Dynamic::from(api::keep(&*text(&a[0])?, line))))
-        }
-        ("cadence", 3) => {
-            Rc::new(|a, line| checked(api::cadence_of(&a[0], &a[1], &*text(&a[2])?, line)))
         }
         ("action", 3) => Rc::new(|a, _| {
             Ok(Dynamic::from(api::action_of(
