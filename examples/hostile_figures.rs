@@ -26,30 +26,16 @@ use std::time::Instant;
 use patron::model::{parse_customer, parse_date};
 use patron::{Engine, Policy};
 
-/// A customer that exercises every script of the default policy (the same as in
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
+
+/// A customer that exercises every script of the default policy (shared with
 /// `tests/hostile_scripts.rs`).
-const NORMAL: &str = r#"{
-    "id": "C-normal", "name": "Huaxin Pharmacy", "owner": "rep-07",
-    "grade": "C", "grade_since": "2026-06-01", "stage": "negotiation", "region": "same_province",
-    "attributes": { "credit_score": 82 },
-    "purchases": [ { "at": "2026-03-02", "amount": 12000 }, { "at": "2026-10-02", "amount": 8000 } ],
-    "interactions": [ { "at": "2026-11-10", "kind": "call" }, { "at": "2026-09-01", "kind": "visit" } ],
-    "complaints": [ { "at": "2026-11-01", "resolved": false } ],
-    "receivables": [ { "due": "2026-11-25", "amount": 5000, "paid": false } ]
-}"#;
+const NORMAL: &str = include_str!("../tests/fixtures/normal-customer.json");
 
 fn hostile_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
-}
-
-/// A field of `/proc/self/status` in KiB, or 0 where there is none.
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Resets this process's peak resident size (`VmHWM`) to its current resident size.

@@ -22,6 +22,10 @@ use std::time::Instant;
 use patron::model::{parse_customers, parse_date};
 use patron::{Customer, Engine};
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
+
 /// Options, from `--name value` pairs.
 struct Options {
     /// Customers to evaluate in all.
@@ -67,16 +71,6 @@ fn options() -> Result<Options, String> {
         return Err("--every must be a multiple of --batch".to_string());
     }
     Ok(options)
-}
-
-/// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`), or 0 where there is none.
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn main() -> ExitCode {

@@ -6,17 +6,8 @@ mod common;
 use common::{as_of, customer, policy_dir};
 use patron::{Engine, ErrorCode, EvaluateOptions};
 
-const LABELS: &str = r#"
-fn labels(c, grade) {
-    let p = c.portfolio;
-    #{
-        abc: if p.revenue_cum_share <= 0.5 { "A" } else if p.revenue_cum_share <= 0.85 { "B" } else { "C" },
-        rank: p.revenue_rank,
-        rfm: `${p.recency_quintile}${p.frequency_quintile}${p.monetary_quintile}`,
-        owner_b: p.owner_count("B"),
-    }
-}
-"#;
+/// A `labels.rhai` that reads every portfolio fact.
+const LABELS: &str = include_str!("fixtures/portfolio-labels.rhai");
 
 const BATCH: &str = r#"
 { "id": "big",   "owner": "rep-1", "grade": "B", "purchases": [ { "at": "2026-11-20", "amount": 600 } ] }

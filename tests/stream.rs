@@ -232,17 +232,7 @@ fn order_is_kept_on_several_threads() {
 
 #[test]
 fn a_policy_reading_portfolio_facts_streams_as_it_batches() {
-    let labels = r#"
-fn labels(c, grade) {
-    let p = c.portfolio;
-    #{
-        abc: if p.revenue_cum_share <= 0.5 { "A" } else if p.revenue_cum_share <= 0.85 { "B" } else { "C" },
-        rank: p.revenue_rank,
-        rfm: `${p.recency_quintile}${p.frequency_quintile}${p.monetary_quintile}`,
-        owner_b: p.owner_count("B"),
-    }
-}
-"#;
+    let labels = include_str!("fixtures/portfolio-labels.rhai");
     let engine = Engine::from_dir(common::policy_dir(
         "stream-portfolio-labels",
         &[("labels.rhai", Some(labels))],

@@ -13,7 +13,6 @@ use crate::model::{
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
-
 use crate::script::{
     with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, Returned, ScriptRuntime,
     ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
