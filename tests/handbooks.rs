@@ -38,6 +38,10 @@ fn shipped() -> Vec<(String, PathBuf)> {
         .filter(|p| p.join("policy.toml").is_file())
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
         .filter(|(name, _)| name != "reference")
+        // While working on one policy: `PATRON_HANDBOOKS_POLICY=distributor cargo test …`.
+        .filter(|(name, _)| {
+            std::env::var("PATRON_HANDBOOKS_POLICY").map_or(true, |only| &only == name)
+        })
         .collect();
     dirs.sort();
     dirs
@@ -262,6 +266,9 @@ fn the_rule_table_in_docs_handbooks_md_is_current() {
         .split_once(END)
         .unwrap_or_else(|| panic!("{} has no `{END}` marker", path.display()));
     let fresh = format!("{head}{BEGIN}\n{}{END}{tail}", table());
+    if std::env::var_os("PATRON_HANDBOOKS_POLICY").is_some() {
+        return; // the table covers every policy; check it without the filter
+    }
     if std::env::var_os("PATRON_BLESS").is_some() {
         std::fs::write(&path, &fresh).unwrap();
         return;
