@@ -56,6 +56,44 @@ fn a_batch_computes_portfolio_facts_for_every_record() {
 }
 
 #[test]
+fn collected_revenue_ranks_by_what_has_been_paid() {
+    // Ordered 600 / 350 / 50; collected 0 (all 600 still owed) / 350 (no receivable) / 50
+    // (its receivable paid): of 400 collected, mid is first with 0.875, small second, big last.
+    let batch = r#"
+{ "id": "big", "purchases": [ { "at": "2026-11-20", "amount": 600 } ], "receivables": [ { "due": "2026-12-20", "amount": 600 } ] }
+{ "id": "mid", "purchases": [ { "at": "2026-10-01", "amount": 300 }, { "at": "2026-10-02", "amount": 50 } ] }
+{ "id": "small", "purchases": [ { "at": "2026-01-01", "amount": 50 } ], "receivables": [ { "due": "2026-02-01", "amount": 50, "paid": true } ] }
+"#;
+    let items = engine()
+        .evaluate_batch_json(batch, as_of(), &EvaluateOptions::default())
+        .unwrap();
+    let items: serde_json::Value = serde_json::from_str(&items).unwrap();
+    let shown: Vec<(String, String, String)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let l = &i["labels"];
+            (
+                l["rank"].as_str().unwrap().into(),
+                l["collected_rank"].as_str().unwrap().into(),
+                l["collected_cum_share"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("1".into(), "3".into(), "1.0".into()),
+            ("2".into(), "1".into(), "0.875".into()),
+            ("3".into(), "2".into(), "1.0".into()),
+        ]
+    );
+    assert_eq!(items[0]["portfolio"]["collected_share"], 0.0);
+    assert_eq!(items[1]["portfolio"]["collected_share"], 0.875);
+}
+
+#[test]
 fn a_single_customer_without_portfolio_gets_a_clear_error() {
     let err = engine()
         .evaluate(&customer(r#"{ "id": "alone", "grade": "B" }"#), as_of())
@@ -75,6 +113,9 @@ fn a_single_customer_can_bring_last_nights_portfolio() {
     assert_eq!(e.labels["abc"], "A");
     assert_eq!(e.labels["owner_b"], "7");
     assert_eq!(e.labels["rfm"], "545");
+    // Facts written before collected revenue was ranked do not have it: `()`, not zero.
+    assert_eq!(e.labels["collected_rank"], "none");
+    assert_eq!(e.labels["collected_cum_share"], "none");
 }
 
 #[test]

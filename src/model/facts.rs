@@ -37,6 +37,11 @@ pub struct Facts {
     pub purchase_count: i64,
     /// Revenue ever (up to `as_of`).
     pub revenue_total: f64,
+    /// Collected revenue in the 365 days up to `as_of` (业绩回款): `revenue_365` less what
+    /// the customer still owes (its unpaid receivables, due or not), never below zero. The
+    /// record does not tie receivables to orders, so all money still owed is counted against
+    /// this year's orders; an order without a receivable counts as paid.
+    pub collected_365: f64,
     /// First purchase date.
     pub first_purchase_at: Option<Date>,
     /// Last purchase date.
@@ -111,9 +116,11 @@ impl Facts {
     /// use patron::{model::{parse_date, Facts}, Customer};
     /// let customer: Customer = serde_json::from_str(r#"{ "id": "C-1", "grade": "C",
     ///     "grade_since": "2026-06-01",
-    ///     "purchases": [ { "at": "2026-03-01", "amount": 100 }, { "at": "2026-10-02", "amount": 50 } ] }"#).unwrap();
+    ///     "purchases": [ { "at": "2026-03-01", "amount": 100 }, { "at": "2026-10-02", "amount": 50 } ],
+    ///     "receivables": [ { "due": "2026-12-01", "amount": 40 } ] }"#).unwrap();
     /// let facts = Facts::derive(&customer, parse_date("2026-11-23").unwrap());
     /// assert_eq!(facts.revenue_365, 150.0);
+    /// assert_eq!(facts.collected_365, 110.0); // 40 of it is still owed
     /// assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2026-10-02");
     /// ```
     pub fn derive(customer: &Customer, as_of: Date) -> Facts {
@@ -126,6 +133,7 @@ impl Facts {
             purchases_365: 0,
             purchase_count: 0,
             revenue_total: 0.0,
+            collected_365: 0.0,
             first_purchase_at: None,
             last_purchase_at: None,
             days_since_purchase: None,
@@ -235,6 +243,7 @@ impl Facts {
                 days_to_due,
             });
         }
+        facts.collected_365 = (facts.revenue_365 - facts.unpaid_total).max(0.0);
         facts
             .receivables
             .sort_by(|a, b| a.due.cmp(&b.due).then(a.amount.total_cmp(&b.amount)));

@@ -1,5 +1,6 @@
-//! Facts about a customer that depend on the whole portfolio: rank and share of revenue (for
-//! ABC by contribution), RFM quintiles, and the owner's customer counts by grade.
+//! Facts about a customer that depend on the whole portfolio: rank and share of revenue and of
+//! collected revenue (for ABC by contribution), RFM quintiles, and the owner's customer counts
+//! by grade.
 //!
 //! A batch computes them before it evaluates. A caller that evaluates one customer at a time
 //! (an ERP on each order) can pass last night's facts in the record's `portfolio` field; a
@@ -27,6 +28,17 @@ pub struct PortfolioFacts {
     /// Cumulative revenue share of all customers ranked up to and including this one (0–1):
     /// the measure of ABC classification by contribution.
     pub revenue_cum_share: f64,
+    /// Rank by collected revenue in the last 365 days (`collected_365`, 业绩回款): 1 is the
+    /// highest (ties broken by id). Absent in facts written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_rank: Option<i64>,
+    /// This customer's share of the portfolio's collected revenue (0–1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_share: Option<f64>,
+    /// Cumulative collected-revenue share of all customers ranked up to and including this one
+    /// by collected revenue (0–1): the measure of ABC classification by collected revenue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_cum_share: Option<f64>,
     /// Recency quintile, 5 = bought most recently (never bought: 1).
     pub recency_quintile: i64,
     /// Frequency quintile, 5 = most purchases in the last 365 days.
@@ -53,6 +65,7 @@ pub struct PortfolioFacts {
 /// let facts = portfolio_facts(&customers, parse_date("2026-11-23").unwrap());
 /// assert_eq!(facts[1].revenue_rank, 2);
 /// assert_eq!(facts[1].revenue_cum_share, 0.8); // (500 + 300) / 1000
+/// assert_eq!(facts[1].collected_rank, Some(2));
 /// ```
 pub fn portfolio_facts(customers: &[Customer], as_of: Date) -> Vec<PortfolioFacts> {
     let derived: Vec<Facts> = customers.iter().map(|c| Facts::derive(c, as_of)).collect();
@@ -71,6 +84,12 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
     let (rank, cum_share) = rank_by_revenue(&revenue, total, |a, b| {
         customers[a].id.cmp(&customers[b].id)
     });
+    let collected: Vec<f64> = facts.iter().map(|f| f.collected_365).collect();
+    let collected_total: f64 = collected.iter().sum();
+    let (collected_rank, collected_cum_share) =
+        rank_by_revenue(&collected, collected_total, |a, b| {
+            customers[a].id.cmp(&customers[b].id)
+        });
     let recency: Vec<f64> = facts.iter().map(recency_value).collect();
     let frequency: Vec<f64> = facts.iter().map(frequency_value).collect();
     let recency_q = quintiles(&recency);
@@ -101,12 +120,11 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
             PortfolioFacts {
                 size: n as i64,
                 revenue_rank: rank[i] as i64,
-                revenue_share: if total > 0.0 {
-                    facts[i].revenue_365 / total
-                } else {
-                    0.0
-                },
+                revenue_share: share(facts[i].revenue_365, total),
                 revenue_cum_share: cum_share[i],
+                collected_rank: Some(collected_rank[i] as i64),
+                collected_share: Some(share(facts[i].collected_365, collected_total)),
+                collected_cum_share: Some(collected_cum_share[i]),
                 recency_quintile: i64::from(recency_q[i]),
                 frequency_quintile: i64::from(frequency_q[i]),
                 monetary_quintile: i64::from(monetary_q[i]),
@@ -115,6 +133,15 @@ pub fn portfolio_facts_from(customers: &[&Customer], facts: &[Facts]) -> Vec<Por
             }
         })
         .collect()
+}
+
+/// `part` of `total`, 0 when the total is nothing.
+pub(super) fn share(part: f64, total: f64) -> f64 {
+    if total > 0.0 {
+        part / total
+    } else {
+        0.0
+    }
 }
 
 /// The grade an owner's customer without a grade counts under.
@@ -139,7 +166,7 @@ pub(super) fn frequency_value(facts: &Facts) -> f64 {
 }
 
 /// Rank by revenue (1 = highest, ties by `id_order`) and cumulative revenue share of each
-/// customer, in input order. Shared by the in-memory batch and the streaming
+/// customer, in input order (for collected revenue too). Shared by the in-memory batch and the streaming
 /// [`PortfolioIndex`](super::PortfolioIndex), so that both give bit-identical answers.
 pub(super) fn rank_by_revenue(
     revenue: &[f64],

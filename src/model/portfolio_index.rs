@@ -3,15 +3,17 @@
 //!
 //! The in-memory batch ([`portfolio_facts_from`](super::portfolio_facts_from)) sees every
 //! customer at once. A stream sees them one chunk at a time, so it makes two passes: the
-//! first pushes each customer's id, revenue, purchase count, recency, owner and grade into a
+//! first pushes each customer's id, revenue, collected revenue, purchase count, recency, owner
+//! and grade into a
 //! [`PortfolioIndex`] builder (not the records); [`finish`](PortfolioIndexBuilder::finish)
 //! ranks them with the very code the batch uses; the second pass asks the index for the
 //! [`PortfolioFacts`] of the k-th customer. The answers are bit-identical to the batch's.
 //!
-//! Memory, per customer that parsed: while building, 32 bytes plus the length of its id;
-//! while ranking (the peak), about 50 bytes plus the id; once finished, 16 bytes. Plus one
+//! Memory, per customer that parsed: while building, 40 bytes plus the length of its id;
+//! while ranking (the peak), about 70 bytes plus the id; once finished, 32 bytes. Plus one
 //! small map of grade counts per owner. A million customers with 9-byte ids peak at about
-//! 60 MB (`patron eval` measured 66 MB in all; see BENCHMARKS.md).
+//! 80 MB (`patron eval` measured 66 MB in all before collected revenue was added to the
+//! index; see BENCHMARKS.md).
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -21,10 +23,10 @@ use super::customer::Customer;
 use super::date::Date;
 use super::facts::Facts;
 use super::portfolio::{
-    frequency_value, quintiles, rank_by_revenue, recency_value, PortfolioFacts, GRADE_NONE,
+    frequency_value, quintiles, rank_by_revenue, recency_value, share, PortfolioFacts, GRADE_NONE,
 };
 
-/// The portfolio facts of every customer of a stream, kept in 16 bytes per customer.
+/// The portfolio facts of every customer of a stream, kept in 32 bytes per customer.
 ///
 /// Built by a first pass over the input ([`PortfolioIndex::scan`]), read by the second
 /// ([`Engine::evaluate_stream_with`](crate::Engine::evaluate_stream_with)). Customers are
@@ -35,17 +37,21 @@ pub struct PortfolioIndex {
     as_of: Date,
     rows: Vec<Row>,
     total: f64,
+    collected_total: f64,
     records: usize,
     owners: BTreeMap<String, Arc<BTreeMap<String, i64>>>,
     no_owner: Arc<BTreeMap<String, i64>>,
     fingerprint: u64,
 }
 
-/// One customer's rank, cumulative share and RFM quintiles.
+/// One customer's ranks and cumulative shares (by revenue and by collected revenue) and RFM
+/// quintiles.
 #[derive(Debug, Clone, Copy)]
 struct Row {
     cum_share: f64,
+    collected_cum_share: f64,
     rank: u32,
+    collected_rank: u32,
     quintiles: [u8; 3],
 }
 
@@ -57,6 +63,7 @@ pub(crate) struct PortfolioIndexBuilder {
     ids: String,
     id_ends: Vec<usize>,
     revenue: Vec<f64>,
+    collected: Vec<f64>,
     frequency: Vec<f64>,
     recency: Vec<f64>,
     records: usize,
@@ -75,6 +82,7 @@ pub(crate) struct PortfolioEntry {
     owner: Option<String>,
     grade: Option<String>,
     revenue: f64,
+    collected: f64,
     frequency: f64,
     recency: f64,
     hash: u64,
@@ -89,6 +97,7 @@ impl PortfolioEntry {
             owner: customer.owner,
             grade: customer.grade,
             revenue: facts.revenue_365,
+            collected: facts.collected_365,
             frequency: frequency_value(facts),
             recency: recency_value(facts),
             hash,
@@ -104,6 +113,7 @@ pub(crate) fn record_hash(customer: &Customer, facts: &Facts) -> u64 {
     customer.owner.hash(&mut hasher);
     customer.grade.hash(&mut hasher);
     facts.revenue_365.to_bits().hash(&mut hasher);
+    facts.collected_365.to_bits().hash(&mut hasher);
     facts.purchases_365.hash(&mut hasher);
     facts.days_since_purchase.hash(&mut hasher);
     hasher.finish()
@@ -124,6 +134,7 @@ impl PortfolioIndexBuilder {
             ids: String::new(),
             id_ends: Vec::new(),
             revenue: Vec::new(),
+            collected: Vec::new(),
             frequency: Vec::new(),
             recency: Vec::new(),
             records: 0,
@@ -152,6 +163,7 @@ impl PortfolioIndexBuilder {
         self.ids.push_str(&entry.id);
         self.id_ends.push(self.ids.len());
         self.revenue.push(entry.revenue);
+        self.collected.push(entry.collected);
         self.frequency.push(entry.frequency);
         self.recency.push(entry.recency);
         if let Some(owner) = entry.owner {
@@ -180,6 +192,13 @@ impl PortfolioIndexBuilder {
         let total: f64 = self.revenue.iter().copied().sum();
         let (rank, cum_share) =
             rank_by_revenue(&self.revenue, total, |a, b| self.id(a).cmp(self.id(b)));
+        let collected = std::mem::take(&mut self.collected);
+        let collected_total: f64 = collected.iter().copied().sum();
+        let (collected_rank, collected_cum_share) =
+            rank_by_revenue(&collected, collected_total, |a, b| {
+                self.id(a).cmp(self.id(b))
+            });
+        drop(collected);
         let PortfolioIndexBuilder {
             as_of,
             ids,
@@ -196,8 +215,10 @@ impl PortfolioIndexBuilder {
         let rows = (0..rank.len())
             .map(|k| Row {
                 cum_share: cum_share[k],
+                collected_cum_share: collected_cum_share[k],
                 // `push` refuses more customers than fit.
                 rank: u32::try_from(rank[k]).unwrap_or(u32::MAX),
+                collected_rank: u32::try_from(collected_rank[k]).unwrap_or(u32::MAX),
                 quintiles: [recency_q[k], frequency_q[k], monetary_q[k]],
             })
             .collect();
@@ -205,6 +226,7 @@ impl PortfolioIndexBuilder {
             as_of,
             rows,
             total,
+            collected_total,
             records,
             owners: owners
                 .into_iter()
@@ -260,12 +282,11 @@ impl PortfolioIndex {
         Some(PortfolioFacts {
             size: self.rows.len() as i64,
             revenue_rank: i64::from(row.rank),
-            revenue_share: if self.total > 0.0 {
-                facts.revenue_365 / self.total
-            } else {
-                0.0
-            },
+            revenue_share: share(facts.revenue_365, self.total),
             revenue_cum_share: row.cum_share,
+            collected_rank: Some(i64::from(row.collected_rank)),
+            collected_share: Some(share(facts.collected_365, self.collected_total)),
+            collected_cum_share: Some(row.collected_cum_share),
             recency_quintile: i64::from(row.quintiles[0]),
             frequency_quintile: i64::from(row.quintiles[1]),
             monetary_quintile: i64::from(row.quintiles[2]),
@@ -288,6 +309,8 @@ mod tests {
 { "id": "c", "owner": "r2", "grade": "A", "purchases": [ { "at": "2025-01-01", "amount": 9 } ] }
 { "id": "d" }
 { "id": "e", "purchases": [ { "at": "2026-10-01", "amount": 0.1 }, { "at": "2026-10-02", "amount": 0.2 } ] }
+{ "id": "f", "purchases": [ { "at": "2026-11-01", "amount": 700 } ], "receivables": [ { "due": "2026-12-01", "amount": 700 } ] }
+{ "id": "g", "purchases": [ { "at": "2026-11-01", "amount": 300 } ], "receivables": [ { "due": "2026-10-01", "amount": 100 } ] }
 "#;
         let as_of = parse_date("2026-11-23").unwrap();
         let customers: Vec<Customer> = parse_customers(text)

@@ -14,7 +14,9 @@ use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, NativeCallContext, IN
 
 use super::decisions::{score_part, CadenceDecision, Decision};
 use super::params::ParamTable;
-use super::view::{json_to_dynamic, opt_bool, opt_date, opt_int, opt_str, CustomerView, TextField};
+use super::view::{
+    json_to_dynamic, opt_bool, opt_date, opt_float, opt_int, opt_str, CustomerView, TextField,
+};
 use crate::model::{
     parse_date, Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart,
     StagePipeline,
@@ -193,6 +195,9 @@ pub(crate) const PORTFOLIO_FIELDS: &[Field<PortfolioFacts>] = &[
     ("revenue_rank", |p| Dynamic::from(p.revenue_rank)),
     ("revenue_share", |p| Dynamic::from(p.revenue_share)),
     ("revenue_cum_share", |p| Dynamic::from(p.revenue_cum_share)),
+    ("collected_rank", |p| opt_int(p.collected_rank)),
+    ("collected_share", |p| opt_float(p.collected_share)),
+    ("collected_cum_share", |p| opt_float(p.collected_cum_share)),
     ("recency_quintile", |p| Dynamic::from(p.recency_quintile)),
     ("frequency_quintile", |p| {
         Dynamic::from(p.frequency_quintile)
@@ -266,6 +271,9 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     }),
     ("revenue_total", |v| {
         Dynamic::from_float(v.facts().revenue_total)
+    }),
+    ("collected_365", |v| {
+        Dynamic::from_float(v.facts().collected_365)
     }),
     ("purchases_365", |v| {
         Dynamic::from_int(v.facts().purchases_365)

@@ -210,6 +210,11 @@ pub(crate) fn opt_int(value: Option<i64>) -> Dynamic {
     value.map_or(Dynamic::UNIT, Dynamic::from_int)
 }
 
+/// `()` for an absent number.
+pub(crate) fn opt_float(value: Option<f64>) -> Dynamic {
+    value.map_or(Dynamic::UNIT, Dynamic::from_float)
+}
+
 pub(crate) fn opt_date(value: Option<Date>) -> Dynamic {
     value.map_or(Dynamic::UNIT, Dynamic::from)
 }
