@@ -1,13 +1,17 @@
-//! ABC by revenue contribution (handbook 003, `policies/otc-pharma`) on a 200-customer
-//! portfolio, checked against cumulative shares recomputed here independently of the engine:
-//! A is the smallest group of top customers whose revenue reaches 50% (the customer crossing
-//! the line included), B continues to 85%, C is the rest and everyone without revenue.
+//! ABC by contribution to collected revenue (handbook 003, `policies/otc-pharma`) on a
+//! 200-customer portfolio, checked against cumulative shares recomputed here independently of
+//! the engine: collected revenue is the year's orders less what is still owed (never below
+//! zero); A is the smallest group of top customers whose collected revenue reaches 50% (the
+//! customer crossing the line included), B continues to 85%, C is the rest and everyone who
+//! has paid nothing.
+// @covers otc-pharma:class.abc_a, otc-pharma:class.abc_b, otc-pharma:class.abc_c
 
 use patron::model::parse_date;
 use patron::{Customer, Engine};
 
 /// 200 customers with deterministic, uneven revenues (some with none), all purchases inside
-/// the year before 2026-11-23.
+/// the year before 2026-11-23; every third one that bought still owes part, all or more than
+/// all of it. Each comes with its collected revenue.
 fn portfolio() -> Vec<(String, f64, Customer)> {
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
@@ -28,25 +32,35 @@ fn portfolio() -> Vec<(String, f64, Customer)> {
                 revenue += amount;
                 purchases.push(format!(r#"{{ "at": "2026-0{}-15", "amount": {amount} }}"#, 3 + k));
             }
+            // Owes 0, 50 %, 100 % or 150 % of its revenue (the last an older debt as well).
+            let owed = if i % 3 == 0 {
+                revenue * [0.0, 0.5, 1.0, 1.5][(next() % 4) as usize]
+            } else {
+                0.0
+            };
             let json = format!(
-                r#"{{ "id": "{id}", "owner": "rep-{}", "region": "same_city", "purchases": [{}] }}"#,
+                r#"{{ "id": "{id}", "owner": "rep-{}", "region": "same_city", "purchases": [{}],
+                      "receivables": [ {{ "due": "2026-12-01", "amount": {owed} }},
+                                       {{ "due": "2026-06-01", "amount": 999, "paid": true }} ] }}"#,
                 i % 5,
                 purchases.join(",")
             );
-            (id, revenue, serde_json::from_str(&json).unwrap())
+            let collected = (revenue - owed).max(0.0);
+            (id, collected, serde_json::from_str(&json).unwrap())
         })
         .collect()
 }
 
 #[test]
-fn abc_classes_follow_the_cumulative_revenue_share() {
+fn abc_classes_follow_the_cumulative_collected_revenue_share() {
     let portfolio = portfolio();
     let engine =
         Engine::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/otc-pharma")).unwrap();
     let customers: Vec<Customer> = portfolio.iter().map(|(_, _, c)| c.clone()).collect();
     let results = engine.evaluate_batch(&customers, parse_date("2026-11-23").unwrap());
 
-    // Independently: rank by revenue (highest first, ties by id), share of those ranked above.
+    // Independently: rank by collected revenue (highest first, ties by id), share of those
+    // ranked above.
     let total: f64 = portfolio.iter().map(|(_, r, _)| r).sum();
     let mut ranked: Vec<(&str, f64)> = portfolio
         .iter()
@@ -88,7 +102,8 @@ fn abc_classes_follow_the_cumulative_revenue_share() {
             a_revenue += revenue;
         }
     }
-    // The A customers make up at least half of revenue, and are a minority of customers.
+    // The A customers make up at least half of collected revenue, and are a minority of
+    // customers.
     assert!(a_revenue / total >= 0.5, "A makes {}", a_revenue / total);
     assert!(
         counts[0] > 0 && counts[1] > 0 && counts[2] > 0,

@@ -241,12 +241,12 @@ fn otc_pharma_examples_reach_every_class_category_and_action() {
     assert_eq!(
         run.label_names(),
         set(&[
+            "collected_cum_share",
+            "collected_rank",
             "expected_purchase_at",
             "follow_up",
             "objections",
             "prospect_category",
-            "revenue_cum_share",
-            "revenue_rank",
         ])
     );
     assert_eq!(
@@ -272,8 +272,10 @@ fn otc_pharma_examples_reach_every_class_category_and_action() {
             "birthday_gift",
             "clarify_intent",
             "classify_prospect",
+            "collection",
             "fast_track",
             "find_reason",
+            "learn_birthday",
             "objection_consignment_terms",
             "objection_exclusive_agency",
             "objection_existing_vendor_contract",
@@ -283,33 +285,31 @@ fn otc_pharma_examples_reach_every_class_category_and_action() {
             "objection_past_failure",
             "objection_price",
             "objection_unlisted",
+            "objection_vendor_relations",
             "pre_purchase_contact",
             "quote_follow_up",
             "record_expected_purchase_time",
+            "send_product_information",
             "weekend_message",
         ])
     );
 
-    // ABC over the whole batch: the revenue of A reaches half of the total, that of A and B
-    // 85 %, and every customer's rank is out of the batch's size.
+    // ABC by collected revenue over the whole batch: the collected revenue of A reaches half
+    // of the total, that of A and B 85 %, and every paying customer's rank is out of the
+    // batch's size; a customer that has paid nothing has no rank and is C.
     let n = run.customers.len();
     for e in &run.evaluations {
-        assert!(
-            e.labels["revenue_rank"].ends_with(&format!("/{n}")),
-            "{}",
-            e.customer_id
-        );
+        match e.labels.get("collected_rank") {
+            Some(rank) => assert!(rank.ends_with(&format!("/{n}")), "{}", e.customer_id),
+            None => assert_eq!(e.grade.to, "C", "{}", e.customer_id),
+        }
     }
     let share = |grades: &[&str]| -> f64 {
         run.evaluations
             .iter()
             .filter(|e| grades.contains(&e.grade.to.as_str()))
-            .map(|e| {
-                e.labels["revenue_cum_share"]
-                    .trim_end_matches('%')
-                    .parse::<f64>()
-                    .unwrap()
-            })
+            .filter_map(|e| e.labels.get("collected_cum_share"))
+            .map(|share| share.trim_end_matches('%').parse::<f64>().unwrap())
             .fold(0.0, f64::max)
     };
     assert!(share(&["A"]) >= 50.0);
@@ -318,4 +318,17 @@ fn otc_pharma_examples_reach_every_class_category_and_action() {
     // A lapsed customer (no purchase in the last 365 days) contributes nothing: C.
     assert_eq!(by_id["OTC-121"].grade.to, "C");
     assert_eq!(by_id["OTC-121"].labels["follow_up"], "service");
+    // A customer that has paid nothing of the year's 179,760 is C, not ranked by its orders;
+    // one with 539,950 of 981,120 still owed falls from A to B and is asked to pay what is due.
+    assert_eq!(by_id["OTC-109"].grade.to, "C");
+    assert!(by_id["OTC-109"].grade.reason.contains("nothing collected"));
+    assert_eq!(by_id["OTC-102"].grade.to, "B");
+    assert_eq!(
+        by_id["OTC-102"]
+            .actions
+            .iter()
+            .filter(|a| a.kind == "collection")
+            .count(),
+        2
+    );
 }
