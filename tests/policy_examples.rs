@@ -214,6 +214,8 @@ fn distributor_examples_reach_every_grade_label_and_action() {
             "callback",
             "collection",
             "department_head_visit",
+            "distributor_head_visit",
+            "handle_complaint",
             "holiday_contact_department_head",
             "holiday_contact_senior_management",
             "payment_reminder",
@@ -226,9 +228,20 @@ fn distributor_examples_reach_every_grade_label_and_action() {
     let key_industry = by_id["D-3042"];
     assert_eq!(key_industry.grade.to, "C");
     assert_eq!(key_industry.labels["visited_by"], "chief_account_manager");
-    // The region floor: a C customer elsewhere is visited every six months.
-    let elsewhere = by_id["D-3043"];
+    // B and below that have bought are visited monthly, even elsewhere (D-3043); the region's
+    // example applies where the grade gives no visit: a prospect elsewhere every six months.
+    assert_eq!(by_id["D-3043"].visits.visits_per_month, 1.0);
+    let elsewhere = by_id["D-3051"];
     assert!((elsewhere.visits.visits_per_month - 1.0 / 6.0).abs() < 1e-9);
+    // An A1 whose credit score is unknown stays A1, and the reason says so (issue 14).
+    let unknown_credit = by_id["D-3013"];
+    assert_eq!(unknown_credit.grade.to, "A1");
+    assert!(unknown_credit
+        .grade
+        .reason
+        .contains("credit score unknown: the recorded level 1 (A1) stays"));
+    // A grading input recorded as weak is evidence: B1 → B2.
+    assert_eq!(by_id["D-3023"].grade.to, "B2");
 }
 
 #[test]
