@@ -83,6 +83,11 @@ fn comparable(e: &Evaluation) -> Evaluation {
     };
     e.grade.rule.clear();
     e.stage.rule.clear();
+    // The hostile policies' scripts differ from the default one in line numbers only.
+    e.visits.rule.clear();
+    for action in &mut e.actions {
+        action.rule.clear();
+    }
     e
 }
 
