@@ -10,10 +10,10 @@
 //! [`PortfolioFacts`] of the k-th customer. The answers are bit-identical to the batch's.
 //!
 //! Memory, per customer that parsed: while building, 40 bytes plus the length of its id;
-//! while ranking (the peak), about 70 bytes plus the id; once finished, 32 bytes. Plus one
+//! while ranking (the peak), about 80 bytes plus the id; once finished, 32 bytes. Plus one
 //! small map of grade counts per owner. A million customers with 9-byte ids peak at about
-//! 80 MB (`patron eval` measured 66 MB in all before collected revenue was added to the
-//! index; see BENCHMARKS.md).
+//! 90 MB by that count (`patron eval` measured 66 MB in all before collected revenue was
+//! added to the index; see BENCHMARKS.md).
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
