@@ -32,7 +32,9 @@ mod types;
 
 pub use output::PlanFormat;
 pub use request::{Month, PlanRequest, WorkingDay};
-pub use rules::{GradeRule, PlanRules, DEFAULT_CALLS_PER_WEEK, DEFAULT_VISITS_PER_DAY};
+pub use rules::{
+    GradeRule, PlanRules, DEFAULT_CALLS_PER_DAY, DEFAULT_MIN_CALLS_PER_WEEK, DEFAULT_VISITS_PER_DAY,
+};
 pub use types::{
     GradeSummary, KindSummary, Plan, PlanEntry, PlanSummary, Slot, Unscheduled, UnscheduledCause,
     WeekSummary,
@@ -66,7 +68,8 @@ pub(crate) fn plan_evaluated(
         policy,
         grades: rules.grade_names(),
         visits_per_day: request.visits_per_day,
-        calls_per_week: request.calls_per_week,
+        calls_per_day: request.calls_per_day,
+        min_calls_per_week: request.min_calls_per_week,
         working_days: (0..calendar.len())
             .filter(|&i| calendar.working_at(i))
             .map(|i| calendar.date(i))
