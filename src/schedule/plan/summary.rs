@@ -197,12 +197,15 @@ fn notes(
     }
 
     if demands.iter().all(Demand::is_empty) {
+        let added = outcome.weeks.iter().any(|w| w.minimum_calls > 0);
+        let tasks = rules.submit_plan || rules.weekly_plan || rules.callback_statistics;
         notes.push(format!(
-            "No customer needs a visit, a call or an action in {month}{}.",
-            if rules.submit_plan || rules.weekly_plan || rules.callback_statistics {
-                ": the plan holds only the rep's own tasks"
-            } else {
-                ": the plan is empty"
+            "No customer needs a visit, a call or an action in {month} by its cadence and actions{}.",
+            match (added, tasks) {
+                (true, true) => ": the plan holds the calls that reach the weekly minimum and the rep's own tasks",
+                (true, false) => ": the plan holds only the calls that reach the weekly minimum",
+                (false, true) => ": the plan holds only the rep's own tasks",
+                (false, false) => ": the plan is empty",
             }
         ));
     } else {
