@@ -108,9 +108,17 @@ fn explain_adds_a_trace_and_changes_nothing_else() {
             "promote.rhai::grade",
             "promote.rhai::stage",
             "visits.rhai::visits",
+            "actions.rhai::actions",
             "actions.rhai::actions"
         ]
     );
+    // After the actions' summary, one entry per action names its rule.
+    assert_eq!(plain.actions.len(), 1);
+    assert_eq!(
+        trace[5].rule.as_deref(),
+        Some(plain.actions[0].rule.as_str())
+    );
+    assert!(trace[5].message.starts_with(&plain.actions[0].kind));
     let grade = &trace[1];
     assert_eq!(grade.rule.as_deref(), Some(plain.grade.rule.as_str()));
     assert!(

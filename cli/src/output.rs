@@ -204,12 +204,12 @@ fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
     }
     writeln!(out, "  grade  {} [{}]", e.grade.reason, e.grade.rule)?;
     writeln!(out, "  stage  {} [{}]", e.stage.reason, e.stage.rule)?;
-    writeln!(out, "  visits {}", e.visits.reason)?;
+    writeln!(out, "  visits {} [{}]", e.visits.reason, e.visits.rule)?;
     for action in &e.actions {
         writeln!(
             out,
-            "  action {} due {}: {}",
-            action.kind, action.due, action.reason
+            "  action {} due {}: {} [{}]",
+            action.kind, action.due, action.reason, action.rule
         )?;
     }
     for step in e.trace.iter().flatten() {
@@ -223,6 +223,13 @@ fn write_explanation(out: &mut impl Write, e: &Evaluation) -> io::Result<()> {
                 .unwrap_or_default(),
             step.message
         )?;
+        if let Some(clause) = &step.clause {
+            writeln!(
+                out,
+                "           rule {}: {} \"{}\"",
+                clause.id, clause.handbook, clause.quote
+            )?;
+        }
         if !step.facts.is_empty() {
             writeln!(out, "           facts read: {}", step.facts.join(", "))?;
         }

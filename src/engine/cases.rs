@@ -15,6 +15,11 @@
 //!               "overdue": false, "actions": ["callback"], "labels": { } } }
 //! ```
 //!
+//! A case may name the policy rules it checks, quoting each one's handbook clause
+//! (`"rules": { "grade.repeat_purchase": "第二次購買產品" }`), and expect which cited rule
+//! decided (`"grade_rule"`, `"stage_rule"`, `"visits_rule"`, `"action_rules"`), what a reason
+//! says (`"grade_reason"`, …) and when an action is due (`"action_due"`).
+//!
 //! A portfolio case gives `"customers": [ … ]` and `"expect": { "<id>": { … }, … }`, since
 //! portfolio facts (revenue share, RFM) depend on all of them. `"error": "text"` expects the
 //! evaluation to fail with a message containing the text.
@@ -53,8 +58,24 @@ pub struct Expectation {
     pub next_visit_due: Option<String>,
     /// Whether contact is overdue.
     pub overdue: Option<bool>,
+    /// The grade reason contains this text.
+    pub grade_reason: Option<String>,
+    /// The stage reason contains this text.
+    pub stage_reason: Option<String>,
+    /// The cadence reason contains this text.
+    pub visits_reason: Option<String>,
+    /// The id of the cited rule (`@rule`) that decided the grade.
+    pub grade_rule: Option<String>,
+    /// The id of the cited rule that decided the stage.
+    pub stage_rule: Option<String>,
+    /// The id of the cited rule that set the cadence.
+    pub visits_rule: Option<String>,
     /// The kinds of all actions, in any order (`[]` expects none).
     pub actions: Option<Vec<String>>,
+    /// For an action kind, the due date one action of that kind has.
+    pub action_due: Option<BTreeMap<String, String>>,
+    /// For an action kind, the id of the cited rule that asked for it.
+    pub action_rules: Option<BTreeMap<String, String>>,
     /// Labels that must be present with these values (others may exist).
     pub labels: Option<BTreeMap<String, String>>,
     /// The evaluation must fail with a message containing this text.
@@ -83,6 +104,8 @@ struct CaseFile {
     #[serde(default)]
     customers: Option<Vec<serde_json::Value>>,
     expect: serde_json::Value,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
 }
 
 /// One test case, ready to run.
@@ -98,6 +121,10 @@ pub struct TestCase {
     pub customers: Vec<Customer>,
     /// Expectations by customer id.
     pub expectations: Vec<(String, Expectation)>,
+    /// The policy rules (`@rule` ids) the case checks, each with the handbook phrase it
+    /// quotes: `"rules": { "grade.repeat_purchase": "第二次購買產品" }`. Running the case checks
+    /// that each id is cited by the policy and that the quote is part of its citation.
+    pub rules: BTreeMap<String, String>,
 }
 
 /// One mismatch between what a case expects and what the policy did.
@@ -226,6 +253,7 @@ fn build_case(file: &str, case: CaseFile) -> Result<TestCase> {
         as_of,
         customers,
         expectations,
+        rules: case.rules,
     })
 }
 
@@ -238,9 +266,10 @@ pub fn run_cases(policy: &Policy, cases: &[TestCase]) -> Vec<CaseOutcome> {
             let results =
                 evaluate_portfolio(policy, &customers, case.as_of, &EvaluateOptions::default());
             let mut mismatches = Vec::new();
+            check_citations(policy, &case.rules, &mut mismatches);
             for (id, expectation) in &case.expectations {
                 let index = case.customers.iter().position(|c| &c.id == id).unwrap_or(0);
-                compare(id, expectation, &results[index], &mut mismatches);
+                compare(policy, id, expectation, &results[index], &mut mismatches);
             }
             CaseOutcome {
                 name: case.name.clone(),
@@ -251,7 +280,48 @@ pub fn run_cases(policy: &Policy, cases: &[TestCase]) -> Vec<CaseOutcome> {
         .collect()
 }
 
-fn compare(id: &str, expect: &Expectation, result: &Result<Evaluation>, out: &mut Vec<Mismatch>) {
+/// Each rule a case names must be cited by the policy, and the case's quote must be part of
+/// the citation's quote.
+fn check_citations(policy: &Policy, rules: &BTreeMap<String, String>, out: &mut Vec<Mismatch>) {
+    for (id, quote) in rules {
+        let cited = policy.citations().iter().find(|c| &c.id == id);
+        let actual = match cited {
+            None => "no such rule in the policy".to_string(),
+            Some(c)
+                if normalize(&c.quote).contains(&normalize(quote)) && !quote.trim().is_empty() =>
+            {
+                continue
+            }
+            Some(c) => format!("{} \"{}\"", c.handbook, c.quote),
+        };
+        out.push(Mismatch {
+            customer_id: String::new(),
+            field: format!("rules.{id}"),
+            expected: format!("a cited rule quoting \"{quote}\""),
+            actual,
+        });
+    }
+}
+
+/// Text with whitespace removed, for comparing quotes across line breaks.
+fn normalize(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The id of the rule a policy cites for the decision at `rule` (`file:line`).
+fn cited_id(policy: &Policy, rule: &str) -> String {
+    policy
+        .citation_at(rule)
+        .map_or_else(|| format!("no cited rule at {rule}"), |c| c.id.clone())
+}
+
+fn compare(
+    policy: &Policy,
+    id: &str,
+    expect: &Expectation,
+    result: &Result<Evaluation>,
+    out: &mut Vec<Mismatch>,
+) {
     let mut check = |field: &str, expected: String, actual: String| {
         if expected != actual {
             out.push(Mismatch {
@@ -354,6 +424,63 @@ fn compare(id: &str, expect: &Expectation, result: &Result<Evaluation>, out: &mu
         let mut actual: Vec<String> = e.actions.iter().map(|a| a.kind.clone()).collect();
         actual.sort();
         check("actions", format!("{expected:?}"), format!("{actual:?}"));
+    }
+    let mut contains = |field: &str, expected: &Option<String>, actual: &str| {
+        if let Some(text) = expected {
+            if !actual.contains(text.as_str()) {
+                check(
+                    field,
+                    format!("a text containing `{text}`"),
+                    actual.to_string(),
+                );
+            }
+        }
+    };
+    contains("grade_reason", &expect.grade_reason, &e.grade.reason);
+    contains("stage_reason", &expect.stage_reason, &e.stage.reason);
+    contains("visits_reason", &expect.visits_reason, &e.visits.reason);
+    for (field, expected, rule) in [
+        ("grade_rule", &expect.grade_rule, &e.grade.rule),
+        ("stage_rule", &expect.stage_rule, &e.stage.rule),
+        ("visits_rule", &expect.visits_rule, &e.visits.rule),
+    ] {
+        if let Some(expected) = expected {
+            check(field, expected.clone(), cited_id(policy, rule));
+        }
+    }
+    if let Some(dues) = &expect.action_due {
+        for (kind, due) in dues {
+            let of_kind: Vec<String> = e
+                .actions
+                .iter()
+                .filter(|a| &a.kind == kind)
+                .map(|a| a.due.to_string())
+                .collect();
+            if !of_kind.contains(due) {
+                check(
+                    &format!("action_due.{kind}"),
+                    due.clone(),
+                    format!("{of_kind:?}"),
+                );
+            }
+        }
+    }
+    if let Some(rules) = &expect.action_rules {
+        for (kind, rule) in rules {
+            let of_kind: Vec<String> = e
+                .actions
+                .iter()
+                .filter(|a| &a.kind == kind)
+                .map(|a| cited_id(policy, &a.rule))
+                .collect();
+            if !of_kind.contains(rule) {
+                check(
+                    &format!("action_rules.{kind}"),
+                    rule.clone(),
+                    format!("{of_kind:?}"),
+                );
+            }
+        }
     }
     if let Some(labels) = &expect.labels {
         for (key, value) in labels {

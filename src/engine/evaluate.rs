@@ -9,7 +9,7 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceEntry,
+    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause, TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -218,12 +218,14 @@ fn run_entries(
     let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
         if let Some(trace) = trace.as_mut() {
             let (rule, message) = what();
+            let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
             trace.push(TraceEntry {
                 function: entry.qualified(),
                 rule,
                 facts: view.take_reads(),
                 params: policy.param_reads(&entry.qualified()).to_vec(),
                 message,
+                clause,
             });
         }
     };
@@ -305,12 +307,20 @@ fn run_entries(
     visits.overdue = due.overdue;
     visits.days_overdue = due.days_overdue;
     set_text(&mut visits.reason, &cadence.reason);
+    write_rule(&mut visits.rule, &VISITS, cadence.line);
 
     out.actions.clear();
     if runtime.has(&ACTIONS) {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
         record(&ACTIONS, &|| (None, format!("{count} action(s)")));
+        // One entry per action, so that each names its rule and clause.
+        for action in &out.actions {
+            record(&ACTIONS, &|| {
+                let message = format!("{} due {}: {}", action.kind, action.due, action.reason);
+                (Some(action.rule.clone()), message)
+            });
+        }
     }
 
     out.labels.clear();
@@ -331,6 +341,15 @@ fn run_entries(
     out.portfolio.clone_from(&view.facts().portfolio);
     out.trace = trace;
     Ok(())
+}
+
+/// The handbook clause a policy cites for the rule at `rule` (`file:line`).
+fn clause_of(policy: &Policy, rule: &str) -> Option<TraceClause> {
+    policy.citation_at(rule).map(|c| TraceClause {
+        id: c.id.clone(),
+        handbook: c.handbook.clone(),
+        quote: c.quote.clone(),
+    })
 }
 
 fn rule(entry: &Entry, line: usize) -> String {
@@ -439,10 +458,12 @@ fn actions(
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
     for item in array {
         let got = item.type_name();
-        out.push(
-            item.try_cast::<Action>()
-                .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?,
-        );
+        let mut action = item
+            .try_cast::<Action>()
+            .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?;
+        write_rule(&mut action.rule, &ACTIONS, action.line);
+        action.line = 0; // `rule` says it now; results compare equal to their JSON round trip
+        out.push(action);
     }
     Ok(())
 }

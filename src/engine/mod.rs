@@ -167,6 +167,8 @@ pub struct PolicyInfo {
     pub files: Vec<String>,
     /// How each script file runs: in the fast tier, or in the interpreter and why.
     pub tiers: Vec<ScriptTier>,
+    /// The rules the policy cites from its handbooks, built or deliberately left out.
+    pub rules: Vec<crate::policy::Citation>,
 }
 
 impl Engine {
@@ -351,6 +353,7 @@ impl Engine {
             params: serde_json::to_value(&manifest.params).unwrap_or(serde_json::Value::Null),
             files: policy.files().iter().map(|f| f.name.clone()).collect(),
             tiers: self.execution_tiers().unwrap_or_default(),
+            rules: policy.citations().to_vec(),
         }
     }
 }

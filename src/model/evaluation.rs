@@ -121,6 +121,9 @@ pub struct Visits {
     pub days_overdue: i64,
     /// Why this cadence.
     pub reason: String,
+    /// The script and line of the rule that set the cadence, e.g. `visits.rhai:9`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule: String,
 }
 
 /// A dated thing to do for the customer.
@@ -132,6 +135,12 @@ pub struct Action {
     pub due: Date,
     /// One plain sentence saying why.
     pub reason: String,
+    /// The script and line of the rule that asked for it, e.g. `actions.rhai:12`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule: String,
+    /// The line of the `action(...)` call, until the engine writes `rule`.
+    #[serde(skip)]
+    pub(crate) line: usize,
 }
 
 /// One step of an explanation: which function ran, what it decided, what it read.
@@ -148,4 +157,18 @@ pub struct TraceEntry {
     pub params: Vec<String>,
     /// One plain sentence.
     pub message: String,
+    /// The handbook clause the deciding rule cites (`@rule` in the policy), when it cites one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<TraceClause>,
+}
+
+/// The handbook clause behind a decision, as a trace shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceClause {
+    /// The rule's id in the policy, e.g. `grade.repeat_purchase`.
+    pub id: String,
+    /// The handbook's file name.
+    pub handbook: String,
+    /// The phrase quoted from the handbook.
+    pub quote: String,
 }

@@ -13,7 +13,8 @@ mod scale;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
 pub use date::{add_days, parse_date, saturating_add_days, Date};
 pub use evaluation::{
-    Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceEntry, Visits,
+    Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,
+    TraceEntry, Visits,
 };
 pub use facts::{Facts, ReceivableFact};
 pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};

@@ -1,7 +1,7 @@
 //! Checking a policy as a whole, collecting every problem rather than stopping at the first:
 //! the manifest, the scripts (syntax, entry functions, grade/stage literals, `params` paths),
-//! per-grade tables that must cover every grade, weights that must be sane, and parameters no
-//! script reads (a warning). `patron check` shows them all; loading fails on the first error.
+//! per-grade tables that must cover every grade, weights that must be sane, rule citations
+//! that must be well formed, and parameters no script reads (a warning). `patron check` shows them all; loading fails on the first error.
 
 use std::fmt;
 
@@ -78,6 +78,8 @@ pub struct CheckReport {
     pub(crate) manifest: Option<Manifest>,
     /// Parameter paths each script function reads.
     pub(crate) param_reads: std::collections::BTreeMap<String, Vec<String>>,
+    /// The rules' handbook citations.
+    pub(crate) citations: super::citations::Citations,
 }
 
 impl CheckReport {
@@ -135,6 +137,7 @@ pub fn check_files(files: &[PolicyFile]) -> CheckReport {
         vocabulary_known: manifest.is_some(),
     });
     diagnostics.extend(scripts.diagnostics);
+    let citations = super::citations::read(files, &mut diagnostics);
     if let (Some(manifest), Some(text)) = (&manifest, manifest_text) {
         check_params(
             manifest,
@@ -148,6 +151,7 @@ pub fn check_files(files: &[PolicyFile]) -> CheckReport {
         diagnostics,
         manifest,
         param_reads: scripts.reads,
+        citations,
     }
 }
 

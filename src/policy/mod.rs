@@ -4,6 +4,7 @@
 //! embedded in the library, so nothing needs to be on disk to start.
 
 mod check;
+mod citations;
 mod files;
 mod manifest;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use check::{check_files, CheckReport, Diagnostic, Severity};
+pub use citations::{Citation, CitationStatus};
 pub(crate) use files::line_col;
 pub use files::PolicyFile;
 pub use manifest::{
@@ -64,6 +66,7 @@ pub struct Policy {
     files: Vec<PolicyFile>,
     stamp: PolicyStamp,
     param_reads: BTreeMap<String, Vec<String>>,
+    citations: citations::Citations,
     instance_id: u64,
 }
 
@@ -111,6 +114,7 @@ impl Policy {
             files,
             stamp,
             param_reads: report.param_reads,
+            citations: report.citations,
             instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -141,6 +145,29 @@ impl Policy {
         self.param_reads
             .get(qualified_function)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The rules the policy cites from its handbooks (`@rule` and `@left_out` comments), in
+    /// file order then line order.
+    pub fn citations(&self) -> &[Citation] {
+        self.citations.list()
+    }
+
+    /// The implemented rule whose citation covers a decision's `rule`, e.g. the citation
+    /// above `promote.rhai:14`; `None` when no citation covers that line.
+    ///
+    /// ```
+    /// let policy = patron::Policy::embedded_default()?;
+    /// let customer = patron::model::parse_customer(r#"{"id": "C-1"}"#)?;
+    /// let engine = patron::Engine::with_default_policy()?;
+    /// let evaluation = engine.evaluate(&customer, patron::model::parse_date("2026-11-23")?)?;
+    /// let cited = policy.citation_at(&evaluation.stage.rule).unwrap();
+    /// assert_eq!(cited.handbook, "001_d909bd38914b50a7.txt");
+    /// # Ok::<(), patron::Error>(())
+    /// ```
+    pub fn citation_at(&self, rule: &str) -> Option<&Citation> {
+        let (file, line) = rule.rsplit_once(':')?;
+        self.citations.at(file, line.parse().ok()?)
     }
 
     /// A number unique to this loaded instance (two loads of the same files differ).

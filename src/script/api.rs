@@ -497,7 +497,12 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
 
     engine
         .register_type_with_name::<Action>("Action")
-        .register_fn("action", action_of)
+        .register_fn(
+            "action",
+            |ctx: NativeCallContext, kind: &str, due: Date, reason: &str| {
+                action_of(kind, due, reason, line_of(&ctx))
+            },
+        )
         .register_get("kind", |a: &mut Action| a.kind.clone())
         .register_get("due", |a: &mut Action| a.due);
 }
@@ -574,12 +579,14 @@ pub(crate) fn cadence_of(
     })
 }
 
-/// `action(kind, due, reason)`.
-pub(crate) fn action_of(kind: &str, due: Date, reason: &str) -> Action {
+/// `action(kind, due, reason)` called at `line`.
+pub(crate) fn action_of(kind: &str, due: Date, reason: &str, line: usize) -> Action {
     Action {
         kind: kind.to_string(),
         due,
         reason: reason.to_string(),
+        rule: String::new(),
+        line,
     }
 }
 

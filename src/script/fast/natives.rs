@@ -109,11 +109,12 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             let higher = name == "part";
             Rc::new(move |a, _| checked(api::part_of(&text(&a[0])?, &a[1], &a[2], &a[3], higher)))
         }
-        ("action", 3) => Rc::new(|a, _| {
+        ("action", 3) => Rc::new(|a, line| {
             Ok(Dynamic::from(api::action_of(
                 &text(&a[0])?,
                 date(&a[1])?,
                 &text(&a[2])?,
+                line,
             )))
         }),
         ("grade_up" | "grade_down", 1) => {
