@@ -713,9 +713,19 @@ fn bad_plan_tables_are_policy_errors_naming_the_key() {
             "evening",
         ),
         (
-            "service_week = 4 ",
-            "service_week = 0 ",
+            "service_week = 4\n",
+            "service_week = 0\n",
             "plan.service_week",
+        ),
+        (
+            "calls_per_day = 30\n",
+            "calls_per_day = 0\n",
+            "plan.calls_per_day",
+        ),
+        (
+            "min_calls_per_week = 18\n",
+            "min_calls_per_week = 18\ncalls_per_week = 20\n",
+            "plan.calls_per_week",
         ),
         (
             "visits_per_day = 4 ",
@@ -763,7 +773,7 @@ fn capacity_short_moves_visits_to_weeks_with_room_then_leaves_the_rest_unschedul
     assert_eq!(weeks("A05"), [4, 4, 4]);
     let moved = of(&plan, "A05", "visit");
     assert!(
-        moved[0].reason.starts_with("visit 1 of 4 for grade A (4 a month): week 4, moved from week 1 (grade A's week): week 1 is full (1 visits a day)"),
+        moved[0].reason.starts_with("visit 1 of 4 for grade A (4 a month): week 4, moved from week 1 (grade A's week): week 1 is full (1 visit a day)"),
         "{}",
         moved[0].reason
     );
@@ -791,7 +801,7 @@ fn capacity_short_moves_visits_to_weeks_with_room_then_leaves_the_rest_unschedul
     assert_eq!(a05.week, Some(4));
     assert_eq!(
         a05.reason,
-        "visit 4 of 4 for grade A (4 a month): meant for week 4 — not placed: no working day of 2026-12 has room for it (1 visits a day)"
+        "visit 4 of 4 for grade A (4 a month): meant for week 4 — not placed: no working day of 2026-12 has room for it (1 visit a day)"
     );
     let a = &plan.summary.by_grade[0];
     assert_eq!(a.grade, "A");

@@ -20,6 +20,11 @@ use crate::policy::{PlanSlot, PLAN_WEEKS};
 /// better), entries there at all (fewer is better), the day (earlier is better).
 type DayScore = (u32, Reverse<u32>, Reverse<usize>);
 
+/// " (4 visits a day)", " (1 visit a day)".
+fn visits_a_day(n: u32) -> String {
+    format!(" ({n} visit{} a day)", if n == 1 { "" } else { "s" })
+}
+
 /// Where an on-site entry can go.
 #[derive(Debug, Clone, Copy)]
 struct Spot {
@@ -194,8 +199,8 @@ impl Scheduler<'_> {
             (
                 UnscheduledCause::Capacity,
                 format!(
-                    "no working day of {month} has room for it ({} visits a day)",
-                    self.request.visits_per_day
+                    "no working day of {month} has room for it{}",
+                    visits_a_day(self.request.visits_per_day)
                 ),
             )
         } else {
@@ -248,7 +253,7 @@ impl Scheduler<'_> {
     /// " (4 visits a day)" after "is full".
     fn full_text(&self, why: &str) -> String {
         if why == "is full" {
-            format!(" ({} visits a day)", self.request.visits_per_day)
+            visits_a_day(self.request.visits_per_day)
         } else {
             String::new()
         }

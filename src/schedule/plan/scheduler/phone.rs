@@ -1,8 +1,8 @@
 //! Phone work, within calls a day (a capacity, never exceeded): dated actions on their due
-//! dates, cadence calls in their windows — every customer's first call before anyone's
-//! second, each round in priority order, so that no customer with a call cadence goes
-//! without calls while others get more — and calls added to reach the weekly callback
-//! minimum.
+//! dates, cadence calls in their windows — first every customer's first call, in priority
+//! order, so that no customer with a call cadence goes without calls while others get more;
+//! then the other calls, customer by customer in priority order (overdue first, then by
+//! grade) — and calls added to reach the weekly callback minimum.
 //!
 //! The minimum is handbook 002, `002_d29de148423224f7.txt`, 客户回访管理制度 1.5:
 //! "每周电话回访客户不少于18位" — at least 18 customers called back a week, a minimum
@@ -96,17 +96,19 @@ impl Scheduler<'_> {
         }
     }
 
-    /// Every cadence call, in rounds: the first call of every customer (in priority order),
-    /// then the second, …
+    /// Every cadence call: the first call of every customer (in priority order), then each
+    /// customer's other calls (customers in priority order).
     pub(super) fn place_calls(&mut self, demands: &[Demand<'_>], order: &[usize]) {
-        let rounds = demands.iter().map(|d| d.calls.len()).max().unwrap_or(0);
         let mut previous: Vec<Option<usize>> = vec![None; demands.len()];
-        for k in 0..rounds {
-            for &d in order {
-                if let Some(need) = demands[d].calls.get(k) {
-                    if let Some(day) = self.place_call(d, &demands[d], need, previous[d]) {
-                        previous[d] = Some(day);
-                    }
+        for &d in order {
+            if let Some(need) = demands[d].calls.first() {
+                previous[d] = self.place_call(d, &demands[d], need, None);
+            }
+        }
+        for &d in order {
+            for need in demands[d].calls.iter().skip(1) {
+                if let Some(day) = self.place_call(d, &demands[d], need, previous[d]) {
+                    previous[d] = Some(day);
                 }
             }
         }
@@ -255,22 +257,32 @@ impl Scheduler<'_> {
             }
             let short = (callbacks < required).then(|| {
                 let working = self.calendar.working_in_week(week).count();
-                let why = if working == 0 {
-                    format!("week {week} has no working day")
-                } else if self.request.calls_per_day == 0 {
-                    "calls_per_day is 0".to_string()
-                } else if full {
-                    format!(
-                        "the week's phone capacity is taken ({working} working day{} × {} calls a day)",
-                        if working == 1 { "" } else { "s" },
-                        self.request.calls_per_day
-                    )
-                } else {
-                    let n = demands.len();
+                let n = demands.len();
+                let few = (n < required).then(|| {
                     format!(
                         "only {n} customer{} in the portfolio",
                         if n == 1 { "" } else { "s" }
                     )
+                });
+                let room = if working == 0 {
+                    Some(format!("week {week} has no working day"))
+                } else if self.request.calls_per_day == 0 {
+                    Some("calls_per_day is 0".to_string())
+                } else if full {
+                    let per_day = self.request.calls_per_day;
+                    Some(format!(
+                        "the week's phone capacity is taken ({working} working day{} × {per_day} call{} a day)",
+                        if working == 1 { "" } else { "s" },
+                        if per_day == 1 { "" } else { "s" }
+                    ))
+                } else {
+                    None
+                };
+                let why = match (few, room) {
+                    (Some(few), Some(room)) => format!("{few}, and {room}"),
+                    (Some(why), None) | (None, Some(why)) => why,
+                    // Unreachable: short with every customer phoned means too few customers.
+                    (None, None) => format!("only {n} customers in the portfolio"),
                 };
                 joined(&[
                     &format!("week {week}: {callbacks} callbacks planned, {required} required: "),
