@@ -582,6 +582,10 @@ fn random_portfolios_never_exceed_capacity_never_use_a_day_off_and_drop_nothing(
 // ---------------------------------------------------------------------------------------
 // The ABCD rule.
 
+/// 拜访客户流程 (三) 1. 客户分类: "A级客户:应安排在第一个星期出访,相应的,每日里也应该将重要的客户安排在上午拜访",
+/// "B级客户:多是安排在第二星期出访", "C、D级客户:应安排在第三个星期出访".
+///
+/// @covers default:plan.week_a, default:plan.week_b, default:plan.week_cd
 #[test]
 fn abcd_weeks_first_visits_and_mornings_for_a() {
     let customers: Vec<Customer> = [
@@ -915,6 +919,11 @@ fn same_region_visits_share_days() {
 // ---------------------------------------------------------------------------------------
 // Dated entries: reminders, callbacks, reports, the plan for next month.
 
+/// Payment reminders three days before a receivable falls due, callbacks for customers not
+/// called since their last order (客户回访管理制度 1.11 "提前3天提醒客户安排回款"; 2.
+/// "对超过一周未合作客户的回访").
+///
+/// @covers default:plan.payment_reminder
 #[test]
 fn reminders_and_callbacks_fall_on_their_due_date_or_the_working_day_before() {
     let c = customer(
@@ -962,6 +971,10 @@ fn a_reminder_due_on_a_holiday_moves_to_the_working_day_before() {
     assert_eq!(of(&plan, "P2", "payment_reminder")[0].date, d("2026-12-23"));
 }
 
+/// 拜访作业管理办法 4. "拜访后应于两日内提出客户拜访报告": a report two working days after
+/// each visit.
+///
+/// @covers default:plan.visit_report
 #[test]
 fn visit_reports_come_two_working_days_after_each_visit_even_into_next_month() {
     let mut request = ample();
@@ -997,6 +1010,10 @@ fn visit_reports_come_two_working_days_after_each_visit_even_into_next_month() {
     assert!(plan.notes.iter().any(|n| n.contains("after 2026-12")));
 }
 
+/// 拜访作业管理办法 3.1 "业务人员每月底应提出次月拜访计划书": next month's plan on the month's
+/// last working day.
+///
+/// @covers default:plan.submit_plan
 #[test]
 fn the_submit_plan_entry_is_on_the_last_working_day_in_week_four() {
     let plan = plan_of(&[plain("C1", "C")], &december());
@@ -1022,6 +1039,10 @@ fn the_submit_plan_entry_is_on_the_last_working_day_in_week_four() {
     assert_eq!(submit.date, d("2026-12-30"));
 }
 
+/// 拜访客户流程 "每四个星期应将你的精力集中于客户服务": collections and complaint follow-ups in
+/// week 4.
+///
+/// @covers default:plan.service_week
 #[test]
 fn collections_and_complaints_go_in_the_service_week() {
     let c = customer(

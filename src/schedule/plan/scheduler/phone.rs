@@ -1,8 +1,9 @@
 //! Phone work, within calls a day (a capacity, never exceeded): dated actions on their due
 //! dates, cadence calls in their windows — first every customer's first call, in priority
-//! order, so that no customer with a call cadence goes without calls while others get more;
-//! then the other calls, customer by customer in priority order (overdue first, then by
-//! grade) — and calls added to reach the weekly callback minimum.
+//! order (overdue first, then by grade), so that no customer with a call cadence goes
+//! without calls while others get more; then the other calls grade by grade, highest first,
+//! and within a grade round by round (every customer's second call, then every third, …) —
+//! and calls added to reach the weekly callback minimum.
 //!
 //! The minimum is handbook 002, `002_d29de148423224f7.txt`, 客户回访管理制度 1.5:
 //! "每周电话回访客户不少于18位" — at least 18 customers called back a week, a minimum
@@ -96,8 +97,8 @@ impl Scheduler<'_> {
         }
     }
 
-    /// Every cadence call: the first call of every customer (in priority order), then each
-    /// customer's other calls (customers in priority order).
+    /// Every cadence call: the first call of every customer (in priority order), then the
+    /// others by grade (highest first), call number, and priority order.
     pub(super) fn place_calls(&mut self, demands: &[Demand<'_>], order: &[usize]) {
         let mut previous: Vec<Option<usize>> = vec![None; demands.len()];
         for &d in order {
@@ -105,11 +106,19 @@ impl Scheduler<'_> {
                 previous[d] = self.place_call(d, &demands[d], need, None);
             }
         }
-        for &d in order {
-            for need in demands[d].calls.iter().skip(1) {
-                if let Some(day) = self.place_call(d, &demands[d], need, previous[d]) {
-                    previous[d] = Some(day);
-                }
+        let mut rest: Vec<(usize, usize, usize, usize)> = order
+            .iter()
+            .enumerate()
+            .flat_map(|(position, &d)| {
+                let rank = demands[d].rule.rank;
+                (1..demands[d].calls.len()).map(move |k| (rank, k, position, d))
+            })
+            .collect();
+        rest.sort_unstable();
+        for (_, k, _, d) in rest {
+            let need = &demands[d].calls[k];
+            if let Some(day) = self.place_call(d, &demands[d], need, previous[d]) {
+                previous[d] = Some(day);
             }
         }
     }
