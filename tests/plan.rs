@@ -877,6 +877,7 @@ fn visits_beyond_the_months_working_days_are_unscheduled_for_want_of_a_day() {
     );
 }
 
+/// Overdue customers first, then A and B (拜访客户流程 "首期就拜访***和B级客户").
 #[test]
 fn overdue_customers_claim_capacity_first() {
     // One working day in the month and one visit a day: only one C visit fits.

@@ -467,7 +467,8 @@ fn calls_a_day_are_never_exceeded_and_a_full_week_says_why_it_is_short() {
 /// day is free (calls 2 and 3 find none; call 4: A01 14; call 5: A01–A03 15, 16, 17; call 6:
 /// A01 18, A02 21; call 7: 22, 23, 24; call 8: A01 25, A02 28; call 9: 29, 30, 31), which
 /// leaves no day for the D customers' second and third calls: no A customer without calls
-/// while lower grades get theirs, and every customer with a call cadence gets a call.
+/// while lower grades get theirs, and every customer with a call cadence gets a call
+/// (拜访客户流程 "首期就拜访***和B级客户": A and B first).
 #[test]
 fn calls_go_first_to_every_customer_then_by_grade() {
     let mut customers = plain("A", "A", 3);
@@ -961,7 +962,7 @@ proptest! {
     /// customer claiming capacity first, the first visit of an E customer, visits wrapping
     /// round the month — visit k of a customer is its k-th by date, the unscheduled ones come
     /// after the placed ones, every visit says the same "of n", and its report follows it.
-    /// ("拜访后应于两日内提出客户拜访报告")
+    /// (拜访客户流程 "也可以据实情安排ABCD客户拜访计划": visits move; "拜访后应于两日内提出客户拜访报告".)
     #[test]
     fn visit_k_is_always_the_kth_visit_by_date(customers in portfolio(), request in request()) {
         let plan = wrapping_engine().plan(&customers, &request).unwrap();

@@ -266,6 +266,14 @@ fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> 
         .collect()
 }
 
+/// The evaluation's actions in the month: dated phone work (payment reminders, callbacks, a
+/// policy's own kinds) and service-week actions, plus the reminders of receivables that fall
+/// due later in the month.
+///
+/// Handbook 002, `002_d29de148423224f7.txt`, 客户回访管理制度: 1.11 "提前3天提醒客户安排回款"
+/// (a reminder three days before a receivable falls due) and 二、2. "对超过一周未合作客户的回访"
+/// (a callback for a customer who has not ordered for over a week) — both come from the
+/// policy's `actions.rhai`, as of the month's first day.
 fn actions(
     demand: &mut Demand<'_>,
     customer: &Customer,

@@ -229,6 +229,9 @@ fn joined(parts: &[&str]) -> String {
 
 /// Customers in the order they claim capacity: most overdue first, then by grade (highest
 /// first), then by region (so that a region's customers come together), then by id.
+///
+/// Handbook 002, `002_d29de148423224f7.txt`, 拜访客户流程 (三) 1.: "首期就拜访***和B级客户"
+/// (the `***` is the handbook's own mangled "A级") — A and B customers first.
 pub(crate) fn priority_order(demands: &[Demand<'_>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
     order.sort_by_key(|&i| {

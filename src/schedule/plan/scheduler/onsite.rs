@@ -213,8 +213,8 @@ impl Scheduler<'_> {
 
     /// The service-week actions of demand `d` (collections, complaint follow-ups), as visits.
     ///
-    /// Handbook 002, `002_d29de148423224f7.txt`, 拜访客户流程 (三) 1.: "每四个星期应将你的精力集中于
-    /// 客户服务(维修、技术与操作),货品陈列收帐和计划下个月的工作方面".
+    /// Handbook 002, `002_d29de148423224f7.txt`, 拜访客户流程 (三) 1.:
+    /// "每四个星期应将你的精力集中于客户服务(维修、技术与操作),货品陈列收帐和计划下个月的工作方面".
     pub(super) fn place_service(&mut self, d: usize, demand: &Demand<'_>) {
         let week = self.rules.service_week;
         let region = self.region_of(demand);
