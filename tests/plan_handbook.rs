@@ -606,7 +606,8 @@ fn manifest_grade(policy: &str, grade: &str) -> (u32, PlanSlot) {
 fn every_policy_maps_its_grades_onto_the_abcd_weeks() {
     let morning = PlanSlot::Morning;
     let any = PlanSlot::Any;
-    let expected: [(&str, &[(&str, u32, PlanSlot)]); 4] = [
+    type Weeks<'a> = &'a [(&'a str, u32, PlanSlot)];
+    let expected: [(&str, Weeks); 4] = [
         (
             "distributor",
             &[
