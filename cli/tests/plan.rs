@@ -306,7 +306,7 @@ fn a_week_short_of_the_callback_minimum_is_reported_on_standard_error() {
     assert_eq!(output.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("week 1: 5 callbacks planned, 40 required: the week's phone capacity is taken (5 working days × 1 calls a day)"),
+        stderr.contains("week 1: 5 callbacks planned, 40 required: only 18 customers in the portfolio, and the week's phone capacity is taken (5 working days × 1 call a day)"),
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
