@@ -1222,7 +1222,7 @@ fn the_same_input_gives_the_same_bytes_whatever_the_record_order() {
     let request = PlanRequest {
         owner: None,
         visits_per_day: Some(3),
-        calls_per_week: Some(12),
+        calls_per_day: Some(4),
         ..december()
     };
     let engine = Engine::with_default_policy().unwrap();
@@ -1290,7 +1290,7 @@ fn plan_json_takes_json_and_gives_the_plan_as_json() {
     let engine = Engine::with_default_policy().unwrap();
     let customers = r#"[ { "id": "A1", "owner": "rep-07", "grade": "A", "region": "same_city" } ]"#;
     let request = r#"{ "month": "2026-12", "owner": "rep-07", "visits_per_day": 4,
-        "calls_per_week": 18, "non_working_days": ["2026-12-25"], "working_days": ["monday", "tue", "Wednesday", "thu", "fri"],
+        "calls_per_day": 30, "min_calls_per_week": 18, "non_working_days": ["2026-12-25"], "working_days": ["monday", "tue", "Wednesday", "thu", "fri"],
         "unknown": "ignored" }"#;
     let text = engine.plan_json(customers, request).unwrap();
     let plan: Plan = serde_json::from_str(&text).unwrap();
@@ -1442,6 +1442,14 @@ fn bad_request_json_names_the_field() {
         (
             r#"{ "month": "2026-12", "calls_per_week": "many" }"#,
             "calls_per_week",
+        ),
+        (
+            r#"{ "month": "2026-12", "calls_per_day": 1.5 }"#,
+            "calls_per_day",
+        ),
+        (
+            r#"{ "month": "2026-12", "min_calls_per_week": -18 }"#,
+            "min_calls_per_week",
         ),
         (
             r#"{ "month": "2026-12", "non_working_days": ["2026-12-25", "Christmas"] }"#,
