@@ -100,7 +100,7 @@ fn plan(c: &mut Criterion) {
     let default_capacity = PlanRequest::for_month("2026-12");
     let ample = PlanRequest {
         visits_per_day: Some(1_000),
-        calls_per_week: Some(100_000),
+        calls_per_day: Some(100_000),
         ..PlanRequest::for_month("2026-12")
     };
     let one_rep = PlanRequest {

@@ -205,11 +205,14 @@ char *patron_evaluate_batch(const patron_engine *e,
 /**
  * Plans a month of calls and visits: `customers_json` is a JSON array or JSON Lines of
  * customers, `request_json` a JSON object such as
- * `{"month": "2026-12", "owner": "rep-07", "visits_per_day": 4, "calls_per_week": 18,
- * "non_working_days": ["2026-12-25"]}`. The request's owner's customers (every customer when
- * it names none) are evaluated as of the month's first day against one snapshot of the
- * current policy and placed day by day within the request's capacity; what does not fit is
- * listed as unscheduled with its cause.
+ * `{"month": "2026-12", "owner": "rep-07", "visits_per_day": 4, "calls_per_day": 30,
+ * "min_calls_per_week": 18, "non_working_days": ["2026-12-25"]}`. The request's owner's
+ * customers (every customer when it names none) are evaluated as of the month's first day
+ * against one snapshot of the current policy and placed day by day: `visits_per_day` and
+ * `calls_per_day` are capacities, never exceeded; `min_calls_per_week` (handbook 002: at
+ * least 18 customers called back a week) is a minimum the plan meets with added calls or,
+ * in `summary.by_week`, says why it cannot. `calls_per_week`, the minimum's old name, is
+ * read as `min_calls_per_week`. What does not fit is listed as unscheduled with its cause.
  *
  * Returns: the plan as a NUL-terminated UTF-8 JSON object (dated `entries` with `date`,
  * `slot`, `customer_id`, `kind`, `reason`, and `unscheduled`), owned by the caller and freed

@@ -37,7 +37,7 @@ fn december() -> PlanRequest {
 fn ample() -> PlanRequest {
     PlanRequest {
         visits_per_day: Some(40),
-        calls_per_week: Some(1_000),
+        calls_per_day: Some(1_000),
         ..december()
     }
 }
@@ -124,8 +124,16 @@ fn onsite(kind: &str) -> bool {
     matches!(kind, "visit" | "collection" | "complaint_follow_up")
 }
 
+/// The rep's paperwork: no visit or call capacity.
+fn task(kind: &str) -> bool {
+    matches!(
+        kind,
+        "visit_report" | "weekly_plan" | "callback_statistics" | "submit_plan"
+    )
+}
+
 fn phone(kind: &str) -> bool {
-    !onsite(kind) && kind != "visit_report" && kind != "submit_plan"
+    !onsite(kind) && !task(kind)
 }
 
 /// Visits and calls the default cadence asks for in December 2026, from the evaluation as
@@ -164,12 +172,32 @@ fn required(engine: &Engine, customer: &Customer) -> (usize, usize, Vec<u32>) {
     (visits, calls, weeks)
 }
 
+/// "visit 3 of 4 …" → 3.
+fn visit_number(reason: &str) -> usize {
+    reason
+        .strip_prefix("visit ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a numbered visit: {reason}"))
+}
+
+/// The week a visit was meant for: "moved from week 3" in its reason, else its own week.
+fn planned_week(entry: &PlanEntry) -> u32 {
+    match entry.reason.split_once("moved from week ") {
+        Some((_, rest)) => rest[..1].parse().unwrap(),
+        None => entry.week.unwrap(),
+    }
+}
+
 /// Everything the planner promises about any plan, checked entry by entry.
 fn check_invariants(engine: &Engine, customers: &[Customer], request: &PlanRequest, plan: &Plan) {
     let calendar = Calendar::of(request);
+    let first = d("2026-12-01");
+    let last = d("2026-12-31");
     let v = plan.visits_per_day as usize;
-    let mut per_day: BTreeMap<(Date, &str), usize> = BTreeMap::new();
-    let mut per_week: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut per_slot: BTreeMap<(Date, &str), usize> = BTreeMap::new();
+    let mut calls_per_day: BTreeMap<Date, usize> = BTreeMap::new();
+    let mut onsite_of: BTreeSet<(&str, Date)> = BTreeSet::new();
     for entry in &plan.entries {
         assert!(
             calendar.working(entry.date),
@@ -178,47 +206,65 @@ fn check_invariants(engine: &Engine, customers: &[Customer], request: &PlanReque
             entry.customer_id.as_deref().unwrap_or("-"),
             entry.date
         );
-        if entry.kind == "visit_report" && entry.date > d("2026-12-31") {
+        if entry.kind == "visit_report" && entry.date > last {
             assert_eq!(entry.week, None);
         } else {
             assert_eq!(entry.week, Some(week_of(entry.date)), "{entry:?}");
         }
         if onsite(&entry.kind) {
-            *per_day
+            *per_slot
                 .entry((entry.date, entry.slot.as_str()))
                 .or_default() += 1;
-        }
-        if phone(&entry.kind) {
-            *per_week.entry(entry.week.unwrap()).or_default() += 1;
-        }
-        if entry.grade.as_deref() == Some("A") && entry.kind == "visit" {
-            assert_eq!(
-                entry.slot.as_str(),
-                "morning",
-                "A visits are in the morning"
+            assert!(
+                onsite_of.insert((entry.customer_id.as_deref().unwrap(), entry.date)),
+                "two visits of one customer on {}",
+                entry.date
             );
         }
+        if phone(&entry.kind) {
+            assert!(entry.customer_id.is_some(), "{entry:?}");
+            *calls_per_day.entry(entry.date).or_default() += 1;
+        }
     }
-    let mut per_date: BTreeMap<Date, usize> = BTreeMap::new();
-    for ((date, slot), n) in &per_day {
-        let cap = if *slot == "morning" {
+    let cap = |slot: &str| {
+        if slot == "morning" {
             v.div_ceil(2)
         } else {
             v / 2
-        };
-        assert!(*n <= cap, "{n} {slot} visits on {date}, more than {cap}");
+        }
+    };
+    let mut per_date: BTreeMap<Date, usize> = BTreeMap::new();
+    for ((date, slot), n) in &per_slot {
+        assert!(
+            *n <= cap(slot),
+            "{n} {slot} visits on {date}, more than {}",
+            cap(slot)
+        );
         *per_date.entry(*date).or_default() += n;
     }
-    for (date, n) in per_date {
-        assert!(n <= v, "{n} visits on {date}, more than {v} a day");
+    for (date, n) in &per_date {
+        assert!(*n <= v, "{n} visits on {date}, more than {v} a day");
     }
-    for (week, n) in per_week {
+    // Calls a day are a capacity, never exceeded.
+    for (date, n) in &calls_per_day {
         assert!(
-            n <= plan.calls_per_week as usize,
-            "{n} calls in week {week}, more than {}",
-            plan.calls_per_week
+            *n <= plan.calls_per_day as usize,
+            "{n} phone entries on {date}, more than {} a day",
+            plan.calls_per_day
         );
     }
+    let slot_full =
+        |date: Date, slot: &str| per_slot.get(&(date, slot)).copied().unwrap_or(0) >= cap(slot);
+    let working_in_week = |week: u32| -> Vec<Date> {
+        let (from, to) = match week {
+            4 => (22, 31),
+            w => (w * 7 - 6, w * 7),
+        };
+        (from..=to)
+            .map(|day| d(&format!("2026-12-{day:02}")))
+            .filter(|date| calendar.working(*date))
+            .collect()
+    };
 
     // A report two working days after every on-site entry.
     let reports: BTreeMap<&str, Vec<Date>> = plan
@@ -243,17 +289,16 @@ fn check_invariants(engine: &Engine, customers: &[Customer], request: &PlanReque
     }
 
     // Nothing dropped: every visit and call the cadence asks for is an entry or unscheduled,
-    // and every visit is in the week the rule gives it.
+    // and every visit is meant for the week the ABCD rule gives it.
     let owner = request.owner.as_deref();
-    for c in customers
+    let planned: Vec<&Customer> = customers
         .iter()
         .filter(|c| owner.is_none() || c.owner.as_deref() == owner)
-    {
+        .collect();
+    for c in &planned {
         let (visits, calls, weeks) = required(engine, c);
-        let mut placed_weeks: Vec<u32> = of(plan, &c.id, "visit")
-            .iter()
-            .map(|e| e.week.unwrap())
-            .collect();
+        let placed = of(plan, &c.id, "visit");
+        let mut placed_weeks: Vec<u32> = placed.iter().map(|e| planned_week(e)).collect();
         let missed: Vec<_> = plan
             .unscheduled
             .iter()
@@ -273,22 +318,165 @@ fn check_invariants(engine: &Engine, customers: &[Customer], request: &PlanReque
         let call_count =
             of(plan, &c.id, "call").len() + missed.iter().filter(|u| u.kind == "call").count();
         assert_eq!(call_count, calls, "calls of {}", c.id);
+
+        // Visit order: visit k is the k-th by date (拜访客户流程: the numbering follows the
+        // calendar however visits are moved).
+        let numbers: Vec<usize> = placed.iter().map(|e| visit_number(&e.reason)).collect();
+        assert_eq!(
+            numbers,
+            (1..=placed.len()).collect::<Vec<_>>(),
+            "visit order of {}",
+            c.id
+        );
+        for entry in &placed {
+            let week = entry.week.unwrap();
+            // A visit moved out of the week it was meant for: that week had no room for it
+            // (据实情安排ABCD客户拜访计划), or already held one of the customer's visits.
+            let meant = planned_week(entry);
+            if meant != week {
+                let days = working_in_week(meant);
+                let holds_customer = days
+                    .iter()
+                    .any(|day| onsite_of.contains(&(c.id.as_str(), *day)));
+                let full = days.iter().all(|day| {
+                    onsite_of.contains(&(c.id.as_str(), *day))
+                        || (slot_full(*day, "morning") && slot_full(*day, "afternoon"))
+                });
+                assert!(
+                    holds_customer || full,
+                    "{} moved from a week with room: {entry:?}",
+                    c.id
+                );
+            }
+            // A morning grade (A) in the afternoon only when the week's mornings are full
+            // ("每日里也应该将重要的客户安排在上午拜访").
+            if entry.grade.as_deref() == Some("A") && entry.slot.as_str() == "afternoon" {
+                for day in working_in_week(week) {
+                    assert!(
+                        slot_full(day, "morning") || onsite_of.contains(&(c.id.as_str(), day)),
+                        "{} in the afternoon of {} with a morning free on {day}",
+                        c.id,
+                        entry.date
+                    );
+                }
+            }
+        }
+        // Calls in order: call k+1 never before call k.
+        let call_dates: Vec<Date> = of(plan, &c.id, "call").iter().map(|e| e.date).collect();
+        assert!(
+            call_dates.windows(2).all(|w| w[0] < w[1]),
+            "calls of {}",
+            c.id
+        );
     }
     for item in &plan.unscheduled {
         assert!(!item.reason.is_empty());
+        if item.kind == "visit" && item.cause == UnscheduledCause::Capacity {
+            // Unscheduled for capacity: no working day of the month had room for it.
+            let id = item.customer_id.as_deref().unwrap();
+            for week in 1..=4 {
+                for day in working_in_week(week) {
+                    assert!(
+                        onsite_of.contains(&(id, day))
+                            || (slot_full(day, "morning") && slot_full(day, "afternoon")),
+                        "{id}'s visit unscheduled with room on {day}"
+                    );
+                }
+            }
+        }
     }
     assert_eq!(
         plan.summary.required,
         plan.entries.len() + plan.unscheduled.len()
     );
     assert_eq!(plan.summary.scheduled, plan.entries.len());
-    assert_eq!(
-        plan.entries
+
+    // The rep's own tasks: next month's plan once, a weekly plan for every Friday and the
+    // callback statistics for every Saturday (on it, or the working day before).
+    let tasks = |kind: &str| {
+        plan.entries.iter().filter(|e| e.kind == kind).count()
+            + plan.unscheduled.iter().filter(|u| u.kind == kind).count()
+    };
+    let days_of = |weekday: Weekday| {
+        (0..31)
+            .filter(|k| (first + Duration::days(*k)).weekday() == weekday)
+            .count()
+    };
+    assert_eq!(tasks("submit_plan"), 1);
+    assert_eq!(tasks("weekly_plan"), days_of(Weekday::Fri));
+    assert_eq!(tasks("callback_statistics"), days_of(Weekday::Sat));
+    for entry in plan
+        .entries
+        .iter()
+        .filter(|e| e.kind == "weekly_plan" || e.kind == "callback_statistics")
+    {
+        assert!(entry.customer_id.is_none());
+        let target = if entry.kind == "weekly_plan" {
+            Weekday::Fri
+        } else {
+            Weekday::Sat
+        };
+        if entry.date.weekday() != target {
+            assert!(
+                entry
+                    .reason
+                    .contains("is not a working day: the working day before"),
+                "{entry:?}"
+            );
+            assert!(entry.date.weekday().num_days_from_monday() < target.num_days_from_monday());
+        }
+    }
+
+    // The weekly callback minimum (客户回访管理制度 1.5 "每周电话回访客户不少于18位"): each
+    // week counts the customers phoned in it, and is met or says why not.
+    let min = plan.min_calls_per_week as usize;
+    for week in &plan.summary.by_week {
+        let phoned: BTreeSet<&str> = plan
+            .entries
             .iter()
-            .filter(|e| e.kind == "submit_plan")
-            .count(),
-        1
-    );
+            .filter(|e| phone(&e.kind) && e.week == Some(week.week))
+            .map(|e| e.customer_id.as_deref().unwrap())
+            .collect();
+        assert_eq!(week.callbacks, phoned.len(), "week {}", week.week);
+        let days = (week.end - week.start).num_days() as usize + 1;
+        assert_eq!(week.callbacks_required, (min * days).div_ceil(7));
+        let added = plan
+            .entries
+            .iter()
+            .filter(|e| e.kind == "minimum_call" && e.week == Some(week.week))
+            .count();
+        assert_eq!(week.minimum_calls, added);
+        if added > 0 {
+            // Added only to reach the minimum, never beyond it.
+            assert!(week.callbacks <= week.callbacks_required, "{week:?}");
+            assert!(week.callbacks - added < week.callbacks_required);
+        }
+        match &week.callbacks_short {
+            None => assert!(week.callbacks >= week.callbacks_required, "{week:?}"),
+            Some(why) => {
+                assert!(week.callbacks < week.callbacks_required, "{week:?}");
+                assert!(
+                    why.starts_with(&format!(
+                        "week {}: {} callbacks planned, {} required: ",
+                        week.week, week.callbacks, week.callbacks_required
+                    )),
+                    "{why}"
+                );
+                let all_phoned = phoned.len() == planned.len();
+                let capacity_full = working_in_week(week.week).iter().all(|day| {
+                    calls_per_day.get(day).copied().unwrap_or(0) >= plan.calls_per_day as usize
+                });
+                assert!(
+                    all_phoned || capacity_full,
+                    "{why}: neither every customer phoned nor the week full"
+                );
+                assert!(
+                    plan.notes.iter().any(|n| n.starts_with(why.as_str())),
+                    "{why} not in the notes"
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -351,7 +539,8 @@ fn random_portfolio(rng: &mut Rng, n: usize) -> Vec<Customer> {
 fn random_request(rng: &mut Rng) -> PlanRequest {
     let mut request = PlanRequest {
         visits_per_day: Some(1 + rng.below(6) as u32),
-        calls_per_week: Some(1 + rng.below(30) as u32),
+        calls_per_day: Some(1 + rng.below(12) as u32),
+        min_calls_per_week: Some(rng.below(40) as u32),
         ..december()
     };
     for _ in 0..rng.below(5) {
@@ -393,6 +582,10 @@ fn random_portfolios_never_exceed_capacity_never_use_a_day_off_and_drop_nothing(
 // ---------------------------------------------------------------------------------------
 // The ABCD rule.
 
+/// 拜访客户流程 (三) 1. 客户分类: "A级客户:应安排在第一个星期出访,相应的,每日里也应该将重要的客户安排在上午拜访",
+/// "B级客户:多是安排在第二星期出访", "C、D级客户:应安排在第三个星期出访".
+///
+/// @covers default:plan.week_a, default:plan.week_b, default:plan.week_cd
 #[test]
 fn abcd_weeks_first_visits_and_mornings_for_a() {
     let customers: Vec<Customer> = [
@@ -524,9 +717,19 @@ fn bad_plan_tables_are_policy_errors_naming_the_key() {
             "evening",
         ),
         (
-            "service_week = 4 ",
-            "service_week = 0 ",
+            "service_week = 4\n",
+            "service_week = 0\n",
             "plan.service_week",
+        ),
+        (
+            "calls_per_day = 30\n",
+            "calls_per_day = 0\n",
+            "plan.calls_per_day",
+        ),
+        (
+            "min_calls_per_week = 18\n",
+            "min_calls_per_week = 18\ncalls_per_week = 20\n",
+            "plan.calls_per_week",
         ),
         (
             "visits_per_day = 4 ",
@@ -549,40 +752,65 @@ fn bad_plan_tables_are_policy_errors_naming_the_key() {
 // Capacity, priorities and the unscheduled list.
 
 #[test]
-fn capacity_short_leaves_unscheduled_items_with_their_cause() {
+fn capacity_short_moves_visits_to_weeks_with_room_then_leaves_the_rest_unscheduled() {
+    // 12 A customers (4 visits each, 48) and one visit a day (a morning): 5 working days in
+    // each of weeks 1–3 and 8 in week 4 hold 23 visits. In priority order (A00 first) the
+    // first five customers take every week's first five days; A05's visits move to the three
+    // days left in week 4 ("也可以据实情安排ABCD客户拜访计划"), its fourth and every visit of
+    // A06–A11 are unscheduled for capacity.
     let customers: Vec<Customer> = (0..12).map(|i| plain(&format!("A{i:02}"), "A")).collect();
     let request = PlanRequest {
         visits_per_day: Some(1),
-        calls_per_week: Some(5),
+        calls_per_day: Some(1),
         ..december()
     };
     let plan = plan_of(&customers, &request);
-    // One visit a day (a morning), 5 working days in week 1: 5 of the 12 first visits.
-    let week1 = plan
-        .entries
-        .iter()
-        .filter(|e| e.kind == "visit" && e.week == Some(1))
-        .count();
-    assert_eq!(week1, 5);
+    let weeks = |id: &str| -> Vec<u32> {
+        of(&plan, id, "visit")
+            .iter()
+            .map(|e| e.week.unwrap())
+            .collect()
+    };
+    for i in 0..5 {
+        assert_eq!(weeks(&format!("A{i:02}")), [1, 2, 3, 4], "A{i:02}");
+    }
+    assert_eq!(weeks("A05"), [4, 4, 4]);
+    let moved = of(&plan, "A05", "visit");
+    assert!(
+        moved[0].reason.starts_with("visit 1 of 4 for grade A (4 a month): week 4, moved from week 1 (grade A's week): week 1 is full (1 visit a day)"),
+        "{}",
+        moved[0].reason
+    );
+    assert!(
+        moved[1]
+            .reason
+            .contains("moved from week 2 (spread from grade A's week 1)"),
+        "{}",
+        moved[1].reason
+    );
+    for i in 6..12 {
+        assert!(weeks(&format!("A{i:02}")).is_empty());
+    }
     let missed: Vec<_> = plan
         .unscheduled
         .iter()
-        .filter(|u| u.kind == "visit" && u.week == Some(1))
+        .filter(|u| u.kind == "visit")
         .collect();
-    assert_eq!(missed.len(), 7);
+    assert_eq!(missed.len(), 1 + 6 * 4);
     assert!(missed.iter().all(|u| u.cause == UnscheduledCause::Capacity));
-    assert!(missed[0].reason.contains("week 1"), "{}", missed[0].reason);
-    // Weeks 2 and 3 hold 5 more each, week 4 (22–31 December) 8: 23 of 48 visits.
+    let a05 = missed
+        .iter()
+        .find(|u| u.customer_id.as_deref() == Some("A05"))
+        .unwrap();
+    assert_eq!(a05.week, Some(4));
+    assert_eq!(
+        a05.reason,
+        "visit 4 of 4 for grade A (4 a month): meant for week 4 — not placed: no working day of 2026-12 has room for it (1 visit a day)"
+    );
     let a = &plan.summary.by_grade[0];
     assert_eq!(a.grade, "A");
     assert_eq!(a.visits_required, 48);
     assert_eq!(a.visits_scheduled, 23);
-    let visits_missed = plan
-        .unscheduled
-        .iter()
-        .filter(|u| u.kind == "visit")
-        .count();
-    assert_eq!(visits_missed, 25);
     assert!(plan.notes.iter().any(|n| n.contains("could not be placed")));
     check_invariants(
         &Engine::with_default_policy().unwrap(),
@@ -593,31 +821,74 @@ fn capacity_short_leaves_unscheduled_items_with_their_cause() {
 }
 
 #[test]
-fn a_week_without_working_days_leaves_its_visits_unscheduled_for_want_of_a_day() {
+fn a_week_without_working_days_moves_its_visits_to_the_next_week() {
+    // Days 1–7 off: A1's week-1 visit goes to week 2, and its later visits move on a week
+    // so that the four stay a week apart where the month allows (weeks 2, 3, 4, 4).
     let mut request = ample();
     request.non_working_days = (1..=7).map(|day| d(&format!("2026-12-{day:02}"))).collect();
     let plan = plan_of(&[plain("A1", "A")], &request);
+    let visits = of(&plan, "A1", "visit");
+    assert_eq!(
+        visits.iter().map(|e| e.week.unwrap()).collect::<Vec<_>>(),
+        [2, 3, 4, 4]
+    );
+    assert!(
+        visits[0]
+            .reason
+            .contains("week 2, moved from week 1 (grade A's week): week 1 has no working day"),
+        "{}",
+        visits[0].reason
+    );
+    assert!(plan.unscheduled.iter().all(|u| u.kind != "visit"));
+    check_invariants(
+        &Engine::with_default_policy().unwrap(),
+        &[plain("A1", "A")],
+        &request,
+        &plan,
+    );
+}
+
+#[test]
+fn visits_beyond_the_months_working_days_are_unscheduled_for_want_of_a_day() {
+    // Only 2 working days (15 and 16 December): A1's 4 visits, one a day, leave two
+    // unscheduled — not for capacity (there is room) but for want of another working day.
+    let mut request = ample();
+    request.non_working_days = (1..=31)
+        .filter(|day| *day != 15 && *day != 16)
+        .map(|day| d(&format!("2026-12-{day:02}")))
+        .collect();
+    let plan = plan_of(&[plain("A1", "A")], &request);
+    assert_eq!(of(&plan, "A1", "visit").len(), 2);
     let missed: Vec<_> = plan
         .unscheduled
         .iter()
         .filter(|u| u.kind == "visit")
         .collect();
-    assert_eq!(missed.len(), 1);
-    assert_eq!(missed[0].cause, UnscheduledCause::NoWorkingDay);
-    assert_eq!(missed[0].week, Some(1));
-    assert_eq!(of(&plan, "A1", "visit").len(), 3);
+    assert_eq!(missed.len(), 2);
+    assert!(missed
+        .iter()
+        .all(|u| u.cause == UnscheduledCause::NoWorkingDay));
+    assert!(
+        missed[0]
+            .reason
+            .ends_with("every working day of 2026-12 already holds one of this customer's visits"),
+        "{}",
+        missed[0].reason
+    );
 }
 
+/// Overdue customers first, then A and B (拜访客户流程 "首期就拜访***和B级客户").
 #[test]
 fn overdue_customers_claim_capacity_first() {
-    // Week 3 keeps one working day and one visit a day: only one C visit fits.
-    let mut request = PlanRequest {
+    // One working day in the month and one visit a day: only one C visit fits.
+    let request = PlanRequest {
         visits_per_day: Some(1),
+        non_working_days: (1..=31)
+            .filter(|day| *day != 17)
+            .map(|day| d(&format!("2026-12-{day:02}")))
+            .collect(),
         ..december()
     };
-    request.non_working_days = ["2026-12-15", "2026-12-16", "2026-12-17", "2026-12-18"]
-        .map(d)
-        .to_vec();
     let on_time = customer(json!({ "id": "C-early", "owner": "rep-07", "grade": "C",
         "region": "same_city", "interactions": [ { "at": "2026-11-20", "kind": "visit" } ] }));
     let overdue = customer(json!({ "id": "C-late", "owner": "rep-07", "grade": "C",
@@ -649,6 +920,11 @@ fn same_region_visits_share_days() {
 // ---------------------------------------------------------------------------------------
 // Dated entries: reminders, callbacks, reports, the plan for next month.
 
+/// Payment reminders three days before a receivable falls due, callbacks for customers not
+/// called since their last order (客户回访管理制度 1.11 "提前3天提醒客户安排回款"; 2.
+/// "对超过一周未合作客户的回访").
+///
+/// @covers default:plan.payment_reminder
 #[test]
 fn reminders_and_callbacks_fall_on_their_due_date_or_the_working_day_before() {
     let c = customer(
@@ -696,6 +972,10 @@ fn a_reminder_due_on_a_holiday_moves_to_the_working_day_before() {
     assert_eq!(of(&plan, "P2", "payment_reminder")[0].date, d("2026-12-23"));
 }
 
+/// 拜访作业管理办法 4. "拜访后应于两日内提出客户拜访报告": a report two working days after
+/// each visit.
+///
+/// @covers default:plan.visit_report
 #[test]
 fn visit_reports_come_two_working_days_after_each_visit_even_into_next_month() {
     let mut request = ample();
@@ -731,6 +1011,10 @@ fn visit_reports_come_two_working_days_after_each_visit_even_into_next_month() {
     assert!(plan.notes.iter().any(|n| n.contains("after 2026-12")));
 }
 
+/// 拜访作业管理办法 3.1 "业务人员每月底应提出次月拜访计划书": next month's plan on the month's
+/// last working day.
+///
+/// @covers default:plan.submit_plan
 #[test]
 fn the_submit_plan_entry_is_on_the_last_working_day_in_week_four() {
     let plan = plan_of(&[plain("C1", "C")], &december());
@@ -756,6 +1040,10 @@ fn the_submit_plan_entry_is_on_the_last_working_day_in_week_four() {
     assert_eq!(submit.date, d("2026-12-30"));
 }
 
+/// 拜访客户流程 "每四个星期应将你的精力集中于客户服务": collections and complaint follow-ups in
+/// week 4.
+///
+/// @covers default:plan.service_week
 #[test]
 fn collections_and_complaints_go_in_the_service_week() {
     let c = customer(
@@ -859,20 +1147,54 @@ fn the_summary_counts_scheduled_against_required() {
 
 #[test]
 fn a_portfolio_with_nothing_due_gets_a_plan_that_says_so() {
-    // An F customer called last week: its quarterly call is not due in December.
+    // An F customer called last week: its quarterly call is not due in December. Without a
+    // weekly minimum the plan holds only the rep's own tasks: 4 Friday weekly plans, 4
+    // Saturday statistics (on the Fridays) and next month's plan.
     let f = customer(
         json!({ "id": "F1", "owner": "rep-07", "grade": "F", "region": "other",
         "interactions": [ { "at": "2026-11-25", "kind": "call" } ] }),
     );
-    let plan = plan_of(&[f], &december());
-    assert_eq!(plan.entries.len(), 1);
-    assert_eq!(plan.entries[0].kind, "submit_plan");
+    let request = PlanRequest {
+        min_calls_per_week: Some(0),
+        ..december()
+    };
+    let plan = plan_of(std::slice::from_ref(&f), &request);
+    assert!(plan.entries.iter().all(|e| e.customer_id.is_none()));
+    let kinds: Vec<&str> = plan.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "weekly_plan").count(), 4);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "callback_statistics")
+            .count(),
+        4
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == "submit_plan").count(), 1);
+    assert_eq!(kinds.len(), 9);
     assert!(plan.unscheduled.is_empty());
     assert!(
         plan.notes.iter().any(|n| n.contains("No customer needs")),
         "{:?}",
         plan.notes
     );
+
+    // With 002's minimum ("每周电话回访客户不少于18位") the one customer is called back every
+    // week, and every week says why it stays short: "only 1 customer in the portfolio".
+    let plan = plan_of(&[f], &december());
+    assert_eq!(of(&plan, "F1", "minimum_call").len(), 4);
+    for week in &plan.summary.by_week {
+        assert_eq!(week.callbacks, 1);
+        assert_eq!(
+            week.callbacks_short.as_deref(),
+            Some(
+                format!(
+                    "week {}: 1 callbacks planned, {} required: only 1 customer in the portfolio",
+                    week.week, week.callbacks_required
+                )
+                .as_str()
+            )
+        );
+    }
 }
 
 #[test]
@@ -900,7 +1222,7 @@ fn the_same_input_gives_the_same_bytes_whatever_the_record_order() {
     let request = PlanRequest {
         owner: None,
         visits_per_day: Some(3),
-        calls_per_week: Some(12),
+        calls_per_day: Some(4),
         ..december()
     };
     let engine = Engine::with_default_policy().unwrap();
@@ -968,7 +1290,7 @@ fn plan_json_takes_json_and_gives_the_plan_as_json() {
     let engine = Engine::with_default_policy().unwrap();
     let customers = r#"[ { "id": "A1", "owner": "rep-07", "grade": "A", "region": "same_city" } ]"#;
     let request = r#"{ "month": "2026-12", "owner": "rep-07", "visits_per_day": 4,
-        "calls_per_week": 18, "non_working_days": ["2026-12-25"], "working_days": ["monday", "tue", "Wednesday", "thu", "fri"],
+        "calls_per_day": 30, "min_calls_per_week": 18, "non_working_days": ["2026-12-25"], "working_days": ["monday", "tue", "Wednesday", "thu", "fri"],
         "unknown": "ignored" }"#;
     let text = engine.plan_json(customers, request).unwrap();
     let plan: Plan = serde_json::from_str(&text).unwrap();
@@ -1037,12 +1359,28 @@ fn zero_capacity_is_invalid_input_naming_the_field() {
     let engine = Engine::with_default_policy().unwrap();
     let request = PlanRequest {
         visits_per_day: Some(0),
-        calls_per_week: Some(0),
+        calls_per_day: Some(0),
         ..december()
     };
     let error = engine.plan(&[plain("A1", "A")], &request).unwrap_err();
-    assert!(error.to_string().contains("calls_per_week"), "{error}");
+    assert!(error.to_string().contains("calls_per_day"), "{error}");
     assert_eq!(invalid_field(error), "visits_per_day");
+    let huge = PlanRequest {
+        calls_per_day: Some(100_001),
+        ..december()
+    };
+    assert_eq!(
+        invalid_field(engine.plan(&[plain("A1", "A")], &huge).unwrap_err()),
+        "calls_per_day"
+    );
+    let huge = PlanRequest {
+        min_calls_per_week: Some(100_001),
+        ..december()
+    };
+    assert_eq!(
+        invalid_field(engine.plan(&[plain("A1", "A")], &huge).unwrap_err()),
+        "min_calls_per_week"
+    );
     let huge = PlanRequest {
         visits_per_day: Some(1_000_000),
         ..december()
@@ -1104,6 +1442,14 @@ fn bad_request_json_names_the_field() {
         (
             r#"{ "month": "2026-12", "calls_per_week": "many" }"#,
             "calls_per_week",
+        ),
+        (
+            r#"{ "month": "2026-12", "calls_per_day": 1.5 }"#,
+            "calls_per_day",
+        ),
+        (
+            r#"{ "month": "2026-12", "min_calls_per_week": -18 }"#,
+            "min_calls_per_week",
         ),
         (
             r#"{ "month": "2026-12", "non_working_days": ["2026-12-25", "Christmas"] }"#,

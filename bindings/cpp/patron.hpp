@@ -152,7 +152,8 @@ public:
     }
 
     /// The month plan for `customers_json` (a JSON array or JSON Lines) and `request_json`
-    /// (`{"month": "2026-12", "owner": …, "visits_per_day": …, …}`), as JSON.
+    /// (`{"month": "2026-12", "owner": …, "visits_per_day": 4, "calls_per_day": 30,
+    /// "min_calls_per_week": 18, …}`: capacities a day, the weekly callback minimum), as JSON.
     std::string plan(const std::string &customers_json, const std::string &request_json) const {
         patron_error *err = nullptr;
         char *result = patron_plan(handle_, detail::c_arg(customers_json, "customers_json"),

@@ -31,10 +31,17 @@ pub struct PlanArgs {
     /// Policy directory; the embedded default policy when absent.
     #[arg(long)]
     policy: Option<PathBuf>,
-    /// On-site visits a day at most; the policy's `[plan]` value (4) when absent.
+    /// On-site visits a day at most (a capacity); the policy's `[plan]` value (4) when absent.
     #[arg(long, value_name = "N")]
     visits_per_day: Option<u32>,
-    /// Phone calls a week at most; the policy's `[plan]` value (18) when absent.
+    /// Phone entries a day at most (a capacity); the policy's `[plan]` value (30) when absent.
+    #[arg(long, value_name = "N")]
+    calls_per_day: Option<u32>,
+    /// Customers to call back a week, at least (handbook 002: 18); the policy's `[plan]`
+    /// value when absent. The plan adds calls to reach it or says why it cannot.
+    #[arg(long, value_name = "N")]
+    min_calls_per_week: Option<u32>,
+    /// Old name of --min-calls-per-week, read as it (a weekly minimum, no longer a cap).
     #[arg(long, value_name = "N")]
     calls_per_week: Option<u32>,
     /// A non-working day (YYYY-MM-DD); repeat for more.
@@ -104,6 +111,11 @@ pub fn run(args: PlanArgs) -> Result<u8, Failure> {
                 .map_err(|e| Failure::new(EXIT_INPUT, format!("cannot write output: {e}")))?;
         }
     }
+    for week in &plan.summary.by_week {
+        if let Some(short) = &week.callbacks_short {
+            eprintln!("patron: {short} (see summary.by_week)");
+        }
+    }
     if !plan.unscheduled.is_empty() {
         eprintln!(
             "patron: {} of {} item(s) could not be placed (capacity or no working day); see `unscheduled`",
@@ -132,6 +144,8 @@ fn request(args: &PlanArgs) -> Result<PlanRequest, Failure> {
         month: args.month.clone(),
         owner: args.owner.clone(),
         visits_per_day: args.visits_per_day,
+        calls_per_day: args.calls_per_day,
+        min_calls_per_week: args.min_calls_per_week,
         calls_per_week: args.calls_per_week,
         non_working_days: holidays,
         working_days,
@@ -237,13 +251,14 @@ fn entries_table(entries: &[&PlanEntry]) -> Table {
 /// the summary by grade and the notes.
 fn table(plan: &Plan) -> String {
     let mut out = format!(
-        "Plan {} for {} — policy {} {} — {} visits a day, {} calls a week, {} working days\n",
+        "Plan {} for {} — policy {} {} — at most {} visits and {} calls a day, at least {} customers called back a week, {} working days\n",
         plan.month,
         plan.owner.as_deref().unwrap_or("all customers"),
         plan.policy.name,
         plan.policy.version,
         plan.visits_per_day,
-        plan.calls_per_week,
+        plan.calls_per_day,
+        plan.min_calls_per_week,
         plan.summary.working_days
     );
     for week in &plan.summary.by_week {
@@ -253,7 +268,7 @@ fn table(plan: &Plan) -> String {
             .filter(|e| e.week == Some(week.week))
             .collect();
         out.push_str(&format!(
-            "\nWeek {}: {} – {} · {} working day(s) · visits {}/{} · calls {}/{}\n",
+            "\nWeek {}: {} – {} · {} working day(s) · visits {}/{} · calls {}/{} · customers called back {}/{}{}\n",
             week.week,
             week.start,
             week.end,
@@ -261,7 +276,14 @@ fn table(plan: &Plan) -> String {
             week.visits,
             week.visit_capacity,
             week.calls,
-            week.call_capacity
+            week.call_capacity,
+            week.callbacks,
+            week.callbacks_required,
+            match (&week.callbacks_short, week.minimum_calls) {
+                (Some(short), _) => format!(" — {short}"),
+                (None, 0) => String::new(),
+                (None, n) => format!(" ({n} call(s) added to reach it)"),
+            }
         ));
         if entries.is_empty() {
             out.push_str("(nothing planned)\n");

@@ -224,14 +224,18 @@ fn holidays_and_capacity_options_reach_the_plan() {
         "2026-12-25",
         "--visits-per-day",
         "2",
-        "--calls-per-week",
+        "--calls-per-day",
         "10",
+        "--min-calls-per-week",
+        "12",
         "--working-day",
         "2026-12-19",
     ]);
     let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(plan["visits_per_day"], 2);
-    assert_eq!(plan["calls_per_week"], 10);
+    assert_eq!(plan["calls_per_day"], 10);
+    assert_eq!(plan["min_calls_per_week"], 12);
+    assert_eq!(plan["summary"]["by_week"][0]["callbacks_required"], 12);
     let dates: Vec<&str> = plan["entries"]
         .as_array()
         .unwrap()
@@ -247,6 +251,69 @@ fn holidays_and_capacity_options_reach_the_plan() {
         .collect();
     assert!(working.contains(&"2026-12-19"));
     assert!(!working.contains(&"2026-12-25"));
+}
+
+#[test]
+fn the_old_calls_per_week_flag_is_the_weekly_minimum_and_says_so() {
+    let text = plan(&["--format", "json", "--calls-per-week", "20"]);
+    let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(plan["min_calls_per_week"], 20);
+    assert_eq!(plan["calls_per_day"], 30);
+    assert!(plan.get("calls_per_week").is_none());
+    let notes = plan["notes"].to_string();
+    assert!(
+        notes.contains("calls_per_week (20) is read as min_calls_per_week"),
+        "{notes}"
+    );
+    // Both names with different values: refused, naming the old one.
+    let output = patron()
+        .arg("plan")
+        .arg(examples())
+        .args([
+            "--month",
+            "2026-12",
+            "--calls-per-week",
+            "20",
+            "--min-calls-per-week",
+            "18",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("calls_per_week"));
+}
+
+#[test]
+fn a_week_short_of_the_callback_minimum_is_reported_on_standard_error() {
+    // One call a day cannot reach 40 customers called back a week.
+    let output = patron()
+        .arg("plan")
+        .arg(examples())
+        .args([
+            "--month",
+            "2026-12",
+            "--owner",
+            "rep-01",
+            "--calls-per-day",
+            "1",
+            "--min-calls-per-week",
+            "40",
+            "--format",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("week 1: 5 callbacks planned, 40 required: only 18 customers in the portfolio, and the week's phone capacity is taken (5 working days × 1 call a day)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("customers called back 5/40 — week 1: 5 callbacks planned"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -277,7 +344,7 @@ fn bad_input_exits_with_the_documented_codes_and_never_leaves_a_file() {
                 "2026-12",
                 "--visits-per-day",
                 "0",
-                "--calls-per-week",
+                "--calls-per-day",
                 "0",
             ],
             3,

@@ -12,7 +12,8 @@ use super::files::line_col;
 mod plan;
 
 pub use plan::{
-    PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY, PLAN_WEEKS,
+    PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK,
+    MAX_VISITS_PER_DAY, PLAN_WEEKS,
 };
 
 /// The parsed `policy.toml`.

@@ -20,7 +20,8 @@ pub use manifest::{
     ChecksSection, GradesSection, Manifest, RegionsSection, ScoreSection, StagesSection,
 };
 pub use manifest::{
-    PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY, PLAN_WEEKS,
+    PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK,
+    MAX_VISITS_PER_DAY, PLAN_WEEKS,
 };
 
 use crate::error::Result;

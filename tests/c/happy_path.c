@@ -99,8 +99,8 @@ int main(int argc, char **argv) {
         "[{\"id\":\"P-1\",\"owner\":\"rep-07\",\"grade\":\"A\",\"region\":\"same_city\"},"
         "{\"id\":\"P-2\",\"owner\":\"rep-07\",\"grade\":\"C\",\"region\":\"same_city\"},"
         "{\"id\":\"P-3\",\"owner\":\"rep-09\",\"grade\":\"B\"}]",
-        "{\"month\":\"2026-12\",\"owner\":\"rep-07\",\"visits_per_day\":4,\"calls_per_week\":18,"
-        "\"non_working_days\":[\"2026-12-25\"]}",
+        "{\"month\":\"2026-12\",\"owner\":\"rep-07\",\"visits_per_day\":4,\"calls_per_day\":30,"
+        "\"min_calls_per_week\":18,\"non_working_days\":[\"2026-12-25\"]}",
         &err);
     REQUIRE(plan != NULL);
     CHECK(err == NULL);
@@ -110,6 +110,8 @@ int main(int argc, char **argv) {
     CHECK(contains(plan, "\"customer_id\":\"P-2\""));
     CHECK(!contains(plan, "\"customer_id\":\"P-3\"")); /* another owner's customer */
     CHECK(!contains(plan, "\"date\":\"2026-12-25\"")); /* a non-working day */
+    CHECK(contains(plan, "\"calls_per_day\":30,\"min_calls_per_week\":18"));
+    CHECK(contains(plan, "\"kind\":\"weekly_plan\"")); /* Fridays: next week's plan */
     patron_string_free(plan);
     patron_engine_free(engine);
 

@@ -1,6 +1,8 @@
 //! `[plan]` of `policy.toml`: the month planner's rules — which week of the month and which
 //! slot of the day each grade's visits take, which week is kept for service and collections,
-//! and the default capacities. Optional: a policy without it plans by the handbook's ABCD rule.
+//! the default capacities (visits and calls a day), the weekly callback minimum, and which of
+//! the rep's own tasks (weekly plan, Saturday callback statistics, next month's plan) the plan
+//! holds. Optional: a policy without it plans by the handbook's ABCD rule.
 
 use std::collections::BTreeMap;
 
@@ -13,21 +15,27 @@ pub const PLAN_WEEKS: u32 = 4;
 
 /// Largest `visits_per_day` a policy or a request may give.
 pub const MAX_VISITS_PER_DAY: u32 = 1_000;
-/// Largest `calls_per_week` a policy or a request may give.
+/// Largest `min_calls_per_week` (or its old name `calls_per_week`) a policy or a request may
+/// give.
 pub const MAX_CALLS_PER_WEEK: u32 = 100_000;
+/// Largest `calls_per_day` a policy or a request may give.
+pub const MAX_CALLS_PER_DAY: u32 = 100_000;
 
 /// `[plan]` of `policy.toml`. Every key is optional; absent keys take the handbook's values
 /// (the ones shown here, which the default policy spells out).
 ///
 /// ```toml
 /// [plan]
-/// visits_per_day = 4            # capacity when the plan request gives none
-/// calls_per_week = 18           # handbook 002: at least 18 callbacks a week
+/// visits_per_day = 4            # capacity: on-site visits a day, never exceeded
+/// calls_per_day = 30            # capacity: phone entries a day, never exceeded (not from a handbook)
+/// min_calls_per_week = 18       # handbook 002: at least 18 customers called back a week
 /// service_week = 4              # week kept for service, collections and next month's plan
 /// service_actions = ["collection", "complaint_follow_up"]  # action kinds planned in that week
 /// report_after_working_days = 2 # a visit report is due two working days after the visit
 /// payment_reminder_days = 3     # remind this many days before a receivable falls due
 /// submit_plan = true            # "submit next month's plan" on the last working day
+/// weekly_plan = true            # "submit next week's plan" every Friday
+/// callback_statistics = true    # "file this week's callbacks" every Saturday
 ///
 /// [plan.grades]                 # the week of a grade's first visit of the month, and its slot
 /// A = { week = 1, slot = "morning" }
@@ -38,13 +46,24 @@ pub const MAX_CALLS_PER_WEEK: u32 = 100_000;
 ///
 /// A grade missing from `[plan.grades]` takes the rank rule: the highest grade week 1 in the
 /// mornings, the second week 2, every other grade week 3.
+///
+/// `calls_per_week`, the key's old name, is read as `min_calls_per_week` (it always held
+/// handbook 002's "at least 18"); giving both with different values is an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanSection {
-    /// Visits a day when the plan request does not say (default 4).
+    /// Visits a day, at most, when the plan request does not say (default 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits_per_day: Option<u32>,
-    /// Calls a week when the plan request does not say (default 18).
+    /// Phone entries a day, at most, when the plan request does not say (default 30; no
+    /// handbook gives a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls_per_day: Option<u32>,
+    /// Customers to call back a week, at least, when the plan request does not say (default
+    /// 18: handbook 002, 每周电话回访客户不少于18位). 0 sets no minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_calls_per_week: Option<u32>,
+    /// The old name of `min_calls_per_week`, read as it (it always held 002's minimum).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls_per_week: Option<u32>,
     /// The week (1–4) kept for service, collections and planning (default 4).
@@ -65,6 +84,14 @@ pub struct PlanSection {
     /// (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_plan: Option<bool>,
+    /// Whether the plan holds a `weekly_plan` entry every Friday: next week's plan submitted
+    /// (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_plan: Option<bool>,
+    /// Whether the plan holds a `callback_statistics` entry every Saturday: this week's
+    /// callbacks and next week's count filed (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_statistics: Option<bool>,
     /// Week and slot of each grade's visits.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grades: BTreeMap<String, PlanGradeRule>,
@@ -77,7 +104,8 @@ pub struct PlanGradeRule {
     /// The week (1–4) of the grade's first visit of the month; further visits follow one
     /// week apart (two weeks apart for two visits a month).
     pub week: u32,
-    /// The slot of the day for the grade's visits.
+    /// The slot of the day for the grade's visits (a morning grade takes an afternoon only
+    /// when every morning of the week is full).
     #[serde(default)]
     pub slot: PlanSlot,
 }
@@ -86,7 +114,7 @@ pub struct PlanGradeRule {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanSlot {
-    /// Mornings only.
+    /// Mornings (an afternoon only when the week's mornings are full).
     Morning,
     /// Afternoons only.
     Afternoon,
@@ -102,6 +130,11 @@ pub(crate) struct PlanProblem {
 }
 
 impl PlanSection {
+    /// The weekly callback minimum the section gives, under its name or its old name.
+    pub fn min_calls_per_week(&self) -> Option<u32> {
+        self.min_calls_per_week.or(self.calls_per_week)
+    }
+
     /// Checks what the types cannot: ranges, grades in the scale, non-empty action kinds.
     pub(crate) fn check(&self, scale: &GradeScale) -> Result<(), PlanProblem> {
         let problem = |key: &str, message: String| PlanProblem {
@@ -110,7 +143,14 @@ impl PlanSection {
         };
         let ranges = [
             ("visits_per_day", self.visits_per_day, 1, MAX_VISITS_PER_DAY),
-            ("calls_per_week", self.calls_per_week, 1, MAX_CALLS_PER_WEEK),
+            ("calls_per_day", self.calls_per_day, 1, MAX_CALLS_PER_DAY),
+            (
+                "min_calls_per_week",
+                self.min_calls_per_week,
+                0,
+                MAX_CALLS_PER_WEEK,
+            ),
+            ("calls_per_week", self.calls_per_week, 0, MAX_CALLS_PER_WEEK),
             ("service_week", self.service_week, 1, PLAN_WEEKS),
             (
                 "report_after_working_days",
@@ -128,6 +168,16 @@ impl PlanSection {
                         format!("must be between {low} and {high}, got {value}"),
                     ));
                 }
+            }
+        }
+        if let (Some(old), Some(new)) = (self.calls_per_week, self.min_calls_per_week) {
+            if old != new {
+                return Err(problem(
+                    "calls_per_week",
+                    format!(
+                        "is the old name of `plan.min_calls_per_week` (a weekly minimum, not a cap) and says {old} where `plan.min_calls_per_week` says {new}: keep one"
+                    ),
+                ));
             }
         }
         if let Some(kinds) = &self.service_actions {

@@ -116,6 +116,18 @@ impl WorkCalendar {
         self.week_range(week).filter(|&i| self.working[i])
     }
 
+    /// Days in week `week` (7, or 7–10 for week 4).
+    pub(crate) fn week_days(&self, week: u32) -> usize {
+        self.week_range(week).len()
+    }
+
+    /// The latest working day index at or before day index `i` and not before `floor`.
+    pub(crate) fn working_at_or_before(&self, i: usize, floor: usize) -> Option<usize> {
+        (floor..=i.min(self.len().saturating_sub(1)))
+            .rev()
+            .find(|&j| self.working_at(j))
+    }
+
     /// The last working day of the month.
     pub(crate) fn last_working_day(&self) -> Option<Date> {
         (0..self.len())
@@ -178,5 +190,9 @@ mod tests {
             Some(d("2027-01-04"))
         );
         assert_eq!(calendar.last_working_day(), Some(d("2026-12-31")));
+        // Saturday 5 December (index 4) → Friday 4 (index 3); nothing before Tuesday 1.
+        assert_eq!(calendar.working_at_or_before(4, 0), Some(3));
+        assert_eq!(calendar.working_at_or_before(4, 4), None);
+        assert_eq!(calendar.week_days(4), 10);
     }
 }

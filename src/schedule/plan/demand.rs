@@ -14,11 +14,25 @@ use crate::policy::{PlanSlot, PLAN_WEEKS};
 /// More than this many visits or calls of one customer in a month is treated as this many.
 const MAX_PER_MONTH: usize = 62;
 
-/// One visit the cadence asks for, and the week it belongs in.
+/// One visit the cadence asks for, and the week it belongs in. Its reason is written once
+/// the customer's visits are placed, numbered in date order.
 #[derive(Debug, Clone)]
 pub(crate) struct VisitNeed {
     pub(crate) week: u32,
-    pub(crate) reason: String,
+}
+
+/// What every visit of one customer says: "for grade A (4 a month)", the grade's week and
+/// slot, "; contact overdue by 9 days".
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VisitText {
+    /// " for grade A (4 a month): " — between "visit 1 of 4" and where it goes.
+    pub(crate) head: String,
+    /// ", mornings" for a morning grade, ", afternoons" for an afternoon grade, else empty.
+    pub(crate) slot: &'static str,
+    /// Weeks between visits when they are spread over the month (1 or 2), 0 for one visit.
+    pub(crate) step: usize,
+    /// "; contact overdue by 9 days", or empty.
+    pub(crate) overdue: String,
 }
 
 /// One call the cadence asks for: due on `target`, placed before `end` (exclusive).
@@ -45,6 +59,7 @@ pub(crate) struct Demand<'a> {
     pub(crate) rule: GradeRule,
     pub(crate) days_overdue: i64,
     pub(crate) visits: Vec<VisitNeed>,
+    pub(crate) visit_text: VisitText,
     pub(crate) calls: Vec<CallNeed>,
     pub(crate) dated: Vec<ActionNeed>,
     pub(crate) service: Vec<ActionNeed>,
@@ -123,10 +138,12 @@ pub(crate) fn demand<'a>(
     } else {
         0
     };
+    let (visits, visit_text) = visits(evaluation, &rule, calendar, days_overdue);
     let mut demand = Demand {
         customer,
         grade,
-        visits: visits(evaluation, &rule, rules, calendar, days_overdue),
+        visits,
+        visit_text,
         calls: calls(evaluation, &rule, calendar),
         rule,
         days_overdue,
@@ -138,13 +155,18 @@ pub(crate) fn demand<'a>(
     demand
 }
 
+/// The visits of one customer in the month and the words their reasons share.
+///
+/// Handbook 002, `002_d29de148423224f7.txt`, 拜访客户流程 (三) 1. 客户分类: the first visit goes
+/// in the grade's week ("A级客户:应安排在第一个星期出访", "B级客户:多是安排在第二星期出访",
+/// "C、D级客户:应安排在第三个星期出访"); further visits follow one week apart (two for two a
+/// month), wrapping round the month — numbering follows the dates once they are placed.
 fn visits(
     evaluation: &Evaluation,
     rule: &GradeRule,
-    rules: &PlanRules,
     calendar: &WorkCalendar,
     days_overdue: i64,
-) -> Vec<VisitNeed> {
+) -> (Vec<VisitNeed>, VisitText) {
     let month = calendar.month();
     let per_month = evaluation.visits.visits_per_month;
     let due = evaluation.visits.next_visit_due;
@@ -158,7 +180,7 @@ fn visits(
         usize::from(due.is_none_or(|d| d <= month.last_day()))
     };
     if count == 0 {
-        return Vec::new();
+        return (Vec::new(), VisitText::default());
     }
     let cadence = if per_month >= 1.0 - 1e-9 {
         format!("{} a month", number(per_month))
@@ -175,49 +197,26 @@ fn visits(
     } else {
         1
     };
-    let slot = match rule.slot {
-        PlanSlot::Morning => ", mornings",
-        PlanSlot::Afternoon => ", afternoons",
-        PlanSlot::Any => "",
+    let text = VisitText {
+        head: format!(" of {count} for grade {} ({cadence}): ", rule.grade),
+        slot: match rule.slot {
+            PlanSlot::Morning => ", mornings",
+            PlanSlot::Afternoon => ", afternoons",
+            PlanSlot::Any => "",
+        },
+        step: if count == 1 { 0 } else { step },
+        overdue: if days_overdue > 0 {
+            format!("; contact overdue by {days_overdue} days")
+        } else {
+            String::new()
+        },
     };
-    // The parts shared by every visit of the customer, written once.
-    let head = format!(" of {count} for grade {} ({cadence}): ", rule.grade);
-    let home = format!("grade {}'s week{slot}", rule.grade);
-    let gap = match step {
-        1 => "a week after visit ".to_string(),
-        n => format!("{n} weeks after visit "),
-    };
-    let overdue = if days_overdue > 0 {
-        format!("; contact overdue by {days_overdue} days")
-    } else {
-        String::new()
-    };
-    (0..count)
-        .map(|k| {
-            let week = ((rule.week as usize - 1 + k * step) % PLAN_WEEKS as usize) as u32 + 1;
-            let mut reason = String::with_capacity(head.len() + home.len() + overdue.len() + 48);
-            reason.push_str("visit ");
-            push_number(&mut reason, k as u64 + 1);
-            reason.push_str(&head);
-            if k == 0 {
-                reason.push_str("week ");
-                push_number(&mut reason, u64::from(week));
-                reason.push_str(" is ");
-                reason.push_str(&home);
-            } else {
-                reason.push_str(&gap);
-                push_number(&mut reason, k as u64);
-                if week == rules.service_week {
-                    reason.push_str(", in week ");
-                    push_number(&mut reason, u64::from(week));
-                    reason.push_str(" (the service week)");
-                }
-                reason.push_str(slot);
-            }
-            reason.push_str(&overdue);
-            VisitNeed { week, reason }
+    let needs = (0..count)
+        .map(|k| VisitNeed {
+            week: ((rule.week as usize - 1 + k * step) % PLAN_WEEKS as usize) as u32 + 1,
         })
-        .collect()
+        .collect();
+    (needs, text)
 }
 
 fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> Vec<CallNeed> {
@@ -267,6 +266,14 @@ fn calls(evaluation: &Evaluation, rule: &GradeRule, calendar: &WorkCalendar) -> 
         .collect()
 }
 
+/// The evaluation's actions in the month: dated phone work (payment reminders, callbacks, a
+/// policy's own kinds) and service-week actions, plus the reminders of receivables that fall
+/// due later in the month.
+///
+/// Handbook 002, `002_d29de148423224f7.txt`, 客户回访管理制度: 1.11 "提前3天提醒客户安排回款"
+/// (a reminder three days before a receivable falls due) and 二、2. "对超过一周未合作客户的回访"
+/// (a callback for a customer who has not ordered for over a week) — both come from the
+/// policy's `actions.rhai`, as of the month's first day.
 fn actions(
     demand: &mut Demand<'_>,
     customer: &Customer,

@@ -1,16 +1,21 @@
 //! The month planner: from customers, their evaluations as of the month's first day, the
 //! policy's `[plan]` rules and a [`PlanRequest`] to a [`Plan`] — dated visits, calls,
-//! reminders, callbacks, service-week work, visit reports and the "submit next month's
-//! plan" entry — with everything that does not fit listed as unscheduled.
+//! reminders, callbacks, service-week work, visit reports, calls that reach the weekly
+//! callback minimum, and the rep's own tasks (the Friday weekly plan, the Saturday callback
+//! statistics, the "submit next month's plan" entry) — with everything that does not fit
+//! listed as unscheduled.
 //!
-//! The rules (handbook 002, ABCD weekly schedule): a month has four weeks (days 1–7, 8–14,
-//! 15–21, 22 to the end); each grade's first visit of the month goes in its week (A week 1
-//! in the mornings, B week 2, C and D week 3 by default) and further visits follow a week
-//! apart (two weeks for two a month); week 4 holds service and collections and the plan
-//! for next month; overdue customers claim capacity first; same-region visits share days;
-//! visits a day and calls a week are never exceeded; nothing is placed on a non-working
-//! day. Call [`Engine::plan`](crate::Engine::plan) to plan; the pieces here are pure
-//! functions of data and dates.
+//! The rules (handbook 002, `docs/handbooks/002_d29de148423224f7.txt`; each cited where it
+//! is built, and listed with its clause in `docs/planner.md`): a month has four weeks (days
+//! 1–7, 8–14, 15–21, 22 to the end); each grade's first visit of the month goes in its week
+//! (A week 1 in the mornings, B week 2, C and D week 3 by default) and further visits follow
+//! a week apart (two weeks for two a month), moving to another week only when theirs is full
+//! and numbered by date; week 4 holds service and collections and the plan for next month;
+//! overdue customers claim capacity first; same-region visits share days; visits and calls a
+//! day are capacities, never exceeded; at least 18 customers are called back a week, or the
+//! plan says why not; nothing is placed on a non-working day. Call
+//! [`Engine::plan`](crate::Engine::plan) to plan; the pieces here are pure functions of data
+//! and dates.
 //!
 //! - [`request`](PlanRequest): the request and its checks;
 //! - `calendar`: working days, weeks, working-day arithmetic;
@@ -32,7 +37,9 @@ mod types;
 
 pub use output::PlanFormat;
 pub use request::{Month, PlanRequest, WorkingDay};
-pub use rules::{GradeRule, PlanRules, DEFAULT_CALLS_PER_WEEK, DEFAULT_VISITS_PER_DAY};
+pub use rules::{
+    GradeRule, PlanRules, DEFAULT_CALLS_PER_DAY, DEFAULT_MIN_CALLS_PER_WEEK, DEFAULT_VISITS_PER_DAY,
+};
 pub use types::{
     GradeSummary, KindSummary, Plan, PlanEntry, PlanSummary, Slot, Unscheduled, UnscheduledCause,
     WeekSummary,
@@ -66,7 +73,8 @@ pub(crate) fn plan_evaluated(
         policy,
         grades: rules.grade_names(),
         visits_per_day: request.visits_per_day,
-        calls_per_week: request.calls_per_week,
+        calls_per_day: request.calls_per_day,
+        min_calls_per_week: request.min_calls_per_week,
         working_days: (0..calendar.len())
             .filter(|&i| calendar.working_at(i))
             .map(|i| calendar.date(i))

@@ -12,15 +12,21 @@ use super::calendar::WorkCalendar;
 use super::rules::PlanRules;
 use crate::error::{Error, RecordRef, Result};
 use crate::model::{parse_date, Date};
-use crate::policy::{MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY};
+use crate::policy::{MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY};
 
 /// What to plan: `{ "month": "2026-12", "owner": "rep-07", "visits_per_day": 4,
-/// "calls_per_week": 18, "non_working_days": ["2026-12-25"], "working_days": ["monday", …] }`.
+/// "calls_per_day": 30, "min_calls_per_week": 18, "non_working_days": ["2026-12-25"],
+/// "working_days": ["monday", …] }`.
 ///
-/// Only `month` is required. Capacities absent from the request come from the policy's
-/// `[plan]` table (4 visits a day and 18 calls a week by default). `working_days` lists
-/// weekday names (they replace Monday–Friday) and dates (extra working days, such as a
-/// Saturday worked); `non_working_days` lists holidays. Unknown fields are ignored.
+/// Only `month` is required. `visits_per_day` and `calls_per_day` are capacities, never
+/// exceeded; `min_calls_per_week` is handbook 002's minimum workload ("每周电话回访客户不少于
+/// 18位": at least 18 customers called back a week), which the plan meets or, week by week,
+/// says why it cannot. Values absent from the request come from the policy's `[plan]` table
+/// (4 visits and 30 calls a day, at least 18 callbacks a week by default). `calls_per_week`,
+/// the old name of the minimum, is read as `min_calls_per_week`; a request giving both with
+/// different values is refused. `working_days` lists weekday names (they replace
+/// Monday–Friday) and dates (extra working days, such as a Saturday worked);
+/// `non_working_days` lists holidays. Unknown fields are ignored.
 ///
 /// ```
 /// let request: patron::PlanRequest = serde_json::from_str(
@@ -36,10 +42,17 @@ pub struct PlanRequest {
     /// Plan only the customers whose `owner` is this rep; every customer when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// On-site visits a day, at most (morning and afternoon together).
+    /// On-site visits a day, at most (morning and afternoon together): a capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits_per_day: Option<u32>,
-    /// Phone calls a week, at most (calls, callbacks and reminders together).
+    /// Phone entries a day, at most (calls, callbacks and reminders together): a capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls_per_day: Option<u32>,
+    /// Customers to call back a week, at least: a minimum workload (0: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_calls_per_week: Option<u32>,
+    /// The old name of `min_calls_per_week`, read as it. It is no longer a cap: capacity is
+    /// `calls_per_day`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls_per_week: Option<u32>,
     /// Holidays and other days off. Dates outside the month are kept for placing visit
@@ -250,7 +263,10 @@ pub(crate) struct Resolved {
     pub(crate) month: Month,
     pub(crate) owner: Option<String>,
     pub(crate) visits_per_day: u32,
-    pub(crate) calls_per_week: u32,
+    pub(crate) calls_per_day: u32,
+    pub(crate) min_calls_per_week: u32,
+    /// Whether the request gave the minimum under its old name, `calls_per_week`.
+    pub(crate) old_name: bool,
     pub(crate) calendar: WorkCalendar,
 }
 
@@ -277,23 +293,45 @@ impl PlanRequest {
             other => other.clone(),
         };
         let visits_per_day = self.visits_per_day.unwrap_or(rules.visits_per_day);
-        let calls_per_week = self.calls_per_week.unwrap_or(rules.calls_per_week);
+        let calls_per_day = self.calls_per_day.unwrap_or(rules.calls_per_day);
+        if let (Some(old), Some(new)) = (self.calls_per_week, self.min_calls_per_week) {
+            if old != new {
+                return Err(invalid(
+                    "calls_per_week",
+                    format!(
+                        "is the old name of min_calls_per_week (at least this many customers called back a week, not a cap) and says {old} where min_calls_per_week says {new}: give one (capacity is calls_per_day)"
+                    ),
+                ));
+            }
+        }
+        let old_name = self.min_calls_per_week.is_none() && self.calls_per_week.is_some();
+        let (min_field, min_calls_per_week) = match (self.min_calls_per_week, self.calls_per_week) {
+            (Some(min), _) => ("min_calls_per_week", min),
+            (None, Some(old)) => ("calls_per_week", old),
+            (None, None) => ("min_calls_per_week", rules.min_calls_per_week),
+        };
         if visits_per_day > MAX_VISITS_PER_DAY {
             return Err(invalid(
                 "visits_per_day",
                 format!("{visits_per_day} is more than {MAX_VISITS_PER_DAY}"),
             ));
         }
-        if calls_per_week > MAX_CALLS_PER_WEEK {
+        if calls_per_day > MAX_CALLS_PER_DAY {
             return Err(invalid(
-                "calls_per_week",
-                format!("{calls_per_week} is more than {MAX_CALLS_PER_WEEK}"),
+                "calls_per_day",
+                format!("{calls_per_day} is more than {MAX_CALLS_PER_DAY}"),
             ));
         }
-        if visits_per_day == 0 && calls_per_week == 0 {
+        if min_calls_per_week > MAX_CALLS_PER_WEEK {
+            return Err(invalid(
+                min_field,
+                format!("{min_calls_per_week} is more than {MAX_CALLS_PER_WEEK}"),
+            ));
+        }
+        if visits_per_day == 0 && calls_per_day == 0 {
             return Err(invalid(
                 "visits_per_day",
-                "visits_per_day and calls_per_week are both 0: no capacity, nothing can be planned",
+                "visits_per_day and calls_per_day are both 0: no capacity, nothing can be planned",
             ));
         }
         let holidays: BTreeSet<Date> = self.non_working_days.iter().copied().collect();
@@ -341,7 +379,9 @@ impl PlanRequest {
             month,
             owner,
             visits_per_day,
-            calls_per_week,
+            calls_per_day,
+            min_calls_per_week,
+            old_name,
             calendar,
         })
     }

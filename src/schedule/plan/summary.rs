@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::demand::Demand;
 use super::request::Resolved;
 use super::rules::PlanRules;
-use super::scheduler::{kind_rank, Outcome, CALL, SUBMIT_PLAN, VISIT, VISIT_REPORT};
+use super::scheduler::{is_task, kind_rank, Outcome, CALL, MINIMUM_CALL, VISIT, VISIT_REPORT};
 use super::types::{GradeSummary, KindSummary, PlanSummary, UnscheduledCause, WeekSummary};
 use crate::policy::PLAN_WEEKS;
 
@@ -19,9 +19,9 @@ pub(crate) fn is_onsite(kind: &str, rules: &PlanRules) -> bool {
     kind == VISIT || rules.is_service_action(kind)
 }
 
-/// Whether entries of `kind` are phone work (they take a call of the week).
+/// Whether entries of `kind` are phone work (they take a call of the day).
 pub(crate) fn is_phone(kind: &str, rules: &PlanRules) -> bool {
-    !is_onsite(kind, rules) && kind != VISIT_REPORT && kind != SUBMIT_PLAN
+    !is_onsite(kind, rules) && !is_task(kind)
 }
 
 /// The summary and the notes of a plan.
@@ -58,7 +58,9 @@ pub(crate) fn summarize(
         .collect();
     for &(grade, kind, scheduled) in &items {
         let Some(grade) = grade else { continue };
-        if kind == VISIT_REPORT {
+        // Reports and the calls added for the weekly minimum are the planner's, not what
+        // the cadence and actions ask for.
+        if kind == VISIT_REPORT || kind == MINIMUM_CALL {
             continue;
         }
         let rank = rank_of.get(grade).copied().unwrap_or(usize::MAX);
@@ -91,13 +93,14 @@ pub(crate) fn summarize(
     }
 
     let by_week: Vec<WeekSummary> = (1..=PLAN_WEEKS)
-        .map(|week| {
+        .zip(&outcome.weeks)
+        .map(|(week, callbacks)| {
             let range = calendar.week_range(week);
             let working_days = calendar.working_in_week(week).count();
             let in_week = outcome
                 .entries
                 .iter()
-                .filter(|e| e.week == Some(week) && e.kind != VISIT_REPORT);
+                .filter(|e| e.week == Some(week) && !is_task(&e.kind));
             let (mut visits, mut calls) = (0, 0);
             for entry in in_week {
                 if is_onsite(&entry.kind, rules) {
@@ -114,11 +117,11 @@ pub(crate) fn summarize(
                 visits,
                 visit_capacity: working_days * request.visits_per_day as usize,
                 calls,
-                call_capacity: if working_days > 0 {
-                    request.calls_per_week as usize
-                } else {
-                    0
-                },
+                call_capacity: working_days * request.calls_per_day as usize,
+                callbacks: callbacks.callbacks,
+                callbacks_required: callbacks.required,
+                minimum_calls: callbacks.minimum_calls,
+                callbacks_short: callbacks.short.clone(),
             }
         })
         .collect();
@@ -174,21 +177,35 @@ fn notes(
         })
         .collect();
     notes.push(format!(
-        "Weeks of {month}: {}. Each week holds at most {} calls; each day at most {} visits ({} in the morning, {} in the afternoon).",
+        "Weeks of {month}: {}. Each day holds at most {} visits ({} in the morning, {} in the afternoon) and {} phone entries.",
         weeks.join("; "),
-        request.calls_per_week,
         request.visits_per_day,
         request.visits_per_day.div_ceil(2),
-        request.visits_per_day / 2
+        request.visits_per_day / 2,
+        request.calls_per_day,
     ));
+    if request.old_name {
+        notes.push(format!(
+            "The request's calls_per_week ({}) is read as min_calls_per_week, the weekly minimum of customers called back (its meaning in handbook 002); phone capacity is calls_per_day ({}).",
+            request.min_calls_per_week, request.calls_per_day
+        ));
+    } else if rules.min_from_old_key {
+        notes.push(format!(
+            "The policy's [plan] calls_per_week ({}) is read as min_calls_per_week, the weekly minimum of customers called back (its meaning in handbook 002); phone capacity is calls_per_day ({}).",
+            rules.min_calls_per_week, request.calls_per_day
+        ));
+    }
 
     if demands.iter().all(Demand::is_empty) {
+        let added = outcome.weeks.iter().any(|w| w.minimum_calls > 0);
+        let tasks = rules.submit_plan || rules.weekly_plan || rules.callback_statistics;
         notes.push(format!(
-            "No customer needs a visit, a call or an action in {month}{}.",
-            if rules.submit_plan {
-                ": the plan holds only the submit_plan entry"
-            } else {
-                ": the plan is empty"
+            "No customer needs a visit, a call or an action in {month} by its cadence and actions{}.",
+            match (added, tasks) {
+                (true, true) => ": the plan holds the calls that reach the weekly minimum and the rep's own tasks",
+                (true, false) => ": the plan holds only the calls that reach the weekly minimum",
+                (false, true) => ": the plan holds only the rep's own tasks",
+                (false, false) => ": the plan is empty",
             }
         ));
     } else {
@@ -216,6 +233,29 @@ fn notes(
         ));
     }
 
+    if request.min_calls_per_week > 0 {
+        let weeks: Vec<String> = summary
+            .by_week
+            .iter()
+            .map(|w| format!("week {} {}/{}", w.week, w.callbacks, w.callbacks_required))
+            .collect();
+        let added: usize = summary.by_week.iter().map(|w| w.minimum_calls).sum();
+        notes.push(format!(
+            "Customers called back against the minimum of {} a week (handbook 002, in proportion for a longer week 4): {}{}.",
+            request.min_calls_per_week,
+            weeks.join(", "),
+            if added > 0 {
+                format!("; {added} minimum_call entr{} added to reach it", if added == 1 { "y" } else { "ies" })
+            } else {
+                String::new()
+            }
+        ));
+        for week in &summary.by_week {
+            if let Some(short) = &week.callbacks_short {
+                notes.push(format!("{short}."));
+            }
+        }
+    }
     if !outcome.unscheduled.is_empty() {
         let capacity = outcome
             .unscheduled
@@ -224,15 +264,15 @@ fn notes(
             .count();
         let no_day = outcome.unscheduled.len() - capacity;
         notes.push(format!(
-            "{} item(s) could not be placed ({capacity} for capacity, {no_day} for want of a working day); they are listed under `unscheduled`. Capacity shortfalls mean the portfolio needs more than the rep's visits a day or calls a week allow.",
+            "{} item(s) could not be placed ({capacity} for capacity, {no_day} for want of a working day); they are listed under `unscheduled`. Capacity shortfalls mean the portfolio needs more than the rep's visits a day or calls a day allow.",
             outcome.unscheduled.len()
         ));
     }
     if request.visits_per_day == 0 {
         notes.push("visits_per_day is 0: every visit is unscheduled.".into());
     }
-    if request.calls_per_week == 0 {
-        notes.push("calls_per_week is 0: every call and phone action is unscheduled.".into());
+    if request.calls_per_day == 0 {
+        notes.push("calls_per_day is 0: every call and phone action is unscheduled.".into());
     }
 
     let mut idle: Vec<&str> = demands

@@ -19,10 +19,13 @@ pub struct Plan {
     pub policy: PolicyStamp,
     /// The policy's grades, highest first (the HTML view colours entries by this order).
     pub grades: Vec<String>,
-    /// Visits a day the plan allowed.
+    /// Visits a day, at most: the capacity the plan used.
     pub visits_per_day: u32,
-    /// Calls a week the plan allowed.
-    pub calls_per_week: u32,
+    /// Phone entries a day, at most: the capacity the plan used.
+    pub calls_per_day: u32,
+    /// Customers to call back a week, at least: the minimum the plan meets or, in
+    /// `summary.by_week`, says why it cannot.
+    pub min_calls_per_week: u32,
     /// The month's working days.
     pub working_days: Vec<Date>,
     /// Dated entries, in order of date, slot, kind and customer.
@@ -66,13 +69,15 @@ pub struct PlanEntry {
     pub week: Option<u32>,
     /// Morning or afternoon.
     pub slot: Slot,
-    /// The customer; `null` for the rep's own tasks (`submit_plan`).
+    /// The customer; `null` for the rep's own tasks (`weekly_plan`, `callback_statistics`,
+    /// `submit_plan`).
     pub customer_id: Option<String>,
     /// The customer's name, when the record has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
-    /// `visit`, `call`, `payment_reminder`, `callback`, `collection`, `complaint_follow_up`,
-    /// `visit_report`, `submit_plan`, or a policy's own action kind.
+    /// `visit`, `call`, `minimum_call`, `payment_reminder`, `callback`, `collection`,
+    /// `complaint_follow_up`, `visit_report`, `weekly_plan`, `callback_statistics`,
+    /// `submit_plan`, or a policy's own action kind.
     pub kind: String,
     /// One plain sentence saying why.
     pub reason: String,
@@ -87,7 +92,7 @@ pub struct PlanEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnscheduledCause {
-    /// The days or weeks it could go in were full (visits a day, calls a week).
+    /// The days it could go in were full (visits a day, calls a day).
     Capacity,
     /// The days it could go in have no working day left (weekends, holidays).
     NoWorkingDay,
@@ -132,7 +137,7 @@ pub struct PlanSummary {
     pub unscheduled: usize,
     /// Per grade, highest first; only grades that have customers.
     pub by_grade: Vec<GradeSummary>,
-    /// Per kind, in plan order (visits, service, calls, actions, reports, plan).
+    /// Per kind, in plan order (visits, service, calls, actions, reports, the rep's tasks).
     pub by_kind: Vec<KindSummary>,
     /// Per week of the month.
     pub by_week: Vec<WeekSummary>,
@@ -174,7 +179,8 @@ pub struct KindSummary {
     pub unscheduled: usize,
 }
 
-/// One week's line of the summary: what it holds against what it can hold.
+/// One week's line of the summary: what it holds against what it can hold, and the
+/// customers called back against the weekly minimum.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeekSummary {
     /// 1–4.
@@ -189,8 +195,20 @@ pub struct WeekSummary {
     pub visits: usize,
     /// On-site entries it can hold: visits a day × working days.
     pub visit_capacity: usize,
-    /// Phone entries placed (calls, callbacks, reminders, other dated actions).
+    /// Phone entries placed (calls, minimum calls, callbacks, reminders, other dated
+    /// actions).
     pub calls: usize,
-    /// Phone entries it can hold: the calls a week of the request.
+    /// Phone entries it can hold: calls a day × working days.
     pub call_capacity: usize,
+    /// Customers called back: distinct customers with at least one phone entry in the week
+    /// (002 counts customers: 回访客户不少于18位).
+    pub callbacks: usize,
+    /// Customers to call back, at least: `min_calls_per_week` for a seven-day week, in
+    /// proportion for a longer week 4 (rounded up: 26 for ten days).
+    pub callbacks_required: usize,
+    /// `minimum_call` entries the week holds: calls added to reach the minimum.
+    pub minimum_calls: usize,
+    /// Why the week has fewer callbacks than required; absent when it has enough.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callbacks_short: Option<String>,
 }

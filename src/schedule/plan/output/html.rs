@@ -83,6 +83,7 @@ fn class_part(text: &str) -> String {
 fn kind_label(kind: &str) -> String {
     match kind {
         "payment_reminder" => "reminder".into(),
+        "minimum_call" => "call (weekly minimum)".into(),
         "complaint_follow_up" => "complaint".into(),
         "visit_report" => "report".into(),
         "submit_plan" => "submit plan".into(),
@@ -97,7 +98,7 @@ fn grade_rank(plan: &Plan, grade: Option<&str>) -> Option<usize> {
 
 fn entry_item(plan: &Plan, entry: &PlanEntry) -> String {
     let rank = grade_rank(plan, entry.grade.as_deref());
-    let task = matches!(entry.kind.as_str(), "visit_report" | "submit_plan");
+    let task = entry.customer_id.is_none() || entry.kind == "visit_report";
     let mut class = format!("e k-{}", class_part(&entry.kind));
     let mut style = String::new();
     if task {
@@ -146,11 +147,12 @@ pub(crate) fn write(plan: &Plan) -> String {
     let _ = writeln!(out, "<h1>{}</h1>", esc(&title));
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Policy {} {} · {} visits a day · {} calls a week · {} working days · {} entries, {} unscheduled</p>",
+        "<p class=\"meta\">Policy {} {} · {} visits and {} calls a day at most · at least {} customers called back a week · {} working days · {} entries, {} unscheduled</p>",
         esc(&plan.policy.name),
         esc(&plan.policy.version),
         plan.visits_per_day,
-        plan.calls_per_week,
+        plan.calls_per_day,
+        plan.min_calls_per_week,
         plan.summary.working_days,
         plan.entries.len(),
         plan.unscheduled.len()
@@ -164,7 +166,7 @@ pub(crate) fn write(plan: &Plan) -> String {
             esc(grade)
         );
     }
-    out.push_str("<li style=\"border-left-color:#999\"><i>report / plan (tasks)</i></li></ul>\n");
+    out.push_str("<li style=\"border-left-color:#999\"><i>reports and the rep's tasks (weekly plan, callback statistics, next month's plan)</i></li></ul>\n");
 
     month_grid(&mut out, plan);
 
@@ -290,11 +292,11 @@ fn summary(out: &mut String, plan: &Plan) {
             line.unscheduled
         );
     }
-    out.push_str("</table>\n<p>Scheduled / required.</p>\n<table class=\"list\"><tr><th>week</th><th>days</th><th>working days</th><th>visits</th><th>calls</th></tr>\n");
+    out.push_str("</table>\n<p>Scheduled / required.</p>\n<table class=\"list\"><tr><th>week</th><th>days</th><th>working days</th><th>visits</th><th>calls</th><th>customers called back</th><th>minimum calls added</th><th>short of the minimum</th></tr>\n");
     for week in &plan.summary.by_week {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td class=\"num\">{} / {}</td></tr>",
+            "<tr><td>{}</td><td>{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td class=\"num\">{} / {}</td><td class=\"num\">{} / {}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             week.week,
             week.start,
             week.end,
@@ -302,8 +304,12 @@ fn summary(out: &mut String, plan: &Plan) {
             week.visits,
             week.visit_capacity,
             week.calls,
-            week.call_capacity
+            week.call_capacity,
+            week.callbacks,
+            week.callbacks_required,
+            week.minimum_calls,
+            esc(week.callbacks_short.as_deref().unwrap_or(""))
         );
     }
-    out.push_str("</table>\n<p>Used / capacity.</p>\n</section>\n");
+    out.push_str("</table>\n<p>Visits and calls: used / capacity. Customers called back: planned / at least.</p>\n</section>\n");
 }
