@@ -5,9 +5,10 @@
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
 use super::{Flow, Outcome};
-use crate::model::{Date, PortfolioFacts, ReceivableFact};
+use crate::model::{Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
     self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, PORTFOLIO_FIELDS, RECEIVABLE_FIELDS,
+    SCORE_PART_FIELDS,
 };
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
@@ -284,6 +285,7 @@ pub(crate) struct Property {
     date: Option<fn(&Date) -> Dynamic>,
     receivable: Option<fn(&ReceivableFact) -> Dynamic>,
     portfolio: Option<fn(&PortfolioFacts) -> Dynamic>,
+    score_part: Option<fn(&ScorePart) -> Dynamic>,
 }
 
 impl Property {
@@ -297,6 +299,7 @@ impl Property {
             date: field(DATE_FIELDS, name),
             receivable: field(RECEIVABLE_FIELDS, name),
             portfolio: field(PORTFOLIO_FIELDS, name),
+            score_part: field(SCORE_PART_FIELDS, name),
         }
     }
 
@@ -336,6 +339,9 @@ impl Property {
             return Ok(read(&d));
         }
         if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
+            return Ok(read(&p));
+        }
+        if let (Some(read), Some(p)) = (self.score_part, value.read_lock::<ScorePart>()) {
             return Ok(read(&p));
         }
         bail()
