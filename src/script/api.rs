@@ -190,7 +190,9 @@ pub(crate) const RECEIVABLE_FIELDS: &[Field<ReceivableFact>] = &[
 /// The properties of a score part, as `part(...)` returns it: `p.points`, `p.indicator`.
 pub(crate) const SCORE_PART_FIELDS: &[Field<ScorePart>] = &[
     ("points", |p| Dynamic::from_float(p.points)),
-    ("indicator", |p| Dynamic::from(ImmutableString::from(p.indicator.as_str()))),
+    ("indicator", |p| {
+        Dynamic::from(ImmutableString::from(p.indicator.as_str()))
+    }),
 ];
 
 /// The properties of `c.portfolio` (besides the method `owner_count(grade)`).
