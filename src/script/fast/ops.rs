@@ -388,6 +388,8 @@ pub(crate) enum Method {
     Keys,
     /// `text.sub_string(start, length)`
     SubString,
+    /// `x.round()` of a float (rhai's `round`: half away from zero)
+    Round,
 }
 
 impl Method {
@@ -401,6 +403,7 @@ impl Method {
             ("owner_count", 1) => Method::OwnerCount,
             ("keys", 0) => Method::Keys,
             ("sub_string", 2) => Method::SubString,
+            ("round", 0) => Method::Round,
             _ => return None,
         })
     }
@@ -457,6 +460,10 @@ impl Method {
                     None => bail(),
                 }
             }
+            Method::Round => match plain_float(target) {
+                Some(x) => Ok(Dynamic::from_float(x.round())),
+                None => bail(),
+            },
             Method::SubString => {
                 let (Some(text), Ok(start), Ok(length)) = (
                     target.read_lock::<ImmutableString>(),
