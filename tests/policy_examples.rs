@@ -155,32 +155,91 @@ fn key_accounts_examples_reach_every_class_label_and_action() {
     run.assert_every_grade_and_stage();
     assert_eq!(run.pipeline.len(), 7);
 
-    assert_eq!(run.label_names(), set(&["class", "prospect_status"]));
     assert_eq!(
-        run.label_values("class"),
-        set(&["key", "potential", "regular"])
+        run.label_names(),
+        set(&[
+            "class",
+            "distributor_role",
+            "prospect_status",
+            "served_by",
+            "value_tier",
+            "visit_step",
+        ])
     );
-    assert_eq!(
-        run.label_values("prospect_status"),
-        set(&["intent", "potential", "signed"])
-    );
+    let values = [
+        ("class", &["key", "potential", "regular"][..]),
+        (
+            "value_tier",
+            &["important", "ordinary", "potential", "strategic"],
+        ),
+        ("prospect_status", &["intent", "potential", "signed"]),
+        ("distributor_role", &["core", "general", "undetermined"]),
+        (
+            "served_by",
+            &["account_manager", "key_account_team", "marketing", "sales"],
+        ),
+        (
+            "visit_step",
+            &["1_impression", "2_explore", "3_intent", "4_terms"],
+        ),
+    ];
+    for (label, expected) in values {
+        assert_eq!(run.label_values(label), set(expected), "{label}");
+    }
     assert_eq!(
         run.action_kinds(),
         set(&[
             "birthday_care",
+            "close_contract",
             "complaint_follow_up",
+            "complete_archive",
+            "negotiate_terms",
             "remove_obstacles",
+            "resolve_problems",
+            "retention_call",
+            "risk_warning",
             "superior_visit",
         ])
     );
 
+    // The classes match their definitions (handbook 001): a customer with a purchase or a
+    // signed contract is never potential; one without, and without a record saying it
+    // cooperates, is potential unless it is on the key-customer list.
+    for (customer, e) in run.customers.iter().zip(&run.evaluations) {
+        let bought = !customer.purchases.is_empty() || !customer.contracts.is_empty();
+        let listed = customer.attributes.get("key_account") == Some(&serde_json::json!(true));
+        let recorded = customer.stage.as_deref().is_some_and(|s| {
+            run.pipeline.iter().position(|p| p == s)
+                >= run.pipeline.iter().position(|p| p == "contract_signed")
+        }) || (customer.stage.is_none()
+            && matches!(customer.grade.as_deref(), Some("A" | "C")));
+        if bought {
+            assert_ne!(e.grade.to, "B", "{}: bought, yet potential", customer.id);
+        } else if listed {
+            assert_eq!(e.grade.to, "A", "{}", customer.id);
+        } else if !recorded {
+            assert_eq!(
+                e.grade.to, "B",
+                "{}: has not bought, yet not potential",
+                customer.id
+            );
+        }
+    }
+
     let by_id = run.by_id();
-    // A key-level score without a purchase or contract is potential, not key.
-    let no_cooperation = by_id["KA-2110"];
-    assert_eq!(no_cooperation.grade.to, "B");
-    assert!(no_cooperation.score.total >= 80.0);
-    // A signed contract alone is cooperation: class A.
-    assert_eq!(by_id["KA-2002"].grade.to, "A");
+    // A target on the key-customer list is key before it buys.
+    assert_eq!(by_id["KA-2110"].grade.to, "A");
+    // A signed contract alone is cooperation: no longer potential.
+    assert_eq!(by_id["KA-2002"].grade.to, "C");
+    // Campaign participation unknown: the key customer stays key below the bar.
+    assert_eq!(by_id["KA-2004"].grade.to, "A");
+    assert!(by_id["KA-2004"].score.total < 80.0);
+    // Known to be none: the same shortfall makes a key customer regular.
+    assert_eq!(by_id["KA-2009"].grade.to, "C");
+    // Nothing known: no parts, and the total is 0, not -0 (shown as "-0.00").
+    let blank = by_id["KA-2203"];
+    assert!(blank.score.parts.is_empty());
+    assert!(blank.score.total == 0.0 && blank.score.total.is_sign_positive());
     // The need (an intent customer, an open complaint) raises the cadence to 2 and 2.
     for id in ["KA-2101", "KA-2202"] {
         assert_eq!(by_id[id].visits.calls_per_week, 2.0, "{id}");

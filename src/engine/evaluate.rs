@@ -385,7 +385,8 @@ fn score(
             part.points = precision.round(part.points);
             out.parts.push(part);
         }
-        out.parts.iter().map(|p| p.points).sum()
+        // A fold from +0.0: `sum()` of no parts would be -0.0, shown as "-0.00".
+        out.parts.iter().fold(0.0, |total, p| total + p.points)
     } else {
         return Err(wrong_type(&SCORE, expected, returned));
     };

@@ -189,6 +189,14 @@ pub(crate) const RECEIVABLE_FIELDS: &[Field<ReceivableFact>] = &[
     ("days_to_due", |r| Dynamic::from(r.days_to_due)),
 ];
 
+/// The properties of a score part, as `part(...)` returns it: `p.points`, `p.indicator`.
+pub(crate) const SCORE_PART_FIELDS: &[Field<ScorePart>] = &[
+    ("points", |p| Dynamic::from_float(p.points)),
+    ("indicator", |p| {
+        Dynamic::from(ImmutableString::from(p.indicator.as_str()))
+    }),
+];
+
 /// The properties of `c.portfolio` (besides the method `owner_count(grade)`).
 pub(crate) const PORTFOLIO_FIELDS: &[Field<PortfolioFacts>] = &[
     ("size", |p| Dynamic::from(p.size)),
@@ -426,8 +434,6 @@ pub(crate) fn owner_count(p: &PortfolioFacts, grade: &str) -> INT {
 fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
     engine
         .register_type_with_name::<ScorePart>("ScorePart")
-        .register_get("points", |p: &mut ScorePart| p.points)
-        .register_get("indicator", |p: &mut ScorePart| p.indicator.clone())
         .register_fn(
             "part",
             |ctx: NativeCallContext,
@@ -448,6 +454,8 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
                 positioned(&ctx, part_of(name, &weight, &standard, &actual, false))
             },
         );
+
+    register_fields(engine, SCORE_PART_FIELDS);
 
     let grades = vocabulary.grades.clone();
     let stages = vocabulary.stages.clone();

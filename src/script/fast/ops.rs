@@ -5,9 +5,10 @@
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
 use super::{Flow, Outcome};
-use crate::model::{Date, PortfolioFacts, ReceivableFact};
+use crate::model::{Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
     self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, PORTFOLIO_FIELDS, RECEIVABLE_FIELDS,
+    SCORE_PART_FIELDS,
 };
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
@@ -284,6 +285,7 @@ pub(crate) struct Property {
     date: Option<fn(&Date) -> Dynamic>,
     receivable: Option<fn(&ReceivableFact) -> Dynamic>,
     portfolio: Option<fn(&PortfolioFacts) -> Dynamic>,
+    score_part: Option<fn(&ScorePart) -> Dynamic>,
 }
 
 impl Property {
@@ -297,6 +299,7 @@ impl Property {
             date: field(DATE_FIELDS, name),
             receivable: field(RECEIVABLE_FIELDS, name),
             portfolio: field(PORTFOLIO_FIELDS, name),
+            score_part: field(SCORE_PART_FIELDS, name),
         }
     }
 
@@ -336,6 +339,9 @@ impl Property {
             return Ok(read(&d));
         }
         if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
+            return Ok(read(&p));
+        }
+        if let (Some(read), Some(p)) = (self.score_part, value.read_lock::<ScorePart>()) {
             return Ok(read(&p));
         }
         bail()
@@ -382,6 +388,8 @@ pub(crate) enum Method {
     Keys,
     /// `text.sub_string(start, length)`
     SubString,
+    /// `x.round()` of a float (rhai's `round`: half away from zero)
+    Round,
 }
 
 impl Method {
@@ -395,6 +403,7 @@ impl Method {
             ("owner_count", 1) => Method::OwnerCount,
             ("keys", 0) => Method::Keys,
             ("sub_string", 2) => Method::SubString,
+            ("round", 0) => Method::Round,
             _ => return None,
         })
     }
@@ -451,6 +460,10 @@ impl Method {
                     None => bail(),
                 }
             }
+            Method::Round => match plain_float(target) {
+                Some(x) => Ok(Dynamic::from_float(x.round())),
+                None => bail(),
+            },
             Method::SubString => {
                 let (Some(text), Ok(start), Ok(length)) = (
                     target.read_lock::<ImmutableString>(),
