@@ -142,11 +142,20 @@ fn run(
         PortfolioSource::Scan => state.served.evaluate_stream(input, true, &ask, sink),
         PortfolioSource::Given => state.served.evaluate_stream_once(input, &ask, sink),
     };
-    done.map_err(cut_of)?;
-    if budget.is_over() {
-        return Err(Cut::Failed(budget.exceeded()));
-    }
-    Ok(())
+    let cut = match done.map_err(cut_of) {
+        Ok(()) if budget.is_over() => Cut::Failed(budget.exceeded()),
+        Ok(()) => return Ok(()),
+        Err(cut) => cut,
+    };
+    // Counted here, when the work stops: the response may never be polled again.
+    let reason = match &cut {
+        Cut::ClientGone => "client_gone",
+        Cut::Stalled => "stalled",
+        Cut::Failed(error) if error.detail.kind == "limit" => "budget",
+        Cut::Failed(_) => "error",
+    };
+    state.metrics.streams_cut.with_label_values(&[reason]).inc();
+    Err(cut)
 }
 
 /// What the response body goes through.
@@ -155,7 +164,6 @@ struct Output {
     rx: mpsc::Receiver<Bytes>,
     work: Option<JoinHandle<Result<(), Cut>>>,
     failure: Option<io::Error>,
-    state: Shared,
 }
 
 impl Output {
@@ -179,18 +187,14 @@ impl Output {
         };
         let error = match cut {
             Cut::Failed(error) => error,
-            // Nobody is left to read a line.
+            Cut::Stalled => ApiError::unavailable(
+                "the stream was cut: the client took no output for longer than the server's --stall-ms",
+            ),
+            // Nobody is left to read a line; end without the terminating chunk all the same.
             Cut::ClientGone => {
-                self.state.metrics.streams_cut.with_label_values(&["client_gone"]).inc();
-                return None;
-            }
-            Cut::Stalled => {
-                self.state.metrics.streams_cut.with_label_values(&["stalled"]).inc();
-                return None;
+                return Some((Err(io::Error::new(io::ErrorKind::BrokenPipe, ClientGone)), self))
             }
         };
-        let reason = if error.detail.kind == "limit" { "budget" } else { "error" };
-        self.state.metrics.streams_cut.with_label_values(&[reason]).inc();
         self.failure = Some(io::Error::other(error.clone()));
         Some((Ok(Bytes::from(error.json_line())), self))
     }
@@ -241,7 +245,6 @@ pub async fn evaluate(
         rx,
         work,
         failure: None,
-        state,
     };
     let stream = futures_util::stream::unfold(output, Output::next);
     let mut response = (StatusCode::OK, Body::from_stream(stream)).into_response();
