@@ -30,8 +30,21 @@ pub struct Refused {
     pub stderr: String,
 }
 
+/// The `patron` binary: the one cargo built for the tests, or (for the examples that
+/// include this module) the one beside the example's own directory.
+pub fn patron_binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_patron") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the running program");
+    exe.parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("patron"))
+        .expect("target/PROFILE/patron")
+}
+
 fn command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_patron"));
+    let mut command = Command::new(patron_binary());
     command
         .arg("serve")
         .args(args)
