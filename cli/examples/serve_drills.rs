@@ -97,7 +97,10 @@ fn million(total: u64) {
     for (done, kib) in &samples {
         println!("{done}\t{:.1}", *kib as f64 / 1024.0);
     }
-    let after_warmup = samples.iter().find(|(d, _)| *d >= total / 10).map_or(0, |s| s.1);
+    let after_warmup = samples
+        .iter()
+        .find(|(d, _)| *d >= total / 10)
+        .map_or(0, |s| s.1);
     let last = samples.last().map_or(0, |s| s.1);
     let max = samples.iter().map(|s| s.1).max().unwrap_or(0);
     println!(
@@ -124,15 +127,24 @@ fn reloads(total: usize) {
     for (text, name) in [(&b, "steady-b"), (&a, "steady-a")] {
         std::fs::write(&manifest, text).unwrap();
         let reloaded = post_json(&server.url("/v1/policy/reload"), "").json();
-        hashes.insert(reloaded["policy"]["hash"].as_str().unwrap().to_string(), name.to_string());
+        hashes.insert(
+            reloaded["policy"]["hash"].as_str().unwrap().to_string(),
+            name.to_string(),
+        );
     }
     let batch = format!("[{}]", (0..200).map(customer).collect::<Vec<_>>().join(","));
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..3)
         .map(|kind| {
-            let (url, batch, stop, hashes) = (server.url(&format!("/v1/evaluate?{AS_OF}")), batch.clone(), stop.clone(), hashes.clone());
+            let (url, batch, stop, hashes) = (
+                server.url(&format!("/v1/evaluate?{AS_OF}")),
+                batch.clone(),
+                stop.clone(),
+                hashes.clone(),
+            );
             std::thread::spawn(move || {
-                let (mut answers, mut items_checked, mut by_hash) = (0u64, 0u64, BTreeMap::<String, u64>::new());
+                let (mut answers, mut items_checked, mut by_hash) =
+                    (0u64, 0u64, BTreeMap::<String, u64>::new());
                 while !stop.load(Ordering::Relaxed) {
                     let answer = match kind {
                         0 => post_json(&url, &customer(1)),
@@ -143,13 +155,25 @@ fn reloads(total: usize) {
                     let items: Vec<serde_json::Value> = match kind {
                         0 => vec![answer.json()],
                         1 => serde_json::from_str(&answer.body).unwrap(),
-                        _ => answer.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect(),
+                        _ => answer
+                            .body
+                            .lines()
+                            .map(|l| serde_json::from_str(l).unwrap())
+                            .collect(),
                     };
                     assert_eq!(items.len(), if kind == 0 { 1 } else { 200 }, "records lost");
                     let hash = items[0]["policy"]["hash"].as_str().unwrap().to_string();
                     for item in &items {
-                        assert_eq!(item["policy"]["hash"], hash.as_str(), "an answer mixes policies");
-                        assert_eq!(item["policy"]["name"], hashes[&hash].as_str(), "name and hash disagree");
+                        assert_eq!(
+                            item["policy"]["hash"],
+                            hash.as_str(),
+                            "an answer mixes policies"
+                        );
+                        assert_eq!(
+                            item["policy"]["name"],
+                            hashes[&hash].as_str(),
+                            "name and hash disagree"
+                        );
                     }
                     items_checked += items.len() as u64;
                     answers += 1;
@@ -170,7 +194,10 @@ fn reloads(total: usize) {
     let names = ["single", "batch of 200", "stream of 200"];
     for (kind, client) in clients.into_iter().enumerate() {
         let (answers, items, by_hash) = client.join().unwrap();
-        println!("{}: {answers} answers, {items} items checked, by policy {by_hash:?}", names[kind]);
+        println!(
+            "{}: {answers} answers, {items} items checked, by policy {by_hash:?}",
+            names[kind]
+        );
     }
     let metrics = get(&server.url("/metrics"), &[]).body;
     println!(
@@ -198,12 +225,23 @@ fn disconnect(times: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let metrics = loop {
         let metrics = get(&server.url("/metrics"), &[]).body;
-        if metric(&metrics, "patron_streams_cut_total", &[("reason", "client_gone")]) == Some(times as f64) || Instant::now() > deadline {
+        if metric(
+            &metrics,
+            "patron_streams_cut_total",
+            &[("reason", "client_gone")],
+        ) == Some(times as f64)
+            || Instant::now() > deadline
+        {
             break metrics;
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let evaluated = metric(&metrics, "patron_evaluations_total", &[("outcome", "evaluated")]).unwrap_or(0.0);
+    let evaluated = metric(
+        &metrics,
+        "patron_evaluations_total",
+        &[("outcome", "evaluated")],
+    )
+    .unwrap_or(0.0);
     let fine = post_json(&server.url(&format!("/v1/evaluate?{AS_OF}")), &customer(1)).status;
     println!(
         "{times} clients left mid-stream in {:.1} s: {:?} streams cut (client_gone); {evaluated} of {} records evaluated before the work stopped; VmRSS {:.1} → {:.1} MiB; next request {fine}",
@@ -226,7 +264,15 @@ fn slow(clients: usize) {
         let mut latencies = Vec::new();
         while started.elapsed() < Duration::from_secs(4) {
             let begun = Instant::now();
-            let status = agent.post(&url).header("Content-Type", "application/json").send(customer(1).as_str()).map(|mut r| { let _ = r.body_mut().read_to_vec(); r.status().as_u16() }).unwrap_or(0);
+            let status = agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(customer(1).as_str())
+                .map(|mut r| {
+                    let _ = r.body_mut().read_to_vec();
+                    r.status().as_u16()
+                })
+                .unwrap_or(0);
             assert_eq!(status, 200);
             latencies.push(begun.elapsed());
         }
@@ -272,18 +318,38 @@ fn slow(clients: usize) {
         *answers.entry(answer).or_default() += 1;
         longest = longest.max(took);
     }
-    println!("the slow clients were answered: {answers:?} (budget 5 s; the last after {:.1} s)", longest.as_secs_f64());
+    println!(
+        "the slow clients were answered: {answers:?} (budget 5 s; the last after {:.1} s)",
+        longest.as_secs_f64()
+    );
 }
 
 /// Every hostile policy: one hostile customer, a batch and a stream of 100, budget 2 s.
 fn hostile() {
-    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/hostile")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/hostile"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     println!("policy\tone\tbatch of 100\tstream of 100");
-    let batch = format!("[{}]", (0..100).map(|i| format!(r#"{{"id":"hostile-{i}"}}"#)).collect::<Vec<_>>().join(","));
+    let batch = format!(
+        "[{}]",
+        (0..100)
+            .map(|i| format!(r#"{{"id":"hostile-{i}"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let server = match Server::try_start(&["--policy", dir.to_str().unwrap(), "--budget-ms", "2000", "--stream-budget-ms", "2000"]) {
+        let server = match Server::try_start(&[
+            "--policy",
+            dir.to_str().unwrap(),
+            "--budget-ms",
+            "2000",
+            "--stream-budget-ms",
+            "2000",
+        ]) {
             Ok(server) => server,
             Err(refused) => {
                 println!("{name}\trefused at load (exit {:?})", refused.code);
@@ -292,11 +358,23 @@ fn hostile() {
         };
         let url = server.url(&format!("/v1/evaluate?{AS_OF}"));
         let mut cells = Vec::new();
-        for (content_type, body) in [("application/json", r#"{"id":"hostile-1"}"#.to_string()), ("application/json", batch.clone()), ("application/x-ndjson", to_jsonl(&batch))] {
+        for (content_type, body) in [
+            ("application/json", r#"{"id":"hostile-1"}"#.to_string()),
+            ("application/json", batch.clone()),
+            ("application/x-ndjson", to_jsonl(&batch)),
+        ] {
             let started = Instant::now();
             let answer = post(&url, content_type, &body, &[]);
-            let kind = if answer.status == 200 { "ok".to_string() } else { answer.error().1 };
-            cells.push(format!("{} {kind} {:.0} ms", answer.status, started.elapsed().as_secs_f64() * 1000.0));
+            let kind = if answer.status == 200 {
+                "ok".to_string()
+            } else {
+                answer.error().1
+            };
+            cells.push(format!(
+                "{} {kind} {:.0} ms",
+                answer.status,
+                started.elapsed().as_secs_f64() * 1000.0
+            ));
         }
         println!("{name}\t{}", cells.join("\t"));
     }
@@ -304,7 +382,10 @@ fn hostile() {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n = |default: u64| args.get(1).map_or(default, |v| v.parse().expect("a number"));
+    let n = |default: u64| {
+        args.get(1)
+            .map_or(default, |v| v.parse().expect("a number"))
+    };
     match args.first().map(String::as_str) {
         Some("million") => million(n(1_000_000)),
         Some("reloads") => reloads(n(1_000) as usize),

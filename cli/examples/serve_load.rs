@@ -60,7 +60,8 @@ fn run(load: &Load, connections: usize, requests: Option<u64>, seconds: Option<f
     let started = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
-            let (load, sent, errors, stop) = (load.clone(), sent.clone(), errors.clone(), stop.clone());
+            let (load, sent, errors, stop) =
+                (load.clone(), sent.clone(), errors.clone(), stop.clone());
             std::thread::spawn(move || {
                 let agent = support::agent();
                 let mut latencies = Vec::new();
@@ -69,7 +70,9 @@ fn run(load: &Load, connections: usize, requests: Option<u64>, seconds: Option<f
                         stop.store(true, Ordering::Relaxed);
                         break;
                     }
-                    let mut request = agent.post(&load.url).header("Content-Type", "application/json");
+                    let mut request = agent
+                        .post(&load.url)
+                        .header("Content-Type", "application/json");
                     if let Some(token) = &load.token {
                         request = request.header("Authorization", &format!("Bearer {token}"));
                     }
@@ -77,7 +80,11 @@ fn run(load: &Load, connections: usize, requests: Option<u64>, seconds: Option<f
                     let ok = match request.send(load.body.as_str()) {
                         Ok(mut response) => {
                             let status = response.status().as_u16();
-                            let body = response.body_mut().with_config().limit(1 << 30).read_to_vec();
+                            let body = response
+                                .body_mut()
+                                .with_config()
+                                .limit(1 << 30)
+                                .read_to_vec();
                             status == 200 && body.is_ok()
                         }
                         Err(_) => false,
@@ -91,7 +98,10 @@ fn run(load: &Load, connections: usize, requests: Option<u64>, seconds: Option<f
             })
         })
         .collect();
-    let mut latencies: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    let mut latencies: Vec<Duration> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
     let seconds = started.elapsed().as_secs_f64();
     latencies.sort();
     Figures {
@@ -105,22 +115,34 @@ fn run(load: &Load, connections: usize, requests: Option<u64>, seconds: Option<f
 }
 
 fn value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let connections: usize = value(&args, "--connections").map_or(1, |v| v.parse().expect("--connections N"));
-    let requests: Option<u64> = value(&args, "--requests").map(|v| v.parse().expect("--requests N"));
+    let connections: usize =
+        value(&args, "--connections").map_or(1, |v| v.parse().expect("--connections N"));
+    let requests: Option<u64> =
+        value(&args, "--requests").map(|v| v.parse().expect("--requests N"));
     let seconds: Option<f64> = value(&args, "--seconds").map(|v| v.parse().expect("--seconds S"));
     let kind = value(&args, "--kind").unwrap_or("single");
     let batch: usize = value(&args, "--batch").map_or(10_000, |v| v.parse().expect("--batch N"));
     let token = value(&args, "--token").map(str::to_string);
-    assert!(requests.is_some() || seconds.is_some(), "give --requests N or --seconds S: a load run is bounded");
+    assert!(
+        requests.is_some() || seconds.is_some(),
+        "give --requests N or --seconds S: a load run is bounded"
+    );
     let _server;
     let base = match value(&args, "--url") {
         Some(url) => {
-            let host = url.trim_start_matches("http://").split(['/', ':']).next().unwrap_or("");
+            let host = url
+                .trim_start_matches("http://")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("");
             assert!(
                 host == "localhost" || host.starts_with("127.") || host == "[::1]",
                 "--url must be a loopback address: this tool loads only this machine"
@@ -136,7 +158,10 @@ fn main() {
     };
     let body = match kind {
         "single" => customer(1),
-        "batch" => format!("[{}]", (0..batch).map(customer).collect::<Vec<_>>().join(",")),
+        "batch" => format!(
+            "[{}]",
+            (0..batch).map(customer).collect::<Vec<_>>().join(",")
+        ),
         other => panic!("--kind single|batch, not {other}"),
     };
     let load = Load {

@@ -8,7 +8,10 @@ use support::*;
 const AS_OF: &str = "as_of=2026-11-23";
 
 fn default_server() -> Server {
-    Server::start(&["--policy", root().join("policies/default").to_str().unwrap()])
+    Server::start(&[
+        "--policy",
+        root().join("policies/default").to_str().unwrap(),
+    ])
 }
 
 #[test]
@@ -31,7 +34,9 @@ fn evaluate_one_many_and_explained() {
         r#"{ "id": "C-1", "grade": "C" }"#,
     );
     assert_eq!(explained.status, 200);
-    assert!(explained.json()["trace"].as_array().is_some_and(|t| !t.is_empty()));
+    assert!(explained.json()["trace"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty()));
 
     // A batch: one item per record, the bad one in its place, the status still 200.
     let batch = post_json(
@@ -76,7 +81,11 @@ fn a_stream_answers_what_a_batch_answers() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), batch.len() + 1);
-    assert_eq!(lines[..batch.len()], batch[..], "portfolio facts over the whole stream");
+    assert_eq!(
+        lines[..batch.len()],
+        batch[..],
+        "portfolio facts over the whole stream"
+    );
     assert_eq!(lines[batch.len()]["line"], batch.len() + 1);
     assert_eq!(lines[batch.len()]["error"]["code"], 4);
 
@@ -123,14 +132,25 @@ fn plan_in_every_format() {
     ] {
         let answer = post(&url, "application/json", &body, &[("Accept", accept)]);
         assert_eq!(answer.status, 200, "{accept}: {}", answer.body);
-        assert!(answer.content_type.starts_with(content_type), "{}", answer.content_type);
-        assert!(answer.body.trim_start().starts_with(starts), "{accept}: {}", &answer.body[..80.min(answer.body.len())]);
+        assert!(
+            answer.content_type.starts_with(content_type),
+            "{}",
+            answer.content_type
+        );
+        assert!(
+            answer.body.trim_start().starts_with(starts),
+            "{accept}: {}",
+            &answer.body[..80.min(answer.body.len())]
+        );
     }
     let refused = post(&url, "application/json", &body, &[("Accept", "image/png")]);
     assert_eq!(refused.status, 406);
     assert_eq!(refused.error(), (25, "not_acceptable".into()));
     // The library's field errors come through.
-    let bad_month = post_json(&url, r#"{ "request": { "month": "2026-13" }, "customers": [ { "id": "a" } ] }"#);
+    let bad_month = post_json(
+        &url,
+        r#"{ "request": { "month": "2026-13" }, "customers": [ { "id": "a" } ] }"#,
+    );
     assert_eq!(bad_month.status, 422, "{}", bad_month.body);
     assert_eq!(bad_month.error().0, 4);
     assert!(bad_month.body.contains("month"), "{}", bad_month.body);
@@ -165,12 +185,18 @@ fn diff_a_candidate_by_directory_or_by_files() {
                           "purchases": [ { "at": "2026-11-01", "amount": 50000 } ] },
                         { "id": "C-1", "grade": "C" } ]"#;
     let url = server.url(&format!("/v1/diff?{AS_OF}"));
-    let by_dir = post_json(&url, &format!(r#"{{ "candidate": {{ "dir": "candidates/busy" }}, "customers": {customers} }}"#));
+    let by_dir = post_json(
+        &url,
+        &format!(r#"{{ "candidate": {{ "dir": "candidates/busy" }}, "customers": {customers} }}"#),
+    );
     assert_eq!(by_dir.status, 200, "{}", by_dir.body);
     let report = by_dir.json();
     assert_eq!(report["customers"], 2);
     assert_eq!(report["workload"]["cadence_changes"], 1);
-    assert!(report["workload"]["candidate_calls_per_month"].as_f64() > report["workload"]["base_calls_per_month"].as_f64());
+    assert!(
+        report["workload"]["candidate_calls_per_month"].as_f64()
+            > report["workload"]["base_calls_per_month"].as_f64()
+    );
 
     // The same candidate posted as files gives the same report.
     let mut files = serde_json::Map::new();
@@ -191,19 +217,40 @@ fn diff_a_candidate_by_directory_or_by_files() {
     copy_dir(&dir.path().join("candidates/busy"), outside.path());
     std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
     let outside_name = outside.path().to_str().unwrap().to_string();
-    for name in ["../busy", "candidates/../../x", outside_name.as_str(), "escape", "missing"] {
-        let answer = post_json(&url, &format!(r#"{{ "candidate": {{ "dir": {} }}, "customers": [] }}"#, serde_json::to_string(name).unwrap()));
+    for name in [
+        "../busy",
+        "candidates/../../x",
+        outside_name.as_str(),
+        "escape",
+        "missing",
+    ] {
+        let answer = post_json(
+            &url,
+            &format!(
+                r#"{{ "candidate": {{ "dir": {} }}, "customers": [] }}"#,
+                serde_json::to_string(name).unwrap()
+            ),
+        );
         assert_eq!(answer.status, 422, "{name}: {}", answer.body);
         assert_eq!(answer.error(), (4, "invalid_input".into()), "{name}");
     }
     // A candidate that does not load is a policy error naming its file and line.
-    let broken = post_json(&url, r#"{ "candidate": { "files": { "policy.toml": "name = [" } }, "customers": [] }"#);
+    let broken = post_json(
+        &url,
+        r#"{ "candidate": { "files": { "policy.toml": "name = [" } }, "customers": [] }"#,
+    );
     assert_eq!(broken.status, 422, "{}", broken.body);
     assert_eq!(broken.error(), (5, "policy".into()));
     assert!(broken.body.contains("policy.toml"), "{}", broken.body);
-    let both = post_json(&url, r#"{ "candidate": { "dir": "candidates/busy", "files": { "policy.toml": "" } }, "customers": [] }"#);
+    let both = post_json(
+        &url,
+        r#"{ "candidate": { "dir": "candidates/busy", "files": { "policy.toml": "" } }, "customers": [] }"#,
+    );
     assert_eq!(both.status, 422);
-    let bad_name = post_json(&url, r#"{ "candidate": { "files": { "../policy.toml": "" } }, "customers": [] }"#);
+    let bad_name = post_json(
+        &url,
+        r#"{ "candidate": { "files": { "../policy.toml": "" } }, "customers": [] }"#,
+    );
     assert_eq!(bad_name.status, 422);
 }
 
@@ -227,8 +274,15 @@ fn policy_show_and_reload() {
     let failed = post_json(&server.url("/v1/policy/reload"), "");
     assert_eq!(failed.status, 422, "{}", failed.body);
     assert_eq!(failed.error(), (5, "policy".into()));
-    assert!(failed.body.contains("still serving steady-a"), "{}", failed.body);
-    assert_eq!(get(&server.url("/v1/policy"), &[]).json()["hash"], hash_a.as_str());
+    assert!(
+        failed.body.contains("still serving steady-a"),
+        "{}",
+        failed.body
+    );
+    assert_eq!(
+        get(&server.url("/v1/policy"), &[]).json()["hash"],
+        hash_a.as_str()
+    );
 
     // The B variant: reloaded, and evaluations carry its stamp.
     std::fs::write(&manifest, good.replace("steady-a", "steady-b")).unwrap();
@@ -237,23 +291,53 @@ fn policy_show_and_reload() {
     let stamp = &reloaded.json()["policy"];
     assert_eq!(stamp["name"], "steady-b");
     assert_ne!(stamp["hash"], hash_a.as_str());
-    let evaluated = post_json(&server.url(&format!("/v1/evaluate?{AS_OF}")), r#"{ "id": "x" }"#);
+    let evaluated = post_json(
+        &server.url(&format!("/v1/evaluate?{AS_OF}")),
+        r#"{ "id": "x" }"#,
+    );
     assert_eq!(evaluated.json()["policy"], *stamp);
     let ready = get(&server.url("/readyz"), &[]);
     assert_eq!(ready.json()["policy"], *stamp);
 
     let metrics = get(&server.url("/metrics"), &[]).body;
-    assert_eq!(metric(&metrics, "patron_policy_reloads_total", &[("outcome", "ok")]), Some(1.0));
-    assert_eq!(metric(&metrics, "patron_policy_reloads_total", &[("outcome", "failed")]), Some(1.0));
-    assert_eq!(metric(&metrics, "patron_policy_info", &[("hash", stamp["hash"].as_str().unwrap())]), Some(1.0));
-    assert_eq!(metric(&metrics, "patron_policy_info", &[("hash", &hash_a)]), None);
+    assert_eq!(
+        metric(
+            &metrics,
+            "patron_policy_reloads_total",
+            &[("outcome", "ok")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(
+            &metrics,
+            "patron_policy_reloads_total",
+            &[("outcome", "failed")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(
+            &metrics,
+            "patron_policy_info",
+            &[("hash", stamp["hash"].as_str().unwrap())]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(&metrics, "patron_policy_info", &[("hash", &hash_a)]),
+        None
+    );
 
     // Without a policy directory there is nothing to reload.
     let embedded = Server::start(&[]);
     let conflict = post_json(&embedded.url("/v1/policy/reload"), "");
     assert_eq!(conflict.status, 409);
     assert_eq!(conflict.error(), (26, "conflict".into()));
-    let by_dir = post_json(&embedded.url("/v1/diff"), r#"{ "candidate": { "dir": "x" }, "customers": [] }"#);
+    let by_dir = post_json(
+        &embedded.url("/v1/diff"),
+        r#"{ "candidate": { "dir": "x" }, "customers": [] }"#,
+    );
     assert_eq!(by_dir.status, 409);
 }
 
@@ -278,40 +362,131 @@ fn every_error_status_has_the_error_body() {
         (post_json(&evaluate, "[1, 2"), 400, 3, "invalid_json"),
         (post_json(&evaluate, "42"), 400, 3, "invalid_json"),
         (post_json(&evaluate, "  "), 400, 3, "invalid_json"),
-        (post(&evaluate, "application/json", "{\"id\": \"\u{0}\"}", &[]), 400, 3, "invalid_json"),
-        (post_json(&evaluate, r#"{ "id": "C-1", "grade": "Z" }"#), 422, 4, "invalid_input"),
-        (post_json(&evaluate, r#"{ "grade": "A" }"#), 422, 4, "invalid_input"),
-        (post_json(&server.url("/v1/evaluate?as_of=soon"), r#"{ "id": "a" }"#), 422, 4, "invalid_input"),
-        (post_json(&server.url("/v1/evaluate?explain=maybe"), r#"{ "id": "a" }"#), 422, 4, "invalid_input"),
-        (post_json(&server.url("/v1/evaluate?portfolio=given"), r#"{ "id": "a" }"#), 422, 4, "invalid_input"),
+        (
+            post(&evaluate, "application/json", "{\"id\": \"\u{0}\"}", &[]),
+            400,
+            3,
+            "invalid_json",
+        ),
+        (
+            post_json(&evaluate, r#"{ "id": "C-1", "grade": "Z" }"#),
+            422,
+            4,
+            "invalid_input",
+        ),
+        (
+            post_json(&evaluate, r#"{ "grade": "A" }"#),
+            422,
+            4,
+            "invalid_input",
+        ),
+        (
+            post_json(&server.url("/v1/evaluate?as_of=soon"), r#"{ "id": "a" }"#),
+            422,
+            4,
+            "invalid_input",
+        ),
+        (
+            post_json(
+                &server.url("/v1/evaluate?explain=maybe"),
+                r#"{ "id": "a" }"#,
+            ),
+            422,
+            4,
+            "invalid_input",
+        ),
+        (
+            post_json(
+                &server.url("/v1/evaluate?portfolio=given"),
+                r#"{ "id": "a" }"#,
+            ),
+            422,
+            4,
+            "invalid_input",
+        ),
         // The hostile policy's own limit on one customer: its error, within the budget.
-        (post_json(&evaluate, r#"{ "id": "hostile-1" }"#), 422, 7, "limit"),
+        (
+            post_json(&evaluate, r#"{ "id": "hostile-1" }"#),
+            422,
+            7,
+            "limit",
+        ),
         (get(&server.url("/v2/evaluate"), &[]), 404, 21, "not_found"),
         (get(&server.url("/"), &[]), 404, 21, "not_found"),
         (get(&evaluate, &[]), 405, 22, "method_not_allowed"),
-        (post_json(&server.url("/healthz"), ""), 405, 22, "method_not_allowed"),
-        (post_json(&evaluate, &format!("[{}]", vec![r#"{"id":"x"}"#; 300].join(","))), 413, 23, "payload_too_large"),
-        (post(&evaluate, "application/x-ndjson", &"{\"id\":\"x\"}\n".repeat(400), &[]), 413, 23, "payload_too_large"),
-        (post(&evaluate, "text/plain", "{}", &[]), 415, 24, "unsupported_media_type"),
-        (post(&server.url("/v1/plan"), "application/x-ndjson", "{}", &[]), 415, 24, "unsupported_media_type"),
+        (
+            post_json(&server.url("/healthz"), ""),
+            405,
+            22,
+            "method_not_allowed",
+        ),
+        (
+            post_json(
+                &evaluate,
+                &format!("[{}]", vec![r#"{"id":"x"}"#; 300].join(",")),
+            ),
+            413,
+            23,
+            "payload_too_large",
+        ),
+        (
+            post(
+                &evaluate,
+                "application/x-ndjson",
+                &"{\"id\":\"x\"}\n".repeat(400),
+                &[],
+            ),
+            413,
+            23,
+            "payload_too_large",
+        ),
+        (
+            post(&evaluate, "text/plain", "{}", &[]),
+            415,
+            24,
+            "unsupported_media_type",
+        ),
+        (
+            post(&server.url("/v1/plan"), "application/x-ndjson", "{}", &[]),
+            415,
+            24,
+            "unsupported_media_type",
+        ),
     ];
     for (answer, status, code, kind) in &cases {
         assert_eq!(answer.status, *status, "{answer:?}");
         assert_eq!(answer.error(), (*code, kind.to_string()), "{answer:?}");
-        assert!(answer.content_type.starts_with("application/json"), "{answer:?}");
+        assert!(
+            answer.content_type.starts_with("application/json"),
+            "{answer:?}"
+        );
     }
 
     // 503: a batch of hostile customers takes longer than the budget (100 ms each).
-    let hostile_batch = format!("[{}]", (0..12).map(|i| format!(r#"{{"id":"hostile-{i}"}}"#)).collect::<Vec<_>>().join(","));
+    let hostile_batch = format!(
+        "[{}]",
+        (0..12)
+            .map(|i| format!(r#"{{"id":"hostile-{i}"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let started = std::time::Instant::now();
     let over = post_json(&evaluate, &hostile_batch);
     let took = started.elapsed();
     assert_eq!(over.status, 503, "{}", over.body);
     assert_eq!(over.error(), (7, "limit".into()));
     assert_eq!(over.retry_after.as_deref(), Some("1"));
-    assert!(took < std::time::Duration::from_secs(3), "answered after {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "answered after {took:?}"
+    );
     // The same over a stream, before any output: 503 too.
-    let over = post(&evaluate, "application/x-ndjson", &to_jsonl(&hostile_batch), &[]);
+    let over = post(
+        &evaluate,
+        "application/x-ndjson",
+        &to_jsonl(&hostile_batch),
+        &[],
+    );
     assert_eq!(over.status, 503, "{}", over.body);
     assert_eq!(over.retry_after.as_deref(), Some("1"));
     // The server is fine afterwards.
@@ -319,63 +494,144 @@ fn every_error_status_has_the_error_body() {
     assert_eq!(fine.status, 200, "{}", fine.body);
 
     let metrics = get(&server.url("/metrics"), &[]).body;
-    for (status, kind) in [("400", "invalid_json"), ("404", "not_found"), ("405", "method_not_allowed"), ("413", "payload_too_large"), ("415", "unsupported_media_type"), ("422", "limit"), ("503", "limit")] {
+    for (status, kind) in [
+        ("400", "invalid_json"),
+        ("404", "not_found"),
+        ("405", "method_not_allowed"),
+        ("413", "payload_too_large"),
+        ("415", "unsupported_media_type"),
+        ("422", "limit"),
+        ("503", "limit"),
+    ] {
         assert!(
-            metric(&metrics, "patron_http_requests_total", &[("status", status), ("kind", kind)]).is_some_and(|n| n >= 1.0),
+            metric(
+                &metrics,
+                "patron_http_requests_total",
+                &[("status", status), ("kind", kind)]
+            )
+            .is_some_and(|n| n >= 1.0),
             "no {status} {kind} in\n{metrics}"
         );
     }
-    assert!(metric(&metrics, "patron_evaluations_total", &[("outcome", "failed"), ("kind", "limit")]).is_some_and(|n| n >= 1.0));
-    assert!(metric(&metrics, "patron_evaluations_total", &[("outcome", "evaluated")]).is_some_and(|n| n >= 1.0));
-    assert!(metric(&metrics, "patron_http_request_duration_seconds_count", &[("route", "/v1/evaluate")]).is_some_and(|n| n >= 10.0));
+    assert!(metric(
+        &metrics,
+        "patron_evaluations_total",
+        &[("outcome", "failed"), ("kind", "limit")]
+    )
+    .is_some_and(|n| n >= 1.0));
+    assert!(metric(
+        &metrics,
+        "patron_evaluations_total",
+        &[("outcome", "evaluated")]
+    )
+    .is_some_and(|n| n >= 1.0));
+    assert!(metric(
+        &metrics,
+        "patron_http_request_duration_seconds_count",
+        &[("route", "/v1/evaluate")]
+    )
+    .is_some_and(|n| n >= 10.0));
 }
 
 #[test]
 fn probes_metrics_and_the_openapi_document() {
     let server = default_server();
     let health = get(&server.url("/healthz"), &[]);
-    assert_eq!((health.status, health.json()["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (health.status, health.json()["status"].as_str()),
+        (200, Some("ok"))
+    );
     let ready = get(&server.url("/readyz"), &[]);
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["policy"]["name"], "default");
 
-    let evaluated = post_json(&server.url(&format!("/v1/evaluate?{AS_OF}")), &example_customers());
+    let evaluated = post_json(
+        &server.url(&format!("/v1/evaluate?{AS_OF}")),
+        &example_customers(),
+    );
     assert_eq!(evaluated.status, 200);
     let records = evaluated.json().as_array().unwrap().len() as f64;
     let metrics = get(&server.url("/metrics"), &[]);
     assert!(metrics.content_type.starts_with("text/plain"));
     let hash = ready.json()["policy"]["hash"].as_str().unwrap().to_string();
     assert_eq!(
-        metric(&metrics.body, "patron_evaluations_total", &[("outcome", "evaluated"), ("policy_hash", &hash)]),
+        metric(
+            &metrics.body,
+            "patron_evaluations_total",
+            &[("outcome", "evaluated"), ("policy_hash", &hash)]
+        ),
         Some(records)
     );
-    assert_eq!(metric(&metrics.body, "patron_policy_info", &[("name", "default"), ("hash", &hash)]), Some(1.0));
-    assert!(metrics.body.contains("# TYPE patron_http_request_duration_seconds histogram"));
     assert_eq!(
-        metric(&metrics.body, "patron_http_requests_total", &[("route", "/v1/evaluate"), ("status", "200")]),
+        metric(
+            &metrics.body,
+            "patron_policy_info",
+            &[("name", "default"), ("hash", &hash)]
+        ),
+        Some(1.0)
+    );
+    assert!(metrics
+        .body
+        .contains("# TYPE patron_http_request_duration_seconds histogram"));
+    assert_eq!(
+        metric(
+            &metrics.body,
+            "patron_http_requests_total",
+            &[("route", "/v1/evaluate"), ("status", "200")]
+        ),
         Some(1.0)
     );
 
     let openapi = get(&server.url("/openapi.json"), &[]);
     assert_eq!(openapi.status, 200);
     let doc = openapi.json();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     for (path, method) in [
-        ("/v1/evaluate", "post"), ("/v1/plan", "post"), ("/v1/diff", "post"), ("/v1/policy", "get"),
-        ("/v1/policy/reload", "post"), ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"), ("/openapi.json", "get"),
+        ("/v1/evaluate", "post"),
+        ("/v1/plan", "post"),
+        ("/v1/diff", "post"),
+        ("/v1/policy", "get"),
+        ("/v1/policy/reload", "post"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/openapi.json", "get"),
     ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
         // And the route exists: anything but 404.
-        let answer = if method == "get" { get(&server.url(path), &[]) } else { post_json(&server.url(path), "{}") };
+        let answer = if method == "get" {
+            get(&server.url(path), &[])
+        } else {
+            post_json(&server.url(path), "{}")
+        };
         assert_ne!(answer.status, 404, "{path}");
     }
     let schemas = &doc["components"]["schemas"];
-    for schema in ["Evaluation", "Customer", "BatchItem", "ErrorEnvelope", "Plan", "ImpactReport", "PolicyInfo"] {
+    for schema in [
+        "Evaluation",
+        "Customer",
+        "BatchItem",
+        "ErrorEnvelope",
+        "Plan",
+        "ImpactReport",
+        "PolicyInfo",
+    ] {
         assert!(schemas[schema].is_object(), "no schema {schema}");
     }
     // The schema of an evaluation names the fields of a real one.
     let properties = schemas["Evaluation"]["properties"].as_object().unwrap();
-    let real = post_json(&server.url(&format!("/v1/evaluate?{AS_OF}&explain=true")), r#"{ "id": "C-1" }"#).json();
+    let real = post_json(
+        &server.url(&format!("/v1/evaluate?{AS_OF}&explain=true")),
+        r#"{ "id": "C-1" }"#,
+    )
+    .json();
     for field in real.as_object().unwrap().keys() {
         assert!(properties.contains_key(field), "the schema lacks `{field}`");
     }

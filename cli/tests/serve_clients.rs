@@ -14,7 +14,10 @@ fn server_with_token() -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
     std::fs::write(&file, TOKEN).unwrap();
-    (Server::start(&["--token-file", file.to_str().unwrap()]), dir)
+    (
+        Server::start(&["--token-file", file.to_str().unwrap()]),
+        dir,
+    )
 }
 
 #[test]
@@ -34,9 +37,19 @@ fn the_python_client_runs() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("C-1001: grade C -> B, 1.0 calls/week, policy sha256:"), "{stdout}");
-    assert!(stdout.contains("C-1001 B\nC-1002 invalid_input"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("C-1001: grade C -> B, 1.0 calls/week, policy sha256:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("C-1001 B\nC-1002 invalid_input"),
+        "{stdout}"
+    );
     // Without the token the same client fails.
     let refused = Command::new("python3")
         .arg(root().join("examples/clients/python_client.py"))
@@ -55,13 +68,27 @@ fn the_java_client_compiles_and_runs() {
         .arg(root().join("examples/clients/JavaClient.java"))
         .output();
     let compiled = compiled.expect("javac is needed: run scripts/install-deps.sh");
-    assert!(compiled.status.success(), "{}", String::from_utf8_lossy(&compiled.stderr));
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
     let (server, _dir) = server_with_token();
     let output = Command::new("java")
-        .args(["-cp", classes.path().to_str().unwrap(), "JavaClient", &server.base, TOKEN])
+        .args([
+            "-cp",
+            classes.path().to_str().unwrap(),
+            "JavaClient",
+            &server.base,
+            TOKEN,
+        ])
         .output()
         .expect("java runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let evaluation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(evaluation["customer_id"], "C-1001");
     assert_eq!(evaluation["grade"]["to"], "B");

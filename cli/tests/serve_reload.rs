@@ -14,8 +14,18 @@ const AS_OF: &str = "as_of=2026-11-23";
 
 /// The hash each of the steady fixtures has (from a server that serves it).
 fn hash_of(policy: &str) -> String {
-    let server = Server::start(&["--policy", root().join("tests/fixtures/policies").join(policy).to_str().unwrap()]);
-    get(&server.url("/v1/policy"), &[]).json()["hash"].as_str().unwrap().to_string()
+    let server = Server::start(&[
+        "--policy",
+        root()
+            .join("tests/fixtures/policies")
+            .join(policy)
+            .to_str()
+            .unwrap(),
+    ]);
+    get(&server.url("/v1/policy"), &[]).json()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -28,10 +38,14 @@ fn reloads_under_load_keep_every_answer_consistent() {
     let dir = copy_policy(&root().join("tests/fixtures/policies/steady-a"));
     let manifest = dir.path().join("policy.toml");
     let text_a = std::fs::read_to_string(&manifest).unwrap();
-    let text_b = std::fs::read_to_string(root().join("tests/fixtures/policies/steady-b/policy.toml")).unwrap();
+    let text_b =
+        std::fs::read_to_string(root().join("tests/fixtures/policies/steady-b/policy.toml"))
+            .unwrap();
     let server = Server::start(&["--policy", dir.path().to_str().unwrap()]);
     let batch = example_customers();
-    let records = serde_json::from_str::<Vec<serde_json::Value>>(&batch).unwrap().len();
+    let records = serde_json::from_str::<Vec<serde_json::Value>>(&batch)
+        .unwrap()
+        .len();
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..3)
         .map(|client| {
@@ -54,7 +68,11 @@ fn reloads_under_load_keep_every_answer_consistent() {
                     let items: Vec<serde_json::Value> = match client {
                         0 => vec![answer.json()],
                         1 => serde_json::from_str(&answer.body).unwrap(),
-                        _ => answer.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect(),
+                        _ => answer
+                            .body
+                            .lines()
+                            .map(|l| serde_json::from_str(l).unwrap())
+                            .collect(),
                     };
                     if client > 0 {
                         assert_eq!(items.len(), records, "records lost");
@@ -62,8 +80,16 @@ fn reloads_under_load_keep_every_answer_consistent() {
                     // One answer, one policy; its name is the one of its hash.
                     let hash = items[0]["policy"]["hash"].as_str().unwrap().to_string();
                     for item in &items {
-                        assert_eq!(item["policy"]["hash"], hash.as_str(), "an answer mixes policies");
-                        assert_eq!(item["policy"]["name"], expected[&hash].as_str(), "name and hash disagree");
+                        assert_eq!(
+                            item["policy"]["hash"],
+                            hash.as_str(),
+                            "an answer mixes policies"
+                        );
+                        assert_eq!(
+                            item["policy"]["name"],
+                            expected[&hash].as_str(),
+                            "name and hash disagree"
+                        );
                     }
                     *seen.entry(hash).or_default() += 1;
                     answers += 1;
@@ -77,7 +103,10 @@ fn reloads_under_load_keep_every_answer_consistent() {
         std::fs::write(&manifest, if i % 2 == 0 { &text_b } else { &text_a }).unwrap();
         let answer = post_json(&server.url("/v1/policy/reload"), "");
         assert_eq!(answer.status, 200, "{}", answer.body);
-        let name = answer.json()["policy"]["name"].as_str().unwrap().to_string();
+        let name = answer.json()["policy"]["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(name, if i % 2 == 0 { "steady-b" } else { "steady-a" });
         std::thread::sleep(Duration::from_millis(15));
     }
@@ -92,15 +121,32 @@ fn reloads_under_load_keep_every_answer_consistent() {
     }
     assert_eq!(seen.len(), 2, "both policies served: {seen:?}");
     let metrics = get(&server.url("/metrics"), &[]).body;
-    assert_eq!(metric(&metrics, "patron_policy_reloads_total", &[("outcome", "ok")]), Some(reloads as f64));
-    assert_eq!(metric(&metrics, "patron_evaluations_total", &[("outcome", "failed")]), None);
+    assert_eq!(
+        metric(
+            &metrics,
+            "patron_policy_reloads_total",
+            &[("outcome", "ok")]
+        ),
+        Some(reloads as f64)
+    );
+    assert_eq!(
+        metric(
+            &metrics,
+            "patron_evaluations_total",
+            &[("outcome", "failed")]
+        ),
+        None
+    );
 }
 
 /// Waits until the served policy's hash satisfies `done`.
 fn wait_for_hash(server: &Server, done: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let hash = get(&server.url("/v1/policy"), &[]).json()["hash"].as_str().unwrap().to_string();
+        let hash = get(&server.url("/v1/policy"), &[]).json()["hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
         if done(&hash) {
             return hash;
         }
@@ -113,7 +159,10 @@ fn wait_for_hash(server: &Server, done: impl Fn(&str) -> bool) -> String {
 fn watch_reloads_changed_files_with_the_same_checks() {
     let dir = copy_policy(&root().join("policies/default"));
     let server = Server::start(&["--policy", dir.path().to_str().unwrap(), "--watch"]);
-    let first = get(&server.url("/v1/policy"), &[]).json()["hash"].as_str().unwrap().to_string();
+    let first = get(&server.url("/v1/policy"), &[]).json()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // A changed script is taken.
     let visits = dir.path().join("visits.rhai");
@@ -124,19 +173,38 @@ fn watch_reloads_changed_files_with_the_same_checks() {
     // A broken script is not: the old policy keeps serving.
     std::fs::write(&visits, "fn visits(c, grade) { cadence(1.0, 1.0, ").unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(get(&server.url("/v1/policy"), &[]).json()["hash"], second.as_str());
+    assert_eq!(
+        get(&server.url("/v1/policy"), &[]).json()["hash"],
+        second.as_str()
+    );
     let metrics = get(&server.url("/metrics"), &[]).body;
-    assert!(metric(&metrics, "patron_policy_reloads_total", &[("outcome", "failed")]).is_some_and(|n| n >= 1.0), "{metrics}");
+    assert!(
+        metric(
+            &metrics,
+            "patron_policy_reloads_total",
+            &[("outcome", "failed")]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{metrics}"
+    );
 
     // Repaired: taken again.
     std::fs::write(&visits, &text).unwrap();
     let third = wait_for_hash(&server, |h| h == first);
     assert_eq!(third, first);
     // Files beside the policy do not concern it.
-    let reloads = metric(&get(&server.url("/metrics"), &[]).body, "patron_policy_reloads_total", &[("outcome", "ok")]);
+    let reloads = metric(
+        &get(&server.url("/metrics"), &[]).body,
+        "patron_policy_reloads_total",
+        &[("outcome", "ok")],
+    );
     std::fs::write(dir.path().join("NOTES.md"), "notes").unwrap();
     std::thread::sleep(Duration::from_millis(800));
-    let after = metric(&get(&server.url("/metrics"), &[]).body, "patron_policy_reloads_total", &[("outcome", "ok")]);
+    let after = metric(
+        &get(&server.url("/metrics"), &[]).body,
+        "patron_policy_reloads_total",
+        &[("outcome", "ok")],
+    );
     assert_eq!(reloads, after);
     assert!(server.stderr().contains("--watch: reloaded"));
 }
@@ -145,5 +213,9 @@ fn watch_reloads_changed_files_with_the_same_checks() {
 fn watch_needs_a_policy_directory() {
     let refused = Server::try_start(&["--watch"]).err().expect("refused");
     assert_eq!(refused.code, Some(2));
-    assert!(refused.stderr.contains("--watch needs --policy"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--watch needs --policy"),
+        "{}",
+        refused.stderr
+    );
 }

@@ -196,7 +196,10 @@ fn run(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    if options.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+    if options
+        .deadline
+        .is_some_and(|deadline| Instant::now() >= deadline)
+    {
         return Err(deadline_passed("before the evaluation started"));
     }
     runtime.start_budget(options.deadline);

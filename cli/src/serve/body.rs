@@ -35,7 +35,12 @@ pub fn kind(headers: &HeaderMap, ndjson: bool) -> Result<BodyKind, ApiError> {
         return Ok(BodyKind::Json);
     };
     let text = value.to_str().unwrap_or("");
-    let media = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if media == "application/json" || media.ends_with("+json") {
         return Ok(BodyKind::Json);
     }
@@ -105,14 +110,18 @@ pub async fn spool(
     let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(copy));
     let mut written = 0u64;
     let mut stream = body.into_data_stream();
-    let write_failed = |e: std::io::Error| ApiError::internal(format!("cannot spool the body: {e}"));
+    let write_failed =
+        |e: std::io::Error| ApiError::internal(format!("cannot spool the body: {e}"));
     while let Some(chunk) = budget.within(stream.next()).await? {
         let chunk: Bytes = chunk.map_err(unreadable)?;
         written += chunk.len() as u64;
         if written > limit {
             return Err(ApiError::payload_too_large(limit));
         }
-        budget.within(writer.write_all(&chunk)).await?.map_err(write_failed)?;
+        budget
+            .within(writer.write_all(&chunk))
+            .await?
+            .map_err(write_failed)?;
     }
     budget.within(writer.flush()).await?.map_err(write_failed)?;
     let mut file = file;

@@ -105,7 +105,9 @@ impl Config {
             ));
         }
         if args.budget_ms == 0 || args.stream_budget_ms == 0 {
-            return Err(usage("--budget-ms and --stream-budget-ms must be at least 1"));
+            return Err(usage(
+                "--budget-ms and --stream-budget-ms must be at least 1",
+            ));
         }
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Config {

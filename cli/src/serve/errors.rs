@@ -69,7 +69,11 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.detail.kind, self.status, self.detail.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.detail.kind, self.status, self.detail.message
+        )
     }
 }
 
@@ -95,9 +99,7 @@ impl ApiError {
         let code = error.code();
         let status = match code {
             C::InvalidJson | C::InvalidUtf8 | C::NullArgument => StatusCode::BAD_REQUEST,
-            C::InvalidInput | C::Policy | C::Script | C::Limit => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            C::InvalidInput | C::Policy | C::Script | C::Limit => StatusCode::UNPROCESSABLE_ENTITY,
             C::Internal | C::Ok => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, code.as_i32(), &kind_name(code), error.to_string())

@@ -51,7 +51,10 @@ impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("patron_http_requests_total", "HTTP requests answered, by route, method, status and error kind (`ok` when none)"),
+            Opts::new(
+                "patron_http_requests_total",
+                "HTTP requests answered, by route, method, status and error kind (`ok` when none)",
+            ),
             &["route", "method", "status", "kind"],
         )
         .expect("valid metric");

@@ -11,6 +11,10 @@
 //! [`HEADER_TIMEOUT`], and runs all CPU-bound work on tokio's blocking threads (each
 //! batch in parallel on rayon) so that the async threads only move bytes.
 
+// `patron::Error` carries the record, the location and the message; it is large but only
+// on the cold path, as the library says of it.
+#![allow(clippy::result_large_err)]
+
 mod adapter;
 mod auth;
 mod body;
@@ -57,16 +61,19 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
 }
 
 async fn serve(config: config::Config) -> Result<u8, Failure> {
-    let served = adapter::Served::load(config.policy_dir.as_deref()).map_err(|e| {
-        Failure::new(EXIT_POLICY, format!("the policy failed to load: {e}"))
-    })?;
+    let served = adapter::Served::load(config.policy_dir.as_deref())
+        .map_err(|e| Failure::new(EXIT_POLICY, format!("the policy failed to load: {e}")))?;
     let listener = TcpListener::bind(config.listen.as_slice())
         .await
         .map_err(|e| Failure::new(2, format!("cannot listen on {:?}: {e}", config.listen)))?;
     let address = listener
         .local_addr()
         .map_err(|e| Failure::new(2, format!("cannot read the listening address: {e}")))?;
-    let drain = config.budget.max(config.stream_budget).min(Duration::from_secs(60)) + DRAIN_MARGIN;
+    let drain = config
+        .budget
+        .max(config.stream_budget)
+        .min(Duration::from_secs(60))
+        + DRAIN_MARGIN;
     let watch = config.watch;
     let state = state::State::new(served, config);
     let _watcher = if watch {

@@ -45,8 +45,8 @@ pub fn read_candidate_dir(root: &Path, name: &str) -> Result<Files, ApiError> {
     if !dir.is_dir() {
         return Err(refused(format!("`{name}` is not a directory")));
     }
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| refused(format!("`{name}` cannot be read: {e}")))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| refused(format!("`{name}` cannot be read: {e}")))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| refused(format!("`{name}` cannot be read: {e}")))?;
@@ -129,7 +129,14 @@ mod tests {
     #[test]
     fn names_that_leave_the_directory_are_refused() {
         let root = policy_dir();
-        for name in ["../candidates", "candidates/../..", "/etc", "./candidates/next", "", "nope"] {
+        for name in [
+            "../candidates",
+            "candidates/../..",
+            "/etc",
+            "./candidates/next",
+            "",
+            "nope",
+        ] {
             let error = read_candidate_dir(root.path(), name).unwrap_err();
             assert_eq!(error.status, 422, "{name}");
         }
@@ -147,13 +154,19 @@ mod tests {
         // A link to a file outside, inside a directory that is inside.
         let sneaky = root.path().join("candidates/sneaky");
         std::fs::create_dir_all(&sneaky).unwrap();
-        std::os::unix::fs::symlink(outside.path().join("policy.toml"), sneaky.join("policy.toml"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("policy.toml"),
+            sneaky.join("policy.toml"),
+        )
+        .unwrap();
         let error = read_candidate_dir(root.path(), "candidates/sneaky").unwrap_err();
         assert!(error.detail.message.contains("outside"), "{error}");
         // A link that stays inside is fine.
-        std::os::unix::fs::symlink(root.path().join("candidates/next"), root.path().join("alias"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            root.path().join("candidates/next"),
+            root.path().join("alias"),
+        )
+        .unwrap();
         assert!(read_candidate_dir(root.path(), "alias").is_ok());
     }
 

@@ -183,7 +183,9 @@ impl Output {
         let cut = match work.await {
             Ok(Ok(())) => return None,
             Ok(Err(cut)) => cut,
-            Err(e) => Cut::Failed(ApiError::internal(format!("the stream failed with a bug: {e}"))),
+            Err(e) => Cut::Failed(ApiError::internal(format!(
+                "the stream failed with a bug: {e}"
+            ))),
         };
         let error = match cut {
             Cut::Failed(error) => error,

@@ -84,10 +84,21 @@ mod tests {
     #[test]
     fn only_policy_files_and_cases_concern_the_policy() {
         let root = Path::new("/p");
-        for yes in ["/p/policy.toml", "/p/score.rhai", "/p/tests/a.json", "/p/tests"] {
+        for yes in [
+            "/p/policy.toml",
+            "/p/score.rhai",
+            "/p/tests/a.json",
+            "/p/tests",
+        ] {
             assert!(concerns_policy(root, Path::new(yes)), "{yes}");
         }
-        for no in ["/p/README.md", "/p/candidates/x/score.rhai", "/p/tests/a.txt", "/q/score.rhai", "/p/.score.rhai.swp"] {
+        for no in [
+            "/p/README.md",
+            "/p/candidates/x/score.rhai",
+            "/p/tests/a.txt",
+            "/q/score.rhai",
+            "/p/.score.rhai.swp",
+        ] {
             assert!(!concerns_policy(root, Path::new(no)), "{no}");
         }
     }

@@ -182,17 +182,23 @@ pub struct Answer {
 impl Answer {
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     /// Asserts the error shape and returns `(code, kind)`.
     pub fn error(&self) -> (i64, String) {
         let json = self.json();
         let error = &json["error"];
-        let code = error["code"].as_i64().unwrap_or_else(|| panic!("no code: {json}"));
-        let kind = error["kind"].as_str().unwrap_or_else(|| panic!("no kind: {json}"));
-        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+        let code = error["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no code: {json}"));
+        let kind = error["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no kind: {json}"));
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{json}"
+        );
         assert_eq!(json.as_object().unwrap().len(), 1, "{json}");
         assert_eq!(error.as_object().unwrap().len(), 3, "{json}");
         (code, kind.to_string())

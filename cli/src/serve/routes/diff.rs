@@ -88,24 +88,23 @@ pub async fn diff(
     let deadline = budget.deadline;
     let report = run_blocking(&state, &budget, move || {
         let parts: DiffEnvelope = envelope(&text)?;
-        let files = match (parts.candidate.dir, parts.candidate.files) {
-            (Some(dir), None) => {
-                let root = job.served.dir().ok_or_else(|| {
-                    ApiError::conflict(
-                        "the server serves the embedded default policy (no --policy DIR): \
+        let files =
+            match (parts.candidate.dir, parts.candidate.files) {
+                (Some(dir), None) => {
+                    let root = job.served.dir().ok_or_else(|| {
+                        ApiError::conflict(
+                            "the server serves the embedded default policy (no --policy DIR): \
                          there is no directory to take a candidate from; post its files instead",
-                    )
-                })?;
-                paths::read_candidate_dir(root, &dir)?
-            }
-            (None, Some(files)) => paths::body_files(files)?,
-            _ => {
-                return Err(ApiError::invalid_input(
+                        )
+                    })?;
+                    paths::read_candidate_dir(root, &dir)?
+                }
+                (None, Some(files)) => paths::body_files(files)?,
+                _ => return Err(ApiError::invalid_input(
                     "candidate",
                     "give exactly one of `dir` (a directory in the policy directory) and `files`",
-                ))
-            }
-        };
+                )),
+            };
         let report = job
             .served
             .diff(files, parts.customers.get(), as_of, deadline)

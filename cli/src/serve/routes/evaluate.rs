@@ -36,7 +36,7 @@ pub struct EvaluateQuery {
 #[allow(dead_code)] // documentation only: the library parses the body
 pub enum EvaluateBody {
     /// One customer.
-    One(patron::Customer),
+    One(Box<patron::Customer>),
     /// A batch, evaluated as one portfolio.
     Many(Vec<patron::Customer>),
 }
@@ -125,7 +125,10 @@ pub async fn evaluate(
 
 async fn one(state: Shared, text: String, ask: Ask, budget: Budget) -> Result<Response, ApiError> {
     let job = state.clone();
-    let result = run_blocking(&state, &budget, move || job.served.evaluate_one(&text, &ask)).await?;
+    let result = run_blocking(&state, &budget, move || {
+        job.served.evaluate_one(&text, &ask)
+    })
+    .await?;
     let hash = state.served.stamp().hash;
     state.metrics.count_outcome(single_outcome(&result), &hash);
     match result {
@@ -136,9 +139,11 @@ async fn one(state: Shared, text: String, ask: Ask, budget: Budget) -> Result<Re
 
 async fn many(state: Shared, text: String, ask: Ask, budget: Budget) -> Result<Response, ApiError> {
     let job = state.clone();
-    let answer = run_blocking(&state, &budget, move || job.served.evaluate_batch(&text, &ask))
-        .await?
-        .map_err(|e| ApiError::from_library(&e))?;
+    let answer = run_blocking(&state, &budget, move || {
+        job.served.evaluate_batch(&text, &ask)
+    })
+    .await?
+    .map_err(|e| ApiError::from_library(&e))?;
     let hash = answer
         .policy
         .as_ref()

@@ -43,7 +43,10 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             auth::require_token,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
@@ -65,7 +68,9 @@ pub fn query<T: serde::de::DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
 /// `as_of` from the query: a date, or today (the server's local date) when absent.
 pub fn as_of(value: Option<&str>) -> Result<super::adapter::Date, ApiError> {
     match value {
-        Some(text) => super::adapter::parse_date(text).map_err(|e| ApiError::invalid_input("as_of", e)),
+        Some(text) => {
+            super::adapter::parse_date(text).map_err(|e| ApiError::invalid_input("as_of", e))
+        }
         None => Ok(chrono::Local::now().date_naive()),
     }
 }

@@ -72,7 +72,10 @@ pub async fn readyz(State(state): State<Shared>) -> Response {
 pub async fn metrics(State(state): State<Shared>) -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()
@@ -84,6 +87,8 @@ pub async fn metrics(State(state): State<Shared>) -> Response {
 pub async fn openapi() -> Response {
     match ApiDoc::openapi().to_json() {
         Ok(json) => super::json_bytes(json),
-        Err(e) => ApiError::internal(format!("cannot write the OpenAPI document: {e}")).into_response(),
+        Err(e) => {
+            ApiError::internal(format!("cannot write the OpenAPI document: {e}")).into_response()
+        }
     }
 }

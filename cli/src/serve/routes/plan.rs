@@ -142,15 +142,23 @@ mod tests {
     fn accept(value: &str) -> Result<PlanFormat, u16> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
-        negotiate(&headers).map(|(_, f)| f).map_err(|e| e.status.as_u16())
+        negotiate(&headers)
+            .map(|(_, f)| f)
+            .map_err(|e| e.status.as_u16())
     }
 
     #[test]
     fn accept_picks_the_format() {
         assert_eq!(negotiate(&HeaderMap::new()).unwrap().1, PlanFormat::Json);
         assert_eq!(accept("text/calendar"), Ok(PlanFormat::Ics));
-        assert_eq!(accept("text/html,application/xhtml+xml"), Ok(PlanFormat::Html));
-        assert_eq!(accept("text/csv;q=0.5, text/html;q=0.9"), Ok(PlanFormat::Html));
+        assert_eq!(
+            accept("text/html,application/xhtml+xml"),
+            Ok(PlanFormat::Html)
+        );
+        assert_eq!(
+            accept("text/csv;q=0.5, text/html;q=0.9"),
+            Ok(PlanFormat::Html)
+        );
         assert_eq!(accept("image/png, */*;q=0.1"), Ok(PlanFormat::Json));
         assert_eq!(accept("text/html;q=0, text/csv"), Ok(PlanFormat::Csv));
         assert_eq!(accept("image/png"), Err(406));

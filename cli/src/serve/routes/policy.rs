@@ -34,9 +34,11 @@ pub async fn show(State(state): State<Shared>) -> Result<Response, ApiError> {
     let job = state.clone();
     // Reporting the execution tiers compiles the scripts on a first use: off the async
     // threads.
-    let info = run_blocking(&state, &budget, move || serde_json::to_vec(&job.served.info()))
-        .await?
-        .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?;
+    let info = run_blocking(&state, &budget, move || {
+        serde_json::to_vec(&job.served.info())
+    })
+    .await?
+    .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?;
     Ok(json_bytes(info))
 }
 
