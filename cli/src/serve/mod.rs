@@ -46,14 +46,25 @@ use crate::{Failure, EXIT_POLICY};
 /// How long a client has to send a request's headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Blocking threads beyond `--max-concurrent`, for file I/O.
+const BLOCKING_SPARE: usize = 8;
+
+/// How long an idle blocking thread is kept.
+const BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(600);
+
 /// Drain time beyond the longest budget, after a shutdown signal.
 const DRAIN_MARGIN: Duration = Duration::from_secs(5);
 
 /// Runs `patron serve` until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> Result<u8, Failure> {
     let config = config::Config::from_args(args)?;
+    // Blocking threads: the evaluations (at most `max_concurrent` at once) and file I/O.
+    // Kept alive long, since each compiles the policy once on first use (per-thread
+    // runtimes) and a thread that comes and goes would compile it again and again.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(config.max_concurrent + BLOCKING_SPARE)
+        .thread_keep_alive(BLOCKING_KEEP_ALIVE)
         .thread_name("patron-serve")
         .build()
         .map_err(|e| Failure::new(1, format!("cannot start the runtime: {e}")))?;
