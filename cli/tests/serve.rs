@@ -636,4 +636,8 @@ fn probes_metrics_and_the_openapi_document() {
         assert!(properties.contains_key(field), "the schema lacks `{field}`");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // A body is an object or an array, untagged: the document must say so.
+    let body = schemas["EvaluateBody"]["oneOf"].as_array().unwrap();
+    assert_eq!(body[0]["$ref"], "#/components/schemas/Customer", "{body:?}");
+    assert_eq!(body[1]["type"], "array", "{body:?}");
 }

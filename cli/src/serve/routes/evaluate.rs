@@ -32,7 +32,8 @@ pub struct EvaluateQuery {
 }
 
 /// A request body: one customer or many.
-#[derive(ToSchema)]
+#[derive(serde::Serialize, ToSchema)]
+#[serde(untagged)]
 #[allow(dead_code)] // documentation only: the library parses the body
 pub enum EvaluateBody {
     /// One customer.
@@ -42,7 +43,8 @@ pub enum EvaluateBody {
 }
 
 /// A response body: one evaluation, or one item per record.
-#[derive(ToSchema)]
+#[derive(serde::Serialize, ToSchema)]
+#[serde(untagged)]
 #[allow(dead_code)] // documentation only: the library writes the body
 pub enum EvaluateAnswer {
     /// The evaluation of one customer.
