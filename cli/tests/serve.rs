@@ -462,6 +462,32 @@ fn every_error_status_has_the_error_body() {
         );
     }
 
+    // 413 without Content-Length: a chunked body is counted as it arrives.
+    for (content_type, limit) in [("application/json", 2000), ("application/x-ndjson", 3000)] {
+        let mut socket = std::net::TcpStream::connect(&server.address).unwrap();
+        let head = format!(
+            "POST /v1/evaluate?{AS_OF} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        std::io::Write::write_all(&mut socket, head.as_bytes()).unwrap();
+        let piece = format!("[{}", r#"{"id":"x"},"#.repeat(50));
+        for _ in 0..(limit / piece.len() + 2) {
+            let chunk = format!("{:x}\r\n{piece}\r\n", piece.len());
+            if std::io::Write::write_all(&mut socket, chunk.as_bytes()).is_err() {
+                break;
+            }
+        }
+        let _ = std::io::Write::write_all(&mut socket, b"0\r\n\r\n");
+        let answer = String::from_utf8_lossy(&read_all(&mut socket)).into_owned();
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{content_type}: {answer}"
+        );
+        assert!(
+            answer.contains("\"kind\":\"payload_too_large\""),
+            "{answer}"
+        );
+    }
+
     // 503: a batch of hostile customers takes longer than the budget (100 ms each).
     let hostile_batch = format!(
         "[{}]",
