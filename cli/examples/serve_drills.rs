@@ -9,6 +9,7 @@
 //! cargo run --release -p patron-cli --example serve_drills -- disconnect [TIMES]     # client leaves mid-stream
 //! cargo run --release -p patron-cli --example serve_drills -- slow [CLIENTS]         # 1 byte a second
 //! cargo run --release -p patron-cli --example serve_drills -- hostile                # tests/hostile within budget
+//! cargo run --release -p patron-cli --example serve_drills -- stream [RECORDS]       # NDJSON memory
 //! ```
 
 #[path = "../tests/support/mod.rs"]
@@ -27,10 +28,15 @@ const AS_OF: &str = "as_of=2026-11-23";
 
 /// The server's resident memory in KiB (VmRSS).
 fn rss_kib(pid: u32) -> u64 {
+    proc_kib(pid, "VmRSS:")
+}
+
+/// A memory figure of `/proc/PID/status`, in KiB.
+fn proc_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
@@ -380,6 +386,61 @@ fn hostile() {
     }
 }
 
+/// One NDJSON stream of RECORDS customers through the server (the body sent from a file by
+/// curl, the answer written to a file): the server's peak memory (VmHWM) before and after.
+fn stream(records: usize) {
+    let server = Server::start(&["--stream-budget-ms", "3600000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let output = dir.path().join("out.jsonl");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+        for i in 0..records {
+            writeln!(file, "{}", customer(i)).unwrap();
+        }
+    }
+    let size = std::fs::metadata(&input).unwrap().len();
+    // Warm up (threads, runtimes), then measure the peak across the big stream.
+    let _ = post(
+        &server.url(&format!("/v1/evaluate?{AS_OF}")),
+        "application/x-ndjson",
+        &(0..2000)
+            .map(|i| format!("{}\n", customer(i)))
+            .collect::<String>(),
+        &[],
+    );
+    let before = proc_kib(server.pid(), "VmHWM:");
+    let started = Instant::now();
+    let status = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--fail",
+            "-H",
+            "Content-Type: application/x-ndjson",
+            "--data-binary",
+        ])
+        .arg(format!("@{}", input.display()))
+        .arg("-o")
+        .arg(&output)
+        .arg(server.url(&format!("/v1/evaluate?{AS_OF}")))
+        .status()
+        .expect("curl runs");
+    assert!(status.success());
+    let seconds = started.elapsed().as_secs_f64();
+    let lines = std::io::BufRead::lines(std::io::BufReader::new(
+        std::fs::File::open(&output).unwrap(),
+    ))
+    .count();
+    println!(
+        "{records} records ({:.0} MiB in, {:.0} MiB out) streamed in {seconds:.1} s ({:.0}/s); {lines} lines out; server VmHWM {:.1} MiB after warm-up, {:.1} MiB after the stream",
+        size as f64 / 1048576.0,
+        std::fs::metadata(&output).unwrap().len() as f64 / 1048576.0,
+        records as f64 / seconds,
+        before as f64 / 1024.0,
+        proc_kib(server.pid(), "VmHWM:") as f64 / 1024.0,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = |default: u64| {
@@ -392,8 +453,9 @@ fn main() {
         Some("disconnect") => disconnect(n(20) as usize),
         Some("slow") => slow(n(50) as usize),
         Some("hostile") => hostile(),
+        Some("stream") => stream(n(1_000_000) as usize),
         _ => {
-            eprintln!("usage: serve_drills million|reloads|disconnect|slow|hostile [N]");
+            eprintln!("usage: serve_drills million|reloads|disconnect|slow|hostile|stream [N]");
             std::process::exit(2);
         }
     }
