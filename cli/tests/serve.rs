@@ -266,6 +266,34 @@ fn policy_show_and_reload() {
     assert!(hash_a.starts_with("sha256:"));
     assert_eq!(info["grades"][0], "A");
     assert!(info["tiers"].as_array().is_some_and(|t| !t.is_empty()));
+    let rules = info["rules"].as_array().unwrap();
+    let names: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            format!(
+                "{}::{}",
+                r["file"].as_str().unwrap(),
+                r["function"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names[..3],
+        [
+            "score.rhai::score",
+            "promote.rhai::grade",
+            "promote.rhai::stage"
+        ]
+    );
+    assert!(
+        rules[0]["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "weights.revenue"),
+        "{}",
+        rules[0]
+    );
 
     // A broken policy on disk: 422, and the old one keeps serving.
     let manifest = dir.path().join("policy.toml");

@@ -194,6 +194,21 @@ pub struct PolicyInfo {
     pub files: Vec<String>,
     /// How each script file runs: in the fast tier, or in the interpreter and why.
     pub tiers: Vec<ScriptTier>,
+    /// The rules: the entry functions the policy defines, in the order they run, each with
+    /// the parameters it reads.
+    pub rules: Vec<RuleInfo>,
+}
+
+/// One rule of a policy (an entry function), as [`PolicyInfo`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleInfo {
+    /// The script file, e.g. `promote.rhai`.
+    pub file: String,
+    /// The entry function, e.g. `grade`.
+    pub function: String,
+    /// The `params` paths it reads, e.g. `weights.revenue`.
+    pub params: Vec<String>,
 }
 
 impl Engine {
@@ -378,6 +393,15 @@ impl Engine {
             params: serde_json::to_value(&manifest.params).unwrap_or(serde_json::Value::Null),
             files: policy.files().iter().map(|f| f.name.clone()).collect(),
             tiers: self.execution_tiers().unwrap_or_default(),
+            rules: crate::script::ENTRIES
+                .iter()
+                .filter(|entry| policy.files().iter().any(|f| f.name == entry.file))
+                .map(|entry| RuleInfo {
+                    file: entry.file.to_string(),
+                    function: entry.function.to_string(),
+                    params: policy.param_reads(&entry.qualified()).to_vec(),
+                })
+                .collect(),
         }
     }
 }
