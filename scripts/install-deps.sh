@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Installs the system packages that the project's gates need beyond the Rust toolchain, gcc
-# and python3: valgrind (C/C++ tests under valgrind) and g++ (the C++ tests). Idempotent.
+# Installs what the project's gates need beyond the Rust toolchain, gcc and python3:
+# valgrind (C/C++ tests under valgrind), g++ (the C++ tests), pkg-config, and for the
+# `patron serve` client examples a JDK (javac, java) and Python's `requests`. Idempotent.
 set -euo pipefail
 missing=()
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
-  exit 0
+else
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
-echo "installing: ${missing[*]}"
-if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+# examples/clients/python_client.py (run by cli/tests/serve_clients.rs) needs `requests`
+# for the python3 on PATH.
+if python3 -c 'import requests' >/dev/null 2>&1; then
+  echo "python requests: present"
+else
+  echo "installing python requests"
+  python3 -m pip install --quiet requests \
+    || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-requests; }
+fi

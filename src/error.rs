@@ -11,6 +11,7 @@ use std::fmt;
 /// The numbers never change: C callers store and compare them.
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Success (`PATRON_OK = 0`).

@@ -39,8 +39,8 @@ pub mod schedule;
 mod script;
 
 pub use engine::{
-    cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, ScriptTier, StreamOptions,
-    StreamSummary, Tier,
+    cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, EntryInfo, ScriptTier,
+    StreamOptions, StreamSummary, Tier,
 };
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation, PortfolioIndex};

@@ -33,10 +33,12 @@ fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &st
         let fast = EvaluateOptions {
             explain,
             tier: Tier::Auto,
+            ..EvaluateOptions::default()
         };
         let slow = EvaluateOptions {
             explain,
             tier: Tier::Interpreter,
+            ..EvaluateOptions::default()
         };
         let a = engine.evaluate_batch_with(customers, as_of, &fast);
         let b = engine.evaluate_batch_with(customers, as_of, &slow);

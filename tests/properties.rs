@@ -291,8 +291,8 @@ proptest! {
     fn the_fast_tier_and_the_interpreter_agree((as_of, customer) in case()) {
         for (name, engine) in shipped_engines() {
             for explain in [false, true] {
-                let fast = EvaluateOptions { explain, tier: Tier::Auto };
-                let slow = EvaluateOptions { explain, tier: Tier::Interpreter };
+                let fast = EvaluateOptions { explain, tier: Tier::Auto, ..EvaluateOptions::default() };
+                let slow = EvaluateOptions { explain, tier: Tier::Interpreter, ..EvaluateOptions::default() };
                 let a = engine.evaluate_with(&customer, as_of, &fast);
                 let b = engine.evaluate_with(&customer, as_of, &slow);
                 match (a, b) {

@@ -12,6 +12,7 @@ mod input;
 mod output;
 mod plan_cmd;
 mod policy_cmd;
+mod serve;
 mod test_cmd;
 
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Run a policy's own test cases (DIR/tests/*.json); exit 1 when any fails.
     Test(test_cmd::TestArgs),
+    /// Serve decisions over HTTP: evaluate, plan, diff, reload (see README, "patron serve").
+    Serve(serve::ServeArgs),
     /// Show a policy: name, version, hash, grades, stages, parameters.
     Policy {
         #[command(subcommand)]
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Policy { command } => policy_cmd::run(command),
     };
     match outcome {

@@ -18,6 +18,7 @@ pub const WEEKS_PER_MONTH: f64 = 52.0 / 12.0;
 
 /// One cell of a transition matrix.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transition {
     /// Under the base policy.
     pub from: String,
@@ -31,6 +32,7 @@ pub struct Transition {
 
 /// Distribution of `candidate score − base score`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreShift {
     /// Customers whose score changed.
     pub changed: usize,
@@ -48,6 +50,7 @@ pub struct ScoreShift {
 
 /// Calls and visits per month across all customers, before and after.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workload {
     /// Calls per month the base policy asks for.
     pub base_calls_per_month: f64,
@@ -63,6 +66,7 @@ pub struct Workload {
 
 /// A record that one of the policies could not evaluate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffError {
     /// The customer.
     pub customer_id: String,
@@ -74,6 +78,7 @@ pub struct DiffError {
 
 /// The impact of replacing the base policy with the candidate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImpactReport {
     /// The base policy.
     pub base: PolicyStamp,
@@ -163,8 +168,30 @@ pub fn impact(
     customers: &[Customer],
     as_of: Date,
 ) -> ImpactReport {
+    impact_with(
+        base,
+        candidate,
+        customers,
+        as_of,
+        &EvaluateOptions::default(),
+    )
+}
+
+/// [`impact`] with the options of its evaluations, e.g. a caller's
+/// [`deadline`](EvaluateOptions::deadline) (records it stops are listed under `errors`; a
+/// trace is not kept).
+pub fn impact_with(
+    base: &Policy,
+    candidate: &Policy,
+    customers: &[Customer],
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> ImpactReport {
     let refs: Vec<&Customer> = customers.iter().collect();
-    let options = EvaluateOptions::default();
+    let options = EvaluateOptions {
+        explain: false,
+        ..*options
+    };
     let before = evaluate_portfolio(base, &refs, as_of, &options);
     let after = evaluate_portfolio(candidate, &refs, as_of, &options);
     let mut both: Vec<(&Evaluation, &Evaluation)> = Vec::new();
@@ -275,6 +302,23 @@ pub fn impact_of_text(
     customers_json: &str,
     as_of: Date,
 ) -> crate::Result<ImpactReport> {
+    impact_of_text_with(
+        base,
+        candidate,
+        customers_json,
+        as_of,
+        &EvaluateOptions::default(),
+    )
+}
+
+/// [`impact_of_text`] with the options of its evaluations (see [`impact_with`]).
+pub fn impact_of_text_with(
+    base: &Policy,
+    candidate: &Policy,
+    customers_json: &str,
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> crate::Result<ImpactReport> {
     let mut customers = Vec::new();
     let mut unreadable = Vec::new();
     for record in crate::model::parse_customers(customers_json)? {
@@ -290,7 +334,7 @@ pub fn impact_of_text(
             }),
         }
     }
-    let mut report = impact(base, candidate, &customers, as_of);
+    let mut report = impact_with(base, candidate, &customers, as_of, options);
     report.customers += unreadable.len();
     report.errors.extend(unreadable);
     Ok(report)

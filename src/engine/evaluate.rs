@@ -3,6 +3,7 @@
 //! and assemble the [`Evaluation`] with its optional trace.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use rhai::Dynamic;
 
@@ -195,12 +196,42 @@ fn run(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    runtime.start_budget();
+    if options
+        .deadline
+        .is_some_and(|deadline| Instant::now() >= deadline)
+    {
+        return Err(deadline_passed("before the evaluation started"));
+    }
+    runtime.start_budget(options.deadline);
     // The entry functions' arguments: the view first, then the score or the grade.
     let mut args = [std::mem::take(view_value), Dynamic::UNIT];
     let done = run_entries(policy, runtime, view, &mut args, options, out);
     *view_value = std::mem::take(&mut args[0]);
-    done
+    match done {
+        // The time budget that stopped the script was the caller's, not the policy's.
+        Err(Error::Limit { .. })
+            if options
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline) =>
+        {
+            Err(deadline_passed("while the policy's scripts ran"))
+        }
+        done => done,
+    }
+}
+
+/// The error of a record stopped, or never started, because the caller's deadline
+/// ([`EvaluateOptions::deadline`]) passed.
+fn deadline_passed(when: &str) -> Error {
+    Error::Limit {
+        record: RecordRef::default(),
+        function: "evaluate".to_string(),
+        location: SourceLocation {
+            file: "(the caller's deadline)".to_string(),
+            ..SourceLocation::default()
+        },
+        message: format!("the caller's deadline passed {when}"),
+    }
 }
 
 fn run_entries(

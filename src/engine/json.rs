@@ -10,6 +10,7 @@ use crate::model::{parse_customer, parse_customers, Date, Evaluation, ParsedReco
 
 /// One item of a batch answer.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum BatchItem {
     /// The record evaluated.
@@ -27,6 +28,7 @@ pub enum BatchItem {
 
 /// An error as JSON: its stable code, the code's name, and the message.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The numeric `PATRON_ERR_*` code.
     pub code: i32,

@@ -60,6 +60,31 @@ pub struct EvaluateOptions {
     pub explain: bool,
     /// Which execution tier runs the scripts. The result is the same either way.
     pub tier: Tier,
+    /// The caller's deadline (not settable from JSON): a time budget for a whole call, e.g.
+    /// a server's per-request budget over a batch. A script running when it passes stops as
+    /// at its own `time_budget_ms` (whichever comes first), and a record not yet started
+    /// when it has passed is not run: either way that record fails with a `Limit` error
+    /// saying that the caller's deadline passed. Records finished before it keep their
+    /// results, so a caller that must answer all-or-nothing checks the clock afterwards.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use patron::{model::parse_date, Engine, ErrorCode, EvaluateOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let customers = vec![patron::model::parse_customer(r#"{ "id": "C-1" }"#)?];
+    /// let passed = EvaluateOptions {
+    ///     deadline: Some(Instant::now() - Duration::from_millis(1)),
+    ///     ..EvaluateOptions::default()
+    /// };
+    /// let results = engine.evaluate_batch_with(&customers, parse_date("2026-11-23")?, &passed);
+    /// let error = results[0].as_ref().unwrap_err();
+    /// assert_eq!(error.code(), ErrorCode::Limit);
+    /// assert!(error.to_string().contains("deadline"), "{error}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[serde(skip)]
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl EvaluateOptions {
@@ -74,6 +99,7 @@ impl EvaluateOptions {
 
 /// How one script file of a policy runs (see [`Engine::execution_tiers`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScriptTier {
     /// The script file, e.g. `score.rhai`.
     pub file: String,
@@ -147,6 +173,7 @@ pub struct Engine {
 
 /// What `policy_info` reports: the policy's identity, vocabulary, limits and parameters.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInfo {
     /// Name, version, hash.
     #[serde(flatten)]
@@ -167,8 +194,24 @@ pub struct PolicyInfo {
     pub files: Vec<String>,
     /// How each script file runs: in the fast tier, or in the interpreter and why.
     pub tiers: Vec<ScriptTier>,
-    /// The rules the policy cites from its handbooks, built or deliberately left out.
+    /// The rules the policy cites from its handbooks (`@rule`, `@left_out`), each with its
+    /// clause, built or deliberately left out.
     pub rules: Vec<crate::policy::Citation>,
+    /// The entry functions the policy defines, in the order they run, each with the
+    /// parameters it reads.
+    pub entries: Vec<EntryInfo>,
+}
+
+/// One entry function of a policy, as [`PolicyInfo`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EntryInfo {
+    /// The script file, e.g. `promote.rhai`.
+    pub file: String,
+    /// The entry function, e.g. `grade`.
+    pub function: String,
+    /// The `params` paths it reads, e.g. `weights.revenue`.
+    pub params: Vec<String>,
 }
 
 impl Engine {
@@ -354,6 +397,15 @@ impl Engine {
             files: policy.files().iter().map(|f| f.name.clone()).collect(),
             tiers: self.execution_tiers().unwrap_or_default(),
             rules: policy.citations().to_vec(),
+            entries: crate::script::ENTRIES
+                .iter()
+                .filter(|entry| policy.files().iter().any(|f| f.name == entry.file))
+                .map(|entry| EntryInfo {
+                    file: entry.file.to_string(),
+                    function: entry.function.to_string(),
+                    params: policy.param_reads(&entry.qualified()).to_vec(),
+                })
+                .collect(),
         }
     }
 }

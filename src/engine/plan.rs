@@ -43,6 +43,21 @@ impl Engine {
     /// # Ok::<(), patron::Error>(())
     /// ```
     pub fn plan(&self, customers: &[Customer], request: &PlanRequest) -> Result<Plan> {
+        self.plan_with(customers, request, &EvaluateOptions::default())
+    }
+
+    /// [`plan`](Engine::plan) with the options of its evaluations, e.g. a caller's
+    /// [`deadline`](EvaluateOptions::deadline) (a trace is not kept in a plan).
+    pub fn plan_with(
+        &self,
+        customers: &[Customer],
+        request: &PlanRequest,
+        options: &EvaluateOptions,
+    ) -> Result<Plan> {
+        let options = EvaluateOptions {
+            explain: false,
+            ..*options
+        };
         let policy = self.policy.load_full();
         let rules = PlanRules::from_manifest(policy.manifest());
         let resolved = request.resolve(&rules)?;
@@ -50,9 +65,9 @@ impl Engine {
         let as_of = resolved.month.first_day();
         let evaluations = if selected.len() == customers.len() {
             let all: Vec<&Customer> = customers.iter().collect();
-            evaluate_portfolio(&policy, &all, as_of, &EvaluateOptions::default())
+            evaluate_portfolio(&policy, &all, as_of, &options)
         } else {
-            evaluate_selected(&policy, customers, &selected, as_of)
+            evaluate_selected(&policy, customers, &selected, as_of, &options)
         };
         let evaluations: Vec<Evaluation> = evaluations.into_iter().collect::<Result<_>>()?;
         let chosen: Vec<&Customer> = selected.iter().map(|&i| &customers[i]).collect();
@@ -69,6 +84,19 @@ impl Engine {
     /// a JSON array or JSON Lines, the request as a JSON object; the plan as compact JSON.
     /// A record that cannot be read fails the plan with that record's error.
     pub fn plan_json(&self, customers_json: &str, request_json: &str) -> Result<String> {
+        Ok(self
+            .plan_of_json(customers_json, request_json, &EvaluateOptions::default())?
+            .to_json())
+    }
+
+    /// [`plan_json`](Engine::plan_json) that returns the [`Plan`] itself (to render it in
+    /// another format), with the options of its evaluations.
+    pub fn plan_of_json(
+        &self,
+        customers_json: &str,
+        request_json: &str,
+        options: &EvaluateOptions,
+    ) -> Result<Plan> {
         let request = parse_request(request_json)?;
         let customers = parse_customers(customers_json)?
             .into_iter()
@@ -78,11 +106,11 @@ impl Engine {
                     .map_err(|e| e.with_record(None, Some(record.line)))
             })
             .collect::<Result<Vec<Customer>>>()?;
-        Ok(self.plan(&customers, &request)?.to_json())
+        self.plan_with(&customers, &request, options)
     }
 }
 
-/// Parses a plan request; errors name the field.
+/// Parses a plan request given as a JSON object; errors name the field.
 fn parse_request(text: &str) -> Result<PlanRequest> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let request = serde_path_to_error::deserialize(&mut deserializer)
@@ -187,11 +215,11 @@ fn evaluate_selected(
     customers: &[Customer],
     selected: &[usize],
     as_of: Date,
+    options: &EvaluateOptions,
 ) -> Vec<Result<Evaluation>> {
     let all: Vec<&Customer> = customers.iter().collect();
     let facts: Vec<Facts> = all.par_iter().map(|c| Facts::derive(c, as_of)).collect();
     let portfolio = portfolio_facts_from(&all, &facts);
-    let options = EvaluateOptions::default();
     selected
         .par_iter()
         .map(|&i| {
@@ -199,7 +227,7 @@ fn evaluate_selected(
             if own.portfolio.is_none() {
                 own.portfolio = Some(portfolio[i].clone());
             }
-            evaluate::evaluate_with_facts(policy, &customers[i], own, &options)
+            evaluate::evaluate_with_facts(policy, &customers[i], own, options)
         })
         .collect()
 }

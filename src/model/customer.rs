@@ -16,6 +16,7 @@ use super::portfolio::PortfolioFacts;
 /// assert_eq!(customer.purchases.len(), 1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Stable identifier, required.
     pub id: String,
@@ -70,6 +71,7 @@ pub struct Customer {
 
 /// What a prospect is known to be: MAN (money, authority, need), intent and objections.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Prospect {
     /// Can pay or raise the funds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +99,7 @@ pub struct Prospect {
 
 /// One order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Purchase {
     /// Order date.
     #[serde(deserialize_with = "deserialize_date")]
@@ -107,6 +110,7 @@ pub struct Purchase {
 
 /// One contact with the customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Interaction {
     /// When it happened.
     #[serde(deserialize_with = "deserialize_date")]
@@ -120,6 +124,7 @@ pub struct Interaction {
 
 /// One complaint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Complaint {
     /// When it was raised.
     #[serde(deserialize_with = "deserialize_date")]
@@ -131,6 +136,7 @@ pub struct Complaint {
 
 /// An amount the customer owes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receivable {
     /// When it falls due.
     #[serde(deserialize_with = "deserialize_date")]
@@ -144,6 +150,7 @@ pub struct Receivable {
 
 /// A signed contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contract {
     /// When it was signed.
     #[serde(deserialize_with = "deserialize_date")]

@@ -9,6 +9,7 @@ use super::portfolio::PortfolioFacts;
 
 /// The full result of evaluating one customer against a policy at a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     /// The customer's id.
     pub customer_id: String,
@@ -41,6 +42,7 @@ pub struct Evaluation {
 
 /// Name, version and content hash of the policy that produced a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyStamp {
     /// Policy name from `policy.toml`.
     pub name: String,
@@ -52,6 +54,7 @@ pub struct PolicyStamp {
 
 /// The total score and every part that made it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Score {
     /// Sum of the parts' points, clamped to 0–100 and rounded to two decimals.
     pub total: f64,
@@ -61,6 +64,7 @@ pub struct Score {
 
 /// One weighted indicator: the standard, the customer's actual value, and the points earned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScorePart {
     /// Indicator name, e.g. `revenue`.
     pub indicator: String,
@@ -76,6 +80,7 @@ pub struct ScorePart {
 
 /// The grade decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradeChange {
     /// Grade before (absent for a new record).
     pub from: Option<String>,
@@ -91,6 +96,7 @@ pub struct GradeChange {
 
 /// The development-stage decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageChange {
     /// Stage before (absent for a new record).
     pub from: Option<String>,
@@ -106,6 +112,7 @@ pub struct StageChange {
 
 /// Call and visit cadence, next due dates, and whether contact is overdue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visits {
     /// Phone calls the policy asks for per week.
     pub calls_per_week: f64,
@@ -128,6 +135,7 @@ pub struct Visits {
 
 /// A dated thing to do for the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Action {
     /// `payment_reminder`, `collection`, `callback`, `complaint_follow_up`, or a policy's own.
     pub kind: String,
@@ -145,6 +153,7 @@ pub struct Action {
 
 /// One step of an explanation: which function ran, what it decided, what it read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TraceEntry {
     /// The script function, e.g. `promote.rhai::grade`.
     pub function: String,
@@ -164,6 +173,7 @@ pub struct TraceEntry {
 
 /// The handbook clause behind a decision, as a trace shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TraceClause {
     /// The rule's id in the policy, e.g. `grade.repeat_purchase`.
     pub id: String,

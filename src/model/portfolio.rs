@@ -17,6 +17,7 @@ use super::facts::Facts;
 
 /// One customer's place in its portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PortfolioFacts {
     /// Customers in the portfolio.
@@ -50,6 +51,7 @@ pub struct PortfolioFacts {
     pub owner_customers: i64,
     /// The same owner's customers by their current grade.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub owner_grade_counts: Arc<BTreeMap<String, i64>>,
 }
 

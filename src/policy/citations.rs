@@ -27,6 +27,7 @@ use super::files::PolicyFile;
 
 /// Whether a cited rule is built or deliberately left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CitationStatus {
     /// `@rule`: the lines after the citation implement it.
@@ -45,6 +46,7 @@ pub enum CitationStatus {
 /// # Ok::<(), patron::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Citation {
     /// The rule's id, unique within the policy, e.g. `grade.repeat_purchase`.
     pub id: String,

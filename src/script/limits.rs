@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// time_budget_ms = 50
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Script operations allowed per entry-function call (default 1,000,000).

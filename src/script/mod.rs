@@ -17,6 +17,7 @@ mod view;
 
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
+pub(crate) use entries::ENTRIES;
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
 pub(crate) use fast::{Decided, Returned};
 pub use limits::Limits;

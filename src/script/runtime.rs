@@ -119,11 +119,12 @@ impl ScriptRuntime {
         })
     }
 
-    /// Starts the time budget of one evaluation.
-    pub(crate) fn start_budget(&self) {
-        self.deadline.set(Some(
-            Instant::now() + Duration::from_millis(self.limits.time_budget_ms),
-        ));
+    /// Starts the time budget of one evaluation: `limits.time_budget_ms` from now, or the
+    /// caller's `deadline` when that comes first.
+    pub(crate) fn start_budget(&self, deadline: Option<Instant>) {
+        let own = Instant::now() + Duration::from_millis(self.limits.time_budget_ms);
+        self.deadline
+            .set(Some(deadline.map_or(own, |deadline| deadline.min(own))));
     }
 
     /// `grade` as a script string, shared with the runtime's copy for the policy's grades.

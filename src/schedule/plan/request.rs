@@ -36,6 +36,7 @@ use crate::policy::{MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK, MAX_VISITS_PER_DAY};
 /// assert_eq!(request.visits_per_day, None); // the policy's default applies
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanRequest {
     /// The month to plan, `YYYY-MM`.
     pub month: String,
@@ -65,6 +66,7 @@ pub struct PlanRequest {
     pub non_working_days: Vec<Date>,
     /// Weekday names (replacing Monday–Friday) and dates (extra working days).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub working_days: Vec<WorkingDay>,
 }
 

@@ -7,6 +7,7 @@ use crate::model::{Date, PolicyStamp};
 
 /// A rep's plan for one month: who to call and visit, day by day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     /// The month, `YYYY-MM`.
     pub month: String,
@@ -40,6 +41,7 @@ pub struct Plan {
 
 /// Half of a working day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Slot {
     /// Before noon.
@@ -60,6 +62,7 @@ impl Slot {
 
 /// One dated thing to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanEntry {
     /// The day.
     pub date: Date,
@@ -90,6 +93,7 @@ pub struct PlanEntry {
 
 /// Why something could not be placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnscheduledCause {
     /// The days it could go in were full (visits a day, calls a day).
@@ -100,6 +104,7 @@ pub enum UnscheduledCause {
 
 /// Work the month could not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unscheduled {
     /// The customer; `null` for the rep's own tasks.
     pub customer_id: Option<String>,
@@ -124,6 +129,7 @@ pub struct Unscheduled {
 
 /// Scheduled against required: the whole plan, per grade, per kind and per week.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanSummary {
     /// Customers planned.
     pub customers: usize,
@@ -145,6 +151,7 @@ pub struct PlanSummary {
 
 /// One grade's line of the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradeSummary {
     /// The grade.
     pub grade: String,
@@ -168,6 +175,7 @@ pub struct GradeSummary {
 
 /// One kind's line of the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindSummary {
     /// The entry kind.
     pub kind: String,
@@ -182,6 +190,7 @@ pub struct KindSummary {
 /// One week's line of the summary: what it holds against what it can hold, and the
 /// customers called back against the weekly minimum.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekSummary {
     /// 1–4.
     pub week: u32,

@@ -1,0 +1,274 @@
+//! Every call the server makes into the `patron` library, in one place, so that a change of
+//! the library's API (issue 15) is ported here and nowhere else. Nothing here decides a
+//! rule: it loads, evaluates, plans, compares and reloads, and turns results into bytes.
+
+use std::io::{BufRead, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use patron::diff::ImpactReport;
+pub use patron::model::{Date, PolicyStamp};
+pub use patron::schedule::plan::PlanFormat;
+pub use patron::{BatchItem, Error, ErrorCode, Plan, PolicyInfo};
+
+use patron::policy::PolicyFile;
+use patron::{Engine, EvaluateOptions, Policy, PortfolioIndex, StreamOptions};
+
+/// What one evaluation call asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask {
+    /// The evaluation date.
+    pub as_of: Date,
+    /// Keep the trace.
+    pub explain: bool,
+    /// Stop by then.
+    pub deadline: Instant,
+}
+
+impl Ask {
+    fn options(&self) -> EvaluateOptions {
+        EvaluateOptions {
+            explain: self.explain,
+            deadline: Some(self.deadline),
+            ..EvaluateOptions::default()
+        }
+    }
+}
+
+/// The outcome of one record, for the metrics: evaluated, or failed with an error kind.
+pub type Outcome = Option<ErrorCode>;
+
+/// A batch answered: the JSON array, and each record's outcome.
+pub struct BatchAnswer {
+    /// The JSON array, one item per record.
+    pub json: Vec<u8>,
+    /// Each record's outcome, in order.
+    pub outcomes: Vec<Outcome>,
+    /// The policy of the evaluated items (the batch's one snapshot).
+    pub policy: Option<PolicyStamp>,
+}
+
+/// One record of a stream, serialised as a JSON line, with its outcome.
+pub struct StreamLine {
+    /// The JSON line, `\n` included.
+    pub bytes: Vec<u8>,
+    /// Evaluated or failed.
+    pub outcome: Outcome,
+    /// The policy hash of an evaluated record.
+    pub hash: Option<String>,
+}
+
+/// The engine the server serves, and where its policy comes from.
+pub struct Served {
+    engine: Engine,
+    dir: Option<PathBuf>,
+}
+
+/// Parses a date given as `YYYY-MM-DD` (or RFC 3339).
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    patron::model::parse_date(text)
+}
+
+/// The library's version.
+pub fn library_version() -> &'static str {
+    patron::VERSION
+}
+
+impl Served {
+    /// Loads the policy in `dir`, or the embedded default.
+    pub fn load(dir: Option<&Path>) -> Result<Served, Error> {
+        let engine = match dir {
+            Some(dir) => Engine::from_dir(dir)?,
+            None => Engine::with_default_policy()?,
+        };
+        Ok(Served {
+            engine,
+            dir: dir.map(Path::to_path_buf),
+        })
+    }
+
+    /// The policy directory, when the policy is not the embedded default.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Name, version and hash of the policy serving now.
+    pub fn stamp(&self) -> PolicyStamp {
+        self.engine.policy().stamp().clone()
+    }
+
+    /// Identity, vocabulary, limits, parameters and tiers of the policy serving now.
+    pub fn info(&self) -> PolicyInfo {
+        self.engine.policy_info()
+    }
+
+    /// Reloads the policy from its directory: loaded, checked and its own cases run first;
+    /// the old policy keeps serving on failure. `None` when there is no directory.
+    pub fn reload(&self) -> Option<Result<PolicyStamp, Error>> {
+        self.dir.as_ref().map(|dir| self.engine.reload(dir))
+    }
+
+    /// One customer (a JSON object) evaluated, as JSON; its portfolio facts only from its
+    /// own `portfolio` field.
+    pub fn evaluate_one(&self, json: &str, ask: &Ask) -> Result<String, Error> {
+        self.engine.evaluate_json(json, ask.as_of, &ask.options())
+    }
+
+    /// A batch (a JSON array) evaluated as one portfolio: one item per record, in order,
+    /// each record's error in its place.
+    pub fn evaluate_batch(&self, json: &str, ask: &Ask) -> Result<BatchAnswer, Error> {
+        let items = self
+            .engine
+            .evaluate_batch_items(json, ask.as_of, &ask.options())?;
+        let outcomes = items.iter().map(outcome).collect();
+        let policy = items.iter().find_map(|item| match item {
+            BatchItem::Evaluated(e) => Some(e.policy.clone()),
+            BatchItem::Failed { .. } => None,
+        });
+        let json = serde_json::to_vec(&items)
+            .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
+        Ok(BatchAnswer {
+            json,
+            outcomes,
+            policy,
+        })
+    }
+
+    /// JSON Lines from `input` evaluated chunk by chunk; `sink` receives each chunk's lines
+    /// in order and may stop the stream by returning an error. With `scan`, `input` is read
+    /// twice (portfolio facts over all its customers first, as `patron eval` does);
+    /// without, once, each record bringing its own portfolio facts (or none).
+    pub fn evaluate_stream<R, S>(
+        &self,
+        mut input: R,
+        scan: bool,
+        ask: &Ask,
+        sink: S,
+    ) -> std::io::Result<()>
+    where
+        R: BufRead + Seek,
+        S: FnMut(Vec<StreamLine>) -> std::io::Result<()>,
+    {
+        let options = StreamOptions {
+            evaluate: ask.options(),
+            ..StreamOptions::default()
+        };
+        let portfolio = if scan {
+            let start = input.stream_position()?;
+            let index = PortfolioIndex::scan(&mut input, ask.as_of, &options)?;
+            input.seek(SeekFrom::Start(start))?;
+            Some(index)
+        } else {
+            None
+        };
+        self.engine
+            .evaluate_stream_with(
+                input,
+                ask.as_of,
+                portfolio.as_ref(),
+                &options,
+                stream_line,
+                sink,
+            )
+            .map(|_| ())
+    }
+
+    /// [`evaluate_stream`](Served::evaluate_stream) of an input read once, each record with
+    /// its own portfolio facts (an input that cannot seek).
+    pub fn evaluate_stream_once<R, S>(&self, input: R, ask: &Ask, sink: S) -> std::io::Result<()>
+    where
+        R: BufRead,
+        S: FnMut(Vec<StreamLine>) -> std::io::Result<()>,
+    {
+        let options = StreamOptions {
+            evaluate: ask.options(),
+            ..StreamOptions::default()
+        };
+        self.engine
+            .evaluate_stream_with(input, ask.as_of, None, &options, stream_line, sink)
+            .map(|_| ())
+    }
+
+    /// The month plan of `customers_json` (a JSON array) for `request_json` (a JSON object).
+    pub fn plan(
+        &self,
+        customers_json: &str,
+        request_json: &str,
+        deadline: Instant,
+    ) -> Result<Plan, Error> {
+        let options = EvaluateOptions {
+            deadline: Some(deadline),
+            ..EvaluateOptions::default()
+        };
+        self.engine
+            .plan_of_json(customers_json, request_json, &options)
+    }
+
+    /// What replacing the serving policy with the candidate made of `files` (name, text)
+    /// would do to `customers_json`.
+    pub fn diff(
+        &self,
+        files: Vec<(String, String)>,
+        customers_json: &str,
+        as_of: Date,
+        deadline: Instant,
+    ) -> Result<ImpactReport, Error> {
+        let candidate = Policy::from_files(
+            files
+                .into_iter()
+                .map(|(name, text)| PolicyFile { name, text })
+                .collect(),
+        )?;
+        let options = EvaluateOptions {
+            deadline: Some(deadline),
+            ..EvaluateOptions::default()
+        };
+        patron::diff::impact_of_text_with(
+            &self.engine.policy(),
+            &candidate,
+            customers_json,
+            as_of,
+            &options,
+        )
+    }
+}
+
+/// A plan in `format`.
+pub fn render_plan(plan: &Plan, format: PlanFormat) -> String {
+    plan.render(format)
+}
+
+/// Whether a policy file name is one the library reads (`policy.toml` or `*.rhai`).
+pub fn is_policy_file(name: &str) -> bool {
+    name == "policy.toml" || (name.ends_with(".rhai") && name.len() > ".rhai".len())
+}
+
+fn outcome(item: &BatchItem) -> Outcome {
+    match item {
+        BatchItem::Evaluated(_) => None,
+        BatchItem::Failed { error, .. } => Some(error.kind),
+    }
+}
+
+fn stream_line(item: BatchItem) -> StreamLine {
+    let outcome = outcome(&item);
+    let hash = match &item {
+        BatchItem::Evaluated(e) => Some(e.policy.hash.clone()),
+        BatchItem::Failed { .. } => None,
+    };
+    let mut bytes = serde_json::to_vec(&item).unwrap_or_else(|e| {
+        format!("{{\"error\":{{\"code\":8,\"kind\":\"internal\",\"message\":\"cannot write JSON: {e}\"}}}}")
+            .into_bytes()
+    });
+    bytes.push(b'\n');
+    StreamLine {
+        bytes,
+        outcome,
+        hash,
+    }
+}
+
+/// The outcome of a single evaluation's result.
+pub fn single_outcome(result: &Result<String, Error>) -> Outcome {
+    result.as_ref().err().map(Error::code)
+}
