@@ -39,7 +39,7 @@ pub mod schedule;
 mod script;
 
 pub use engine::{
-    cases, diff, BatchItem, Engine, EvaluateOptions, PolicyInfo, EntryInfo, ScriptTier,
+    cases, diff, BatchItem, Engine, EntryInfo, EvaluateOptions, PolicyInfo, ScriptTier,
     StreamOptions, StreamSummary, Tier,
 };
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
