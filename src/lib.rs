@@ -19,9 +19,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layers, each depending only on the ones above it: [`model`] (plain data and derived
-//! facts), [`policy`] (manifest, scripts, hash), `script` (the rhai sandbox), [`schedule`]
-//! (cadence arithmetic), [`Engine`] (evaluation, batches, reload), and the C ABI in `ffi`.
+//! Layers, each depending only on the ones above it:
+//!
+//! 1. `error` and `source` — the foundation: [`Error`], and a policy's files with the
+//!    [`Diagnostic`](policy::Diagnostic)s checking finds in them;
+//! 2. [`model`] — plain data and the facts derived from it;
+//! 3. `script` — the rhai sandbox and patron's fast tier (compiles and runs script files);
+//! 4. [`policy`] — the manifest, the file set and its hash, checking and loading;
+//! 5. [`schedule`] — cadence arithmetic and the month planner;
+//! 6. `engine` — [`Engine`]: evaluation, batches, streams, diff, atomic reload;
+//! 7. [`ffi`] — the C ABI.
+//!
+//! `tests/layering.rs` fails on any import that points up this list.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
@@ -37,6 +46,7 @@ pub mod model;
 pub mod policy;
 pub mod schedule;
 mod script;
+mod source;
 
 pub use engine::{
     cases, diff, BatchItem, Engine, EntryInfo, EvaluateOptions, PolicyInfo, ScriptTier,

@@ -71,6 +71,15 @@ fn a_passed_deadline_starts_no_record() {
 #[test]
 fn the_deadline_stops_a_script_the_policy_lets_run() {
     let engine = Engine::new(unstoppable());
+    // Compile the policy on this thread first, so that the deadline below falls inside the
+    // script however slow the machine is, not during the compilation before it.
+    assert!(engine
+        .evaluate_with(
+            &customer(r#"{ "id": "C-0" }"#),
+            as_of(),
+            &EvaluateOptions::default()
+        )
+        .is_ok());
     let options = EvaluateOptions {
         deadline: Some(Instant::now() + Duration::from_millis(150)),
         ..EvaluateOptions::default()

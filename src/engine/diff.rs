@@ -301,7 +301,7 @@ pub fn impact_of_text(
     candidate: &Policy,
     customers_json: &str,
     as_of: Date,
-) -> crate::Result<ImpactReport> {
+) -> crate::error::Result<ImpactReport> {
     impact_of_text_with(
         base,
         candidate,
@@ -318,7 +318,7 @@ pub fn impact_of_text_with(
     customers_json: &str,
     as_of: Date,
     options: &EvaluateOptions,
-) -> crate::Result<ImpactReport> {
+) -> crate::error::Result<ImpactReport> {
     let mut customers = Vec::new();
     let mut unreadable = Vec::new();
     for record in crate::model::parse_customers(customers_json)? {
@@ -353,9 +353,9 @@ impl super::Engine {
         candidate_dir: &std::path::Path,
         customers_json: &str,
         as_of: Date,
-    ) -> crate::Result<String> {
+    ) -> crate::error::Result<String> {
         let candidate = Policy::load(candidate_dir)?;
         let report = impact_of_text(&self.policy(), &candidate, customers_json, as_of)?;
-        serde_json::to_string(&report).map_err(|e| crate::Error::Internal(e.to_string()))
+        serde_json::to_string(&report).map_err(|e| crate::error::Error::Internal(e.to_string()))
     }
 }

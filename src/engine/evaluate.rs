@@ -176,7 +176,7 @@ pub(crate) fn evaluate_with_facts_into(
     check_vocabulary(policy, customer)
         .and_then(|()| {
             let (view, mut value) = CustomerView::new(customer, facts, options.explain);
-            let done = with_runtime(policy, |runtime| {
+            let done = with_runtime(&policy.script_source(), |runtime| {
                 run(policy, runtime, &view, &mut value, options, out)
             });
             drop(view);

@@ -72,8 +72,8 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 
 thread_local! {
     /// The evaluation [`Engine::evaluate_json`] writes into, reused across calls.
-    static SCRATCH: std::cell::RefCell<crate::Evaluation> =
-        std::cell::RefCell::new(crate::Evaluation::default());
+    static SCRATCH: std::cell::RefCell<crate::model::Evaluation> =
+        std::cell::RefCell::new(crate::model::Evaluation::default());
 }
 
 impl Engine {
@@ -114,7 +114,7 @@ impl Engine {
         options: &EvaluateOptions,
     ) -> Vec<BatchItem> {
         let policy = self.policy.load_full();
-        let parsed: Vec<&crate::Customer> = records
+        let parsed: Vec<&crate::model::Customer> = records
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
             .collect();

@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::model::{portfolio_facts_from, Customer, Date, Evaluation, Facts, PolicyStamp};
 use crate::policy::Policy;
 use crate::script::Limits;
+pub use crate::script::Tier;
 
 /// Evaluates customers that form one portfolio against one policy snapshot: derives each
 /// customer's facts once, computes the portfolio facts across them (a record that brings its
@@ -116,34 +117,6 @@ impl std::fmt::Display for ScriptTier {
             Some(reason) => write!(f, "{}: interpreter, because of {reason}", self.file),
         }
     }
-}
-
-/// Which execution tier runs a policy's scripts.
-///
-/// patron lowers the scripts it can into a fast tier of Rust closures; a script file using
-/// anything outside the rule subset runs in rhai's interpreter, and so does any call the fast
-/// tier cannot finish (an error, a limit, a value of an unusual type). Both tiers give the
-/// same results; forcing the interpreter is for comparing them and for debugging.
-///
-/// ```
-/// use patron::{Engine, EvaluateOptions, Tier};
-/// let engine = Engine::with_default_policy()?;
-/// let customer = patron::model::parse_customer(r#"{"id": "C-1", "grade": "C"}"#)?;
-/// let as_of = patron::model::parse_date("2026-11-23").unwrap();
-/// let fast = engine.evaluate(&customer, as_of)?;
-/// let options = EvaluateOptions { tier: Tier::Interpreter, ..EvaluateOptions::default() };
-/// let slow = engine.evaluate_with(&customer, as_of, &options)?;
-/// assert_eq!(fast, slow);
-/// # Ok::<(), patron::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    /// The fast tier where it applies, the interpreter elsewhere (the default).
-    #[default]
-    Auto,
-    /// rhai's interpreter only.
-    Interpreter,
 }
 
 /// The rules engine: evaluates customers against its current policy.
@@ -249,7 +222,7 @@ impl Engine {
     /// ```
     pub fn execution_tiers(&self) -> Result<Vec<ScriptTier>> {
         let policy = self.policy.load();
-        crate::script::with_runtime(&policy, |runtime| {
+        crate::script::with_runtime(&policy.script_source(), |runtime| {
             Ok(runtime
                 .tiers()
                 .into_iter()
@@ -282,8 +255,8 @@ impl Engine {
                     )
                 })
                 .unwrap_or_default();
-            return Err(crate::Error::Policy {
-                location: crate::SourceLocation {
+            return Err(crate::error::Error::Policy {
+                location: crate::error::SourceLocation {
                     file: first.file.clone(),
                     ..Default::default()
                 },

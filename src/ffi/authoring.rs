@@ -10,7 +10,8 @@ use super::error::PatronError;
 use super::evaluate::as_of_date;
 use super::guard::{returning_ptr, Failure};
 use super::strings::{arg_opt_str, arg_str, to_caller};
-use crate::{ErrorCode, EvaluateOptions};
+use crate::engine::EvaluateOptions;
+use crate::error::ErrorCode;
 
 /// Evaluates one customer like `patron_evaluate`, with options given as a JSON object:
 /// `{"explain": true}` adds a `trace` to the result (which script functions ran, the rule

@@ -1,7 +1,7 @@
 //! The stable status codes of the C ABI. They are the numbers of [`ErrorCode`]; the header
 //! defines them as `PATRON_*` constants, and a compile-time check below keeps the two equal.
 
-use crate::ErrorCode;
+use crate::error::ErrorCode;
 
 /// Success.
 pub const PATRON_OK: i32 = 0;

@@ -7,7 +7,8 @@ use std::ffi::c_char;
 use super::error::PatronError;
 use super::guard::{quietly, returning_ptr, returning_status, Failure, FfiResult};
 use super::strings::{arg_opt_str, arg_str, to_caller};
-use crate::{Engine, ErrorCode};
+use crate::engine::Engine;
+use crate::error::ErrorCode;
 
 /// A rules engine serving one policy at a time. Opaque to C (`patron_engine`); thread-safe:
 /// share one across threads, and reload it while others evaluate.

@@ -6,7 +6,7 @@ use std::ffi::{c_char, CString};
 use super::codes::PATRON_OK;
 use super::guard::{quietly, Failure};
 use super::strings::c_string;
-use crate::ErrorCode;
+use crate::error::ErrorCode;
 
 /// What went wrong in a call: a `PATRON_ERR_*` code and a message. Opaque to C
 /// (`patron_error`).

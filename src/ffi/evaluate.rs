@@ -8,8 +8,9 @@ use super::engine::PatronEngine;
 use super::error::PatronError;
 use super::guard::{returning_ptr, Failure, FfiResult};
 use super::strings::{arg_opt_str, arg_str, to_caller};
+use crate::engine::EvaluateOptions;
+use crate::error::ErrorCode;
 use crate::model::{parse_date, Date};
-use crate::{ErrorCode, EvaluateOptions};
 
 /// The `as_of` argument: a date (`YYYY-MM-DD`, or an RFC 3339 datetime whose date is taken
 /// as written), or today's local date when NULL.

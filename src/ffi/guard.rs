@@ -12,7 +12,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 use super::error::PatronError;
-use crate::ErrorCode;
+use crate::error::ErrorCode;
 
 /// Why an exported call failed: a stable code and a message for the C caller.
 #[derive(Debug)]
@@ -37,7 +37,7 @@ impl Failure {
 
     /// A NULL pointer given for `argument`.
     pub fn null(argument: &'static str) -> Failure {
-        crate::Error::NullArgument(argument).into()
+        crate::error::Error::NullArgument(argument).into()
     }
 
     /// A panic caught at the boundary.
@@ -54,8 +54,8 @@ impl Failure {
     }
 }
 
-impl From<crate::Error> for Failure {
-    fn from(error: crate::Error) -> Failure {
+impl From<crate::error::Error> for Failure {
+    fn from(error: crate::error::Error) -> Failure {
         Failure::new(error.code(), error.to_string())
     }
 }

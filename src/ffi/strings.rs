@@ -20,7 +20,7 @@ pub(crate) unsafe fn arg_str<'a>(pointer: *const c_char, name: &'static str) -> 
     // SAFETY: not NULL, and the caller guarantees a NUL-terminated string valid for 'a.
     let text = unsafe { CStr::from_ptr(pointer) };
     text.to_str().map_err(|e| {
-        crate::Error::InvalidUtf8 {
+        crate::error::Error::InvalidUtf8 {
             argument: name,
             detail: e.to_string(),
         }
@@ -81,7 +81,7 @@ pub unsafe extern "C" fn patron_string_free(s: *mut c_char) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorCode;
+    use crate::error::ErrorCode;
 
     #[test]
     fn interior_nuls_are_replaced() {

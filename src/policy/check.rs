@@ -3,71 +3,11 @@
 //! per-grade tables that must cover every grade, weights that must be sane, rule citations
 //! that must be well formed, and parameters no script reads (a warning). `patron check` shows them all; loading fails on the first error.
 
-use std::fmt;
-
 use crate::error::{Error, SourceLocation};
 use crate::script::{check_scripts, Limits, ScriptCheck};
+use crate::source::{Diagnostic, PolicyFile, Severity};
 
-use super::files::PolicyFile;
 use super::manifest::{Manifest, MANIFEST_FILE};
-
-/// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// The policy cannot be used.
-    Error,
-    /// The policy works, but something is probably wrong.
-    Warning,
-}
-
-/// One problem found in a policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Where: file, line and column (0 when the whole file is meant).
-    pub location: SourceLocation,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl Diagnostic {
-    /// An error at `location`.
-    pub fn error(location: SourceLocation, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            location,
-            message: message.into(),
-        }
-    }
-
-    /// A warning at `location`.
-    pub fn warning(location: SourceLocation, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            location,
-            message: message.into(),
-        }
-    }
-
-    /// The diagnostic as an [`Error::Policy`].
-    pub fn into_error(self) -> Error {
-        Error::Policy {
-            location: self.location,
-            message: self.message,
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{kind}: {}: {}", self.location, self.message)
-    }
-}
 
 /// Everything checking found, with what later steps need.
 #[derive(Debug)]
@@ -175,7 +115,7 @@ fn locate_param(text: &str, path: &[&str]) -> SourceLocation {
                 matches!(before, None | Some('\n' | ' ' | '{' | ',')) && after.starts_with('=')
             });
     }
-    let (line, column) = offset.map_or((0, 0), |o| super::files::line_col(text, o));
+    let (line, column) = offset.map_or((0, 0), |o| crate::source::line_col(text, o));
     SourceLocation {
         file: MANIFEST_FILE.to_string(),
         line,

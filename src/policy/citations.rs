@@ -22,8 +22,8 @@ use serde::Serialize;
 
 use crate::error::SourceLocation;
 
-use super::check::Diagnostic;
-use super::files::PolicyFile;
+use crate::source::Diagnostic;
+use crate::source::PolicyFile;
 
 /// Whether a cited rule is built or deliberately left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -5,15 +5,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-
-/// One file of a policy: its name relative to the policy directory, and its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyFile {
-    /// e.g. `promote.rhai`.
-    pub name: String,
-    /// The file's text.
-    pub text: String,
-}
+use crate::source::PolicyFile;
 
 /// The files that make a policy: `policy.toml` and every `*.rhai` beside it.
 pub(crate) fn read_dir(dir: &Path) -> Result<Vec<PolicyFile>> {
@@ -54,13 +46,4 @@ pub(crate) fn content_hash(files: &[PolicyFile]) -> String {
         hex.push_str(&format!("{byte:02x}"));
     }
     hex
-}
-
-/// 1-based line and column of a byte offset in `text`.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result, SourceLocation};
 use crate::model::{GradeScale, StagePipeline};
 use crate::script::Limits;
 
-use super::files::line_col;
+use crate::source::line_col;
 
 mod plan;
 

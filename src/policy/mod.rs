@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use check::{check_files, CheckReport, Diagnostic, Severity};
+pub use crate::source::{Diagnostic, PolicyFile, Severity};
+pub use check::{check_files, CheckReport};
 pub use citations::{Citation, CitationStatus};
-pub(crate) use files::line_col;
-pub use files::PolicyFile;
 pub use manifest::{
     ChecksSection, GradesSection, Manifest, RegionsSection, ScoreSection, StagesSection,
 };
@@ -26,6 +25,7 @@ pub use manifest::{
 
 use crate::error::Result;
 use crate::model::PolicyStamp;
+use crate::script::ScriptSource;
 
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
@@ -102,7 +102,7 @@ impl Policy {
             return Err(first.clone().into_error());
         }
         let manifest = report.manifest.ok_or_else(|| {
-            crate::Error::Internal("a policy without errors has a manifest".into())
+            crate::error::Error::Internal("a policy without errors has a manifest".into())
         })?;
         let stamp = PolicyStamp {
             name: manifest.name.clone(),
@@ -170,8 +170,15 @@ impl Policy {
         self.citations.at(file, line.parse().ok()?)
     }
 
-    /// A number unique to this loaded instance (two loads of the same files differ).
-    pub(crate) fn instance_id(&self) -> u64 {
-        self.instance_id
+    /// What the script layer needs to compile and run this policy's scripts.
+    pub(crate) fn script_source(&self) -> ScriptSource<'_> {
+        ScriptSource {
+            instance_id: self.instance_id,
+            files: &self.files,
+            grades: &self.manifest.grades.scale,
+            stages: &self.manifest.stages.pipeline,
+            params: &self.manifest.params,
+            limits: &self.manifest.limits,
+        }
     }
 }

@@ -9,7 +9,7 @@ use rhai::{ASTNode, Expr, AST};
 use super::api::{new_engine, Vocabulary};
 use super::entries::{Entry, ENTRIES};
 use crate::error::{Result, SourceLocation};
-use crate::policy::{Diagnostic, PolicyFile};
+use crate::source::{Diagnostic, PolicyFile};
 
 /// The parameter paths each entry function reads, by `file::function`, found statically.
 pub(crate) type ParamReads = BTreeMap<String, Vec<String>>;
@@ -242,7 +242,7 @@ fn check_entry(ast: &AST, text: &str, entry: &Entry) -> Option<Diagnostic> {
             let needle = format!("fn {}", entry.function);
             let (line, column) = text
                 .find(&needle)
-                .map(|offset| crate::policy::line_col(text, offset))
+                .map(|offset| crate::source::line_col(text, offset))
                 .unwrap_or((0, 0));
             error_at(
                 entry.file,

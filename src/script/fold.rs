@@ -10,7 +10,7 @@
 use rhai::{ASTNode, Dynamic, Engine, Scope};
 
 use super::compile::params_path;
-use crate::policy::line_col;
+use crate::source::line_col;
 
 /// A script's text with its foldable parameter paths rewritten, and the constants to compile
 /// it with.

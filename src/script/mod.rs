@@ -13,6 +13,7 @@ mod fold;
 mod limits;
 mod params;
 mod runtime;
+mod tier;
 mod view;
 
 pub(crate) use compile::{check_scripts, ScriptCheck};
@@ -21,7 +22,8 @@ pub(crate) use entries::ENTRIES;
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
 pub(crate) use fast::{Decided, Returned};
 pub use limits::Limits;
-pub(crate) use runtime::{with_runtime, ScriptRuntime};
+pub(crate) use runtime::{with_runtime, ScriptRuntime, ScriptSource};
+pub use tier::Tier;
 pub(crate) use view::CustomerView;
 
 /// The ladders the fast tier's natives check names against.

@@ -15,9 +15,10 @@ use super::errors::from_rhai;
 use super::fast::{FastScripts, LowerEnv, Returned};
 use super::natives_env;
 use super::Limits;
-use crate::engine::Tier;
+use super::Tier;
 use crate::error::{Error, Result};
-use crate::policy::Policy;
+use crate::model::Ladder;
+use crate::source::PolicyFile;
 
 /// How many policies a thread keeps compiled (a reload makes a new one).
 const RUNTIMES_PER_THREAD: usize = 4;
@@ -43,24 +44,41 @@ thread_local! {
     static RUNTIMES: RefCell<Vec<(u64, Rc<ScriptRuntime>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` with the current thread's runtime for `policy`, building it on first use.
+/// What the script layer needs of a policy to compile and run its scripts.
+pub(crate) struct ScriptSource<'a> {
+    /// Tells policies apart: a thread keeps one runtime per instance.
+    pub(crate) instance_id: u64,
+    /// The policy's files; the scripts among them are compiled.
+    pub(crate) files: &'a [PolicyFile],
+    /// The grade scale, highest first.
+    pub(crate) grades: &'a Ladder,
+    /// The stage pipeline, earliest first.
+    pub(crate) stages: &'a Ladder,
+    /// `[params]` of `policy.toml`, read by scripts as `params`.
+    pub(crate) params: &'a toml::Table,
+    /// The resource limits scripts run under.
+    pub(crate) limits: &'a Limits,
+}
+
+/// Runs `f` with the current thread's runtime for the policy `source` describes, building
+/// it on first use.
 pub(crate) fn with_runtime<T>(
-    policy: &Policy,
+    source: &ScriptSource<'_>,
     f: impl FnOnce(&ScriptRuntime) -> Result<T>,
 ) -> Result<T> {
     let runtime = RUNTIMES.with(|cell| -> Result<Rc<ScriptRuntime>> {
         let mut runtimes = cell.borrow_mut();
         if let Some(index) = runtimes
             .iter()
-            .position(|(id, _)| *id == policy.instance_id())
+            .position(|(id, _)| *id == source.instance_id)
         {
             let entry = runtimes.remove(index);
             let runtime = entry.1.clone();
             runtimes.insert(0, entry);
             return Ok(runtime);
         }
-        let runtime = Rc::new(ScriptRuntime::build(policy)?);
-        runtimes.insert(0, (policy.instance_id(), runtime.clone()));
+        let runtime = Rc::new(ScriptRuntime::build(source)?);
+        runtimes.insert(0, (source.instance_id, runtime.clone()));
         runtimes.truncate(RUNTIMES_PER_THREAD);
         Ok(runtime)
     })?;
@@ -68,16 +86,15 @@ pub(crate) fn with_runtime<T>(
 }
 
 impl ScriptRuntime {
-    /// Builds the engine and compiles the scripts of `policy`.
-    pub(crate) fn build(policy: &Policy) -> Result<ScriptRuntime> {
-        let manifest = policy.manifest();
+    /// Builds the engine and compiles the scripts `source` describes.
+    pub(crate) fn build(source: &ScriptSource<'_>) -> Result<ScriptRuntime> {
         let vocabulary = Vocabulary {
-            grades: Rc::new(manifest.grades.scale.clone()),
-            stages: Rc::new(manifest.stages.pipeline.clone()),
-            max_string_size: manifest.limits.max_string_size,
+            grades: Rc::new(source.grades.clone()),
+            stages: Rc::new(source.stages.clone()),
+            max_string_size: source.limits.max_string_size,
         };
-        let mut engine = new_engine(&vocabulary, &manifest.params);
-        let limits = manifest.limits.clone();
+        let mut engine = new_engine(&vocabulary, source.params);
+        let limits = source.limits.clone();
         limits.apply(&mut engine);
         let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
         let watched = deadline.clone();
@@ -91,18 +108,17 @@ impl ScriptRuntime {
             }
             None
         });
-        let scripts = compile_scripts(&engine, policy.files(), &manifest.params)?;
+        let scripts = compile_scripts(&engine, source.files, source.params)?;
         let lower_env = LowerEnv {
             ladders: natives_env(&vocabulary),
-            params: Dynamic::from(super::params::ParamTable::from_toml(&manifest.params)),
+            params: Dynamic::from(super::params::ParamTable::from_toml(source.params)),
             max_call_levels: limits.max_call_levels,
             max_map_size: limits.max_map_size,
         };
         let fast = FastScripts::lower(&scripts.asts, &lower_env, &limits);
         let present = ENTRIES.map(|entry| scripts.asts.contains_key(entry.file));
-        let grade_names = manifest
+        let grade_names = source
             .grades
-            .scale
             .names()
             .iter()
             .map(|name| ImmutableString::from(name.as_str()))

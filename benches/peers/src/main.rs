@@ -1,4 +1,4 @@
-//! The reference work of `shared/bench/reference.md` run side by side in one process, one
+//! The reference work of `docs/bench/reference.md` run side by side in one process, one
 //! thread: (a) native hand-written Rust, (b) patron with `policies/reference` (the Rust API on
 //! prebuilt `Customer`s: `patron` is `Engine::evaluate_into`, which writes each result into
 //! one reused `Evaluation`, the way a hot loop should call it; `patron-fresh` is
@@ -15,7 +15,7 @@
 //!                        [--policy DIR] [--jdm FILE]
 //! ```
 //!
-//! `--jdm` defaults to `$PATRON_REFERENCE_JDM`, else `../../../shared/bench/reference.jdm.json`
+//! `--jdm` defaults to `$PATRON_REFERENCE_JDM`, else `../../docs/bench/reference.jdm.json`
 //! relative to this crate; `--policy` to `../../policies/reference`.
 
 use std::collections::BTreeMap;
@@ -343,7 +343,7 @@ fn parse_args() -> Args {
         policy: here.join("../../policies/reference"),
         jdm: std::env::var_os("PATRON_REFERENCE_JDM")
             .map(PathBuf::from)
-            .unwrap_or_else(|| here.join("../../../shared/bench/reference.jdm.json")),
+            .unwrap_or_else(|| here.join("../../docs/bench/reference.jdm.json")),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -461,7 +461,7 @@ fn main() -> ExitCode {
     }
 
     println!(
-        "reference work (shared/bench/reference.md), {n} customers, one thread, median of {} run(s)",
+        "reference work (docs/bench/reference.md), {n} customers, one thread, median of {} run(s)",
         args.runs
     );
     println!(
