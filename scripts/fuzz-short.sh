@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-30}"
 timeout="${FUZZ_TIMEOUT:-10}"
-targets="${FUZZ_TARGETS:-customer_json batch policy c_abi plan}"
+targets="${FUZZ_TARGETS:-customer_json batch policy c_abi plan tiers}"
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
