@@ -406,7 +406,9 @@ fn source_nested_too_deep_fails_to_load_with_its_location() {
     );
     assert_eq!(error.code(), ErrorCode::Policy, "{error}");
     match &error {
-        Error::Policy { location, message } => {
+        Error::Policy {
+            location, message, ..
+        } => {
             assert_eq!(location.file, "score.rhai", "{error}");
             assert!(location.line > 0 && location.column > 0, "{error}");
             // rhai's words for "nested deeper than limits.max_function_expr_depth".

@@ -293,6 +293,7 @@ impl Engine {
                     outcomes.len(),
                     first.name
                 ),
+                others: Vec::new(),
             });
         }
         Ok(self.replace_policy(policy))

@@ -1,73 +1,17 @@
 //! Checking a policy as a whole, collecting every problem rather than stopping at the first:
 //! the manifest, the scripts (syntax, entry functions, grade/stage literals, `params` paths),
 //! per-grade tables that must cover every grade, weights that must be sane, rule citations
-//! that must be well formed, and parameters no script reads (a warning). `patron check` shows them all; loading fails on the first error.
+//! that must be well formed, and parameters no script reads (a warning). `patron check` shows
+//! them all, and so does a load that fails: its [`Error::Policy`] carries every error.
+//! [`Diagnostic`] and [`Severity`] live in the error module (a policy error carries them) and
+//! are re-exported here, where they are produced.
 
-use std::fmt;
-
+pub use crate::error::{Diagnostic, Severity};
 use crate::error::{Error, SourceLocation};
 use crate::script::{check_scripts, Limits, ScriptCheck};
 
 use super::files::PolicyFile;
 use super::manifest::{Manifest, MANIFEST_FILE};
-
-/// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// The policy cannot be used.
-    Error,
-    /// The policy works, but something is probably wrong.
-    Warning,
-}
-
-/// One problem found in a policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Where: file, line and column (0 when the whole file is meant).
-    pub location: SourceLocation,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl Diagnostic {
-    /// An error at `location`.
-    pub fn error(location: SourceLocation, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            location,
-            message: message.into(),
-        }
-    }
-
-    /// A warning at `location`.
-    pub fn warning(location: SourceLocation, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            location,
-            message: message.into(),
-        }
-    }
-
-    /// The diagnostic as an [`Error::Policy`].
-    pub fn into_error(self) -> Error {
-        Error::Policy {
-            location: self.location,
-            message: self.message,
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{kind}: {}: {}", self.location, self.message)
-    }
-}
 
 /// Everything checking found, with what later steps need.
 #[derive(Debug)]
@@ -83,6 +27,12 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// The report's errors as one [`Error::Policy`] (every error, the first one first), or
+    /// `None` when there is no error (warnings alone do not fail).
+    pub fn to_error(&self) -> Option<Error> {
+        Error::from_diagnostics(self.diagnostics.iter().cloned())
+    }
+
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -115,8 +65,8 @@ pub fn check_files(files: &[PolicyFile]) -> CheckReport {
         }
         Some(text) => match Manifest::parse(text) {
             Ok(manifest) => Some(manifest),
-            Err(Error::Policy { location, message }) => {
-                diagnostics.push(Diagnostic::error(location, message));
+            Err(error @ Error::Policy { .. }) => {
+                diagnostics.extend(error.diagnostics());
                 None
             }
             Err(other) => {

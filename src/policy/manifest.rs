@@ -168,6 +168,7 @@ impl Manifest {
                     column,
                 },
                 message: e.message().to_string(),
+                others: Vec::new(),
             }
         })?;
         manifest.check(text)?;
@@ -188,6 +189,7 @@ impl Manifest {
                     column,
                 },
                 message,
+                others: Vec::new(),
             }
         };
         if self.name.trim().is_empty() {
@@ -221,6 +223,7 @@ impl Manifest {
                         column,
                     },
                     message: problem.message,
+                    others: Vec::new(),
                 }
             })?;
         }
