@@ -356,7 +356,7 @@ const char *patron_error_message(const patron_error *err);
 
 /**
  * Returns the policy file the error is about, relative to the policy directory (e.g.
- * `"score.rhai"` or `"policy.toml"`): set for `PATRON_ERR_POLICY` (the first problem of a
+ * `"score.rhai"` or `"policy.toml"`; the directory itself when it cannot be read): set for `PATRON_ERR_POLICY` (the first problem of a
  * policy that does not load; `patron_policy_check` lists them all), `PATRON_ERR_SCRIPT` and
  * `PATRON_ERR_LIMIT` (where the script was running). NULL when the error is not about a
  * policy file (bad input, NULL arguments, internal errors) or `err` is NULL.

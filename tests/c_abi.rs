@@ -342,6 +342,7 @@ programs! {
     batch => c("tests/c/batch.c");
     readme_example => c("tests/c/readme_example.c");
     authoring => c("tests/c/authoring.c");
+    policy_check => c("tests/c/policy_check.c");
     cpp_wrapper => cpp("tests/cpp/wrapper.cpp");
 }
 

@@ -78,7 +78,7 @@ pub unsafe extern "C" fn patron_error_message(err: *const PatronError) -> *const
 }
 
 /// Returns the policy file the error is about, relative to the policy directory (e.g.
-/// `"score.rhai"` or `"policy.toml"`): set for `PATRON_ERR_POLICY` (the first problem of a
+/// `"score.rhai"` or `"policy.toml"`; the directory itself when it cannot be read): set for `PATRON_ERR_POLICY` (the first problem of a
 /// policy that does not load; `patron_policy_check` lists them all), `PATRON_ERR_SCRIPT` and
 /// `PATRON_ERR_LIMIT` (where the script was running). NULL when the error is not about a
 /// policy file (bad input, NULL arguments, internal errors) or `err` is NULL.

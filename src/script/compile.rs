@@ -165,8 +165,11 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
     }
 
     let mut compiled: BTreeMap<&'static str, (AST, &str)> = BTreeMap::new();
+    // A file with several entry functions (`promote.rhai`: `grade` and `stage`) is compiled
+    // once, and a syntax error in it reported once.
+    let mut failed: Vec<&'static str> = Vec::new();
     for entry in ENTRIES {
-        if compiled.contains_key(entry.file) {
+        if compiled.contains_key(entry.file) || failed.contains(&entry.file) {
             continue;
         }
         match check.files.iter().find(|f| f.name == entry.file) {
@@ -177,6 +180,7 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
                 Err(problem) => {
                     report.all_compiled = false;
                     report.diagnostics.push(problem);
+                    failed.push(entry.file);
                 }
             },
             None if entry.required => report.diagnostics.push(missing_file(&entry)),
