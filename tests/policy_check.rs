@@ -149,3 +149,27 @@ fn a_syntax_error_in_a_file_with_two_entry_functions_is_reported_once() {
     let error = Policy::load(dir).unwrap_err();
     assert_eq!(error.diagnostics().len(), 1, "{error}");
 }
+
+/// A manifest that parses but breaks several rules reports each, with its line.
+#[test]
+fn every_problem_of_the_manifest_is_reported() {
+    let manifest = default_file_with("policy.toml", "name = \"default\"", "name = \"\"");
+    let manifest = manifest.replacen(
+        &manifest
+            .lines()
+            .find(|l| l.starts_with("version = "))
+            .unwrap()
+            .to_string(),
+        "version = \" \"",
+        1,
+    );
+    let found = problems(&[("policy.toml", Some(&manifest))]);
+    let in_manifest: Vec<_> = found
+        .iter()
+        .filter(|(severity, file, _, _)| *severity == Severity::Error && file == "policy.toml")
+        .collect();
+    assert_eq!(in_manifest.len(), 2, "{found:?}");
+    assert!(in_manifest[0].3.contains("`name`"), "{found:?}");
+    assert!(in_manifest[1].3.contains("`version`"), "{found:?}");
+    assert!(in_manifest.iter().all(|p| p.2 > 0), "{found:?}");
+}
