@@ -75,14 +75,42 @@
 #define PATRON_ERR_INTERNAL 8
 
 /**
- * A rules engine serving one policy at a time. Opaque to C (`patron_engine`); thread-safe:
- * share one across threads, and reload it while others evaluate.
+ * The major version of the header (the `X` of `X.Y.Z`). Compare it with `patron_version()`
+ * to see whether the library a program runs with is the one it was compiled against.
+ */
+#define PATRON_VERSION_MAJOR 0
+
+/**
+ * The minor version of the header (the `Y` of `X.Y.Z`).
+ */
+#define PATRON_VERSION_MINOR 1
+
+/**
+ * The patch version of the header (the `Z` of `X.Y.Z`).
+ */
+#define PATRON_VERSION_PATCH 0
+
+/**
+ * A rules engine serving one policy at a time. Opaque to C (`patron_engine`).
+ *
+ * Thread-safety: an engine can be used from many threads at once — evaluate concurrently,
+ * and reload its policy while others evaluate; only `patron_engine_free` needs every other
+ * use to have finished.
+ * Lifetime: created by `patron_engine_new` and owned by the caller until
+ * `patron_engine_free`; the strings and error objects it returned do not borrow from it and
+ * stay valid (and are freed separately) after it is freed.
  */
 typedef struct patron_engine patron_engine;
 
 /**
- * What went wrong in a call: a `PATRON_ERR_*` code and a message. Opaque to C
- * (`patron_error`).
+ * What went wrong in a call: a `PATRON_ERR_*` code, a message and, when the error is about
+ * a policy file, its file, line and column. Opaque to C (`patron_error`).
+ *
+ * Thread-safety: an error object is immutable, so any thread may read it (also several at
+ * once), but it must be freed exactly once, when no thread reads it any more.
+ * Lifetime: a failing call creates it and the caller owns it until `patron_error_free`; it
+ * does not depend on the engine that produced it (it may outlive it), and the strings its
+ * accessors return are borrowed from it and valid until it is freed.
  */
 typedef struct patron_error patron_error;
 
@@ -108,10 +136,9 @@ const char *patron_version(void);
  * `PATRON_ERR_INVALID_UTF8` for a path that is not UTF-8) with `*err` set. On success
  * `*err` is set to NULL. The engine is thread-safe: share it across threads.
  *
- * # Safety
- * `policy_dir` is NULL or a NUL-terminated string. `err` is NULL (no details wanted) or
- * points to a `patron_error *` that receives the error, which the caller then owns and frees
- * with `patron_error_free`.
+ * Safety: `policy_dir` is NULL or a NUL-terminated string. `err` is NULL (no details wanted) or
+ * points to a `patron_error *` that receives the error, which the caller then owns and frees with
+ * `patron_error_free`.
  */
 patron_engine *patron_engine_new(const char *policy_dir, patron_error **err);
 
@@ -125,10 +152,8 @@ patron_engine *patron_engine_new(const char *policy_dir, patron_error **err);
  * Returns: `PATRON_OK` with `*err` set to NULL, or the error's code (`PATRON_ERR_POLICY`,
  * `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`) with `*err` set.
  *
- * # Safety
- * `e` is NULL or a live engine. `policy_dir` is NULL or a NUL-terminated string. `err` is
- * NULL or points to a `patron_error *` that receives the error (free it with
- * `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `policy_dir` is NULL or a NUL-terminated string. `err` is
+ * NULL or points to a `patron_error *` that receives the error (free it with `patron_error_free`).
  */
 int32_t patron_engine_reload(patron_engine *e, const char *policy_dir, patron_error **err);
 
@@ -141,9 +166,8 @@ int32_t patron_engine_reload(patron_engine *e, const char *policy_dir, patron_er
  * `patron_string_free`; or NULL on failure with `*err` set. On success `*err` is set to
  * NULL.
  *
- * # Safety
- * `e` is NULL or a live engine. `err` is NULL or points to a `patron_error *` that receives
- * the error (free it with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `err` is NULL or points to a `patron_error *` that
+ * receives the error (free it with `patron_error_free`).
  */
 char *patron_policy_info(const patron_engine *e, patron_error **err);
 
@@ -152,8 +176,7 @@ char *patron_policy_info(const patron_engine *e, patron_error **err);
  * other thread may be using the engine during or after this call; strings and errors it
  * returned stay valid and are still freed separately.
  *
- * # Safety
- * `e` is NULL or an engine from `patron_engine_new` that has not been freed yet.
+ * Safety: `e` is NULL or an engine from `patron_engine_new` that has not been freed yet.
  */
 void patron_engine_free(patron_engine *e);
 
@@ -169,10 +192,9 @@ void patron_engine_free(patron_engine *e);
  * `PATRON_ERR_LIMIT`, `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success
  * `*err` is set to NULL. Thread-safe.
  *
- * # Safety
- * `e` is NULL or a live engine. `customer_json` and `as_of` are NULL or NUL-terminated
- * strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
- * with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `customer_json` and `as_of` are NULL or NUL-terminated
+ * strings. `err` is NULL or points to a `patron_error *` that receives the error (free it with
+ * `patron_error_free`).
  */
 char *patron_evaluate(const patron_engine *e,
                       const char *customer_json,
@@ -192,10 +214,9 @@ char *patron_evaluate(const patron_engine *e,
  * when the input as a whole cannot be split into records (`PATRON_ERR_INVALID_JSON`), for a
  * bad argument, or on an internal error. On success `*err` is set to NULL. Thread-safe.
  *
- * # Safety
- * `e` is NULL or a live engine. `customers_json` and `as_of` are NULL or NUL-terminated
- * strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
- * with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `customers_json` and `as_of` are NULL or NUL-terminated
+ * strings. `err` is NULL or points to a `patron_error *` that receives the error (free it with
+ * `patron_error_free`).
  */
 char *patron_evaluate_batch(const patron_engine *e,
                             const char *customers_json,
@@ -222,15 +243,35 @@ char *patron_evaluate_batch(const patron_engine *e,
  * `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL.
  * Thread-safe.
  *
- * # Safety
- * `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
- * NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
- * error (free it with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
+ * NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the error
+ * (free it with `patron_error_free`).
  */
 char *patron_plan(const patron_engine *e,
                   const char *customers_json,
                   const char *request_json,
                   patron_error **err);
+
+/**
+ * Checks the policy in the directory `policy_dir` (`policy.toml` plus the `*.rhai`
+ * scripts) without loading it, and reports every problem found, not only the first — what
+ * `patron check` shows, and what makes `patron_engine_new` and `patron_engine_reload` fail.
+ *
+ * Returns: a NUL-terminated UTF-8 JSON array with one object per problem, in the order
+ * found, owned by the caller and freed with `patron_string_free`:
+ * `[{"severity": "error", "file": "score.rhai", "line": 3, "column": 7, "message": "…"}]`.
+ * `severity` is `"error"` (the policy does not load) or `"warning"` (it loads, but something
+ * is probably wrong); `file` is relative to `policy_dir`; `line` and `column` are 1-based,
+ * 0 when the problem is about the whole file. A clean policy gives `[]`. A policy with
+ * problems is not a failure of this call: `*err` is set to NULL. On failure it returns NULL
+ * with `*err` set: `PATRON_ERR_POLICY` when the directory or one of its files cannot be
+ * read, `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. Thread-safe (it touches no
+ * engine).
+ *
+ * Safety: `policy_dir` is NULL or a NUL-terminated string. `err` is NULL or points to a
+ * `patron_error *` that receives the error (free it with `patron_error_free`).
+ */
+char *patron_policy_check(const char *policy_dir, patron_error **err);
 
 /**
  * Evaluates one customer like `patron_evaluate`, with options given as a JSON object:
@@ -246,10 +287,9 @@ char *patron_plan(const patron_engine *e,
  * `"tier": "auto" | "interpreter"`). On success
  * `*err` is set to NULL. Thread-safe.
  *
- * # Safety
- * `e` is NULL or a live engine. `customer_json`, `as_of` and `options_json` are NULL or
- * NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
- * error (free it with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `customer_json`, `as_of` and `options_json` are NULL or
+ * NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the error
+ * (free it with `patron_error_free`).
  */
 char *patron_evaluate_with_options(const patron_engine *e,
                                    const char *customer_json,
@@ -274,10 +314,9 @@ char *patron_evaluate_with_options(const patron_engine *e,
  * `PATRON_ERR_INVALID_INPUT` (`as_of`), `PATRON_ERR_NULL_ARGUMENT`,
  * `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL. Thread-safe.
  *
- * # Safety
- * `e` is NULL or a live engine. `candidate_policy_dir`, `customers_json` and `as_of` are
- * NULL or NUL-terminated strings. `err` is NULL or points to a `patron_error *` that
- * receives the error (free it with `patron_error_free`).
+ * Safety: `e` is NULL or a live engine. `candidate_policy_dir`, `customers_json` and `as_of` are
+ * NULL or NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
+ * error (free it with `patron_error_free`).
  */
 char *patron_diff(const patron_engine *e,
                   const char *candidate_policy_dir,
@@ -286,13 +325,13 @@ char *patron_diff(const patron_engine *e,
                   patron_error **err);
 
 /**
- * Frees a string returned by patron (`patron_policy_info`, `patron_evaluate`,
- * `patron_evaluate_batch`, `patron_plan`). NULL is allowed and does nothing.
+ * Frees a string returned by patron: the `char *` result of `patron_policy_info`,
+ * `patron_evaluate`, `patron_evaluate_batch`, `patron_plan`, `patron_policy_check`,
+ * `patron_evaluate_with_options` and `patron_diff`. NULL is allowed and does nothing.
  *
- * # Safety
- * `s` is NULL or a string returned by one of those functions that has not been freed yet;
- * do not use it after this call. Never pass strings from other allocators, nor the
- * results of `patron_version` or `patron_error_message`.
+ * Safety: `s` is NULL or a string returned by one of those functions that has not been freed yet;
+ * do not use it after this call. Never pass strings from other allocators, nor the borrowed `const
+ * char *` results of `patron_version`, `patron_error_message` or `patron_error_file`.
  */
 void patron_string_free(char *s);
 
@@ -300,8 +339,7 @@ void patron_string_free(char *s);
  * Returns the code of `err`: one of the `PATRON_ERR_*` constants. A NULL `err` (what a
  * successful call leaves in its out-parameter) gives `PATRON_OK`.
  *
- * # Safety
- * `err` is NULL or an error object from patron that has not been freed.
+ * Safety: `err` is NULL or an error object from patron that has not been freed.
  */
 int32_t patron_error_code(const patron_error *err);
 
@@ -312,17 +350,45 @@ int32_t patron_error_code(const patron_error *err);
  * Returns: never NULL. The string is owned by `err` and valid until `patron_error_free(err)`;
  * do not free it yourself, copy it if you need it longer.
  *
- * # Safety
- * `err` is NULL or an error object from patron that has not been freed.
+ * Safety: `err` is NULL or an error object from patron that has not been freed.
  */
 const char *patron_error_message(const patron_error *err);
+
+/**
+ * Returns the policy file the error is about, relative to the policy directory (e.g.
+ * `"score.rhai"` or `"policy.toml"`; the directory itself when it cannot be read): set for `PATRON_ERR_POLICY` (the first problem of a
+ * policy that does not load; `patron_policy_check` lists them all), `PATRON_ERR_SCRIPT` and
+ * `PATRON_ERR_LIMIT` (where the script was running). NULL when the error is not about a
+ * policy file (bad input, NULL arguments, internal errors) or `err` is NULL.
+ *
+ * Returns: a NUL-terminated UTF-8 string borrowed from `err`, valid until
+ * `patron_error_free(err)`; do not free it yourself, copy it if you need it longer.
+ *
+ * Safety: `err` is NULL or an error object from patron that has not been freed.
+ */
+const char *patron_error_file(const patron_error *err);
+
+/**
+ * Returns the 1-based line in `patron_error_file(err)` the error is about, or 0 when
+ * unknown (no file, a problem with the whole file, or `err` NULL).
+ *
+ * Safety: `err` is NULL or an error object from patron that has not been freed.
+ */
+size_t patron_error_line(const patron_error *err);
+
+/**
+ * Returns the 1-based column (in characters) on `patron_error_line(err)` the error is
+ * about, or 0 when unknown.
+ *
+ * Safety: `err` is NULL or an error object from patron that has not been freed.
+ */
+size_t patron_error_column(const patron_error *err);
 
 /**
  * Frees an error object returned through a `patron_error **err` out-parameter, and with it
  * its message. NULL is allowed and does nothing.
  *
- * # Safety
- * `err` is NULL or an error object from patron that has not been freed yet; do not use it
+ * Safety: `err` is NULL or an error object from patron that has not been freed yet; do not use it
  * (or its message) after this call.
  */
 void patron_error_free(patron_error *err);

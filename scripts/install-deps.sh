@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the project's gates need beyond the Rust toolchain, gcc and python3:
-# valgrind (C/C++ tests under valgrind), g++ (the C++ tests), pkg-config, and for the
+# valgrind (C/C++ tests under valgrind), g++ (the C++ tests), pkg-config, binutils (readelf:
+# tests/c_abi.rs checks how the C programs are linked, and requires it in CI), and for the
 # `patron serve` client examples a JDK (javac, java) and Python's `requests`. Idempotent.
 set -euo pipefail
 missing=()
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v readelf >/dev/null 2>&1 || missing+=(binutils)
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 if [ ${#missing[@]} -eq 0 ]; then

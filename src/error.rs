@@ -1,14 +1,22 @@
 //! The one error type of the library, and the stable numeric codes the C ABI exposes.
 //!
-//! Every failure a caller can see is an [`Error`]; its [`ErrorCode`] maps 1:1 onto the
+//! Every failure a Rust caller can see is an [`Error`]; its [`ErrorCode`] is one of the
 //! `PATRON_ERR_*` constants of `include/patron.h`, so a C caller and a Rust caller see the
-//! same classification.
+//! same classification. Two codes belong to the C layer alone (a NULL argument, a string
+//! that is not UTF-8: a Rust caller cannot make those mistakes); they are numbered here so
+//! that the numbering lives in one place, and `patron::ffi` reports them with its own type.
+//!
+//! A policy that does not load is one [`Error::Policy`] that carries every error found, each
+//! a [`Diagnostic`] with file, line, column and message.
 
 use std::fmt;
 
 /// Stable error codes shared with the C ABI (`PATRON_OK` … `PATRON_ERR_INTERNAL`).
 ///
-/// The numbers never change: C callers store and compare them.
+/// The numbers never change: C callers store and compare them. [`Error::code`] never gives
+/// [`ErrorCode::NullArgument`] or [`ErrorCode::InvalidUtf8`]: only the C ABI reports those
+/// (its arguments are C pointers and C strings); they are listed here so that every code
+/// has one number, defined once.
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -16,9 +24,9 @@ use std::fmt;
 pub enum ErrorCode {
     /// Success (`PATRON_OK = 0`).
     Ok = 0,
-    /// A required pointer argument was NULL (`PATRON_ERR_NULL_ARGUMENT = 1`).
+    /// A required pointer argument was NULL (`PATRON_ERR_NULL_ARGUMENT = 1`; C ABI only).
     NullArgument = 1,
-    /// A string argument was not valid UTF-8 (`PATRON_ERR_INVALID_UTF8 = 2`).
+    /// A string argument was not valid UTF-8 (`PATRON_ERR_INVALID_UTF8 = 2`; C ABI only).
     InvalidUtf8 = 2,
     /// Input was not well-formed JSON (`PATRON_ERR_INVALID_JSON = 3`).
     InvalidJson = 3,
@@ -63,6 +71,95 @@ impl fmt::Display for SourceLocation {
     }
 }
 
+/// How bad a problem in a policy is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The policy cannot be used.
+    Error,
+    /// The policy works, but something is probably wrong.
+    Warning,
+}
+
+/// One problem found in a policy: how bad, where, and what.
+///
+/// As JSON (the C ABI's `patron_policy_check`) it is one flat object:
+/// `{"severity": "error", "file": "score.rhai", "line": 3, "column": 7, "message": "…"}`,
+/// `line` and `column` 1-based and 0 when unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where: file, line and column (0 when the whole file is meant).
+    pub location: SourceLocation,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `location`.
+    pub fn error(location: SourceLocation, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+        }
+    }
+
+    /// A warning at `location`.
+    pub fn warning(location: SourceLocation, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            location,
+            message: message.into(),
+        }
+    }
+
+    /// The diagnostic as an [`Error::Policy`] on its own.
+    pub fn into_error(self) -> Error {
+        Error::Policy {
+            location: self.location,
+            message: self.message,
+            others: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{kind}: {}: {}", self.location, self.message)
+    }
+}
+
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Diagnostic", 5)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("file", &self.location.file)?;
+        out.serialize_field("line", &self.location.line)?;
+        out.serialize_field("column", &self.location.column)?;
+        out.serialize_field("message", &self.message)?;
+        out.end()
+    }
+}
+
+/// Displays the further errors of an [`Error::Policy`], one per line.
+struct Also<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for Also<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in self.0 {
+            write!(f, "\n  also at {}: {}", d.location, d.message)?;
+        }
+        Ok(())
+    }
+}
+
 /// Which record of the input an error is about.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordRef {
@@ -85,20 +182,11 @@ impl fmt::Display for RecordRef {
 
 /// Everything that can go wrong in patron.
 ///
-/// Each variant maps to exactly one [`ErrorCode`] through [`Error::code`].
+/// Each variant maps to exactly one [`ErrorCode`] through [`Error::code`]. New variants may
+/// be added in a minor release: match with a `_` arm (or use [`Error::code`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    /// A required pointer argument was NULL (C ABI only).
-    #[error("argument `{0}` is NULL")]
-    NullArgument(&'static str),
-    /// A string argument was not valid UTF-8.
-    #[error("argument `{argument}` is not valid UTF-8: {detail}")]
-    InvalidUtf8 {
-        /// Which argument.
-        argument: &'static str,
-        /// What the decoder said.
-        detail: String,
-    },
     /// The input text is not JSON.
     #[error("{record}: malformed JSON: {message}")]
     InvalidJson {
@@ -117,13 +205,19 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// A policy failed to load or check.
-    #[error("policy error at {location}: {message}")]
+    /// A policy failed to load or check. `location` and `message` are the first error found;
+    /// `others` the rest, in the order found, so that one load reports every problem
+    /// ([`Error::diagnostics`] gives them all as one list). Display shows them all, the first
+    /// on the first line as `policy error at FILE:LINE:COLUMN: MESSAGE`, each further one on
+    /// a line of its own as `  also at FILE:LINE:COLUMN: MESSAGE`.
+    #[error("policy error at {location}: {message}{}", Also(others))]
     Policy {
-        /// Where the problem is.
+        /// Where the first problem is.
         location: SourceLocation,
-        /// What is wrong.
+        /// What is wrong there.
         message: String,
+        /// The further errors, after the first (empty when there is one).
+        others: Vec<Diagnostic>,
     },
     /// A policy script failed while running.
     #[error("{record}: script error in {function} at {location}: {message}")]
@@ -158,8 +252,6 @@ impl Error {
     /// The stable code of this error, as the C ABI reports it.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NullArgument(_) => ErrorCode::NullArgument,
-            Error::InvalidUtf8 { .. } => ErrorCode::InvalidUtf8,
             Error::InvalidJson { .. } => ErrorCode::InvalidJson,
             Error::InvalidInput { .. } => ErrorCode::InvalidInput,
             Error::Policy { .. } => ErrorCode::Policy,
@@ -177,6 +269,69 @@ impl Error {
                 ..SourceLocation::default()
             },
             message: message.into(),
+            others: Vec::new(),
+        }
+    }
+
+    /// One policy error for every error diagnostic in `diagnostics` (warnings are left out),
+    /// or `None` when there is none.
+    pub(crate) fn from_diagnostics(
+        diagnostics: impl IntoIterator<Item = Diagnostic>,
+    ) -> Option<Self> {
+        let mut errors = diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error);
+        let first = errors.next()?;
+        Some(Error::Policy {
+            location: first.location,
+            message: first.message,
+            others: errors.collect(),
+        })
+    }
+
+    /// Every problem this error reports, as diagnostics: for [`Error::Policy`] the first
+    /// error and the others, in the order found; for the other kinds one diagnostic with the
+    /// error's script location (when it has one) and its message; empty for errors that are
+    /// not about a policy (bad input, internal errors).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("patron-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("policy.toml"), "name = \"\"\n").unwrap();
+    /// let error = patron::Policy::load(&dir).unwrap_err();
+    /// let all = error.diagnostics();
+    /// assert!(all.len() > 1, "{error}");
+    /// assert!(all.iter().all(|d| !d.location.file.is_empty()));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            Error::Policy {
+                location,
+                message,
+                others,
+            } => std::iter::once(Diagnostic::error(location.clone(), message.clone()))
+                .chain(others.iter().cloned())
+                .collect(),
+            Error::Script {
+                location, message, ..
+            }
+            | Error::Limit {
+                location, message, ..
+            } => vec![Diagnostic::error(location.clone(), message.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The location in a policy file this error is about: the first error's for
+    /// [`Error::Policy`], the script position for [`Error::Script`] and [`Error::Limit`];
+    /// `None` for the other kinds.
+    pub fn location(&self) -> Option<&SourceLocation> {
+        match self {
+            Error::Policy { location, .. }
+            | Error::Script { location, .. }
+            | Error::Limit { location, .. } => Some(location),
+            _ => None,
         }
     }
 

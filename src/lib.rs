@@ -21,8 +21,8 @@
 //!
 //! Layers, each depending only on the ones above it:
 //!
-//! 1. `error` and `source` — the foundation: [`Error`], and a policy's files with the
-//!    [`Diagnostic`](policy::Diagnostic)s checking finds in them;
+//! 1. `error` and `source` — the foundation: [`Error`] with the
+//!    [`Diagnostic`](policy::Diagnostic)s checking finds, and a policy's files;
 //! 2. [`model`] — plain data and the facts derived from it;
 //! 3. `script` — the rhai sandbox and patron's fast tier (compiles and runs script files);
 //! 4. [`policy`] — the manifest, the file set and its hash, checking and loading;

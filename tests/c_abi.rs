@@ -13,6 +13,10 @@
 //! `deps/libpatron.rlib`, the test first runs `cargo build --lib` for the same profile (cargo
 //! releases its build lock before it runs tests, so this does not deadlock).
 //!
+//! Each program's linkage is checked with `readelf -d` (a dynamic build needs libpatron.so, a
+//! static one does not); readelf is required when `CI` is set and skipped with a note
+//! otherwise.
+//!
 //! With `PATRON_VALGRIND=1` every program runs under
 //! `valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1`, and the
 //! test requires zero errors and zero definitely-lost bytes. The programs then see
@@ -212,12 +216,37 @@ fn build(source: &str, language: Language, linkage: Linkage) -> PathBuf {
     exe
 }
 
-/// Confirms with `readelf` (when present) that a dynamic build needs libpatron.so and a
-/// static one does not.
+/// Whether this run is CI (`CI` set, as `.ci/run` documents: `CI=true bash .ci/run`).
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Confirms with `readelf` that a dynamic build needs libpatron.so and a static one does not.
+/// In CI readelf is required (`scripts/install-deps.sh` installs binutils); elsewhere a
+/// missing readelf skips the check with a note.
 fn check_linkage(exe: &Path, linkage: Linkage) {
-    let Ok(output) = Command::new("readelf").arg("-d").arg(exe).output() else {
-        return;
+    let output = match Command::new("readelf").arg("-d").arg(exe).output() {
+        Ok(output) => output,
+        Err(e) if in_ci() => panic!(
+            "readelf is required in CI to check how {} is linked, and it cannot run: {e} \
+             (install binutils: `bash scripts/install-deps.sh`)",
+            exe.display()
+        ),
+        Err(e) => {
+            eprintln!(
+                "note: readelf cannot run ({e}): the linkage of {} is not checked \
+                 (install binutils; in CI this fails)",
+                exe.display()
+            );
+            return;
+        }
     };
+    assert!(
+        output.status.success(),
+        "readelf -d {} failed: {}",
+        exe.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let dynamic = String::from_utf8_lossy(&output.stdout);
     let needs_patron = dynamic
         .lines()
@@ -342,6 +371,7 @@ programs! {
     batch => c("tests/c/batch.c");
     readme_example => c("tests/c/readme_example.c");
     authoring => c("tests/c/authoring.c");
+    policy_check => c("tests/c/policy_check.c");
     cpp_wrapper => cpp("tests/cpp/wrapper.cpp");
 }
 

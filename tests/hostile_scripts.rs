@@ -11,7 +11,9 @@
 //!   alone and in a batch where the hostile record fails in its place.
 //!
 //! The cases run one at a time (a process-wide lock), so the memory figure of one case is not
-//! inflated by another running beside it. `cargo test --test hostile_scripts -- --nocapture`
+//! inflated by another running beside it, and the peak is reset before each case (through
+//! /proc/self/clear_refs), so an earlier, bigger peak cannot hide a case's growth. Without a
+//! readable /proc the memory cases fail rather than pass unmeasured. `cargo test --test hostile_scripts -- --nocapture`
 //! prints the time and memory growth of each case.
 
 mod common;
@@ -62,14 +64,35 @@ fn hostile_dir(case: &str) -> PathBuf {
         .join(case)
 }
 
-/// Peak resident set size of this process so far, in KiB (`VmHWM` in /proc/self/status).
+/// Peak resident set size of this process since the last [`reset_peak_rss`], in KiB
+/// (`VmHWM` in /proc/self/status). Fails — never returns a made-up 0 — when /proc cannot be
+/// read: a memory bound that is not measured must not pass.
 fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_else(|e| {
+        panic!("cannot read /proc/self/status to measure peak memory (Linux procfs needed): {e}")
+    });
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+        .unwrap_or_else(|| panic!("no readable VmHWM line in /proc/self/status:\n{status}"))
+}
+
+/// Resets the peak resident set size to the current one (`echo 5 > /proc/self/clear_refs`,
+/// Linux ≥ 4.0), so that the next [`peak_rss_kib`] measures the case that runs next and not
+/// the largest thing any earlier test in this process did. Fails when it cannot.
+fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap_or_else(|e| {
+        panic!("cannot reset the peak memory figure (/proc/self/clear_refs): {e}")
+    });
+}
+
+/// The peak resident memory growth while `work` runs, in KiB, from a freshly reset peak.
+fn measure_peak_growth<T>(work: impl FnOnce() -> T) -> (T, u64) {
+    reset_peak_rss();
+    let before = peak_rss_kib();
+    let out = work();
+    (out, peak_rss_kib().saturating_sub(before))
 }
 
 /// What a normal customer's evaluation says, without what legitimately differs between two
@@ -116,11 +139,11 @@ fn stop(case: &str, engine: &Engine) -> Stopped {
     assert_eq!(comparable(&before), expected, "{case}: normal customer");
 
     let hostile = parse_customer(&hostile_json()).unwrap();
-    let peak_before = peak_rss_kib();
-    let started = Instant::now();
-    let outcome = engine.evaluate(&hostile, as_of());
-    let elapsed = started.elapsed();
-    let peak_growth_kib = peak_rss_kib().saturating_sub(peak_before);
+    let ((outcome, elapsed), peak_growth_kib) = measure_peak_growth(|| {
+        let started = Instant::now();
+        let outcome = engine.evaluate(&hostile, as_of());
+        (outcome, started.elapsed())
+    });
     let error = match outcome {
         Err(error) => error,
         Ok(e) => panic!("{case}: the hostile customer was evaluated: {e:?}"),
@@ -394,11 +417,11 @@ fn an_oversized_join_is_stopped_before_it_allocates() {
 fn source_nested_too_deep_fails_to_load_with_its_location() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = hostile_dir("deep-nesting");
-    let peak_before = peak_rss_kib();
-    let started = Instant::now();
-    let error = Policy::load(&dir).unwrap_err();
-    let elapsed = started.elapsed();
-    let growth = peak_rss_kib().saturating_sub(peak_before);
+    let ((error, elapsed), growth) = measure_peak_growth(|| {
+        let started = Instant::now();
+        let error = Policy::load(&dir).unwrap_err();
+        (error, started.elapsed())
+    });
     eprintln!(
         "hostile deep-nesting: {:?} after {:.1} ms, VmHWM +{growth} KiB: {error}",
         error.code(),
@@ -406,7 +429,9 @@ fn source_nested_too_deep_fails_to_load_with_its_location() {
     );
     assert_eq!(error.code(), ErrorCode::Policy, "{error}");
     match &error {
-        Error::Policy { location, message } => {
+        Error::Policy {
+            location, message, ..
+        } => {
             assert_eq!(location.file, "score.rhai", "{error}");
             assert!(location.line > 0 && location.column > 0, "{error}");
             // rhai's words for "nested deeper than limits.max_function_expr_depth".
@@ -618,4 +643,31 @@ fn child_load_at_ceiling() {
         .unwrap();
     assert_eq!(error.code(), ErrorCode::Policy, "{error}");
     println!("CHILD OK: {error}");
+}
+
+/// The peak measurement itself: after a reset, a peak reached before it is forgotten, and a
+/// new allocation is seen. Guards [`reset_peak_rss`] (without it a case that grows less than
+/// an earlier test's peak would measure 0) and [`peak_rss_kib`].
+#[test]
+fn the_peak_memory_figure_is_reset_before_each_case() {
+    const BIG: usize = 128 * 1024 * 1024;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // A big peak, then freed (a block this size is returned to the system at once).
+    let touch = |size: usize| {
+        let mut block = vec![0_u8; size];
+        for i in (0..size).step_by(4096) {
+            block[i] = 1;
+        }
+        std::hint::black_box(&block);
+    };
+    touch(BIG);
+    let old_peak = peak_rss_kib();
+    // Half the big block again: below the old peak, so only a reset peak sees it.
+    let ((), growth) = measure_peak_growth(|| touch(BIG / 2));
+    assert!(
+        growth >= (BIG / 2 / 1024) as u64 * 9 / 10,
+        "a {} KiB allocation grew the measured peak by {growth} KiB only (the peak before \
+         the measurement was {old_peak} KiB: was it reset?)",
+        BIG / 2 / 1024
+    );
 }

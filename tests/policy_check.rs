@@ -1,5 +1,5 @@
 //! `check_files` reports every problem of a policy at once, with file, line and column;
-//! warnings for parameters no script reads; and loading still fails on the first error.
+//! warnings for parameters no script reads; and a load that fails reports every error too.
 
 mod common;
 
@@ -132,4 +132,44 @@ fn an_unused_parameter_is_a_warning_and_does_not_stop_a_load() {
     );
     assert!(found[0].location.line > 0);
     assert!(Policy::load(&dir).is_ok());
+}
+
+/// `promote.rhai` holds two entry functions (`grade`, `stage`): a syntax error in it is one
+/// problem, reported once, by `check_files` and by a load.
+#[test]
+fn a_syntax_error_in_a_file_with_two_entry_functions_is_reported_once() {
+    let promote = default_file_with("promote.rhai", "fn stage(c) {", "fn stage(c) {{");
+    let found = problems(&[("promote.rhai", Some(&promote))]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (Severity::Error, "promote.rhai")
+    );
+    let dir = policy_dir("check-once", &[("promote.rhai", Some(&promote))]);
+    let error = Policy::load(dir).unwrap_err();
+    assert_eq!(error.diagnostics().len(), 1, "{error}");
+}
+
+/// A manifest that parses but breaks several rules reports each, with its line.
+#[test]
+fn every_problem_of_the_manifest_is_reported() {
+    let manifest = default_file_with("policy.toml", "name = \"default\"", "name = \"\"");
+    let manifest = manifest.replacen(
+        &manifest
+            .lines()
+            .find(|l| l.starts_with("version = "))
+            .unwrap()
+            .to_string(),
+        "version = \" \"",
+        1,
+    );
+    let found = problems(&[("policy.toml", Some(&manifest))]);
+    let in_manifest: Vec<_> = found
+        .iter()
+        .filter(|(severity, file, _, _)| *severity == Severity::Error && file == "policy.toml")
+        .collect();
+    assert_eq!(in_manifest.len(), 2, "{found:?}");
+    assert!(in_manifest[0].3.contains("`name`"), "{found:?}");
+    assert!(in_manifest[1].3.contains("`version`"), "{found:?}");
+    assert!(in_manifest.iter().all(|p| p.2 > 0), "{found:?}");
 }

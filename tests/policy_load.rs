@@ -10,9 +10,9 @@ use patron::{Engine, Error, ErrorCode, Policy};
 
 fn load_error(name: &str, replace: &[(&str, Option<&str>)]) -> (String, usize, usize, String) {
     match Policy::load(policy_dir(name, replace)) {
-        Err(Error::Policy { location, message }) => {
-            (location.file, location.line, location.column, message)
-        }
+        Err(Error::Policy {
+            location, message, ..
+        }) => (location.file, location.line, location.column, message),
         Err(other) => panic!("expected a policy error, got {other:?}"),
         Ok(_) => panic!("policy {name} loaded but should not"),
     }
@@ -280,4 +280,54 @@ fn a_failed_reload_keeps_the_old_policy() {
     assert!(engine
         .evaluate(&customer(r#"{ "id": "X" }"#), as_of())
         .is_ok());
+}
+
+/// A policy with problems in two files: loading reports both (first as before, the other in
+/// `others`), Display shows both, and a reload refuses it with the same list.
+#[test]
+fn a_load_reports_every_error_not_only_the_first() {
+    let visits = default_file_with(
+        "visits.rhai",
+        "let calls = row.calls_per_week;",
+        "let calls = row.calls_per_week +;",
+    );
+    let score = default_file_with(
+        "score.rhai",
+        "params.weights.credit,",
+        "params.weights.credibility,",
+    );
+    let dir = policy_dir(
+        "two-errors",
+        &[("visits.rhai", Some(&visits)), ("score.rhai", Some(&score))],
+    );
+    let error = Policy::load(&dir).unwrap_err();
+    let text = error.to_string();
+    let all = error.diagnostics();
+    let Error::Policy {
+        location,
+        message,
+        others,
+        ..
+    } = &error
+    else {
+        panic!("expected a policy error, got {error:?}");
+    };
+    // The first error stays where old callers read it.
+    assert_eq!((location, message), (&all[0].location, &all[0].message));
+    assert_eq!(others.len() + 1, all.len());
+    let mut places: Vec<(&str, usize)> = all
+        .iter()
+        .map(|d| (d.location.file.as_str(), d.location.line))
+        .collect();
+    places.sort();
+    assert_eq!(places, [("score.rhai", 11), ("visits.rhai", 10)], "{text}");
+    assert!(all.iter().all(|d| d.location.column > 0), "{text}");
+    assert!(text.starts_with("policy error at "), "{text}");
+    assert!(text.contains("score.rhai:11:"), "{text}");
+    assert!(text.contains("visits.rhai:10:"), "{text}");
+    assert!(text.contains("params.weights.credibility"), "{text}");
+
+    let engine = Engine::with_default_policy().unwrap();
+    let reload = engine.reload(&dir).unwrap_err();
+    assert_eq!(reload.diagnostics(), all);
 }

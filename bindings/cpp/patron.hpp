@@ -10,12 +10,15 @@
 //   PATRON_ERR_NULL_ARGUMENT.
 // - Strings go in and come out as std::string (UTF-8 JSON); every string patron returns is
 //   copied and freed at once, every patron_error is turned into an exception and freed.
-// - Failures throw patron::Error (a std::runtime_error) carrying the PATRON_ERR_* code.
+// - Failures throw patron::Error (a std::runtime_error) carrying the PATRON_ERR_* code and,
+//   for an error about a policy file, its file, line and column.
+// - patron::check_policy(dir) lists every problem of a policy as JSON, without loading it.
 //
 // Link as for the C API: -lpatron, or libpatron.a -lpthread -ldl -lm.
 #ifndef PATRON_HPP
 #define PATRON_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,17 +30,32 @@
 
 namespace patron {
 
-/// A failed patron call: the message of the patron_error, and its PATRON_ERR_* code.
+/// A failed patron call: the message of the patron_error, its PATRON_ERR_* code and, for an
+/// error about a policy file, the file, line and column (patron_error_file/line/column).
 class Error : public std::runtime_error {
 public:
-    Error(std::int32_t code, const std::string &message)
-        : std::runtime_error(message), code_(code) {}
+    Error(std::int32_t code, const std::string &message, std::string file = std::string(),
+          std::size_t line = 0, std::size_t column = 0)
+        : std::runtime_error(message), code_(code), file_(std::move(file)), line_(line),
+          column_(column) {}
 
     /// One of the PATRON_ERR_* constants of patron.h.
     std::int32_t code() const noexcept { return code_; }
 
+    /// The policy file the error is about (e.g. "score.rhai"); empty when it is not about one.
+    const std::string &file() const noexcept { return file_; }
+
+    /// The 1-based line in file(), 0 when unknown.
+    std::size_t line() const noexcept { return line_; }
+
+    /// The 1-based column on line(), 0 when unknown.
+    std::size_t column() const noexcept { return column_; }
+
 private:
     std::int32_t code_;
+    std::string file_;
+    std::size_t line_;
+    std::size_t column_;
 };
 
 namespace detail {
@@ -56,7 +74,9 @@ struct ErrorFree {
     std::int32_t code = patron_error_code(err);
     // A failing call always sets err; PATRON_OK here would mean a broken contract.
     if (code == PATRON_OK) code = PATRON_ERR_INTERNAL;
-    throw Error(code, patron_error_message(err));
+    const char *file = patron_error_file(err);
+    throw Error(code, patron_error_message(err), file ? std::string(file) : std::string(),
+                patron_error_line(err), patron_error_column(err));
 }
 
 /// Copies a string patron returned into a std::string and frees it; throws on NULL.
@@ -83,6 +103,15 @@ inline const char *c_arg(const std::optional<std::string> &value, const char *na
 
 /// The version of the patron library, e.g. "0.1.0".
 inline std::string version() { return patron_version(); }
+
+/// Every problem of the policy in `policy_dir`, without loading it, as the JSON array of
+/// patron_policy_check ("[]" for a clean policy). Throws Error only when the directory cannot
+/// be read (PATRON_ERR_POLICY) or for a bad argument.
+inline std::string check_policy(const std::string &policy_dir) {
+    patron_error *err = nullptr;
+    char *result = patron_policy_check(detail::c_arg(policy_dir, "policy_dir"), &err);
+    return detail::take(result, err);
+}
 
 /// A rules engine serving one policy at a time (owns a patron_engine).
 class Engine {

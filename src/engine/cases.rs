@@ -197,6 +197,7 @@ pub fn parse_cases(file: &str, text: &str) -> Result<Vec<TestCase>> {
             column: e.column(),
         },
         message: format!("not a valid test case: {e}"),
+        others: Vec::new(),
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(located)?;
     let raw: Vec<CaseFile> = if value.is_array() {

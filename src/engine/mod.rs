@@ -266,6 +266,7 @@ impl Engine {
                     outcomes.len(),
                     first.name
                 ),
+                others: Vec::new(),
             });
         }
         Ok(self.replace_policy(policy))

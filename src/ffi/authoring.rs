@@ -1,6 +1,7 @@
-//! The C ABI for policy authoring: evaluation with options (a trace of which rules fired)
-//! and the impact report of a candidate policy against the one an engine serves. Only
-//! marshalling: the work is `Engine::evaluate_json` and `Engine::impact_json`.
+//! The C ABI for policy authoring: checking a policy directory (every problem at once),
+//! evaluation with options (a trace of which rules fired) and the impact report of a
+//! candidate policy against the one an engine serves. Only marshalling: the work is
+//! `Policy::check_dir`, `Engine::evaluate_json` and `Engine::impact_json`.
 
 use std::ffi::c_char;
 use std::path::Path;
@@ -12,6 +13,45 @@ use super::guard::{returning_ptr, Failure};
 use super::strings::{arg_opt_str, arg_str, to_caller};
 use crate::engine::EvaluateOptions;
 use crate::error::ErrorCode;
+use crate::policy::Policy;
+
+/// Checks the policy in the directory `policy_dir` (`policy.toml` plus the `*.rhai`
+/// scripts) without loading it, and reports every problem found, not only the first — what
+/// `patron check` shows, and what makes `patron_engine_new` and `patron_engine_reload` fail.
+///
+/// Returns: a NUL-terminated UTF-8 JSON array with one object per problem, in the order
+/// found, owned by the caller and freed with `patron_string_free`:
+/// `[{"severity": "error", "file": "score.rhai", "line": 3, "column": 7, "message": "…"}]`.
+/// `severity` is `"error"` (the policy does not load) or `"warning"` (it loads, but something
+/// is probably wrong); `file` is relative to `policy_dir`; `line` and `column` are 1-based,
+/// 0 when the problem is about the whole file. A clean policy gives `[]`. A policy with
+/// problems is not a failure of this call: `*err` is set to NULL. On failure it returns NULL
+/// with `*err` set: `PATRON_ERR_POLICY` when the directory or one of its files cannot be
+/// read, `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. Thread-safe (it touches no
+/// engine).
+///
+/// Safety: `policy_dir` is NULL or a NUL-terminated string. `err` is NULL or points to a
+/// `patron_error *` that receives the error (free it with `patron_error_free`).
+#[no_mangle]
+pub unsafe extern "C" fn patron_policy_check(
+    policy_dir: *const c_char,
+    err: *mut *mut PatronError,
+) -> *mut c_char {
+    let body = || {
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL.
+        let dir = unsafe { arg_str(policy_dir, "policy_dir") }?;
+        let report = Policy::check_dir(dir)?;
+        let json = serde_json::to_string(&report.diagnostics).map_err(|e| {
+            Failure::new(
+                ErrorCode::Internal,
+                format!("internal error: cannot write the diagnostics as JSON: {e}"),
+            )
+        })?;
+        Ok(to_caller(json))
+    };
+    // SAFETY: the caller guarantees `err` is NULL or valid for writes.
+    unsafe { returning_ptr(err, body) }
+}
 
 /// Evaluates one customer like `patron_evaluate`, with options given as a JSON object:
 /// `{"explain": true}` adds a `trace` to the result (which script functions ran, the rule
@@ -26,10 +66,9 @@ use crate::error::ErrorCode;
 /// `"tier": "auto" | "interpreter"`). On success
 /// `*err` is set to NULL. Thread-safe.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `customer_json`, `as_of` and `options_json` are NULL or
-/// NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
-/// error (free it with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `customer_json`, `as_of` and `options_json` are NULL or
+/// NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the error
+/// (free it with `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_evaluate_with_options(
     e: *const PatronEngine,
@@ -77,10 +116,9 @@ pub unsafe extern "C" fn patron_evaluate_with_options(
 /// `PATRON_ERR_INVALID_INPUT` (`as_of`), `PATRON_ERR_NULL_ARGUMENT`,
 /// `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL. Thread-safe.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `candidate_policy_dir`, `customers_json` and `as_of` are
-/// NULL or NUL-terminated strings. `err` is NULL or points to a `patron_error *` that
-/// receives the error (free it with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `candidate_policy_dir`, `customers_json` and `as_of` are
+/// NULL or NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
+/// error (free it with `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_diff(
     e: *const PatronEngine,

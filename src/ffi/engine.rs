@@ -10,8 +10,14 @@ use super::strings::{arg_opt_str, arg_str, to_caller};
 use crate::engine::Engine;
 use crate::error::ErrorCode;
 
-/// A rules engine serving one policy at a time. Opaque to C (`patron_engine`); thread-safe:
-/// share one across threads, and reload it while others evaluate.
+/// A rules engine serving one policy at a time. Opaque to C (`patron_engine`).
+///
+/// Thread-safety: an engine can be used from many threads at once — evaluate concurrently,
+/// and reload its policy while others evaluate; only `patron_engine_free` needs every other
+/// use to have finished.
+/// Lifetime: created by `patron_engine_new` and owned by the caller until
+/// `patron_engine_free`; the strings and error objects it returned do not borrow from it and
+/// stay valid (and are freed separately) after it is freed.
 pub struct PatronEngine {
     engine: Engine,
 }
@@ -43,10 +49,9 @@ impl PatronEngine {
 /// `PATRON_ERR_INVALID_UTF8` for a path that is not UTF-8) with `*err` set. On success
 /// `*err` is set to NULL. The engine is thread-safe: share it across threads.
 ///
-/// # Safety
-/// `policy_dir` is NULL or a NUL-terminated string. `err` is NULL (no details wanted) or
-/// points to a `patron_error *` that receives the error, which the caller then owns and frees
-/// with `patron_error_free`.
+/// Safety: `policy_dir` is NULL or a NUL-terminated string. `err` is NULL (no details wanted) or
+/// points to a `patron_error *` that receives the error, which the caller then owns and frees with
+/// `patron_error_free`.
 #[no_mangle]
 pub unsafe extern "C" fn patron_engine_new(
     policy_dir: *const c_char,
@@ -73,10 +78,8 @@ pub unsafe extern "C" fn patron_engine_new(
 /// Returns: `PATRON_OK` with `*err` set to NULL, or the error's code (`PATRON_ERR_POLICY`,
 /// `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`) with `*err` set.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `policy_dir` is NULL or a NUL-terminated string. `err` is
-/// NULL or points to a `patron_error *` that receives the error (free it with
-/// `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `policy_dir` is NULL or a NUL-terminated string. `err` is
+/// NULL or points to a `patron_error *` that receives the error (free it with `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_engine_reload(
     e: *mut PatronEngine,
@@ -103,9 +106,8 @@ pub unsafe extern "C" fn patron_engine_reload(
 /// `patron_string_free`; or NULL on failure with `*err` set. On success `*err` is set to
 /// NULL.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `err` is NULL or points to a `patron_error *` that receives
-/// the error (free it with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `err` is NULL or points to a `patron_error *` that
+/// receives the error (free it with `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_policy_info(
     e: *const PatronEngine,
@@ -130,8 +132,7 @@ pub unsafe extern "C" fn patron_policy_info(
 /// other thread may be using the engine during or after this call; strings and errors it
 /// returned stay valid and are still freed separately.
 ///
-/// # Safety
-/// `e` is NULL or an engine from `patron_engine_new` that has not been freed yet.
+/// Safety: `e` is NULL or an engine from `patron_engine_new` that has not been freed yet.
 #[no_mangle]
 pub unsafe extern "C" fn patron_engine_free(e: *mut PatronEngine) {
     if e.is_null() {

@@ -41,10 +41,9 @@ pub(crate) unsafe fn as_of_date(as_of: *const c_char) -> FfiResult<Date> {
 /// `PATRON_ERR_LIMIT`, `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success
 /// `*err` is set to NULL. Thread-safe.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `customer_json` and `as_of` are NULL or NUL-terminated
-/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
-/// with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `customer_json` and `as_of` are NULL or NUL-terminated
+/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it with
+/// `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_evaluate(
     e: *const PatronEngine,
@@ -78,10 +77,9 @@ pub unsafe extern "C" fn patron_evaluate(
 /// when the input as a whole cannot be split into records (`PATRON_ERR_INVALID_JSON`), for a
 /// bad argument, or on an internal error. On success `*err` is set to NULL. Thread-safe.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `customers_json` and `as_of` are NULL or NUL-terminated
-/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it
-/// with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `customers_json` and `as_of` are NULL or NUL-terminated
+/// strings. `err` is NULL or points to a `patron_error *` that receives the error (free it with
+/// `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_evaluate_batch(
     e: *const PatronEngine,
@@ -122,10 +120,9 @@ pub unsafe extern "C" fn patron_evaluate_batch(
 /// `PATRON_ERR_NULL_ARGUMENT`, `PATRON_ERR_INVALID_UTF8`. On success `*err` is set to NULL.
 /// Thread-safe.
 ///
-/// # Safety
-/// `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
-/// NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the
-/// error (free it with `patron_error_free`).
+/// Safety: `e` is NULL or a live engine. `customers_json` and `request_json` are NULL or
+/// NUL-terminated strings. `err` is NULL or points to a `patron_error *` that receives the error
+/// (free it with `patron_error_free`).
 #[no_mangle]
 pub unsafe extern "C" fn patron_plan(
     e: *const PatronEngine,

@@ -12,15 +12,52 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 use super::error::PatronError;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, SourceLocation};
 
-/// Why an exported call failed: a stable code and a message for the C caller.
+/// The mistakes only a C caller can make, which therefore are not cases of
+/// [`crate::Error`]: a NULL pointer where a value is required, and a string argument that is
+/// not UTF-8. They report the codes `PATRON_ERR_NULL_ARGUMENT` and `PATRON_ERR_INVALID_UTF8`,
+/// whose numbers stay in [`ErrorCode`] (the one numbering shared with Rust callers, who never
+/// see these two).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ArgumentError {
+    /// A required pointer argument was NULL.
+    #[error("argument `{0}` is NULL")]
+    Null(&'static str),
+    /// A string argument was not valid UTF-8.
+    #[error("argument `{argument}` is not valid UTF-8: {detail}")]
+    InvalidUtf8 {
+        /// Which argument.
+        argument: &'static str,
+        /// What the decoder said.
+        detail: String,
+    },
+}
+
+impl ArgumentError {
+    /// The C status code.
+    fn code(&self) -> ErrorCode {
+        match self {
+            ArgumentError::Null(_) => ErrorCode::NullArgument,
+            ArgumentError::InvalidUtf8 { .. } => ErrorCode::InvalidUtf8,
+        }
+    }
+}
+
+/// Why an exported call failed, as the C layer reports it: a stable code, a message, and
+/// where in a policy file the problem is (when the library error knows).
+///
+/// This is the C layer's own error type: it holds either a library [`crate::Error`]
+/// (converted with `From`, keeping its code, message and location) or an
+/// [`ArgumentError`], or a failure of the marshalling itself.
 #[derive(Debug)]
 pub(crate) struct Failure {
     /// The `PATRON_ERR_*` classification.
     pub code: ErrorCode,
     /// What went wrong, naming the argument, record, field or script line.
     pub message: String,
+    /// The policy file, line and column the error is about, when known.
+    pub location: Option<SourceLocation>,
 }
 
 /// The result of an exported function's body.
@@ -32,12 +69,13 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            location: None,
         }
     }
 
     /// A NULL pointer given for `argument`.
     pub fn null(argument: &'static str) -> Failure {
-        crate::error::Error::NullArgument(argument).into()
+        ArgumentError::Null(argument).into()
     }
 
     /// A panic caught at the boundary.
@@ -56,6 +94,16 @@ impl Failure {
 
 impl From<crate::error::Error> for Failure {
     fn from(error: crate::error::Error) -> Failure {
+        Failure {
+            code: error.code(),
+            message: error.to_string(),
+            location: error.location().cloned(),
+        }
+    }
+}
+
+impl From<ArgumentError> for Failure {
+    fn from(error: ArgumentError) -> Failure {
         Failure::new(error.code(), error.to_string())
     }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, CStr, CString};
 
-use super::guard::{quietly, Failure, FfiResult};
+use super::guard::{quietly, ArgumentError, Failure, FfiResult};
 
 /// Borrows the C string argument `name` as UTF-8 text.
 ///
@@ -20,7 +20,7 @@ pub(crate) unsafe fn arg_str<'a>(pointer: *const c_char, name: &'static str) -> 
     // SAFETY: not NULL, and the caller guarantees a NUL-terminated string valid for 'a.
     let text = unsafe { CStr::from_ptr(pointer) };
     text.to_str().map_err(|e| {
-        crate::error::Error::InvalidUtf8 {
+        ArgumentError::InvalidUtf8 {
             argument: name,
             detail: e.to_string(),
         }
@@ -59,13 +59,13 @@ pub(crate) fn to_caller(text: String) -> *mut c_char {
     c_string(text).into_raw()
 }
 
-/// Frees a string returned by patron (`patron_policy_info`, `patron_evaluate`,
-/// `patron_evaluate_batch`, `patron_plan`). NULL is allowed and does nothing.
+/// Frees a string returned by patron: the `char *` result of `patron_policy_info`,
+/// `patron_evaluate`, `patron_evaluate_batch`, `patron_plan`, `patron_policy_check`,
+/// `patron_evaluate_with_options` and `patron_diff`. NULL is allowed and does nothing.
 ///
-/// # Safety
-/// `s` is NULL or a string returned by one of those functions that has not been freed yet;
-/// do not use it after this call. Never pass strings from other allocators, nor the
-/// results of `patron_version` or `patron_error_message`.
+/// Safety: `s` is NULL or a string returned by one of those functions that has not been freed yet;
+/// do not use it after this call. Never pass strings from other allocators, nor the borrowed `const
+/// char *` results of `patron_version`, `patron_error_message` or `patron_error_file`.
 #[no_mangle]
 pub unsafe extern "C" fn patron_string_free(s: *mut c_char) {
     if s.is_null() {

@@ -1,11 +1,15 @@
 //! Checking a policy as a whole, collecting every problem rather than stopping at the first:
 //! the manifest, the scripts (syntax, entry functions, grade/stage literals, `params` paths),
 //! per-grade tables that must cover every grade, weights that must be sane, rule citations
-//! that must be well formed, and parameters no script reads (a warning). `patron check` shows them all; loading fails on the first error.
+//! that must be well formed, and parameters no script reads (a warning). `patron check` shows
+//! them all, and so does a load that fails: its [`Error::Policy`] carries every error.
+//! [`Diagnostic`] and [`Severity`] live in the error module (a policy error carries them) and
+//! are re-exported here, where they are produced.
 
+pub use crate::error::{Diagnostic, Severity};
 use crate::error::{Error, SourceLocation};
 use crate::script::{check_scripts, Limits, ScriptCheck};
-use crate::source::{Diagnostic, PolicyFile, Severity};
+use crate::source::PolicyFile;
 
 use super::manifest::{Manifest, MANIFEST_FILE};
 
@@ -23,6 +27,12 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// The report's errors as one [`Error::Policy`] (every error, the first one first), or
+    /// `None` when there is no error (warnings alone do not fail).
+    pub fn to_error(&self) -> Option<Error> {
+        Error::from_diagnostics(self.diagnostics.iter().cloned())
+    }
+
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -55,8 +65,8 @@ pub fn check_files(files: &[PolicyFile]) -> CheckReport {
         }
         Some(text) => match Manifest::parse(text) {
             Ok(manifest) => Some(manifest),
-            Err(Error::Policy { location, message }) => {
-                diagnostics.push(Diagnostic::error(location, message));
+            Err(error @ Error::Policy { .. }) => {
+                diagnostics.extend(error.diagnostics());
                 None
             }
             Err(other) => {

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::error::SourceLocation;
 
-use crate::source::Diagnostic;
+use crate::error::Diagnostic;
 use crate::source::PolicyFile;
 
 /// Whether a cited rule is built or deliberately left out.

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result, SourceLocation};
+use crate::error::{Diagnostic, Error, Result, SourceLocation};
 use crate::model::{GradeScale, StagePipeline};
 use crate::script::Limits;
 
@@ -154,7 +154,8 @@ pub struct RegionsSection {
 pub(crate) const MANIFEST_FILE: &str = "policy.toml";
 
 impl Manifest {
-    /// Parses and checks `policy.toml` text. Errors carry line and column.
+    /// Parses and checks `policy.toml` text. Errors carry line and column; a manifest that
+    /// parses but breaks several rules reports them all in one [`Error::Policy`].
     pub fn parse(text: &str) -> Result<Manifest> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             let (line, column) = e
@@ -168,63 +169,70 @@ impl Manifest {
                     column,
                 },
                 message: e.message().to_string(),
+                others: Vec::new(),
             }
         })?;
         manifest.check(text)?;
         Ok(manifest)
     }
 
+    /// Checks what parsing cannot: every problem found is reported, not only the first.
     fn check(&self, text: &str) -> Result<()> {
-        let at_key = |key: &str, message: String| {
+        let mut problems = Vec::new();
+        let mut at_key = |key: &str, message: String| {
             let (line, column) = text
                 .find(&format!("{key} "))
                 .or_else(|| text.find(key))
                 .map(|offset| line_col(text, offset))
                 .unwrap_or((0, 0));
-            Error::Policy {
-                location: SourceLocation {
+            problems.push(Diagnostic::error(
+                SourceLocation {
                     file: MANIFEST_FILE.into(),
                     line,
                     column,
                 },
                 message,
-            }
+            ));
         };
         if self.name.trim().is_empty() {
-            return Err(at_key("name", "`name` must not be empty".into()));
+            at_key("name", "`name` must not be empty".into());
         }
         if self.version.trim().is_empty() {
-            return Err(at_key("version", "`version` must not be empty".into()));
+            at_key("version", "`version` must not be empty".into());
         }
         let lists = [
             ("scale", "grades.scale", self.grades.scale.names()),
             ("pipeline", "stages.pipeline", self.stages.pipeline.names()),
         ];
         for (key, what, names) in lists {
-            check_names(names).map_err(|m| at_key(key, format!("`{what}` {m}")))?;
+            if let Err(m) = check_names(names) {
+                at_key(key, format!("`{what}` {m}"));
+            }
         }
         if let Err((key, message)) = self.limits.validate() {
-            return Err(at_key(key, message));
+            at_key(key, message);
         }
         if let Some(regions) = &self.regions {
-            check_names(&regions.ids).map_err(|m| at_key("ids", format!("`regions.ids` {m}")))?;
+            if let Err(m) = check_names(&regions.ids) {
+                at_key("ids", format!("`regions.ids` {m}"));
+            }
         }
         if let Some(plan) = &self.plan {
-            plan.check(&self.grades.scale).map_err(|problem| {
+            if let Err(problem) = plan.check(&self.grades.scale) {
                 let (line, column) = plan::locate(text, &problem.key)
                     .map(|offset| line_col(text, offset))
                     .unwrap_or((0, 0));
-                Error::Policy {
-                    location: SourceLocation {
+                problems.push(Diagnostic::error(
+                    SourceLocation {
                         file: MANIFEST_FILE.into(),
                         line,
                         column,
                     },
-                    message: problem.message,
-                }
-            })?;
+                    problem.message,
+                ));
+            }
         }
-        Ok(())
+        Error::from_diagnostics(problems).map_or(Ok(()), Err)
     }
 }
 

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use crate::source::{Diagnostic, PolicyFile, Severity};
+pub use crate::error::{Diagnostic, Severity};
+pub use crate::source::PolicyFile;
 pub use check::{check_files, CheckReport};
 pub use citations::{Citation, CitationStatus};
 pub use manifest::{
@@ -90,16 +91,14 @@ impl Policy {
     }
 
     /// Builds a policy from in-memory files (names relative to the policy directory).
-    /// Fails on the first error [`check_files`] finds; warnings do not stop a load.
+    /// Fails when [`check_files`] finds an error, with one [`Error::Policy`](crate::Error::Policy)
+    /// that carries every error found (the first as its `location` and `message`, the rest
+    /// as `others`); warnings do not stop a load.
     pub fn from_files(mut files: Vec<PolicyFile>) -> Result<Policy> {
         files.sort_by(|a, b| a.name.cmp(&b.name));
         let report = check_files(&files);
-        if let Some(first) = report
-            .diagnostics
-            .iter()
-            .find(|d| d.severity == Severity::Error)
-        {
-            return Err(first.clone().into_error());
+        if let Some(error) = report.to_error() {
+            return Err(error);
         }
         let manifest = report.manifest.ok_or_else(|| {
             crate::error::Error::Internal("a policy without errors has a manifest".into())
@@ -117,6 +116,20 @@ impl Policy {
             citations: report.citations,
             instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// Checks the policy in `dir` without loading it: every problem, errors and warnings, in
+    /// the order found (`patron check`, and `patron_policy_check` in the C ABI). Fails only
+    /// when the directory or one of its files cannot be read.
+    ///
+    /// ```
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/default");
+    /// let report = patron::Policy::check_dir(dir)?;
+    /// assert!(!report.has_errors(), "{:?}", report.diagnostics);
+    /// # Ok::<(), patron::Error>(())
+    /// ```
+    pub fn check_dir(dir: impl AsRef<Path>) -> Result<CheckReport> {
+        Ok(check_files(&files::read_dir(dir.as_ref())?))
     }
 
     /// Reads the files of the policy in `dir` without loading it, e.g. for

@@ -8,8 +8,8 @@ use rhai::{ASTNode, Expr, AST};
 
 use super::api::{new_engine, Vocabulary};
 use super::entries::{Entry, ENTRIES};
-use crate::error::{Result, SourceLocation};
-use crate::source::{Diagnostic, PolicyFile};
+use crate::error::{Diagnostic, Error, Result, SourceLocation};
+use crate::source::PolicyFile;
 
 /// The parameter paths each entry function reads, by `file::function`, found statically.
 pub(crate) type ParamReads = BTreeMap<String, Vec<String>>;
@@ -94,29 +94,41 @@ fn missing_file(entry: &Entry) -> Diagnostic {
 }
 
 /// Compiles every entry file present with `engine`, with the policy's scalar parameters
-/// folded in as constants (see the `fold` module); the first problem is an error.
+/// folded in as constants (see the `fold` module). Every file is tried: the error lists
+/// each file that does not compile and each required file that is missing.
 pub(crate) fn compile_scripts(
     engine: &rhai::Engine,
     files: &[PolicyFile],
     params: &toml::Table,
 ) -> Result<CompiledScripts> {
     let mut asts = BTreeMap::new();
+    let mut problems = Vec::new();
     for entry in ENTRIES {
-        if asts.contains_key(entry.file) {
+        if asts.contains_key(entry.file)
+            || problems
+                .iter()
+                .any(|p: &Diagnostic| p.location.file == entry.file)
+        {
             continue;
         }
         match files.iter().find(|f| f.name == entry.file) {
             Some(file) => {
                 let folded = super::fold::fold_params(engine, &file.text, params);
-                let ast = compile_file_with(engine, &entry, &folded.text, &folded.scope())
-                    .map_err(Diagnostic::into_error)?;
-                asts.insert(entry.file, ast);
+                match compile_file_with(engine, &entry, &folded.text, &folded.scope()) {
+                    Ok(ast) => {
+                        asts.insert(entry.file, ast);
+                    }
+                    Err(problem) => problems.push(problem),
+                }
             }
-            None if entry.required => return Err(missing_file(&entry).into_error()),
+            None if entry.required => problems.push(missing_file(&entry)),
             None => {}
         }
     }
-    Ok(CompiledScripts { asts })
+    match Error::from_diagnostics(problems) {
+        Some(error) => Err(error),
+        None => Ok(CompiledScripts { asts }),
+    }
 }
 
 /// Compiles and checks every script of a policy, collecting every problem.
@@ -153,8 +165,11 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
     }
 
     let mut compiled: BTreeMap<&'static str, (AST, &str)> = BTreeMap::new();
+    // A file with several entry functions (`promote.rhai`: `grade` and `stage`) is compiled
+    // once, and a syntax error in it reported once.
+    let mut failed: Vec<&'static str> = Vec::new();
     for entry in ENTRIES {
-        if compiled.contains_key(entry.file) {
+        if compiled.contains_key(entry.file) || failed.contains(&entry.file) {
             continue;
         }
         match check.files.iter().find(|f| f.name == entry.file) {
@@ -165,6 +180,7 @@ pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
                 Err(problem) => {
                     report.all_compiled = false;
                     report.diagnostics.push(problem);
+                    failed.push(entry.file);
                 }
             },
             None if entry.required => report.diagnostics.push(missing_file(&entry)),

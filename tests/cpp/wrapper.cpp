@@ -1,6 +1,7 @@
 // The C++ wrapper bindings/cpp/patron.hpp: RAII and move-only, std::string in and out,
-// patron::Error with the code, evaluate / evaluate_batch / reload / policy_info / plan, and
-// one Engine shared by threads. Takes the fixture policy directory as argv[1].
+// patron::Error with the code and the location, evaluate / evaluate_batch / reload /
+// policy_info / plan, check_policy, and one Engine shared by threads. Takes the fixture
+// policy directory as argv[1].
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -109,6 +110,28 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(steady.reload(fixtures + "/no-such-policy"), PATRON_ERR_POLICY, "");
     CHECK(hash_of(steady.policy_info()) == hash_b);
     CHECK(hash_of(steady.evaluate(customer, std::string("2026-11-23"))) == hash_b);
+
+    // Every problem of a policy, and the first one's location on the exception.
+    CHECK(patron::check_policy(fixtures + "/steady-a") == "[]");
+    const std::string problems = patron::check_policy(fixtures + "/two-errors");
+    CHECK(has(problems, "\"file\":\"visits.rhai\",\"line\":10,\"column\":37,"));
+    CHECK(has(problems, "\"file\":\"score.rhai\",\"line\":11,\"column\":24,"));
+    EXPECT_ERROR(patron::check_policy(fixtures + "/no-such-policy"), PATRON_ERR_POLICY, "");
+    try {
+        steady.reload(fixtures + "/two-errors");
+        CHECK(false);
+    } catch (const patron::Error &e) {
+        CHECK(e.code() == PATRON_ERR_POLICY);
+        CHECK(e.file() == "visits.rhai" && e.line() == 10 && e.column() == 37);
+        CHECK(has(e.what(), "score.rhai:11:24"));
+    }
+    try {
+        steady.evaluate("{\"id\":");
+        CHECK(false);
+    } catch (const patron::Error &e) {
+        CHECK(e.code() == PATRON_ERR_INVALID_JSON);
+        CHECK(e.file().empty() && e.line() == 0 && e.column() == 0);
+    }
 
     // Script failures and limits.
     patron::Engine throwing{fixtures + "/throws"};
