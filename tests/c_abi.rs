@@ -10,7 +10,7 @@
 //! `deps/libpatron.{a,so}` next to this executable, copied into a directory of this run
 //! (`target/tmp/c_abi/run-<pid>/`) so that other cargo processes sharing the target
 //! directory cannot swap them mid-run. Should they be missing, or not from the same build as
-//! `deps/libpatron.rlib`, the test first runs `cargo build --lib` for the same profile (cargo
+//! `deps/libpatron.rlib`, the test first runs `cargo build --lib --all-features` for the same profile (cargo
 //! releases its build lock before it runs tests, so this does not deadlock).
 //!
 //! Each program's linkage is checked with `readelf -d` (a dynamic build needs libpatron.so, a
@@ -82,14 +82,15 @@ fn built_with_this_test(deps: &Path) -> bool {
     same_build("libpatron.a") && same_build("libpatron.so")
 }
 
-/// Runs `cargo build --lib` for the profile of `profile_dir` (`target/<profile>`).
+/// Runs `cargo build --lib --all-features` (the C ABI is the `ffi` feature; all features, as
+/// the README's test command builds them) for the profile of `profile_dir` (`target/<profile>`).
 fn cargo_build_lib(profile_dir: &Path) {
     let profile = profile_dir
         .file_name()
         .and_then(|n| n.to_str())
         .expect("a profile directory name");
     let mut cargo = Command::new(env!("CARGO"));
-    cargo.args(["build", "--lib", "-p", "patron"]);
+    cargo.args(["build", "--lib", "-p", "patron", "--all-features"]);
     match profile {
         "debug" => {}
         "release" => {

@@ -18,6 +18,7 @@
 
 mod common;
 
+#[cfg(feature = "ffi")]
 use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -454,6 +455,7 @@ fn source_nested_too_deep_fails_to_load_with_its_location() {
 }
 
 /// Every hostile policy through the C ABI: the same codes, and a usable engine afterwards.
+#[cfg(feature = "ffi")]
 #[test]
 fn the_c_abi_reports_the_same_codes_and_keeps_serving() {
     use patron::ffi::*;

@@ -4,7 +4,7 @@
 # Usage: examples/erp-c/gen-pc.sh [PREFIX]
 #
 #   without PREFIX: for using patron straight from this repository — libdir is the repo's
-#       target/release (build it first: `cargo build --release --lib`), includedir the repo's
+#       target/release (build it first: `cargo build --release --lib --features ffi`), includedir the repo's
 #       include/ (patron.h) plus bindings/cpp/ (patron.hpp); the file goes to
 #       target/pkgconfig/patron.pc.
 #   with PREFIX: for an installation under PREFIX — libdir PREFIX/lib, includedir
