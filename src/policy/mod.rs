@@ -18,6 +18,7 @@ pub(crate) use files::line_col;
 pub use files::PolicyFile;
 pub use manifest::{
     ChecksSection, GradesSection, Manifest, RegionsSection, ScoreSection, StagesSection,
+    VersionNote,
 };
 pub use manifest::{
     PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK,

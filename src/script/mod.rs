@@ -4,6 +4,7 @@
 //! environment.
 
 mod api;
+mod catalog;
 mod compile;
 mod decisions;
 mod entries;
@@ -15,6 +16,7 @@ mod params;
 mod runtime;
 mod view;
 
+pub use catalog::{script_api, ScriptApi, ScriptFunction};
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
 pub(crate) use entries::ENTRIES;
