@@ -392,6 +392,9 @@ pub fn check_draft(files: &[(String, String)]) -> Vec<DraftDiagnostic> {
             message: d.message,
         })
         .collect();
+    // The same problem found twice (a file checked for two entry functions) is shown once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
     for (name, text) in files.iter().filter(|(name, _)| is_test_file(name)) {
         if let Err(e) = patron::cases::parse_cases(name, text) {
             let (line, column, message) = match &e {
