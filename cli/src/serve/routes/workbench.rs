@@ -542,6 +542,11 @@ pub async fn save(
     let (overridden, saved) =
         blocking_json(&state, &headers, request, |b: SaveBody, job, _| {
             let mut files = draft_files(b.files)?;
+            let dir = job
+                .served
+                .dir()
+                .ok_or_else(|| ApiError::conflict("no policy directory"))?;
+            files::check_confined(dir, files.iter().map(|(name, _)| name))?;
             let errors: Vec<String> = adapter::check_draft(&files)
                 .into_iter()
                 .filter(|d| d.severity == "error")
@@ -582,10 +587,6 @@ pub async fn save(
                 );
                 append_version_note(&mut files, &note)?;
             }
-            let dir = job
-                .served
-                .dir()
-                .ok_or_else(|| ApiError::conflict("no policy directory"))?;
             let saved = files::save(dir, &files)?;
             Ok((failing, saved))
         })

@@ -74,7 +74,9 @@ fn inside(root: &Path, name: &str) -> Result<PathBuf, ApiError> {
             "the file resolves outside the policy directory (a symbolic link?)",
         )
     };
-    if path.exists() {
+    // `symlink_metadata`: a symbolic link counts as there even when it points nowhere, and
+    // must then resolve inside the directory.
+    if std::fs::symlink_metadata(&path).is_ok() {
         let resolved = path.canonicalize().map_err(|_| outside())?;
         if !resolved.starts_with(root) {
             return Err(outside());
@@ -90,6 +92,19 @@ fn inside(root: &Path, name: &str) -> Result<PathBuf, ApiError> {
         }
         Ok(path)
     }
+}
+
+/// 422 naming the first file of `names` that would be written outside the policy directory
+/// `root` (checked before anything else about a save).
+pub fn check_confined<'a>(
+    root: &Path,
+    names: impl IntoIterator<Item = &'a String>,
+) -> Result<(), ApiError> {
+    let root = canonical_root(root)?;
+    for name in names {
+        inside(&root, name)?;
+    }
+    Ok(())
 }
 
 /// Writes `files` into the policy directory `root`, all or nothing (see the module); returns
