@@ -54,7 +54,10 @@ try {
 
   step("evaluate a test customer and read its grade");
   await page.click("#tab-try");
-  await page.waitForFunction(() => document.querySelectorAll("#try-customer option").length > 1, null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelector('#try-customer optgroup[label="examples/customers.json"] option'), null, { timeout: 10000 });
+  const example = await page.$eval('#try-customer optgroup[label="examples/customers.json"] option', (o) => o.value);
+  await page.selectOption("#try-customer", example);
+  await page.fill("#try-as-of", "2026-11-23");
   await page.click("#try-run");
   await page.waitForSelector("#try-grade .big", { timeout: 20000 });
   const grade = (await page.textContent("#try-grade .big")).trim();

@@ -269,11 +269,12 @@ function scoreChart(score) {
   if (!parts.length) return "<p>No score parts.</p>";
   const rowHeight = 26, labelWidth = 150, width = 520, barWidth = width - labelWidth - 90;
   const height = parts.length * rowHeight + 30;
+  const heaviest = Math.max(...parts.map((p) => p.weight), 0.0001);
   let rows = "";
   parts.forEach((p, i) => {
     const y = i * rowHeight + 20;
     const max = Math.max(p.weight * 100, 0.0001);
-    const full = barWidth * Math.min(p.weight * 100 / 100, 1);
+    const full = barWidth * Math.min(Math.max(p.weight, 0) / heaviest, 1);
     const got = full * Math.min(Math.max(p.points / max, 0), 1);
     rows += `<text x="0" y="${y + 13}">${escapeHtml(p.indicator)}</text>
       <rect x="${labelWidth}" y="${y}" width="${full.toFixed(1)}" height="16" fill="#dfe6ef" stroke="#6b7f99"><title>weight ${p.weight}: at most ${(p.weight * 100).toFixed(1)} points</title></rect>
