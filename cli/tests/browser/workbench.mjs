@@ -95,6 +95,16 @@ try {
   console.log(`matrix: ${total} customers, ${moves} move; compare rendered in ${await page.getAttribute("#compare-result", "data-ms")} ms`);
   await page.screenshot({ path: `${shots}/workbench-compare.png`, fullPage: true });
 
+  step("upload a 1,000-customer portfolio and compare");
+  const examples = await (await page.request.get(`${url}v1/workbench/examples/customers.json`)).json();
+  const thousand = Array.from({ length: 1000 }, (_, i) => ({ ...examples[i % examples.length], id: `K-${i}` }));
+  await page.setInputFiles("#compare-file", { name: "thousand.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(thousand)) });
+  await page.click("#compare-run");
+  await page.waitForFunction(() => document.querySelector("#compare-totals .card .big")?.textContent === "1000", null, { timeout: 60000 });
+  const big = await page.$$eval("#grade-matrix td", (tds) => tds.reduce((a, td) => a + (Number(td.textContent) || 0), 0));
+  if (big !== 1000) fail(`the grade matrix of 1,000 customers counts ${big}`);
+  console.log(`1000 customers: answered and rendered in ${await page.getAttribute("#compare-result", "data-ms")} ms, of which rendering ${await page.getAttribute("#compare-result", "data-render-ms")} ms`);
+
   step("plan a month for a rep");
   await page.click("#tab-plan");
   await page.selectOption("#plan-source", "example:customers.json");
