@@ -235,12 +235,21 @@ fn a_save_is_checked_tested_confined_and_all_or_nothing() {
 
     // Outside the policy directory: refused, nothing written.
     let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.rhai"), "outside").unwrap();
     std::os::unix::fs::symlink(outside.path().join("x.rhai"), dir.path().join("x.rhai")).unwrap();
     let mut files = original.clone();
     files.insert("x.rhai".into(), "fn x() { 1 }".into());
     let answer = post_body(&server, "/v1/workbench/save", &json!({ "files": files }));
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(answer.body.contains("outside"), "{}", answer.body);
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("x.rhai")).unwrap(),
+        "outside"
+    );
+    // A link that points nowhere is refused too.
+    std::fs::remove_file(outside.path().join("x.rhai")).unwrap();
+    let answer = post_body(&server, "/v1/workbench/save", &json!({ "files": files }));
+    assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(!outside.path().join("x.rhai").exists());
     std::fs::remove_file(dir.path().join("x.rhai")).unwrap();
     let mut files = original.clone();
