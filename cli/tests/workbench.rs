@@ -24,7 +24,10 @@ fn draft(dir: &Path) -> BTreeMap<String, String> {
     for entry in std::fs::read_dir(dir.join("tests")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        files.insert(format!("tests/{name}"), std::fs::read_to_string(&path).unwrap());
+        files.insert(
+            format!("tests/{name}"),
+            std::fs::read_to_string(&path).unwrap(),
+        );
     }
     files
 }
@@ -42,7 +45,10 @@ fn more_visits_for_b(files: &mut BTreeMap<String, String>) {
         .unwrap()
         .to_string();
     assert!(row.contains("visits_per_month = 2.0"), "{row}");
-    *toml = toml.replace(&row, &row.replace("visits_per_month = 2.0", "visits_per_month = 3.0"));
+    *toml = toml.replace(
+        &row,
+        &row.replace("visits_per_month = 2.0", "visits_per_month = 3.0"),
+    );
 }
 
 fn served_hash(server: &Server) -> String {
@@ -57,7 +63,11 @@ fn the_page_and_its_assets_are_built_in() {
     let server = Server::start(&[]);
     let page = get(&server.url("/"), &[]);
     assert_eq!(page.status, 200);
-    assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{}",
+        page.content_type
+    );
     assert!(page.body.contains("patron policy workbench"));
     for (asset, media) in [
         ("app.js", "text/javascript"),
@@ -66,8 +76,15 @@ fn the_page_and_its_assets_are_built_in() {
     ] {
         let answer = get(&server.url(&format!("/workbench/{asset}")), &[]);
         assert_eq!(answer.status, 200, "{asset}");
-        assert!(answer.content_type.starts_with(media), "{asset}: {}", answer.content_type);
-        assert!(!answer.body.contains("https://"), "{asset} fetches from elsewhere");
+        assert!(
+            answer.content_type.starts_with(media),
+            "{asset}: {}",
+            answer.content_type
+        );
+        assert!(
+            !answer.body.contains("https://"),
+            "{asset} fetches from elsewhere"
+        );
     }
     let missing = get(&server.url("/workbench/nope.js"), &[]);
     assert_eq!(missing.status, 404);
@@ -75,14 +92,21 @@ fn the_page_and_its_assets_are_built_in() {
     // The embedded default: the files are readable, but there is nowhere to save.
     let files = get(&server.url("/v1/workbench/files"), &[]).json();
     assert_eq!(files["savable"], false);
-    assert!(files["files"].as_array().unwrap().iter().any(|f| f["name"] == "policy.toml"));
+    assert!(files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "policy.toml"));
     let body = json!({ "files": { "policy.toml": "x" } });
     let save = post_body(&server, "/v1/workbench/save", &body);
     assert_eq!(save.status, 409, "{}", save.body);
     let example = get(&server.url("/v1/workbench/examples/customers.json"), &[]);
     assert_eq!(example.status, 200);
     assert!(example.json().as_array().unwrap().len() > 10);
-    assert_eq!(get(&server.url("/v1/workbench/examples/..%2Fx"), &[]).status, 404);
+    assert_eq!(
+        get(&server.url("/v1/workbench/examples/..%2Fx"), &[]).status,
+        404
+    );
 }
 
 #[test]
@@ -95,7 +119,11 @@ fn check_reports_problems_at_their_line_and_column() {
     assert_eq!(clean.json()["errors"], 0, "{}", clean.body);
 
     let promote = files.get_mut("promote.rhai").unwrap();
-    let line = promote.lines().position(|l| l.starts_with("fn grade(")).unwrap() + 1;
+    let line = promote
+        .lines()
+        .position(|l| l.starts_with("fn grade("))
+        .unwrap()
+        + 1;
     *promote = promote.replacen("fn grade(c, score) {", "fn grade(c, score) { let = ;", 1);
     files.insert("tests/broken.json".into(), "{ \"name\": ".into());
     let answer = post_body(&server, "/v1/workbench/check", &json!({ "files": files })).json();
@@ -108,20 +136,34 @@ fn check_reports_problems_at_their_line_and_column() {
     assert_eq!(syntax["line"], line, "{answer}");
     assert!(syntax["column"].as_u64().unwrap() > 20, "{answer}");
     assert!(
-        diagnostics.iter().any(|d| d["file"] == "tests/broken.json" && d["line"] == 1),
+        diagnostics
+            .iter()
+            .any(|d| d["file"] == "tests/broken.json" && d["line"] == 1),
         "{answer}"
     );
     // The same problem is listed once.
-    let same: Vec<_> = diagnostics.iter().filter(|d| d["file"] == "promote.rhai").collect();
+    let same: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["file"] == "promote.rhai")
+        .collect();
     assert_eq!(same.len(), 1, "{answer}");
 
     // Errors of the request itself name what is wrong.
     let malformed = post_json(&server.url("/v1/workbench/check"), "{ \"files\": ");
     assert_eq!(malformed.status, 400);
-    let unknown = post_body(&server, "/v1/workbench/check", &json!({ "files": {}, "x": 1 }));
+    let unknown = post_body(
+        &server,
+        "/v1/workbench/check",
+        &json!({ "files": {}, "x": 1 }),
+    );
     assert_eq!(unknown.status, 422);
     assert!(unknown.body.contains('x'), "{}", unknown.body);
-    for bad in ["../policy.toml", "/etc/passwd", "tests/../x.json", "notes.txt"] {
+    for bad in [
+        "../policy.toml",
+        "/etc/passwd",
+        "tests/../x.json",
+        "notes.txt",
+    ] {
         let answer = post_body(
             &server,
             "/v1/workbench/check",
@@ -137,14 +179,23 @@ fn completions_list_facts_functions_and_the_drafts_params() {
     let dir = copy_policy(&root().join("policies/default"));
     let server = Server::start(&["--policy", dir.path().to_str().unwrap()]);
     let mut files = draft(dir.path());
-    files.get_mut("policy.toml").unwrap().push_str("\n[params.workbench_probe]\nlimit = 3\n");
-    let answer = post_body(&server, "/v1/workbench/completions", &json!({ "files": files }));
+    files
+        .get_mut("policy.toml")
+        .unwrap()
+        .push_str("\n[params.workbench_probe]\nlimit = 3\n");
+    let answer = post_body(
+        &server,
+        "/v1/workbench/completions",
+        &json!({ "files": files }),
+    );
     assert_eq!(answer.status, 200, "{}", answer.body);
     let c = answer.json();
     let has = |list: &str, name: &str| {
-        c[list].as_array().unwrap().iter().any(|v| {
-            v == name || v["name"] == name || v["path"] == name
-        })
+        c[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == name || v["name"] == name || v["path"] == name)
     };
     assert!(has("facts", "revenue_365"));
     assert!(has("portfolio", "revenue_rank"));
@@ -161,13 +212,22 @@ fn a_draft_is_evaluated_tested_compared_and_planned() {
     let mut files = draft(dir.path());
 
     let customers: Vec<Value> = serde_json::from_str(&example_customers()).unwrap();
-    let b_customer = customers.iter().find(|c| c["grade"] == "B").unwrap().clone();
+    let b_customer = customers
+        .iter()
+        .find(|c| c["grade"] == "B")
+        .unwrap()
+        .clone();
     let body = json!({ "files": files, "customer": b_customer, "as_of": "2026-11-23" });
     let evaluation = post_body(&server, "/v1/workbench/evaluate", &body);
     assert_eq!(evaluation.status, 200, "{}", evaluation.body);
     let evaluation = evaluation.json();
-    assert!(evaluation["trace"].as_array().is_some_and(|t| !t.is_empty()));
-    assert!(evaluation["grade"]["rule"].as_str().unwrap().contains(".rhai:"));
+    assert!(evaluation["trace"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty()));
+    assert!(evaluation["grade"]["rule"]
+        .as_str()
+        .unwrap()
+        .contains(".rhai:"));
 
     let tests = post_body(&server, "/v1/workbench/test", &json!({ "files": files })).json();
     assert_eq!(tests["failed"], 0, "{tests}");
@@ -189,10 +249,16 @@ fn a_draft_is_evaluated_tested_compared_and_planned() {
     assert_eq!(total, customers.len() as u64);
     let moves = compared["moves"].as_array().unwrap();
     assert!(!moves.is_empty());
-    assert!(moves.iter().all(|m| m["visits_per_month_from"] == 2.0 && m["visits_per_month_to"] == 3.0));
+    assert!(moves
+        .iter()
+        .all(|m| m["visits_per_month_from"] == 2.0 && m["visits_per_month_to"] == 3.0));
     assert_eq!(report["workload"]["cadence_changes"], moves.len());
-    let more = report["workload"]["candidate_visits_per_month"].as_f64().unwrap()
-        - report["workload"]["base_visits_per_month"].as_f64().unwrap();
+    let more = report["workload"]["candidate_visits_per_month"]
+        .as_f64()
+        .unwrap()
+        - report["workload"]["base_visits_per_month"]
+            .as_f64()
+            .unwrap();
     assert!((more - moves.len() as f64).abs() < 0.2, "{more}");
 
     // The same portfolio as CSV (ids only: both policies see the same bare records).
@@ -200,10 +266,15 @@ fn a_draft_is_evaluated_tested_compared_and_planned() {
     let body = json!({ "files": files, "customers": csv, "as_of": "2026-11-23" });
     let from_csv = post_body(&server, "/v1/workbench/compare", &body).json();
     assert_eq!(from_csv["report"]["customers"], 2, "{from_csv}");
-    let bad_csv = json!({ "files": files, "customers": "id,purchases\nX-1,[oops\n", "format": "csv" });
+    let bad_csv =
+        json!({ "files": files, "customers": "id,purchases\nX-1,[oops\n", "format": "csv" });
     let answer = post_body(&server, "/v1/workbench/compare", &bad_csv);
     assert_eq!(answer.status, 422);
-    assert!(answer.body.contains("line 2") && answer.body.contains("purchases"), "{}", answer.body);
+    assert!(
+        answer.body.contains("line 2") && answer.body.contains("purchases"),
+        "{}",
+        answer.body
+    );
 
     let owner = customers[0]["owner"].as_str().unwrap();
     let body = json!({
@@ -254,13 +325,19 @@ fn a_save_is_checked_tested_confined_and_all_or_nothing() {
     std::fs::remove_file(dir.path().join("x.rhai")).unwrap();
     let mut files = original.clone();
     files.insert("../escape.rhai".into(), "fn x() { 1 }".into());
-    assert_eq!(post_body(&server, "/v1/workbench/save", &json!({ "files": files })).status, 422);
+    assert_eq!(
+        post_body(&server, "/v1/workbench/save", &json!({ "files": files })).status,
+        422
+    );
     assert!(!dir.path().join("../escape.rhai").exists());
 
     // A policy with an error: not saved.
     let mut files = original.clone();
     more_visits_for_b(&mut files);
-    files.insert("visits.rhai".into(), "fn visits(c, grade) { let = ; }".into());
+    files.insert(
+        "visits.rhai".into(),
+        "fn visits(c, grade) { let = ; }".into(),
+    );
     let answer = post_body(&server, "/v1/workbench/save", &json!({ "files": files }));
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(answer.body.contains("visits.rhai:1:"), "{}", answer.body);
@@ -275,7 +352,11 @@ fn a_save_is_checked_tested_confined_and_all_or_nothing() {
     files.insert("tests/workbench.json".into(), case.into());
     let answer = post_body(&server, "/v1/workbench/save", &json!({ "files": files }));
     assert_eq!(answer.status, 409, "{}", answer.body);
-    assert!(answer.body.contains("B gets five visits"), "{}", answer.body);
+    assert!(
+        answer.body.contains("B gets five visits"),
+        "{}",
+        answer.body
+    );
     assert_eq!(on_disk(), original);
     assert_eq!(served_hash(&server), before);
     let body = json!({ "files": files, "override": true, "reason": "  " });
@@ -286,7 +367,10 @@ fn a_save_is_checked_tested_confined_and_all_or_nothing() {
     let answer = post_body(&server, "/v1/workbench/save", &body);
     assert_eq!(answer.status, 200, "{}", answer.body);
     let saved = answer.json();
-    assert_eq!(saved["overridden"][0], "tests/workbench.json: B gets five visits");
+    assert_eq!(
+        saved["overridden"][0],
+        "tests/workbench.json: B gets five visits"
+    );
     let toml = std::fs::read_to_string(dir.path().join("policy.toml")).unwrap();
     assert!(toml.contains("[[version_notes]]"), "{toml}");
     assert!(toml.contains("agreed with sales ops"), "{toml}");
@@ -339,14 +423,27 @@ fn without_the_token_the_workbench_is_read_only() {
     assert_eq!(listed.json()["read_only"], true);
     assert_eq!(listed.json()["token_required"], true);
     for open in ["/v1/workbench/check", "/v1/workbench/completions"] {
-        assert_eq!(post_json(&server.url(open), &draft_body).status, 200, "{open}");
+        assert_eq!(
+            post_json(&server.url(open), &draft_body).status,
+            200,
+            "{open}"
+        );
     }
     let customer = json!({ "id": "C-1" });
     let closed = [
-        ("/v1/workbench/evaluate", json!({ "files": files, "customer": customer })),
+        (
+            "/v1/workbench/evaluate",
+            json!({ "files": files, "customer": customer }),
+        ),
         ("/v1/workbench/test", json!({ "files": files })),
-        ("/v1/workbench/compare", json!({ "files": files, "customers": "[]" })),
-        ("/v1/workbench/plan", json!({ "files": files, "customers": "[]", "request": { "month": "2026-12" } })),
+        (
+            "/v1/workbench/compare",
+            json!({ "files": files, "customers": "[]" }),
+        ),
+        (
+            "/v1/workbench/plan",
+            json!({ "files": files, "customers": "[]", "request": { "month": "2026-12" } }),
+        ),
         ("/v1/workbench/save", json!({ "files": files })),
     ];
     for (route, body) in &closed {
@@ -359,7 +456,10 @@ fn without_the_token_the_workbench_is_read_only() {
     // With the token everything is open, and the files say so.
     let bearer = format!("Bearer {token}");
     let with = [("Authorization", bearer.as_str())];
-    assert_eq!(get(&server.url("/v1/workbench/files"), &with).json()["read_only"], false);
+    assert_eq!(
+        get(&server.url("/v1/workbench/files"), &with).json()["read_only"],
+        false
+    );
     let answer = post(
         &server.url("/v1/workbench/test"),
         "application/json",

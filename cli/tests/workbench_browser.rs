@@ -59,7 +59,9 @@ fn the_workbench_works_in_a_real_browser() {
             !ci,
             "the browser test cannot run under CI: {what}; run scripts/install-deps.sh"
         );
-        eprintln!("skipped: {what} (run scripts/install-deps.sh; PATRON_SKIP_BROWSER=1 silences this)");
+        eprintln!(
+            "skipped: {what} (run scripts/install-deps.sh; PATRON_SKIP_BROWSER=1 silences this)"
+        );
         return;
     }
     let policy = copy_policy(&root().join("policies/default"));
@@ -108,7 +110,8 @@ fn the_workbench_works_in_a_real_browser() {
         String::from_utf8_lossy(&stderr),
         server.stderr()
     );
-    let status = status.unwrap_or_else(|| panic!("the browser script ran over {LIMIT:?}\n{report}"));
+    let status =
+        status.unwrap_or_else(|| panic!("the browser script ran over {LIMIT:?}\n{report}"));
     assert!(status.success(), "the browser script failed\n{report}");
     println!("{report}");
     assert!(report.contains("all steps passed"), "{report}");

@@ -77,8 +77,8 @@ impl State {
                 state.served.replace_from_dir()
             }
         })
-            .await
-            .map_err(|e| ApiError::internal(format!("the reload failed with a bug: {e}")))?;
+        .await
+        .map_err(|e| ApiError::internal(format!("the reload failed with a bug: {e}")))?;
         match result {
             None => Err(ApiError::conflict(
                 "the server serves the embedded default policy (no --policy DIR): there is nothing to reload",

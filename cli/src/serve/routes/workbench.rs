@@ -61,7 +61,10 @@ async fn index() -> Response {
 async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
         Some(a) => (
-            [(header::CONTENT_TYPE, a.media), (header::CACHE_CONTROL, "no-cache")],
+            [
+                (header::CONTENT_TYPE, a.media),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
             a.body,
         )
             .into_response(),
@@ -146,7 +149,9 @@ pub async fn list_files(
 pub async fn example(Path(name): Path<String>) -> Response {
     match EXAMPLES.iter().find(|(n, _)| *n == name) {
         Some((_, text)) => json_bytes(*text),
-        None => ApiError::not_found("GET", &format!("/v1/workbench/examples/{name}")).into_response(),
+        None => {
+            ApiError::not_found("GET", &format!("/v1/workbench/examples/{name}")).into_response()
+        }
     }
 }
 
@@ -459,18 +464,10 @@ pub async fn plan(
         let files = draft_files(b.files)?;
         let customers = portfolio_text(&b.customers, None)?;
         let customers = as_json_array(&customers);
-        let html = adapter::plan_draft_html(
-            &files,
-            &customers,
-            &b.request.to_string(),
-            budget.deadline,
-        )
-        .map_err(|e| ApiError::from_library(&e))?;
-        Ok((
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response())
+        let html =
+            adapter::plan_draft_html(&files, &customers, &b.request.to_string(), budget.deadline)
+                .map_err(|e| ApiError::from_library(&e))?;
+        Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
     })
     .await
 }

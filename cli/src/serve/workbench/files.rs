@@ -220,6 +220,9 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert!(names.iter().all(|n| !n.starts_with(".patron-save-")), "{names:?}");
+        assert!(
+            names.iter().all(|n| !n.starts_with(".patron-save-")),
+            "{names:?}"
+        );
     }
 }
