@@ -44,12 +44,13 @@ pub fn customers_csv_to_json_lines(text: &str) -> Result<String> {
     let mut lines_written = 0usize;
     for row in reader.records() {
         let row = row.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
+            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
             csv_error(line, &e)
         })?;
+        // The line from the byte offset (the reader's own line count skips blank lines).
         let line = row
             .position()
-            .map_or(lines_written + 1, |p| p.line() as usize);
+            .map_or(lines_written + 1, |p| line_at(text, p.byte()));
         let mut record = Map::new();
         for (header, cell) in headers.iter().zip(row.iter()) {
             let cell = cell.trim();
@@ -68,6 +69,19 @@ pub fn customers_csv_to_json_lines(text: &str) -> Result<String> {
         lines_written += 1;
     }
     Ok(out)
+}
+
+/// The 1-based line where the record at byte `offset` of `text` starts (the reader reports
+/// a record from the end of the one before, blank lines between them included).
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 fn cell_value(header: &str, cell: &str) -> std::result::Result<Value, String> {
