@@ -271,7 +271,7 @@ pub async fn completions(
 /// The body of `evaluate`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EvaluateBody {
+pub struct WorkbenchEvaluateBody {
     /// The draft.
     pub files: BTreeMap<String, String>,
     /// The customer (the JSON contract's customer record).
@@ -287,7 +287,7 @@ pub struct EvaluateBody {
     post,
     path = "/v1/workbench/evaluate",
     tag = "workbench",
-    request_body(content = EvaluateBody, content_type = "application/json"),
+    request_body(content = WorkbenchEvaluateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The evaluation, with its trace", body = patron::Evaluation),
         (status = 401, description = "The token is missing (read-only workbench)", body = ErrorEnvelope),
@@ -301,13 +301,19 @@ pub async fn evaluate(
     headers: HeaderMap,
     request: Body,
 ) -> Result<Response, ApiError> {
-    blocking_json(&state, &headers, request, |b: EvaluateBody, _, budget| {
-        let files = draft_files(b.files)?;
-        let as_of = as_of(b.as_of.as_deref())?;
-        let json = adapter::evaluate_draft(&files, &b.customer.to_string(), as_of, budget.deadline)
-            .map_err(|e| ApiError::from_library(&e))?;
-        Ok(json_bytes(json))
-    })
+    blocking_json(
+        &state,
+        &headers,
+        request,
+        |b: WorkbenchEvaluateBody, _, budget| {
+            let files = draft_files(b.files)?;
+            let as_of = as_of(b.as_of.as_deref())?;
+            let json =
+                adapter::evaluate_draft(&files, &b.customer.to_string(), as_of, budget.deadline)
+                    .map_err(|e| ApiError::from_library(&e))?;
+            Ok(json_bytes(json))
+        },
+    )
     .await
 }
 
@@ -430,7 +436,7 @@ fn portfolio_text(text: &str, format: Option<&str>) -> Result<String, ApiError> 
 /// The body of `plan`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlanBody {
+pub struct WorkbenchPlanBody {
     /// The draft.
     pub files: BTreeMap<String, String>,
     /// The portfolio as text (JSON array, JSON Lines or CSV).
@@ -446,7 +452,7 @@ pub struct PlanBody {
     post,
     path = "/v1/workbench/plan",
     tag = "workbench",
-    request_body(content = PlanBody, content_type = "application/json"),
+    request_body(content = WorkbenchPlanBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The calendar", content_type = "text/html"),
         (status = 401, description = "The token is missing (read-only workbench)", body = ErrorEnvelope),
@@ -460,15 +466,24 @@ pub async fn plan(
     headers: HeaderMap,
     request: Body,
 ) -> Result<Response, ApiError> {
-    blocking_json(&state, &headers, request, |b: PlanBody, _, budget| {
-        let files = draft_files(b.files)?;
-        let customers = portfolio_text(&b.customers, None)?;
-        let customers = as_json_array(&customers);
-        let html =
-            adapter::plan_draft_html(&files, &customers, &b.request.to_string(), budget.deadline)
-                .map_err(|e| ApiError::from_library(&e))?;
-        Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
-    })
+    blocking_json(
+        &state,
+        &headers,
+        request,
+        |b: WorkbenchPlanBody, _, budget| {
+            let files = draft_files(b.files)?;
+            let customers = portfolio_text(&b.customers, None)?;
+            let customers = as_json_array(&customers);
+            let html = adapter::plan_draft_html(
+                &files,
+                &customers,
+                &b.request.to_string(),
+                budget.deadline,
+            )
+            .map_err(|e| ApiError::from_library(&e))?;
+            Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+        },
+    )
     .await
 }
 
