@@ -136,6 +136,8 @@ function scheduleCheck() {
 }
 
 async function runCheck() {
+  // The params paths offered come from the edited policy.toml: refreshed with the check.
+  if (state.paramsChanged) { state.paramsChanged = false; refreshCompletions(); }
   try {
     const answer = await call("POST", "/v1/workbench/check", draftBody());
     state.diagnostics = answer.diagnostics;
@@ -498,8 +500,8 @@ async function start() {
       state.draft[state.current] = text;
       renderDraftState();
       renderFileTabs();
+      if (state.current === "policy.toml") state.paramsChanged = true;
       scheduleCheck();
-      if (state.current === "policy.toml") refreshCompletions();
     },
   });
   renderFileTabs();
