@@ -1,5 +1,6 @@
 // Drives the policy workbench in headless Chromium (the system's /usr/bin/chromium) the
-// way an author would: a syntax error typed and seen at its line, fixed; the tests run; a
+// way an author would: a syntax error typed and seen at its line, fixed; completion of a
+// customer fact; the tests run; a
 // customer evaluated; a cadence number changed and compared against the saved policy; a
 // month plan; a save, after which the served policy hash has changed. Writes a screenshot
 // of each view. Run by cli/tests/workbench_browser.rs:
@@ -38,6 +39,15 @@ try {
 
   step("fix it");
   for (let i = 0; i < broken.length; i++) await page.keyboard.press("Backspace");
+  await page.waitForFunction(() => /Problems: 0 error/.test(document.getElementById("problems-title").textContent), null, { timeout: 10000 });
+
+  step("completion offers the customer's facts after `c.`");
+  await page.keyboard.type(" c.revenue_3");
+  await page.keyboard.press("Control+Space");
+  const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "revenue_365" });
+  await option.first().waitFor({ timeout: 10000 });
+  await page.keyboard.press("Escape");
+  for (let i = 0; i < " c.revenue_3".length; i++) await page.keyboard.press("Backspace");
   await page.waitForFunction(() => /Problems: 0 error/.test(document.getElementById("problems-title").textContent), null, { timeout: 10000 });
 
   step("run the tests (views switched with the keyboard)");

@@ -87,7 +87,7 @@ function completionSource(api) {
   return (context) => {
     const data = api();
     if (!data) return null;
-    const portfolio = context.matchBefore(/c\.portfolio\.[A-Za-z_]*/);
+    const portfolio = context.matchBefore(/c\.portfolio\.[A-Za-z0-9_]*/);
     if (portfolio) {
       return {
         from: portfolio.from + "c.portfolio.".length,
@@ -95,7 +95,7 @@ function completionSource(api) {
           .concat([{ label: "owner_count", type: "method", detail: "owner_count(grade)" }]),
       };
     }
-    const fact = context.matchBefore(/\bc\.[A-Za-z_]*/);
+    const fact = context.matchBefore(/\bc\.[A-Za-z0-9_]*/);
     if (fact) {
       return {
         from: fact.from + 2,
@@ -112,7 +112,7 @@ function completionSource(api) {
       };
     }
     const quoted = context.matchBefore(/"[A-Za-z_]*/);
-    if (quoted && context.state.sliceDoc(quoted.from - 12, quoted.from).match(/(grade|stage)[a-z_]*\($/)) {
+    if (quoted && context.state.sliceDoc(Math.max(0, quoted.from - 12), quoted.from).match(/(grade|stage)[a-z_]*\($/)) {
       return {
         from: quoted.from + 1,
         options: data.grades.map((g) => ({ label: g, type: "constant", detail: "grade" }))
