@@ -76,6 +76,14 @@ try {
   await page.locator("#try-result svg").waitFor();
   await page.screenshot({ path: `${shots}/workbench-try.png`, fullPage: true });
 
+  step("the grade's rule line jumps to the editor");
+  const rule = await page.getAttribute("#try-grade button.rule", "data-line");
+  await page.click("#try-grade button.rule");
+  if (await page.getAttribute("#tab-edit", "aria-selected") !== "true") fail("the rule link did not open the editor");
+  if (await page.getAttribute('#file-tabs [data-file="promote.rhai"]', "aria-selected") !== "true") fail("the rule link did not open promote.rhai");
+  const cursorLine = await page.evaluate(() => window.patronWorkbench.cursorLine());
+  if (String(cursorLine) !== rule) fail(`the rule is at line ${rule}, the cursor at ${cursorLine}`);
+
   step("change a cadence number in policy.toml (B: 2 visits a month -> 3)");
   await page.click("#tab-edit");
   await page.click('#file-tabs [data-file="policy.toml"]');

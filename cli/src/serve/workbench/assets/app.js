@@ -512,6 +512,7 @@ async function start() {
     lineOf: (file, pattern) => (state.draft[file] || "").split("\n").findIndex((l) => pattern.test(l)) + 1,
     gotoLine: (line) => editor.gotoLine(line),
     text: () => editor.text(),
+    cursorLine: () => editor.view.state.doc.lineAt(editor.view.state.selection.main.head).number,
   };
   document.body.dataset.ready = "true";
 }
