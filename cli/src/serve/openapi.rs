@@ -62,7 +62,8 @@ impl Modify for BearerToken {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "Required when the server has a --token-file (always beyond loopback)",
+                        "Required when the server has a --token-file (always beyond loopback); \
+                         without it only the read-only workbench answers",
                     ))
                     .build(),
             ),
