@@ -111,7 +111,7 @@ fn the_page_and_its_assets_are_built_in() {
 
 #[test]
 fn check_reports_problems_at_their_line_and_column() {
-    let dir = copy_policy(&root().join("policies/default"));
+    let dir = copy_policy(&workbench_policy());
     let server = Server::start(&["--policy", dir.path().to_str().unwrap()]);
     let mut files = draft(dir.path());
     let clean = post_body(&server, "/v1/workbench/check", &json!({ "files": files }));
@@ -176,7 +176,7 @@ fn check_reports_problems_at_their_line_and_column() {
 
 #[test]
 fn completions_list_facts_functions_and_the_drafts_params() {
-    let dir = copy_policy(&root().join("policies/default"));
+    let dir = copy_policy(&workbench_policy());
     let server = Server::start(&["--policy", dir.path().to_str().unwrap()]);
     let mut files = draft(dir.path());
     files
@@ -207,7 +207,7 @@ fn completions_list_facts_functions_and_the_drafts_params() {
 
 #[test]
 fn a_draft_is_evaluated_tested_compared_and_planned() {
-    let dir = copy_policy(&root().join("policies/default"));
+    let dir = copy_policy(&workbench_policy());
     let server = Server::start(&["--policy", dir.path().to_str().unwrap()]);
     let mut files = draft(dir.path());
 
@@ -297,7 +297,7 @@ fn a_draft_is_evaluated_tested_compared_and_planned() {
 
 #[test]
 fn a_save_is_checked_tested_confined_and_all_or_nothing() {
-    let dir = copy_policy(&root().join("policies/default"));
+    let dir = copy_policy(&workbench_policy());
     let path = dir.path().to_str().unwrap();
     let server = Server::start(&["--policy", path]);
     let before = served_hash(&server);
@@ -403,7 +403,7 @@ fn a_save_is_checked_tested_confined_and_all_or_nothing() {
 
 #[test]
 fn without_the_token_the_workbench_is_read_only() {
-    let dir = copy_policy(&root().join("policies/default"));
+    let dir = copy_policy(&workbench_policy());
     let secret = tempfile::tempdir().unwrap();
     let token = "workbench-token-0123456789";
     let file = secret.path().join("token");

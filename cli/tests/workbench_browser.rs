@@ -1,5 +1,5 @@
 //! The policy workbench end to end in a real browser: `patron serve` on 127.0.0.1:0 with a
-//! copy of the default policy, driven by `cli/tests/browser/workbench.mjs` (playwright-core
+//! copy of `cli/tests/fixtures/workbench-policy/` (the default policy, frozen), driven by `cli/tests/browser/workbench.mjs` (playwright-core
 //! with the system's headless Chromium): a syntax error typed and seen at its line, fixed;
 //! the tests run; a customer evaluated and its grade read; a cadence number changed and
 //! compared (the matrix read); a month plan; a save, after which `GET /v1/policy` serves a
@@ -64,7 +64,7 @@ fn the_workbench_works_in_a_real_browser() {
         );
         return;
     }
-    let policy = copy_policy(&root().join("policies/default"));
+    let policy = copy_policy(&workbench_policy());
     let server = Server::start(&["--policy", policy.path().to_str().unwrap()]);
     let shots = std::env::var_os("PATRON_SCREENSHOTS")
         .map(PathBuf::from)
