@@ -58,6 +58,7 @@ pub use model::{Customer, Evaluation, PortfolioIndex};
 pub use policy::Policy;
 pub use schedule::plan::{Plan, PlanRequest};
 pub use script::Limits;
+pub use script::{script_api, ScriptApi, ScriptFunction};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

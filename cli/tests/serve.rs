@@ -442,7 +442,7 @@ fn every_error_status_has_the_error_body() {
             "limit",
         ),
         (get(&server.url("/v2/evaluate"), &[]), 404, 21, "not_found"),
-        (get(&server.url("/"), &[]), 404, 21, "not_found"),
+        (get(&server.url("/nowhere"), &[]), 404, 21, "not_found"),
         (get(&evaluate, &[]), 405, 22, "method_not_allowed"),
         (
             post_json(&server.url("/healthz"), ""),

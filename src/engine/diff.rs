@@ -187,6 +187,56 @@ pub fn impact_with(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> ImpactReport {
+    compare_with(base, candidate, customers, as_of, options).report
+}
+
+/// One customer whose grade, stage or cadence the candidate changes: before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerMove {
+    /// The customer.
+    pub customer_id: String,
+    /// Grade under the base policy.
+    pub grade_from: String,
+    /// Grade under the candidate.
+    pub grade_to: String,
+    /// Stage under the base policy.
+    pub stage_from: String,
+    /// Stage under the candidate.
+    pub stage_to: String,
+    /// Score under the base policy.
+    pub score_from: f64,
+    /// Score under the candidate.
+    pub score_to: f64,
+    /// Calls per week under the base policy.
+    pub calls_per_week_from: f64,
+    /// Calls per week under the candidate.
+    pub calls_per_week_to: f64,
+    /// Visits per month under the base policy.
+    pub visits_per_month_from: f64,
+    /// Visits per month under the candidate.
+    pub visits_per_month_to: f64,
+}
+
+/// The impact report and every customer that moves, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comparison {
+    /// The totals and matrices.
+    pub report: ImpactReport,
+    /// Each customer whose grade, stage or cadence changes (a score change alone is not a
+    /// move).
+    pub moves: Vec<CustomerMove>,
+}
+
+/// [`impact_with`] that also lists each customer that moves ([`Comparison::moves`]).
+pub fn compare_with(
+    base: &Policy,
+    candidate: &Policy,
+    customers: &[Customer],
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> Comparison {
     let refs: Vec<&Customer> = customers.iter().collect();
     let options = EvaluateOptions {
         explain: false,
@@ -275,7 +325,30 @@ pub fn impact_with(
     workload.base_visits_per_month = round1(workload.base_visits_per_month);
     workload.candidate_visits_per_month = round1(workload.candidate_visits_per_month);
 
-    ImpactReport {
+    let moves = both
+        .iter()
+        .filter(|(b, a)| {
+            b.grade.to != a.grade.to
+                || b.stage.to != a.stage.to
+                || (b.visits.calls_per_week - a.visits.calls_per_week).abs() > 1e-9
+                || (b.visits.visits_per_month - a.visits.visits_per_month).abs() > 1e-9
+        })
+        .map(|(b, a)| CustomerMove {
+            customer_id: b.customer_id.clone(),
+            grade_from: b.grade.to.clone(),
+            grade_to: a.grade.to.clone(),
+            stage_from: b.stage.to.clone(),
+            stage_to: a.stage.to.clone(),
+            score_from: b.score.total,
+            score_to: a.score.total,
+            calls_per_week_from: b.visits.calls_per_week,
+            calls_per_week_to: a.visits.calls_per_week,
+            visits_per_month_from: b.visits.visits_per_month,
+            visits_per_month_to: a.visits.visits_per_month,
+        })
+        .collect();
+
+    let report = ImpactReport {
         base: base.stamp().clone(),
         candidate: candidate.stamp().clone(),
         as_of,
@@ -291,7 +364,8 @@ pub fn impact_with(
         ),
         workload,
         errors,
-    }
+    };
+    Comparison { report, moves }
 }
 
 /// [`impact`] of customers given as a JSON array or JSON Lines; records that cannot be read
@@ -319,6 +393,18 @@ pub fn impact_of_text_with(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> crate::error::Result<ImpactReport> {
+    Ok(compare_of_text_with(base, candidate, customers_json, as_of, options)?.report)
+}
+
+/// [`compare_with`] of customers given as a JSON array or JSON Lines (see
+/// [`impact_of_text`]).
+pub fn compare_of_text_with(
+    base: &Policy,
+    candidate: &Policy,
+    customers_json: &str,
+    as_of: Date,
+    options: &EvaluateOptions,
+) -> crate::error::Result<Comparison> {
     let mut customers = Vec::new();
     let mut unreadable = Vec::new();
     for record in crate::model::parse_customers(customers_json)? {
@@ -334,10 +420,10 @@ pub fn impact_of_text_with(
             }),
         }
     }
-    let mut report = impact_with(base, candidate, &customers, as_of, options);
-    report.customers += unreadable.len();
-    report.errors.extend(unreadable);
-    Ok(report)
+    let mut comparison = compare_with(base, candidate, &customers, as_of, options);
+    comparison.report.customers += unreadable.len();
+    comparison.report.errors.extend(unreadable);
+    Ok(comparison)
 }
 
 impl super::Engine {

@@ -1,6 +1,7 @@
 //! Plain data: the customer record of the JSON contract, the facts derived from it, and the
 //! evaluation result. Nothing here knows about scripts or policies.
 
+mod csv;
 mod customer;
 mod date;
 mod evaluation;
@@ -10,6 +11,7 @@ mod portfolio;
 mod portfolio_index;
 mod scale;
 
+pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
 pub use date::{add_days, parse_date, saturating_add_days, Date};
 pub use evaluation::{

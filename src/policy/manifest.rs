@@ -63,6 +63,26 @@ pub struct Manifest {
     /// absent. See [`PlanSection`].
     #[serde(default)]
     pub plan: Option<PlanSection>,
+    /// Notes on the policy's versions (`[[version_notes]]`), e.g. the reason a save from the
+    /// workbench overrode a failing test. They decide nothing.
+    #[serde(default)]
+    pub version_notes: Vec<VersionNote>,
+}
+
+/// One `[[version_notes]]` entry of `policy.toml`.
+///
+/// ```toml
+/// [[version_notes]]
+/// date = "2026-12-06"
+/// note = "saved with 1 failing test (tests/grades.json: a to B) overridden: new rule agreed"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionNote {
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// What changed and why.
+    pub note: String,
 }
 
 /// `[score]` of `policy.toml`: the precision of scores. Each part's points and the total are
@@ -174,6 +194,37 @@ impl Manifest {
         })?;
         manifest.check(text)?;
         Ok(manifest)
+    }
+
+    /// Every `params.` path a script can read, with its value as TOML text, in table order:
+    /// `("weights.revenue", "0.4")`. Tables are listed as well as their leaves.
+    ///
+    /// ```
+    /// let policy = patron::Policy::embedded_default()?;
+    /// let paths = policy.manifest().param_paths();
+    /// assert!(paths.iter().any(|(path, _)| path.starts_with("weights.")));
+    /// # Ok::<(), patron::Error>(())
+    /// ```
+    pub fn param_paths(&self) -> Vec<(String, String)> {
+        fn walk(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
+            for (key, value) in table {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                match value {
+                    toml::Value::Table(inner) => {
+                        out.push((path.clone(), "table".into()));
+                        walk(&path, inner, out);
+                    }
+                    other => out.push((path, other.to_string())),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &self.params, &mut out);
+        out
     }
 
     /// Checks what parsing cannot: every problem found is reported, not only the first.

@@ -18,6 +18,7 @@ pub use check::{check_files, CheckReport};
 pub use citations::{Citation, CitationStatus};
 pub use manifest::{
     ChecksSection, GradesSection, Manifest, RegionsSection, ScoreSection, StagesSection,
+    VersionNote,
 };
 pub use manifest::{
     PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK,

@@ -4,6 +4,7 @@
 //! environment.
 
 mod api;
+mod catalog;
 mod compile;
 mod decisions;
 mod entries;
@@ -16,6 +17,7 @@ mod runtime;
 mod tier;
 mod view;
 
+pub use catalog::{script_api, ScriptApi, ScriptFunction};
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
 pub(crate) use entries::ENTRIES;

@@ -272,3 +272,297 @@ fn stream_line(item: BatchItem) -> StreamLine {
 pub fn single_outcome(result: &Result<String, Error>) -> Outcome {
     result.as_ref().err().map(Error::code)
 }
+
+// ---- The policy workbench (issue 18): a draft policy, as edited in the browser. ----
+
+/// A draft's files (name, text): `policy.toml`, `*.rhai` and `tests/*.json`.
+pub type DraftFiles = Vec<(String, String)>;
+
+/// One problem of a draft, where the editor shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DraftDiagnostic {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// The file, e.g. `promote.rhai` or `tests/grades.json`.
+    pub file: String,
+    /// 1-based line (0: the whole file).
+    pub line: usize,
+    /// 1-based column (0: the whole line).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One test case of a draft run: passed, or each difference between expected and actual.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// Its file, e.g. `tests/grades.json`.
+    pub file: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// Each expectation that did not hold.
+    pub mismatches: Vec<CaseMismatch>,
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseMismatch {
+    /// The customer (empty for a case-wide check such as a cited rule).
+    pub customer_id: String,
+    /// The field, e.g. `grade`.
+    pub field: String,
+    /// What the case expects.
+    pub expected: String,
+    /// What the policy gave.
+    pub actual: String,
+}
+
+/// What the editor completes: facts of `c` and `c.portfolio`, functions, `params.` paths.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Completions {
+    /// `c.<fact>`.
+    pub facts: Vec<String>,
+    /// `c.portfolio.<fact>`.
+    pub portfolio: Vec<String>,
+    /// patron's functions: name, signature, one sentence.
+    pub functions: Vec<CompletionFunction>,
+    /// `params.<path>` with its value.
+    pub params: Vec<ParamPath>,
+    /// The policy's grades, highest first.
+    pub grades: Vec<String>,
+    /// The policy's stages, in pipeline order.
+    pub stages: Vec<String>,
+}
+
+/// A function offered by completion.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CompletionFunction {
+    /// Its name.
+    pub name: String,
+    /// How it is called.
+    pub signature: String,
+    /// One sentence.
+    pub doc: String,
+}
+
+/// A `params.` path offered by completion.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ParamPath {
+    /// E.g. `weights.revenue`.
+    pub path: String,
+    /// Its value as TOML text (`table` for a table).
+    pub value: String,
+}
+
+/// Whether `name` is a test-case file of a draft (`tests/NAME.json`).
+pub fn is_test_file(name: &str) -> bool {
+    name.strip_prefix("tests/")
+        .and_then(|rest| rest.strip_suffix(".json"))
+        .is_some_and(|stem| !stem.is_empty() && !stem.contains('/'))
+}
+
+fn policy_files(files: &[(String, String)]) -> Vec<PolicyFile> {
+    files
+        .iter()
+        .filter(|(name, _)| is_policy_file(name))
+        .map(|(name, text)| PolicyFile {
+            name: name.clone(),
+            text: text.clone(),
+        })
+        .collect()
+}
+
+/// Every problem `check` finds in the draft's policy files, plus the test files that do not
+/// parse as test cases.
+pub fn check_draft(files: &[(String, String)]) -> Vec<DraftDiagnostic> {
+    use patron::policy::Severity;
+    let mut out: Vec<DraftDiagnostic> = patron::policy::check_files(&policy_files(files))
+        .diagnostics
+        .into_iter()
+        .map(|d| DraftDiagnostic {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            file: d.location.file,
+            line: d.location.line,
+            column: d.location.column,
+            message: d.message,
+        })
+        .collect();
+    // The same problem found twice (a file checked for two entry functions) is shown once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
+    for (name, text) in files.iter().filter(|(name, _)| is_test_file(name)) {
+        if let Err(e) = patron::cases::parse_cases(name, text) {
+            let found = e.diagnostics();
+            if found.is_empty() {
+                out.push(DraftDiagnostic {
+                    severity: "error",
+                    file: name.clone(),
+                    line: 0,
+                    column: 0,
+                    message: e.to_string(),
+                });
+            }
+            for d in found {
+                out.push(DraftDiagnostic {
+                    severity: "error",
+                    file: name.clone(),
+                    line: d.location.line,
+                    column: d.location.column,
+                    message: d.message,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The draft loaded as a policy (its first error otherwise).
+pub fn load_draft(files: &[(String, String)]) -> Result<Policy, Error> {
+    Policy::from_files(policy_files(files))
+}
+
+/// What the editor completes for the draft; the served policy's parameters, grades and
+/// stages when the draft's manifest does not parse.
+pub fn completions(served: &Served, files: &[(String, String)]) -> Completions {
+    let api = patron::script_api();
+    let manifest = files
+        .iter()
+        .find(|(name, _)| name == "policy.toml")
+        .and_then(|(_, text)| patron::policy::Manifest::parse(text).ok())
+        .unwrap_or_else(|| served.engine.policy().manifest().clone());
+    Completions {
+        facts: api.customer_facts.iter().map(|s| s.to_string()).collect(),
+        portfolio: api.portfolio_facts.iter().map(|s| s.to_string()).collect(),
+        functions: api
+            .functions
+            .iter()
+            .map(|f| CompletionFunction {
+                name: f.name.into(),
+                signature: f.signature.into(),
+                doc: f.doc.into(),
+            })
+            .collect(),
+        params: manifest
+            .param_paths()
+            .into_iter()
+            .map(|(path, value)| ParamPath { path, value })
+            .collect(),
+        grades: manifest.grades.scale.names().to_vec(),
+        stages: manifest.stages.pipeline.names().to_vec(),
+    }
+}
+
+/// One customer (a JSON object) evaluated with the draft, explained, as JSON.
+pub fn evaluate_draft(
+    files: &[(String, String)],
+    customer_json: &str,
+    as_of: Date,
+    deadline: Instant,
+) -> Result<String, Error> {
+    let engine = Engine::new(load_draft(files)?);
+    let options = EvaluateOptions {
+        explain: true,
+        deadline: Some(deadline),
+        ..EvaluateOptions::default()
+    };
+    engine.evaluate_json(customer_json, as_of, &options)
+}
+
+/// The draft's own test cases (its `tests/*.json`) run against the draft.
+pub fn test_draft(files: &[(String, String)]) -> Result<Vec<CaseResult>, Error> {
+    let policy = load_draft(files)?;
+    let mut cases = Vec::new();
+    for (name, text) in files.iter().filter(|(name, _)| is_test_file(name)) {
+        cases.extend(patron::cases::parse_cases(name, text)?);
+    }
+    Ok(patron::cases::run_cases(&policy, &cases)
+        .into_iter()
+        .map(|o| CaseResult {
+            passed: o.passed(),
+            name: o.name,
+            file: o.file,
+            mismatches: o
+                .mismatches
+                .into_iter()
+                .map(|m| CaseMismatch {
+                    customer_id: m.customer_id,
+                    field: m.field,
+                    expected: m.expected,
+                    actual: m.actual,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Customers given as CSV, as JSON Lines the library reads (each on its CSV line).
+pub fn customers_from_csv(text: &str) -> Result<String, Error> {
+    patron::model::customers_csv_to_json_lines(text)
+}
+
+/// The plan of `customers_json` for `request_json` under the draft, as HTML.
+pub fn plan_draft_html(
+    files: &[(String, String)],
+    customers_json: &str,
+    request_json: &str,
+    deadline: Instant,
+) -> Result<String, Error> {
+    let engine = Engine::new(load_draft(files)?);
+    let options = EvaluateOptions {
+        deadline: Some(deadline),
+        ..EvaluateOptions::default()
+    };
+    let plan = engine.plan_of_json(customers_json, request_json, &options)?;
+    Ok(plan.render(PlanFormat::Html))
+}
+
+/// The served policy's files, as a draft starts from them.
+pub fn served_files(served: &Served) -> DraftFiles {
+    served
+        .engine
+        .policy()
+        .files()
+        .iter()
+        .map(|f| (f.name.clone(), f.text.clone()))
+        .collect()
+}
+
+impl Served {
+    /// What the draft (every file, `tests/` ignored) changes against the serving policy
+    /// over `customers_json` (a JSON array or JSON Lines): the report and each customer that
+    /// moves.
+    pub fn compare_draft(
+        &self,
+        files: &[(String, String)],
+        customers_json: &str,
+        as_of: Date,
+        deadline: Instant,
+    ) -> Result<patron::diff::Comparison, Error> {
+        let candidate = load_draft(files)?;
+        let options = EvaluateOptions {
+            deadline: Some(deadline),
+            ..EvaluateOptions::default()
+        };
+        patron::diff::compare_of_text_with(
+            &self.engine.policy(),
+            &candidate,
+            customers_json,
+            as_of,
+            &options,
+        )
+    }
+
+    /// Loads the policy directory and serves it without running its test cases (a save
+    /// whose failing tests the author overrode); the old policy keeps serving when it does
+    /// not load.
+    pub fn replace_from_dir(&self) -> Option<Result<PolicyStamp, Error>> {
+        self.dir
+            .as_ref()
+            .map(|dir| Policy::load(dir).map(|policy| self.engine.replace_policy(policy)))
+    }
+}

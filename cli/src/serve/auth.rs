@@ -3,6 +3,12 @@
 //! `Authorization: Bearer TOKEN`. The comparison takes the same time whatever the token
 //! sent: both sides are hashed (SHA-256, so their lengths do not show either) and the digests
 //! compared in constant time.
+//!
+//! The policy workbench is read-only without the token: its page, its assets, reading the
+//! policy's files and the example portfolios, `check` and `completions` stay open (they
+//! change nothing and evaluate no customer); evaluating, testing, comparing, planning and
+//! saving need the token. So a server beyond loopback (which always has one) shows its
+//! policy to anyone who can reach it, and lets only the token's holders use or change it.
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -16,6 +22,41 @@ use super::state::Shared;
 
 /// Paths open without a token.
 pub const OPEN_PATHS: [&str; 3] = ["/healthz", "/readyz", "/openapi.json"];
+
+/// Whether a request without a token may have `method path`: the read-only workbench.
+pub fn is_read_only(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    match *method {
+        Method::GET | Method::HEAD => {
+            path == "/"
+                || path.starts_with("/workbench/")
+                || path == "/v1/workbench/files"
+                || path.starts_with("/v1/workbench/examples/")
+        }
+        Method::POST => path == "/v1/workbench/check" || path == "/v1/workbench/completions",
+        _ => false,
+    }
+}
+
+/// The bearer token a request presents, if any.
+fn presented(request_headers: &axum::http::HeaderMap) -> Option<&str> {
+    request_headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+}
+
+/// Whether a request with `headers` may do everything: the server has no token, or the
+/// request carries it.
+pub fn authorized(state: &Shared, headers: &axum::http::HeaderMap) -> bool {
+    match state.config.token.as_deref() {
+        None => true,
+        Some(expected) => presented(headers).is_some_and(|t| token_matches(expected, t)),
+    }
+}
 
 /// Whether `presented` is the token `expected`, in time independent of both.
 pub fn token_matches(expected: &str, presented: &str) -> bool {
@@ -32,14 +73,10 @@ pub async fn require_token(State(state): State<Shared>, request: Request, next: 
     if OPEN_PATHS.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
+    let presented = presented(request.headers());
+    if presented.is_none() && is_read_only(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
     match presented {
         Some(token) if token_matches(expected, token) => next.run(request).await,
         Some(_) => ApiError::unauthorized("the bearer token is not the server's").into_response(),

@@ -25,6 +25,7 @@ pub struct ServeArgs {
     pub listen: String,
     /// A file holding the bearer token every request but /healthz, /readyz and
     /// /openapi.json must send (`Authorization: Bearer TOKEN`); at least 16 characters.
+    /// A request without the token still gets the policy workbench at / read-only.
     #[arg(long)]
     pub token_file: Option<PathBuf>,
     /// Reload the policy when its files change, with the same checks as

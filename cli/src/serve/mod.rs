@@ -5,7 +5,8 @@
 //! library), `state`, `routes` (the router and the handlers), `body` (reading bodies),
 //! `stream` (NDJSON), `budget` (the per-request time budget and the blocking work),
 //! `errors`, `auth` (the bearer token), `metrics`, `openapi`, `paths` (confinement to the
-//! policy directory), `watch` and `shutdown`.
+//! policy directory), `watch`, `shutdown` and `workbench` (the policy workbench's page,
+//! assets and files).
 //!
 //! The server speaks HTTP/1.1 (hyper), reads request headers within
 //! [`HEADER_TIMEOUT`], and runs all CPU-bound work on tokio's blocking threads (each
@@ -29,6 +30,7 @@ mod shutdown;
 mod state;
 mod stream;
 mod watch;
+mod workbench;
 
 use std::io::Write;
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::errors::{ErrorDetail, ErrorEnvelope};
-use super::routes::{diff, evaluate, ops, plan, policy};
+use super::routes::{diff, evaluate, ops, plan, policy, workbench};
 use super::stream::PortfolioSource;
 
 /// The document.
@@ -29,6 +29,15 @@ use super::stream::PortfolioSource;
         ops::readyz,
         ops::metrics,
         ops::openapi,
+        workbench::list_files,
+        workbench::example,
+        workbench::check,
+        workbench::completions,
+        workbench::evaluate,
+        workbench::test,
+        workbench::compare,
+        workbench::plan,
+        workbench::save,
     ),
     components(schemas(ErrorEnvelope, ErrorDetail, PortfolioSource)),
     modifiers(&BearerToken),
@@ -36,6 +45,7 @@ use super::stream::PortfolioSource;
         (name = "decisions", description = "Evaluate customers and plan months"),
         (name = "policy", description = "The served policy: show, reload, compare a candidate"),
         (name = "operations", description = "Probes, metrics and this document"),
+        (name = "workbench", description = "The policy workbench at `/`: read, check, try, test, compare, plan and save a policy being edited"),
     )
 )]
 pub struct ApiDoc;
@@ -52,7 +62,8 @@ impl Modify for BearerToken {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "Required when the server has a --token-file (always beyond loopback)",
+                        "Required when the server has a --token-file (always beyond loopback); \
+                         without it only the read-only workbench answers",
                     ))
                     .build(),
             ),

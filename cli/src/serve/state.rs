@@ -59,11 +59,26 @@ impl State {
     /// records the outcome in the metrics. 409 without a directory; 422 when the candidate
     /// fails (the old policy keeps serving).
     pub async fn reload(self: &Arc<Self>) -> Result<PolicyStamp, ApiError> {
+        self.reload_checked(true).await
+    }
+
+    /// [`reload`](State::reload), with the policy's own test cases run first or not
+    /// (`run_cases: false`: a workbench save whose failing tests the author overrode).
+    pub async fn reload_checked(
+        self: &Arc<Self>,
+        run_cases: bool,
+    ) -> Result<PolicyStamp, ApiError> {
         let _one_at_a_time = self.reloading.lock().await;
         let state = self.clone();
-        let result = tokio::task::spawn_blocking(move || state.served.reload())
-            .await
-            .map_err(|e| ApiError::internal(format!("the reload failed with a bug: {e}")))?;
+        let result = tokio::task::spawn_blocking(move || {
+            if run_cases {
+                state.served.reload()
+            } else {
+                state.served.replace_from_dir()
+            }
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("the reload failed with a bug: {e}")))?;
         match result {
             None => Err(ApiError::conflict(
                 "the server serves the embedded default policy (no --policy DIR): there is nothing to reload",

@@ -327,3 +327,10 @@ pub fn read_all(mut reader: impl Read) -> Vec<u8> {
         }
     }
 }
+
+/// The policy the workbench tests edit: a copy of `policies/default` frozen in
+/// `cli/tests/fixtures/workbench-policy/`, so that those tests do not move with the default
+/// policy (they change its cadence row for B).
+pub fn workbench_policy() -> PathBuf {
+    root().join("cli/tests/fixtures/workbench-policy")
+}

@@ -2,16 +2,17 @@
 //! JSON 404/405 answers, and the layers every request goes through (panic → 500, metrics,
 //! token).
 //!
-//! It is built from route groups merged into one router, so that more can be added beside
-//! them: the policy workbench (issue 18) will add its page at `/` and its static assets as
-//! one more group (`.merge(workbench::routes())` in [`router`]); requests that match no
-//! group still get the JSON 404, and the token layer and the metrics cover every group.
+//! It is built from route groups merged into one router: the policy workbench (issue 18)
+//! adds its page at `/`, its assets under `/workbench/` and its JSON routes under
+//! `/v1/workbench/`; requests that match no group still get the JSON 404, and the token
+//! layer and the metrics cover every group.
 
 pub mod diff;
 pub mod evaluate;
 pub mod ops;
 pub mod plan;
 pub mod policy;
+pub mod workbench;
 
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -30,12 +31,14 @@ fn api() -> Router<Shared> {
         .route("/diff", axum::routing::post(diff::diff))
         .route("/policy", axum::routing::get(policy::show))
         .route("/policy/reload", axum::routing::post(policy::reload))
+        .merge(workbench::api())
 }
 
 /// Every route of the server, with its layers.
 pub fn router(state: Shared) -> Router {
     Router::new()
         .merge(ops::routes())
+        .merge(workbench::pages())
         .nest("/v1", api())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
