@@ -7,6 +7,7 @@ mod check;
 mod citations;
 mod files;
 mod manifest;
+mod tier_counts;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +24,8 @@ pub use manifest::{
     PlanGradeRule, PlanSection, PlanSlot, MAX_CALLS_PER_DAY, MAX_CALLS_PER_WEEK,
     MAX_VISITS_PER_DAY, PLAN_WEEKS,
 };
+pub(crate) use tier_counts::TierCounters;
+pub use tier_counts::TierCounts;
 
 use crate::error::Result;
 use crate::model::PolicyStamp;
@@ -68,6 +71,8 @@ pub struct Policy {
     param_reads: BTreeMap<String, Vec<String>>,
     citations: citations::Citations,
     instance_id: u64,
+    /// Entry-function calls made with this policy, by execution tier.
+    tier_counters: TierCounters,
 }
 
 impl Policy {
@@ -116,6 +121,7 @@ impl Policy {
             param_reads: report.param_reads,
             citations: report.citations,
             instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            tier_counters: TierCounters::default(),
         })
     }
 
@@ -173,5 +179,16 @@ impl Policy {
     /// A number unique to this loaded instance (two loads of the same files differ).
     pub(crate) fn instance_id(&self) -> u64 {
         self.instance_id
+    }
+
+    /// The entry-function calls made with this policy so far, by the execution tier that
+    /// ran them (see [`TierCounts`]).
+    pub fn tier_counts(&self) -> TierCounts {
+        self.tier_counters.get()
+    }
+
+    /// The counters [`tier_counts`](Policy::tier_counts) reads.
+    pub(crate) fn tier_counters(&self) -> &TierCounters {
+        &self.tier_counters
     }
 }

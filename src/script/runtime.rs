@@ -12,12 +12,12 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
-use super::fast::{FastScripts, LowerEnv, Returned};
+use super::fast::{FastScripts, HandBack, LowerEnv, Returned};
 use super::natives_env;
 use super::Limits;
 use crate::engine::Tier;
 use crate::error::{Error, Result};
-use crate::policy::Policy;
+use crate::policy::{Policy, TierCounts};
 
 /// How many policies a thread keeps compiled (a reload makes a new one).
 const RUNTIMES_PER_THREAD: usize = 4;
@@ -37,6 +37,8 @@ pub(crate) struct ScriptRuntime {
     deadline: Rc<Cell<Option<Instant>>>,
     limits: Limits,
     scope: RefCell<Scope<'static>>,
+    /// The calls made since the last [`ScriptRuntime::take_counts`], by tier.
+    counts: Cell<TierCounts>,
 }
 
 thread_local! {
@@ -116,6 +118,7 @@ impl ScriptRuntime {
             deadline,
             limits,
             scope: RefCell::new(Scope::new()),
+            counts: Cell::new(TierCounts::default()),
         })
     }
 
@@ -146,16 +149,32 @@ impl ScriptRuntime {
         self.fast.report()
     }
 
+    /// The calls made on this thread since the last call of this function, by the tier that
+    /// ran them; the counters start again from zero.
+    pub(crate) fn take_counts(&self) -> TierCounts {
+        self.counts.take()
+    }
+
     /// Calls an entry function: in the fast tier when it covers the file (and `tier`
     /// allows), otherwise — or when the fast tier hands the call back — in rhai.
     ///
     /// `args` are lent to the call, and are as they were when it returns.
+    /// Each call is counted by the tier that ran it (see [`ScriptRuntime::take_counts`]).
     pub(crate) fn call(&self, entry: &Entry, args: &mut [Dynamic], tier: Tier) -> Result<Returned> {
+        let mut counts = self.counts.get();
         if tier == Tier::Auto {
-            if let Some(value) = self.fast.call(entry, args, self.deadline.get()) {
-                return Ok(value);
+            match self.fast.call(entry, args, self.deadline.get()) {
+                Ok(value) => {
+                    counts.fast += 1;
+                    self.counts.set(counts);
+                    return Ok(value);
+                }
+                Err(HandBack::Bailed) => counts.bailed += 1,
+                Err(HandBack::NotLowered) => {}
             }
         }
+        counts.interpreted += 1;
+        self.counts.set(counts);
         let ast = self
             .scripts
             .asts

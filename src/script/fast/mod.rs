@@ -86,6 +86,15 @@ impl Returned {
     }
 }
 
+/// Why [`FastScripts::call`] left a call to rhai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandBack {
+    /// The entry's file is not lowered: rhai runs all of its calls.
+    NotLowered,
+    /// The fast tier started the call and bailed ([`Flow::Bail`]).
+    Bailed,
+}
+
 /// The result of running lowered code.
 pub(crate) type Outcome = Result<Dynamic, Flow>;
 
@@ -292,16 +301,21 @@ impl FastScripts {
             .collect()
     }
 
-    /// Runs `entry` with `args`; `None` when its file is not lowered or the call bailed
+    /// Runs `entry` with `args`; [`HandBack`] when its file is not lowered or the call bailed
     /// (rhai must run it). `args` are lent to the call and are as they were when it returns.
     pub(crate) fn call(
         &self,
         entry: &Entry,
         args: &mut [Dynamic],
         deadline: Option<Instant>,
-    ) -> Option<Returned> {
-        let function = self.by_entry.get(entry.slot)?.as_ref()?;
-        let mut machine = self.machine.try_borrow_mut().ok()?;
+    ) -> Result<Returned, HandBack> {
+        let Some(function) = self.by_entry.get(entry.slot).and_then(Option::as_ref) else {
+            return Err(HandBack::NotLowered);
+        };
+        let mut machine = self
+            .machine
+            .try_borrow_mut()
+            .map_err(|_| HandBack::Bailed)?;
         machine.operations = 0;
         machine.iterations = 0;
         machine.deadline = deadline;
@@ -315,9 +329,13 @@ impl FastScripts {
         };
         machine.stack.clear();
         match result {
-            Ok(value) => Some(Returned::Value(value)),
-            Err(Flow::Decided) => machine.decided.take().map(Returned::Decided),
-            Err(_) => None,
+            Ok(value) => Ok(Returned::Value(value)),
+            Err(Flow::Decided) => machine
+                .decided
+                .take()
+                .map(Returned::Decided)
+                .ok_or(HandBack::Bailed),
+            Err(_) => Err(HandBack::Bailed),
         }
     }
 }
