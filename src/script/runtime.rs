@@ -73,11 +73,11 @@ impl ScriptRuntime {
     /// Builds the engine and compiles the scripts of `policy`.
     pub(crate) fn build(policy: &Policy) -> Result<ScriptRuntime> {
         let manifest = policy.manifest();
-        let vocabulary = Vocabulary {
+        let vocabulary = Rc::new(Vocabulary {
             grades: Rc::new(manifest.grades.scale.clone()),
             stages: Rc::new(manifest.stages.pipeline.clone()),
             max_string_size: manifest.limits.max_string_size,
-        };
+        });
         let mut engine = new_engine(&vocabulary, &manifest.params);
         let limits = manifest.limits.clone();
         limits.apply(&mut engine);

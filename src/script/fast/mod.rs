@@ -36,7 +36,7 @@ use std::time::Instant;
 
 use rhai::{Dynamic, AST};
 
-use super::decisions::{CadenceDecision, Decision};
+pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
@@ -50,40 +50,6 @@ pub(crate) enum Flow {
     Decided,
     /// The fast tier cannot (or must not) finish this call: rhai runs it instead.
     Bail,
-}
-
-/// A decision an entry function returned directly (`return set_grade(…)`, or a
-/// `keep_stage(…)` as its last statement), handed to the engine as it is: boxing it into a
-/// script value and out again costs four allocations.
-pub(crate) enum Decided {
-    Decision(Decision),
-    Cadence(CadenceDecision),
-}
-
-impl Decided {
-    /// The decision as a script value.
-    pub(crate) fn into_dynamic(self) -> Dynamic {
-        match self {
-            Decided::Decision(decision) => Dynamic::from(decision),
-            Decided::Cadence(cadence) => Dynamic::from(cadence),
-        }
-    }
-}
-
-/// What an entry function returned.
-pub(crate) enum Returned {
-    Value(Dynamic),
-    Decided(Decided),
-}
-
-impl Returned {
-    /// The result as a script value.
-    pub(crate) fn into_dynamic(self) -> Dynamic {
-        match self {
-            Returned::Value(value) => value,
-            Returned::Decided(decided) => decided.into_dynamic(),
-        }
-    }
 }
 
 /// Why [`FastScripts::call`] left a call to rhai.
