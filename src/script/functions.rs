@@ -151,7 +151,7 @@ use Param::{Any, Array as List, Date as Day, Float, Int, Text};
 pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
         checked(api::part_of(
-            &*text(a, 0)?,
+            &text(a, 0)?,
             a.arg(1),
             a.arg(2),
             a.arg(3),
@@ -160,7 +160,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
         checked(api::part_of(
-            &*text(a, 0)?,
+            &text(a, 0)?,
             a.arg(1),
             a.arg(2),
             a.arg(3),
@@ -196,23 +196,23 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     }),
     function("action", &[Text, Day, Text], |_, a, line| {
         Ok(value(api::action_of(
-            &*text(a, 0)?,
+            &text(a, 0)?,
             date(a, 1)?,
-            &*text(a, 2)?,
+            &text(a, 2)?,
             line,
         )))
     }),
     function("grade_up", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &*text(a, 0)?, -1))
+        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, -1))
     }),
     function("grade_down", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &*text(a, 0)?, 1))
+        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, 1))
     }),
     function("grade_rank", &[Text], |v, a, _| {
-        checked(api::ladder_rank(&v.grades, "grade", &*text(a, 0)?))
+        checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
     }),
     function("stage_rank", &[Text], |v, a, _| {
-        checked(api::ladder_rank(&v.stages, "stage", &*text(a, 0)?))
+        checked(api::ladder_rank(&v.stages, "stage", &text(a, 0)?))
     }),
     function("stage_at", &[Int], |v, a, _| {
         checked(api::stage_at(&v.stages, int(a, 0)?))
@@ -233,13 +233,11 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     }),
     function("join", &[List, Text], |v, a, _| {
         let items = a.arg(0).read_lock::<Array>().ok_or(Failure::WrongType)?;
-        api::join(&items, &*text(a, 1)?, v.max_string_size)
+        api::join(&items, &text(a, 1)?, v.max_string_size)
             .map(value)
             .ok_or(Failure::TooLarge("Length of string"))
     }),
-    function("date", &[Text], |_, a, _| {
-        checked(parse_date(&*text(a, 0)?))
-    }),
+    function("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
     function("add_days", &[Day, Int], |_, a, _| {
         checked(api::shift_date(date(a, 0)?, int(a, 1)?))
     }),
