@@ -13,7 +13,10 @@ use super::api::{self, Vocabulary};
 use super::decisions::{Decided, Returned};
 use crate::model::{parse_date, Date};
 
-/// The type of one parameter, as rhai matches a call against the registration.
+/// The type of one parameter, as rhai matches a call against the registration. Each
+/// function reads its arguments as the types its entry declares and answers
+/// [`Failure::WrongType`] for any other, so the fast tier, which calls without rhai's
+/// dispatch, tries the overloads in order as rhai would pick one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Param {
     /// A string.
@@ -41,11 +44,6 @@ impl Param {
             Param::Array => TypeId::of::<Array>(),
             Param::Any => TypeId::of::<Dynamic>(),
         }
-    }
-
-    /// Whether rhai would pass `value` for this parameter.
-    pub(crate) fn accepts(self, value: &Dynamic) -> bool {
-        !value.is_shared() && (self == Param::Any || value.type_id() == self.type_id())
     }
 }
 

@@ -11,7 +11,7 @@ use rhai::{Dynamic, INT};
 use super::ops::{as_number, bail};
 use super::{Decided, Flow, Outcome, Returned};
 use crate::script::api::Vocabulary;
-use crate::script::functions::{overloads, Args, ScriptFunction};
+use crate::script::functions::{overloads, Args, Failure, ScriptFunction};
 
 /// A native function: its arguments and the script line of the call.
 pub(crate) type Native = Rc<dyn Fn(&mut [Dynamic], usize) -> Outcome>;
@@ -38,19 +38,24 @@ fn pair(a: &Dynamic, b: &Dynamic) -> Result<Pair, Flow> {
 /// `limits.max_string_size` for `join`).
 pub(crate) type Ladders = Rc<Vocabulary>;
 
-/// Runs the first of `overloads` whose parameters accept `args`; bails when none does or
-/// the function fails.
+/// Runs the first of `overloads` that accepts the types of `args` (each function checks the
+/// types its table entry declares as it reads its arguments, and answers
+/// [`Failure::WrongType`] otherwise, as rhai's dispatch would pass it over); bails when none
+/// does or the function fails.
 fn run(
     overloads: &[&'static ScriptFunction],
     vocabulary: &Vocabulary,
     args: &mut [Dynamic],
     line: usize,
 ) -> Result<Returned, Flow> {
-    let function = overloads
-        .iter()
-        .find(|f| f.params.iter().zip(args.iter()).all(|(p, a)| p.accepts(a)))
-        .ok_or(Flow::Bail)?;
-    (function.run)(vocabulary, Args::Values(args), line).map_err(|_| Flow::Bail)
+    for function in overloads {
+        match (function.run)(vocabulary, Args::Values(args), line) {
+            Ok(returned) => return Ok(returned),
+            Err(Failure::WrongType) => continue,
+            Err(_) => return bail(),
+        }
+    }
+    bail()
 }
 
 /// A native that makes a grade or stage decision or a cadence.
