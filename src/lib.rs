@@ -55,7 +55,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation, PortfolioIndex};
-pub use policy::Policy;
+pub use policy::{Policy, TierCounts};
 pub use schedule::plan::{Plan, PlanRequest};
 pub use script::Limits;
 pub use script::{script_api, ScriptApi, ScriptFunction};

@@ -4,11 +4,15 @@
 //! whether its scripts run in the fast tier or in rhai's interpreter. (Random customers are
 //! compared in `tests/properties.rs`.) The policies run with a long time budget: a debug build
 //! of the interpreter on a busy machine can otherwise pass 100 ms of wall clock.
+//!
+//! Identical results alone would not show that the fast tier ran at all (one that always
+//! handed back to rhai would pass), nor that the forced interpreter stayed out of it: the
+//! tier counters ([`Engine::tier_counts`]) are asserted beside every comparison.
 
 mod common;
 
 use patron::model::parse_date;
-use patron::{cases, Customer, Engine, EvaluateOptions, Tier};
+use patron::{cases, Customer, Engine, EvaluateOptions, Tier, TierCounts};
 
 use common::SHIPPED_POLICIES as POLICIES;
 
@@ -26,9 +30,12 @@ fn examples(file: &str) -> Vec<Customer> {
 }
 
 /// Evaluates `customers` as one batch in both tiers, with and without a trace, and requires
-/// identical results.
-fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &str) -> usize {
+/// identical results. Returns the tier counts of the two runs with the fast tier allowed
+/// (`Tier::Auto`), after checking that the two forced-interpreter runs made no fast-tier
+/// call at all.
+fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &str) -> TierCounts {
     let as_of = parse_date(as_of).unwrap();
+    let mut auto = TierCounts::default();
     for explain in [false, true] {
         let fast = EvaluateOptions {
             explain,
@@ -40,9 +47,25 @@ fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &st
             tier: Tier::Interpreter,
             ..EvaluateOptions::default()
         };
+        let before = engine.tier_counts();
         let a = engine.evaluate_batch_with(customers, as_of, &fast);
+        let counts = engine.tier_counts().since(before);
+        auto.fast += counts.fast;
+        auto.bailed += counts.bailed;
+        auto.interpreted += counts.interpreted;
+        let before = engine.tier_counts();
         let b = engine.evaluate_batch_with(customers, as_of, &slow);
+        let forced = engine.tier_counts().since(before);
+        assert_eq!(
+            (forced.fast, forced.bailed),
+            (0, 0),
+            "{policy}: the forced interpreter used the fast tier: {forced:?}"
+        );
         assert_eq!(a.len(), b.len());
+        assert!(
+            !b.iter().any(Result::is_ok) || forced.interpreted > 0,
+            "{policy}: the forced interpreter ran no call: {forced:?}"
+        );
         for (customer, (a, b)) in customers.iter().zip(a.iter().zip(b.iter())) {
             match (a, b) {
                 (Ok(a), Ok(b)) => assert_eq!(
@@ -65,7 +88,116 @@ fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &st
             }
         }
     }
-    customers.len()
+    auto
+}
+
+/// The example files, each evaluated as a batch of its own (as `patron eval FILE` does).
+const EXAMPLE_FILES: &[&str] = &[
+    "customers.json",
+    "key-accounts.json",
+    "distributor.json",
+    "otc-pharma.json",
+];
+
+/// Calls the fast tier hands back to rhai for one example file's batch, by policy, file
+/// and evaluation date (two passes, with and without a trace): 0 wherever the scripts fully
+/// lower and no record errs inside a script.
+fn expected_bails(policy: &str, file: &str, as_of: &str) -> u64 {
+    match (policy, file, as_of) {
+        // Two key accounts whose attribute network_coverage is a number: promote.rhai throws
+        // (on one date only one of them gets that far), and rhai reports the error.
+        ("distributor", "key-accounts.json", "2026-11-23") => 4,
+        ("distributor", "key-accounts.json", "2027-06-30") => 2,
+        // actions.rhai interpolates the attribute distributor_head_visits, an array
+        // (`${recorded}`): the fast tier writes no arrays as text. 22 distributors.
+        ("distributor", "distributor.json", _) => 44,
+        // actions.rhai appends an array to an array (`out += prospect_actions(c)`) for every
+        // customer that never bought: the fast tier has no array `+`/`+=`.
+        ("otc-pharma", "customers.json", _) => 18,
+        ("otc-pharma", "key-accounts.json", _) => 34,
+        ("otc-pharma", "distributor.json", _) => 16,
+        ("otc-pharma", "otc-pharma.json", _) => 28,
+        _ => 0,
+    }
+}
+
+#[test]
+fn each_example_batch_runs_in_the_fast_tier_with_the_expected_bails() {
+    let mut report = Vec::new();
+    let mut wrong = Vec::new();
+    for policy in POLICIES {
+        let engine = common::shipped_engine_without_time_pressure(policy);
+        for file in EXAMPLE_FILES {
+            let customers = examples(file);
+            for as_of in ["2026-11-23", "2027-06-30"] {
+                let counts = assert_same(policy, &engine, &customers, as_of);
+                let line = format!(
+                    "{policy} {file} {as_of}: fast {} bailed {} interpreted {}",
+                    counts.fast, counts.bailed, counts.interpreted
+                );
+                if counts.fast == 0
+                    || counts.bailed != expected_bails(policy, file, as_of)
+                    || counts.interpreted != counts.bailed
+                {
+                    wrong.push(line.clone());
+                }
+                report.push(line);
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "unexpected tier counts:\n{}\n\nall:\n{}",
+        wrong.join("\n"),
+        report.join("\n")
+    );
+}
+
+/// otc-pharma ranks each customer against its portfolio: evaluated alone, a customer that
+/// brings the portfolio facts of its batch (as the CLI computes them for a stream) gets the
+/// same result as in the batch, in both tiers, and the fast tier runs exactly as it does for
+/// the batch — no call handed back beyond the batch's own (see [`expected_bails`]). Without
+/// the facts, a customer alone takes the error path (rhai's `throw`), compared above.
+#[test]
+fn otc_pharma_alone_with_portfolio_facts_runs_in_the_fast_tier() {
+    let engine = common::shipped_engine_without_time_pressure("otc-pharma");
+    for file in EXAMPLE_FILES {
+        let customers = examples(file);
+        for as_of in ["2026-11-23", "2027-06-30"] {
+            let date = parse_date(as_of).unwrap();
+            let batch = engine.evaluate_batch(&customers, date);
+            let facts = patron::model::portfolio_facts(&customers, date);
+            let mut alone_counts = TierCounts::default();
+            for ((customer, facts), in_batch) in customers.iter().zip(facts).zip(&batch) {
+                let mut customer = customer.clone();
+                customer.portfolio = Some(facts);
+                let counts = assert_same(
+                    "otc-pharma",
+                    &engine,
+                    std::slice::from_ref(&customer),
+                    as_of,
+                );
+                alone_counts.fast += counts.fast;
+                alone_counts.bailed += counts.bailed;
+                let alone = engine.evaluate(&customer, date);
+                match (in_batch, &alone) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{file} {}: alone differs", customer.id),
+                    // Refused before any script runs (e.g. a grade the policy lacks).
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    _ => panic!(
+                        "{file} {}: batch {in_batch:?}, alone {alone:?}",
+                        customer.id
+                    ),
+                }
+            }
+            assert!(alone_counts.fast > 0, "{file} {as_of}: {alone_counts:?}");
+            assert_eq!(
+                alone_counts.bailed,
+                expected_bails("otc-pharma", file, as_of),
+                "{file} {as_of}: {alone_counts:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -79,13 +211,16 @@ fn every_shipped_policy_gives_the_same_results_in_both_tiers() {
         let engine = common::shipped_engine_without_time_pressure(policy);
         let mut compared = 0;
         for as_of in ["2026-11-23", "2027-06-30"] {
-            compared += assert_same(policy, &engine, &all_examples, as_of);
+            assert_same(policy, &engine, &all_examples, as_of);
+            compared += all_examples.len();
         }
         let test_cases = cases::load_cases(std::path::Path::new(&format!("{dir}/tests"))).unwrap();
         for case in &test_cases {
-            compared += assert_same(policy, &engine, &case.customers, &case.as_of.to_string());
+            assert_same(policy, &engine, &case.customers, &case.as_of.to_string());
+            compared += case.customers.len();
             for customer in &case.customers {
-                compared += assert_same(
+                compared += 1;
+                assert_same(
                     policy,
                     &engine,
                     std::slice::from_ref(customer),

@@ -9,7 +9,8 @@
 //! - a batch has one result per record, each equal to the record evaluated alone;
 //! - arbitrary text as a record or a batch never panics;
 //! - the fast execution tier and rhai's interpreter give the same result (or the same error),
-//!   with every shipped policy (issue 8's differential test, on random customers).
+//!   with every shipped policy (issue 8's differential test, on random customers), the
+//!   forced interpreter making no fast-tier call (`Engine::tier_counts`).
 //!
 //! Each property runs `PROPTEST_CASES` cases (256 by default; `RELIABILITY.md` has the
 //! counts of the longer runs). A failing case is shrunk and printed; add it to
@@ -293,8 +294,20 @@ proptest! {
             for explain in [false, true] {
                 let fast = EvaluateOptions { explain, tier: Tier::Auto, ..EvaluateOptions::default() };
                 let slow = EvaluateOptions { explain, tier: Tier::Interpreter, ..EvaluateOptions::default() };
+                let before = engine.tier_counts();
                 let a = engine.evaluate_with(&customer, as_of, &fast);
+                let auto = engine.tier_counts().since(before);
+                let before = engine.tier_counts();
                 let b = engine.evaluate_with(&customer, as_of, &slow);
+                let forced = engine.tier_counts().since(before);
+                // The forced interpreter never enters the fast tier; both make the same calls;
+                // the default policy, fully lowered, finishes a successful evaluation's calls
+                // in the fast tier.
+                prop_assert_eq!((forced.fast, forced.bailed), (0, 0), "{}: {:?}", name, forced);
+                prop_assert_eq!(auto.fast + auto.interpreted, forced.interpreted, "{}: {:?} {:?}", name, auto, forced);
+                if *name == "default" && a.is_ok() {
+                    prop_assert!(auto.fast > 0, "{}: {:?}", name, auto);
+                }
                 match (a, b) {
                     (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", name),
                     (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string(), "{}", name),

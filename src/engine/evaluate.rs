@@ -177,7 +177,9 @@ pub(crate) fn evaluate_with_facts_into(
         .and_then(|()| {
             let (view, mut value) = CustomerView::new(customer, facts, options.explain);
             let done = with_runtime(&policy.script_source(), |runtime| {
-                run(policy, runtime, &view, &mut value, options, out)
+                let done = run(policy, runtime, &view, &mut value, options, out);
+                policy.tier_counters().add(runtime.take_counts());
+                done
             });
             drop(view);
             CustomerView::recycle(value);

@@ -22,7 +22,7 @@ pub use stream::{StreamOptions, StreamSummary};
 
 use crate::error::Result;
 use crate::model::{portfolio_facts_from, Customer, Date, Evaluation, Facts, PolicyStamp};
-use crate::policy::Policy;
+use crate::policy::{Policy, TierCounts};
 use crate::script::Limits;
 pub use crate::script::Tier;
 
@@ -233,6 +233,14 @@ impl Engine {
                 })
                 .collect())
         })
+    }
+
+    /// How many entry-function calls the policy serving now has run in the fast tier, how
+    /// many the fast tier handed back to rhai, and how many rhai ran, since the policy was
+    /// loaded (a [`reload`](Engine::reload) starts from the candidate policy's own test
+    /// cases). Relaxed atomic counters, added to once per evaluation: see [`TierCounts`].
+    pub fn tier_counts(&self) -> TierCounts {
+        self.policy.load().tier_counts()
     }
 
     /// Loads and checks the policy in `dir`, runs its own test cases (`dir/tests/*.json`),

@@ -13,6 +13,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::error::{Diagnostic, Severity};
+pub(crate) use crate::script::TierCounters;
+pub use crate::script::TierCounts;
 pub use crate::source::PolicyFile;
 pub use check::{check_files, CheckReport};
 pub use citations::{Citation, CitationStatus};
@@ -70,6 +72,8 @@ pub struct Policy {
     param_reads: BTreeMap<String, Vec<String>>,
     citations: citations::Citations,
     instance_id: u64,
+    /// Entry-function calls made with this policy, by execution tier.
+    tier_counters: TierCounters,
 }
 
 impl Policy {
@@ -116,6 +120,7 @@ impl Policy {
             param_reads: report.param_reads,
             citations: report.citations,
             instance_id: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            tier_counters: TierCounters::default(),
         })
     }
 
@@ -194,5 +199,16 @@ impl Policy {
             params: &self.manifest.params,
             limits: &self.manifest.limits,
         }
+    }
+
+    /// The entry-function calls made with this policy so far, by the execution tier that
+    /// ran them (see [`TierCounts`]).
+    pub fn tier_counts(&self) -> TierCounts {
+        self.tier_counters.get()
+    }
+
+    /// The counters [`tier_counts`](Policy::tier_counts) reads.
+    pub(crate) fn tier_counters(&self) -> &TierCounters {
+        &self.tier_counters
     }
 }

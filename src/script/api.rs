@@ -10,16 +10,16 @@ use rhai::packages::{
     BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
     MoreStringPackage, Package,
 };
-use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
+use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
 use super::decisions::{score_part, CadenceDecision, Decision};
+use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
 use super::view::{
     json_to_dynamic, opt_bool, opt_date, opt_float, opt_int, opt_str, CustomerView, TextField,
 };
 use crate::model::{
-    parse_date, Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart,
-    StagePipeline,
+    Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -72,7 +72,7 @@ pub(crate) struct Vocabulary {
 
 /// A rhai engine with the standard packages scripts may use (no clock, no I/O) and the
 /// project's API.
-pub(crate) fn new_engine(vocabulary: &Vocabulary, params: &toml::Table) -> rhai::Engine {
+pub(crate) fn new_engine(vocabulary: &Rc<Vocabulary>, params: &toml::Table) -> rhai::Engine {
     let mut engine = rhai::Engine::new_raw();
     for package in [
         CorePackage::new().as_shared_module(),
@@ -93,8 +93,8 @@ pub(crate) fn new_engine(vocabulary: &Vocabulary, params: &toml::Table) -> rhai:
     register_params(&mut engine, params);
     register_dates(&mut engine);
     register_customer(&mut engine);
-    register_results(&mut engine, vocabulary);
-    register_helpers(&mut engine, vocabulary);
+    register_results(&mut engine);
+    register_functions(&mut engine, vocabulary);
     engine
 }
 
@@ -144,19 +144,7 @@ fn register_dates(engine: &mut rhai::Engine) {
         .register_fn("-", |ctx: NativeCallContext, d: Date, days: INT| {
             shift(&ctx, d, days.checked_neg().unwrap_or(INT::MAX))
         })
-        .register_fn("-", |a: Date, b: Date| (a - b).num_days())
-        .register_fn("add_days", |ctx: NativeCallContext, d: Date, days: INT| {
-            shift(&ctx, d, days)
-        })
-        .register_fn("days_between", |from: Date, to: Date| {
-            (to - from).num_days()
-        })
-        .register_fn(
-            "date",
-            |ctx: NativeCallContext, text: &str| -> ScriptResult<Date> {
-                parse_date(text).or_else(|e| fail(&ctx, e))
-            },
-        );
+        .register_fn("-", |a: Date, b: Date| (a - b).num_days());
     register_fields(engine, DATE_FIELDS);
     engine.register_type_with_name::<ReceivableFact>("Receivable");
     register_fields(engine, RECEIVABLE_FIELDS);
@@ -431,81 +419,14 @@ pub(crate) fn owner_count(p: &PortfolioFacts, grade: &str) -> INT {
     p.owner_grade_counts.get(grade).copied().unwrap_or(0)
 }
 
-fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
-    engine
-        .register_type_with_name::<ScorePart>("ScorePart")
-        .register_fn(
-            "part",
-            |ctx: NativeCallContext,
-             name: &str,
-             weight: Dynamic,
-             standard: Dynamic,
-             actual: Dynamic| {
-                positioned(&ctx, part_of(name, &weight, &standard, &actual, true))
-            },
-        )
-        .register_fn(
-            "part_lower",
-            |ctx: NativeCallContext,
-             name: &str,
-             weight: Dynamic,
-             standard: Dynamic,
-             actual: Dynamic| {
-                positioned(&ctx, part_of(name, &weight, &standard, &actual, false))
-            },
-        );
-
+fn register_results(engine: &mut rhai::Engine) {
+    engine.register_type_with_name::<ScorePart>("ScorePart");
     register_fields(engine, SCORE_PART_FIELDS);
 
-    let grades = vocabulary.grades.clone();
-    let stages = vocabulary.stages.clone();
-    engine
-        .register_type_with_name::<Decision>("Decision")
-        .register_fn(
-            "set_grade",
-            move |ctx: NativeCallContext,
-                  to: ImmutableString,
-                  reason: ImmutableString|
-                  -> ScriptResult<Decision> {
-                positioned(
-                    &ctx,
-                    decision_to(&grades, "grade", &to, &reason, line_of(&ctx)),
-                )
-            },
-        )
-        .register_fn(
-            "set_stage",
-            move |ctx: NativeCallContext,
-                  to: ImmutableString,
-                  reason: ImmutableString|
-                  -> ScriptResult<Decision> {
-                positioned(
-                    &ctx,
-                    decision_to(&stages, "stage", &to, &reason, line_of(&ctx)),
-                )
-            },
-        )
-        .register_fn(
-            "keep_grade",
-            |ctx: NativeCallContext, reason: ImmutableString| keep(&reason, line_of(&ctx)),
-        )
-        .register_fn(
-            "keep_stage",
-            |ctx: NativeCallContext, reason: ImmutableString| keep(&reason, line_of(&ctx)),
-        );
+    engine.register_type_with_name::<Decision>("Decision");
 
     engine
         .register_type_with_name::<CadenceDecision>("Cadence")
-        .register_fn(
-            "cadence",
-            |ctx: NativeCallContext,
-             calls: Dynamic,
-             visits: Dynamic,
-             reason: ImmutableString|
-             -> ScriptResult<CadenceDecision> {
-                positioned(&ctx, cadence_of(&calls, &visits, &reason, line_of(&ctx)))
-            },
-        )
         .register_get("calls_per_week", |c: &mut CadenceDecision| c.calls_per_week)
         .register_get("visits_per_month", |c: &mut CadenceDecision| {
             c.visits_per_month
@@ -513,12 +434,6 @@ fn register_results(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
 
     engine
         .register_type_with_name::<Action>("Action")
-        .register_fn(
-            "action",
-            |ctx: NativeCallContext, kind: &str, due: Date, reason: &str| {
-                action_of(kind, due, reason, line_of(&ctx))
-            },
-        )
         .register_get("kind", |a: &mut Action| a.kind.clone())
         .register_get("due", |a: &mut Action| a.due);
 }
@@ -653,57 +568,34 @@ fn unknown(what: &str, name: &str, known: &[String]) -> String {
     )
 }
 
-fn register_helpers(engine: &mut rhai::Engine, vocabulary: &Vocabulary) {
-    let max_string = vocabulary.max_string_size;
-    let grades = vocabulary.grades.clone();
-    let grades_down = vocabulary.grades.clone();
-    let grade_rank = vocabulary.grades.clone();
-    let stage_rank = vocabulary.stages.clone();
-    let stage_ladder = vocabulary.stages.clone();
-    engine
-        .register_fn(
-            "grade_up",
-            move |ctx: NativeCallContext, g: &str| -> ScriptResult<ImmutableString> {
-                positioned(&ctx, ladder_step(&grades, "grade", g, -1))
-            },
-        )
-        .register_fn(
-            "grade_down",
-            move |ctx: NativeCallContext, g: &str| -> ScriptResult<ImmutableString> {
-                positioned(&ctx, ladder_step(&grades_down, "grade", g, 1))
-            },
-        )
-        .register_fn(
-            "grade_rank",
-            move |ctx: NativeCallContext, g: &str| -> ScriptResult<INT> {
-                positioned(&ctx, ladder_rank(&grade_rank, "grade", g))
-            },
-        )
-        .register_fn(
-            "stage_rank",
-            move |ctx: NativeCallContext, s: &str| -> ScriptResult<INT> {
-                positioned(&ctx, ladder_rank(&stage_rank, "stage", s))
-            },
-        )
-        .register_fn(
-            "stage_at",
-            move |ctx: NativeCallContext, rank: INT| -> ScriptResult<ImmutableString> {
-                positioned(&ctx, stage_at(&stage_ladder, rank))
-            },
-        )
-        .register_fn("clamp", |x: f64, lo: f64, hi: f64| x.max(lo).min(hi))
-        .register_fn("clamp", |x: INT, lo: INT, hi: INT| x.max(lo).min(hi))
-        .register_fn("money", money_float)
-        .register_fn("money", money_int)
-        .register_fn(
-            "join",
-            move |ctx: NativeCallContext, items: Array, sep: &str| -> ScriptResult<String> {
-                join(&items, sep, max_string).ok_or_else(|| {
-                    EvalAltResult::ErrorDataTooLarge("Length of string".into(), ctx.call_position())
-                        .into()
-                })
+/// Registers every function of [`FUNCTIONS`] with the parameter types it declares; an error
+/// it returns is raised at the call's position.
+fn register_functions(engine: &mut rhai::Engine, vocabulary: &Rc<Vocabulary>) {
+    for function in FUNCTIONS {
+        let vocabulary = vocabulary.clone();
+        let run = function.run;
+        let types: Vec<std::any::TypeId> = function.params.iter().map(|p| p.type_id()).collect();
+        engine.register_raw_fn(
+            function.name,
+            types,
+            move |ctx: NativeCallContext, args: &mut [&mut Dynamic]| -> ScriptResult<Dynamic> {
+                let line = line_of(&ctx);
+                match run(&vocabulary, Args::Refs(args), line) {
+                    Ok(returned) => Ok(returned.into_dynamic()),
+                    Err(Failure::Message(message)) => fail(&ctx, message),
+                    Err(Failure::TooLarge(what)) => Err(EvalAltResult::ErrorDataTooLarge(
+                        what.into(),
+                        ctx.call_position(),
+                    )
+                    .into()),
+                    Err(Failure::WrongType) => fail(
+                        &ctx,
+                        "internal error: an argument of the wrong type".to_string(),
+                    ),
+                }
             },
         );
+    }
 }
 
 /// `join(items, separator)`; `None` past `max_string` bytes (0: no limit).

@@ -2,7 +2,7 @@
 //! decision records the script position of the call that made it, so that a result can say
 //! which rule decided (`promote.rhai:14`).
 
-use rhai::ImmutableString;
+use rhai::{Dynamic, ImmutableString};
 
 use crate::model::ScorePart;
 
@@ -66,5 +66,40 @@ pub(crate) fn score_part(
         standard,
         actual,
         points: weight * 100.0 * attainment(standard, actual, higher_is_better),
+    }
+}
+
+/// A decision an entry function returned directly (`return set_grade(…)`, or a
+/// `keep_stage(…)` as its last statement), handed to the engine as it is: boxing it into a
+/// script value and out again costs four allocations. (Made by the fast tier, and by the
+/// functions of `functions::FUNCTIONS`.)
+pub(crate) enum Decided {
+    Decision(Decision),
+    Cadence(CadenceDecision),
+}
+
+impl Decided {
+    /// The decision as a script value.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Decided::Decision(decision) => Dynamic::from(decision),
+            Decided::Cadence(cadence) => Dynamic::from(cadence),
+        }
+    }
+}
+
+/// What an entry function returned.
+pub(crate) enum Returned {
+    Value(Dynamic),
+    Decided(Decided),
+}
+
+impl Returned {
+    /// The result as a script value.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Returned::Value(value) => value,
+            Returned::Decided(decided) => decided.into_dynamic(),
+        }
     }
 }

@@ -11,28 +11,28 @@ mod entries;
 mod errors;
 mod fast;
 mod fold;
+mod functions;
 mod limits;
 mod params;
 mod runtime;
 mod tier;
+mod tier_counts;
 mod view;
 
 pub use catalog::{script_api, ScriptApi, ScriptFunction};
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
+pub(crate) use decisions::{Decided, Returned};
 pub(crate) use entries::ENTRIES;
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
-pub(crate) use fast::{Decided, Returned};
 pub use limits::Limits;
 pub(crate) use runtime::{with_runtime, ScriptRuntime, ScriptSource};
 pub use tier::Tier;
+pub(crate) use tier_counts::TierCounters;
+pub use tier_counts::TierCounts;
 pub(crate) use view::CustomerView;
 
-/// The ladders the fast tier's natives check names against.
-fn natives_env(vocabulary: &api::Vocabulary) -> fast::natives::Ladders {
-    fast::natives::Ladders {
-        grades: vocabulary.grades.clone(),
-        stages: vocabulary.stages.clone(),
-        max_string_size: vocabulary.max_string_size,
-    }
+/// The vocabulary the fast tier's natives check names against.
+fn natives_env(vocabulary: &std::rc::Rc<api::Vocabulary>) -> fast::natives::Ladders {
+    vocabulary.clone()
 }

@@ -12,10 +12,11 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
-use super::fast::{FastScripts, LowerEnv, Returned};
+use super::fast::{FastScripts, HandBack, LowerEnv, Returned};
 use super::natives_env;
 use super::Limits;
 use super::Tier;
+use super::TierCounts;
 use crate::error::{Error, Result};
 use crate::model::Ladder;
 use crate::source::PolicyFile;
@@ -38,6 +39,8 @@ pub(crate) struct ScriptRuntime {
     deadline: Rc<Cell<Option<Instant>>>,
     limits: Limits,
     scope: RefCell<Scope<'static>>,
+    /// The calls made since the last [`ScriptRuntime::take_counts`], by tier.
+    counts: Cell<TierCounts>,
 }
 
 thread_local! {
@@ -88,11 +91,11 @@ pub(crate) fn with_runtime<T>(
 impl ScriptRuntime {
     /// Builds the engine and compiles the scripts `source` describes.
     pub(crate) fn build(source: &ScriptSource<'_>) -> Result<ScriptRuntime> {
-        let vocabulary = Vocabulary {
+        let vocabulary = Rc::new(Vocabulary {
             grades: Rc::new(source.grades.clone()),
             stages: Rc::new(source.stages.clone()),
             max_string_size: source.limits.max_string_size,
-        };
+        });
         let mut engine = new_engine(&vocabulary, source.params);
         let limits = source.limits.clone();
         limits.apply(&mut engine);
@@ -132,6 +135,7 @@ impl ScriptRuntime {
             deadline,
             limits,
             scope: RefCell::new(Scope::new()),
+            counts: Cell::new(TierCounts::default()),
         })
     }
 
@@ -162,16 +166,32 @@ impl ScriptRuntime {
         self.fast.report()
     }
 
+    /// The calls made on this thread since the last call of this function, by the tier that
+    /// ran them; the counters start again from zero.
+    pub(crate) fn take_counts(&self) -> TierCounts {
+        self.counts.take()
+    }
+
     /// Calls an entry function: in the fast tier when it covers the file (and `tier`
     /// allows), otherwise — or when the fast tier hands the call back — in rhai.
     ///
     /// `args` are lent to the call, and are as they were when it returns.
+    /// Each call is counted by the tier that ran it (see [`ScriptRuntime::take_counts`]).
     pub(crate) fn call(&self, entry: &Entry, args: &mut [Dynamic], tier: Tier) -> Result<Returned> {
+        let mut counts = self.counts.get();
         if tier == Tier::Auto {
-            if let Some(value) = self.fast.call(entry, args, self.deadline.get()) {
-                return Ok(value);
+            match self.fast.call(entry, args, self.deadline.get()) {
+                Ok(value) => {
+                    counts.fast += 1;
+                    self.counts.set(counts);
+                    return Ok(value);
+                }
+                Err(HandBack::Bailed) => counts.bailed += 1,
+                Err(HandBack::NotLowered) => {}
             }
         }
+        counts.interpreted += 1;
+        self.counts.set(counts);
         let ast = self
             .scripts
             .asts

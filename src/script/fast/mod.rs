@@ -24,7 +24,10 @@
 //!
 //! `tests/fast_tier.rs` runs every shipped policy over the examples and its own test cases
 //! through both tiers, and `tests/properties.rs` over random customers; both require
-//! identical results.
+//! identical results, and the tier counters (`Engine::tier_counts`) show that the fast tier
+//! really ran (and that the forced interpreter did not use it). `tests/fast_conformance.rs`
+//! runs every operator and built-in the tier reimplements over every pair of value types
+//! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
 
 mod lower;
 pub(crate) mod natives;
@@ -36,7 +39,7 @@ use std::time::Instant;
 
 use rhai::{Dynamic, AST};
 
-use super::decisions::{CadenceDecision, Decision};
+pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
@@ -52,38 +55,13 @@ pub(crate) enum Flow {
     Bail,
 }
 
-/// A decision an entry function returned directly (`return set_grade(…)`, or a
-/// `keep_stage(…)` as its last statement), handed to the engine as it is: boxing it into a
-/// script value and out again costs four allocations.
-pub(crate) enum Decided {
-    Decision(Decision),
-    Cadence(CadenceDecision),
-}
-
-impl Decided {
-    /// The decision as a script value.
-    pub(crate) fn into_dynamic(self) -> Dynamic {
-        match self {
-            Decided::Decision(decision) => Dynamic::from(decision),
-            Decided::Cadence(cadence) => Dynamic::from(cadence),
-        }
-    }
-}
-
-/// What an entry function returned.
-pub(crate) enum Returned {
-    Value(Dynamic),
-    Decided(Decided),
-}
-
-impl Returned {
-    /// The result as a script value.
-    pub(crate) fn into_dynamic(self) -> Dynamic {
-        match self {
-            Returned::Value(value) => value,
-            Returned::Decided(decided) => decided.into_dynamic(),
-        }
-    }
+/// Why [`FastScripts::call`] left a call to rhai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandBack {
+    /// The entry's file is not lowered: rhai runs all of its calls.
+    NotLowered,
+    /// The fast tier started the call and bailed ([`Flow::Bail`]).
+    Bailed,
 }
 
 /// The result of running lowered code.
@@ -292,16 +270,21 @@ impl FastScripts {
             .collect()
     }
 
-    /// Runs `entry` with `args`; `None` when its file is not lowered or the call bailed
+    /// Runs `entry` with `args`; [`HandBack`] when its file is not lowered or the call bailed
     /// (rhai must run it). `args` are lent to the call and are as they were when it returns.
     pub(crate) fn call(
         &self,
         entry: &Entry,
         args: &mut [Dynamic],
         deadline: Option<Instant>,
-    ) -> Option<Returned> {
-        let function = self.by_entry.get(entry.slot)?.as_ref()?;
-        let mut machine = self.machine.try_borrow_mut().ok()?;
+    ) -> Result<Returned, HandBack> {
+        let Some(function) = self.by_entry.get(entry.slot).and_then(Option::as_ref) else {
+            return Err(HandBack::NotLowered);
+        };
+        let mut machine = self
+            .machine
+            .try_borrow_mut()
+            .map_err(|_| HandBack::Bailed)?;
         machine.operations = 0;
         machine.iterations = 0;
         machine.deadline = deadline;
@@ -315,9 +298,13 @@ impl FastScripts {
         };
         machine.stack.clear();
         match result {
-            Ok(value) => Some(Returned::Value(value)),
-            Err(Flow::Decided) => machine.decided.take().map(Returned::Decided),
-            Err(_) => None,
+            Ok(value) => Ok(Returned::Value(value)),
+            Err(Flow::Decided) => machine
+                .decided
+                .take()
+                .map(Returned::Decided)
+                .ok_or(HandBack::Bailed),
+            Err(_) => Err(HandBack::Bailed),
         }
     }
 }

@@ -1,0 +1,227 @@
+//! Calls: operators, the script's own functions (arguments lent rather than copied where
+//! the callee leaves them intact), patron's natives, decisions returned unboxed from an entry
+//! function, and methods written as functions (`contains(list, x)`, `x in list`).
+
+use std::rc::Rc;
+
+use rhai::{Dynamic, Expr, FnCallExpr, Token};
+
+use super::super::natives;
+use super::super::ops::{self, Method};
+use super::super::{Code, Flow, Function, Machine};
+use super::{line, lower_function, Lowerer, NO_ARG};
+
+/// Evaluates `args` into `out[..args.len()]`.
+#[inline]
+fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Dynamic]) -> Result<(), Flow> {
+    for (code, slot) in args.iter().zip(out.iter_mut()) {
+        *slot = code(m)?;
+    }
+    Ok(())
+}
+
+/// Runs `f` with the evaluated `args`, on the stack for up to four arguments. The
+/// arguments are discarded afterwards (see [`ops::discard`]).
+#[inline]
+pub(super) fn with_args<T>(
+    m: &mut Machine,
+    args: &[Code],
+    f: impl FnOnce(&mut Machine, &mut [Dynamic]) -> Result<T, Flow>,
+) -> Result<T, Flow> {
+    if args.len() <= 4 {
+        // Every used entry is taken out and discarded below, so the array holds only `()`s
+        // when it goes out of scope: dropping it would run the drop glue for nothing.
+        let mut buffer = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+        let values = &mut buffer[..args.len()];
+        let result = eval_args(m, args, values).and_then(|()| f(m, values));
+        for value in values.iter_mut() {
+            ops::discard(std::mem::take(value));
+        }
+        result
+    } else {
+        let mut buffer = vec![Dynamic::UNIT; args.len()];
+        eval_args(m, args, &mut buffer)?;
+        f(m, &mut buffer)
+    }
+}
+
+impl Lowerer<'_> {
+    /// A function call: an operator, one of the script's own functions, or a native.
+    pub(super) fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
+        if call.capture_parent_scope {
+            return self.refuse(format!("`{}!(…)`{}", call.name, line(pos)));
+        }
+        let mut args = call
+            .args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Option<Vec<_>>>()?;
+        if let Some(op) = &call.op_token {
+            return match (args.len(), op) {
+                (2, _) => {
+                    let right = args.pop()?;
+                    let left = args.pop()?;
+                    let op = op.clone();
+                    Some(Box::new(move |m| {
+                        let a = left(m)?;
+                        let b = match right(m) {
+                            Ok(b) => b,
+                            Err(flow) => {
+                                ops::discard(a);
+                                return Err(flow);
+                            }
+                        };
+                        let result = ops::binary(&op, &a, &b, m.max_string_size());
+                        ops::discard(a);
+                        ops::discard(b);
+                        result
+                    }))
+                }
+                (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
+                    let operand = args.pop()?;
+                    let op = op.clone();
+                    Some(Box::new(move |m| ops::unary(&op, operand(m)?)))
+                }
+                _ => self.refuse(format!("the operator `{}`{}", call.name, line(pos))),
+            };
+        }
+        let arity = args.len();
+        let own = self
+            .ast
+            .iter_fn_def()
+            .any(|f| f.name == call.name && f.params.len() == arity);
+        if own {
+            let (function, height) =
+                lower_function(self.ast, self.env, self.library, &call.name, arity, false)?;
+            self.height = self.height.max(height);
+            if function.params_intact {
+                return Some(self.call_lending(call, args, function));
+            }
+            return Some(Box::new(move |m| {
+                with_args(m, &args, |m, values| {
+                    m.call(&function, values.iter_mut().map(std::mem::take))
+                })
+            }));
+        }
+        let call_line = pos.line().unwrap_or(0);
+        if let Some(native) = natives::resolve(&call.name, arity, &self.env.ladders) {
+            return Some(Box::new(move |m| {
+                with_args(m, &args, |_, values| native(values, call_line))
+            }));
+        }
+        // A method written as a function, `contains(list, x)` — which is also what `x in
+        // list` becomes.
+        let method = arity
+            .checked_sub(1)
+            .and_then(|n| Method::resolve(&call.name, n))
+            .filter(|m| *m != Method::Push);
+        let Some(method) = method else {
+            return self.refuse(format!(
+                "the function `{}` with {arity} argument(s){}",
+                call.name,
+                line(pos)
+            ));
+        };
+        Some(Box::new(move |m| {
+            with_args(m, &args, |_, values| {
+                let (target, rest) = values.split_first_mut().ok_or(Flow::Bail)?;
+                method.call(target, rest, 0)
+            })
+        }))
+    }
+
+    /// In an entry function, `return set_grade(…)` (or `set_stage`, `keep_grade`,
+    /// `keep_stage`, `cadence`): the decision is made and handed to the engine as it is,
+    /// without boxing it into a script value. `None` for anything else.
+    pub(super) fn decision(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
+        let arity = call.args.len();
+        if !self.entry
+            || call.capture_parent_scope
+            || call.op_token.is_some()
+            || self
+                .ast
+                .iter_fn_def()
+                .any(|f| f.name == call.name && f.params.len() == arity)
+        {
+            return None;
+        }
+        let decide = natives::resolve_decision(&call.name, arity, &self.env.ladders)?;
+        // The call, as `expr` would count it.
+        self.nodes += 1;
+        let args = call
+            .args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Option<Vec<_>>>()?;
+        let line = pos.line().unwrap_or(0);
+        Some(Box::new(move |m| {
+            let decided = with_args(m, &args, |_, values| decide(values, line))?;
+            m.decide(decided)
+        }))
+    }
+
+    /// A call of a script function that leaves its parameters intact: arguments that are
+    /// variables of the caller (passed once) are moved into the callee's frame and back,
+    /// the others evaluated as usual. Variables hold no references, so the callee cannot
+    /// see that the caller's slot is empty meanwhile.
+    fn call_lending(&self, call: &FnCallExpr, args: Vec<Code>, function: Rc<Function>) -> Code {
+        let mut lent: Vec<Option<usize>> = call
+            .args
+            .iter()
+            .map(|arg| match arg {
+                // (A constant's slot is empty: its value is passed instead.)
+                Expr::Variable(var, ..) if self.known(arg).is_none() => self.slot_of(&var.1),
+                _ => None,
+            })
+            .collect();
+        for i in 0..lent.len() {
+            if lent[i].is_some() && lent.iter().filter(|other| **other == lent[i]).count() > 1 {
+                let twice = lent[i];
+                lent.iter_mut()
+                    .filter(|other| **other == twice)
+                    .for_each(|other| *other = None);
+            }
+        }
+        Box::new(move |m| {
+            // Emptied below before it goes out of scope (see `with_args`).
+            let mut small = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+            let mut large = Vec::new();
+            let values: &mut [Dynamic] = if args.len() <= small.len() {
+                &mut small[..args.len()]
+            } else {
+                large.resize(args.len(), Dynamic::UNIT);
+                &mut large
+            };
+            let mut evaluated = Ok(());
+            for ((code, slot), value) in args.iter().zip(&lent).zip(values.iter_mut()) {
+                if slot.is_none() {
+                    match code(m) {
+                        Ok(v) => *value = v,
+                        Err(flow) => {
+                            evaluated = Err(flow);
+                            break;
+                        }
+                    }
+                }
+            }
+            let result = evaluated.and_then(|()| {
+                for (slot, value) in lent.iter().zip(values.iter_mut()) {
+                    if let Some(slot) = slot {
+                        *value = std::mem::take(m.local_mut(*slot));
+                    }
+                }
+                let result = m.call_lending(&function, values);
+                for (slot, value) in lent.iter().zip(values.iter_mut()) {
+                    if let Some(slot) = slot {
+                        *m.local_mut(*slot) = std::mem::take(value);
+                    }
+                }
+                result
+            });
+            for value in values.iter_mut() {
+                ops::discard(std::mem::take(value));
+            }
+            result
+        })
+    }
+}

@@ -1,0 +1,298 @@
+//! Property, method and index chains (`c.portfolio.size`, `params.cadence[g]`, `list.len()`):
+//! parameter look-ups folded while lowering, `c.attr("…")` read directly, the rest applied
+//! step by step at run time.
+
+use rhai::{ASTFlags, Dynamic, Expr};
+
+use super::super::ops::{self, bail, Method, Property};
+use super::super::{Code, Machine, Outcome};
+use super::call::with_args;
+use super::{line, Lowerer};
+use crate::script::CustomerView;
+
+/// One step of a property/method/index chain.
+enum Step {
+    Property(Property),
+    Method(Method, Vec<Code>),
+    Index(Code),
+}
+
+impl Lowerer<'_> {
+    /// The value of `expr` when it is known while lowering: a literal, `params`, a constant
+    /// variable, or a chain of parameter look-ups on one (`params.cadence["A"]`). Folding
+    /// these is what makes parameter tables cost nothing at run time.
+    pub(super) fn known(&self, expr: &Expr) -> Option<Dynamic> {
+        match expr {
+            Expr::DynamicConstant(value, _) => Some((**value).clone()),
+            Expr::BoolConstant(b, _) => Some(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => Some(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => Some(Dynamic::from_float(**f)),
+            Expr::StringConstant(s, _) => Some(Dynamic::from(s.clone())),
+            Expr::Unit(_) => Some(Dynamic::UNIT),
+            Expr::Variable(var, ..) => match self.scopes.iter().rev().find(|(n, ..)| *n == var.1) {
+                Some((.., known)) => known.clone(),
+                None if var.1.as_str() == "params" => Some(self.env.params.clone()),
+                None => None,
+            },
+            Expr::Dot(..) | Expr::Index(..) => {
+                let (base, steps) = chain_parts(expr)?;
+                let (value, folded) = self.fold_steps(base, &steps);
+                (folded == steps.len()).then_some(value).flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies the leading steps of a chain that can be applied while lowering: the value
+    /// and how many steps it took.
+    fn fold_steps(&self, base: &Expr, steps: &[(bool, &Expr)]) -> (Option<Dynamic>, usize) {
+        let Some(mut value) = self.known(base) else {
+            return (None, 0);
+        };
+        if !is_parameter_data(&value) {
+            return (Some(value), 0);
+        }
+        let mut folded = 0;
+        for (dotting, step) in steps {
+            let next = match (dotting, step) {
+                (true, Expr::Property(property, _)) => Property::new(&property.2).read(&value),
+                (false, index) => match self.known(index) {
+                    Some(index) => ops::index(&value, &index),
+                    None => break,
+                },
+                _ => break,
+            };
+            match next {
+                Ok(next) if is_parameter_data(&next) || folded + 1 == steps.len() => {
+                    value = next;
+                    folded += 1;
+                }
+                Ok(next) => {
+                    value = next;
+                    folded += 1;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        (Some(value), folded)
+    }
+
+    /// `base.step.step[index]…`: property reads, method calls and indexing.
+    pub(super) fn chain(&mut self, expr: &Expr) -> Option<Code> {
+        let Some((base_expr, raw)) = chain_parts(expr) else {
+            return self.refuse(format!("`?.` or `?[`{}", line(expr.position())));
+        };
+        // Parameter look-ups at the start of the chain are done now; a known base (such as
+        // a constant variable, whose slot is empty) is used as it is.
+        let (known_base, folded) = self.fold_steps(base_expr, &raw);
+        if folded > 0 || known_base.is_some() {
+            let value = known_base?;
+            let steps = raw[folded..]
+                .iter()
+                .map(|(dotting, step)| self.step(*dotting, step))
+                .collect::<Option<Vec<Step>>>()?;
+            if steps
+                .iter()
+                .any(|s| matches!(s, Step::Method(Method::Push, _)))
+            {
+                return self.refuse(format!(
+                    "`push` on something other than a variable{}",
+                    line(expr.position())
+                ));
+            }
+            return Some(Box::new(move |m| run_steps_on(m, &value, &steps)));
+        }
+        let (Expr::Dot(binary, ..) | Expr::Index(binary, ..)) = expr else {
+            return None;
+        };
+        if let Some(code) = self.attribute_read(&binary.lhs, &raw) {
+            return Some(code);
+        }
+        let steps = raw
+            .into_iter()
+            .map(|(dotting, step)| self.step(dotting, step))
+            .collect::<Option<Vec<Step>>>()?;
+        let pushes = steps
+            .iter()
+            .any(|s| matches!(s, Step::Method(Method::Push, _)));
+        // A variable base is read in place; `push` must change the variable itself.
+        let base_slot = match &binary.lhs {
+            Expr::Variable(var, ..) => self.slot_of(&var.1),
+            _ => None,
+        };
+        if pushes && (steps.len() != 1 || base_slot.is_none()) {
+            return self.refuse(format!(
+                "`push` on something other than a variable{}",
+                line(expr.position())
+            ));
+        }
+        if let Some(slot) = base_slot {
+            // A single method on a variable runs on the variable itself (`out.push(x)`).
+            if let [Step::Method(..)] = steps.as_slice() {
+                let Some(Step::Method(method, args)) = steps.into_iter().next() else {
+                    return None;
+                };
+                if method == Method::Push {
+                    self.mutated.push(slot);
+                }
+                return Some(Box::new(move |m| {
+                    with_args(m, &args, |m, values| {
+                        let max = m.max_array_size();
+                        method.call(m.local_mut(slot), values, max)
+                    })
+                }));
+            }
+        }
+        let base: Option<Code> = match base_slot {
+            Some(_) => None,
+            None => Some(self.expr(&binary.lhs)?),
+        };
+        Some(Box::new(move |m| {
+            let value = match (&base, base_slot) {
+                (Some(base), _) => base(m)?,
+                (None, Some(slot)) => match steps.first() {
+                    // A property of a variable is read without copying the variable.
+                    Some(Step::Property(property)) => {
+                        let value = property.read(m.local(slot))?;
+                        return run_steps(m, value, &steps[1..]);
+                    }
+                    _ => m.local(slot).clone(),
+                },
+                (None, None) => return bail(),
+            };
+            run_steps(m, value, &steps)
+        }))
+    }
+
+    /// `c.attr("name")` or `c.has_attr("name")` on a variable, with a literal name: the
+    /// most common read in rules, done without evaluating the name or dispatching the method.
+    fn attribute_read(&mut self, base: &Expr, steps: &[(bool, &Expr)]) -> Option<Code> {
+        let [(true, Expr::MethodCall(call, _))] = steps else {
+            return None;
+        };
+        let Expr::Variable(var, ..) = base else {
+            return None;
+        };
+        let has = match (call.name.as_str(), call.args.as_slice()) {
+            ("attr", [_]) => false,
+            ("has_attr", [_]) => true,
+            _ => return None,
+        };
+        let name = self.known(&call.args[0])?.into_immutable_string().ok()?;
+        let slot = self.slot_of(&var.1)?;
+        // The method and its argument, as `step` would count them.
+        self.nodes += 2;
+        Some(Box::new(move |m| {
+            let Some(view) = m.local(slot).read_lock::<CustomerView>() else {
+                return bail();
+            };
+            Ok(if has {
+                Dynamic::from_bool(crate::script::api::has_attr(&view, &name))
+            } else {
+                crate::script::api::attr(&view, &name)
+            })
+        }))
+    }
+
+    fn step(&mut self, dotting: bool, expr: &Expr) -> Option<Step> {
+        if !dotting {
+            return Some(Step::Index(self.expr(expr)?));
+        }
+        self.nodes += 1;
+        match expr {
+            Expr::Property(property, _) => Some(Step::Property(Property::new(&property.2))),
+            Expr::MethodCall(call, pos) => {
+                let Some(method) = Method::resolve(&call.name, call.args.len()) else {
+                    return self.refuse(format!("the method `{}`{}", call.name, line(*pos)));
+                };
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Step::Method(method, args))
+            }
+            other => self.refuse(format!("a property step{}", line(other.position()))),
+        }
+    }
+}
+
+/// Parameter tables, maps and arrays: the values whose look-ups can be done while lowering.
+fn is_parameter_data(value: &Dynamic) -> bool {
+    value.is::<crate::script::params::ParamTable>() || value.is_map() || value.is_array()
+}
+
+/// `base.a[b].c` → (`base`, [(dotting, `a`), (indexing, `b`), (dotting, `c`)]); `None` for
+/// the null-conditional `?.` and `?[`.
+fn chain_parts(expr: &Expr) -> Option<(&Expr, Vec<(bool, &Expr)>)> {
+    let (Expr::Dot(binary, flags, _) | Expr::Index(binary, flags, _)) = expr else {
+        return None;
+    };
+    let mut steps = Vec::new();
+    let mut dotting = matches!(expr, Expr::Dot(..));
+    let (mut rhs, mut flags) = (&binary.rhs, *flags);
+    loop {
+        if flags.intersects(ASTFlags::NEGATED) {
+            return None;
+        }
+        match rhs {
+            Expr::Dot(inner, inner_flags, _) | Expr::Index(inner, inner_flags, _)
+                if !flags.intersects(ASTFlags::BREAK) =>
+            {
+                steps.push((dotting, &inner.lhs));
+                dotting = matches!(rhs, Expr::Dot(..));
+                flags = *inner_flags;
+                rhs = &inner.rhs;
+            }
+            _ => {
+                steps.push((dotting, rhs));
+                break;
+            }
+        }
+    }
+    Some((&binary.lhs, steps))
+}
+
+/// Applies `steps` to a value that stays where it is (a constant): the first step reads it
+/// in place.
+fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
+    match steps.split_first() {
+        Some((Step::Property(property), rest)) => {
+            let value = property.read(value)?;
+            run_steps(m, value, rest)
+        }
+        Some((Step::Index(index), rest)) => {
+            let index = index(m)?;
+            let value = ops::index(value, &index);
+            ops::discard(index);
+            run_steps(m, value?, rest)
+        }
+        Some((Step::Method(method, args), rest)) if *method != Method::Push => {
+            let value = with_args(m, args, |_, values| method.call_pure(value, values))?;
+            run_steps(m, value, rest)
+        }
+        _ => run_steps(m, value.clone(), steps),
+    }
+}
+
+/// Applies `steps` to `value` in order.
+fn run_steps(m: &mut Machine, mut value: Dynamic, steps: &[Step]) -> Outcome {
+    for step in steps {
+        let next = match step {
+            Step::Property(property) => property.read(&value)?,
+            Step::Index(index) => {
+                let index = index(m)?;
+                let next = ops::index(&value, &index);
+                ops::discard(index);
+                next?
+            }
+            Step::Method(method, args) => {
+                let max = m.max_array_size();
+                with_args(m, args, |_, values| method.call(&mut value, values, max))?
+            }
+        };
+        ops::discard(std::mem::replace(&mut value, next));
+    }
+    Ok(value)
+}

@@ -1,0 +1,172 @@
+//! Expressions: constants, variables, interpolated strings, array and map literals, `&&`
+//! `||` `??`; calls and chains are lowered in `call` and `chain`.
+
+use rhai::{Array, Dynamic, Expr, ImmutableString, Map};
+
+use super::super::ops::{self, bail};
+use super::super::Code;
+use super::{line, Lowerer};
+
+impl Lowerer<'_> {
+    /// A constant: numbers and booleans are made afresh, which is cheaper than cloning a
+    /// `Dynamic` of unknown type.
+    pub(super) fn constant(&mut self, value: Dynamic) -> Code {
+        if value.is_float() {
+            if let Ok(x) = value.as_float() {
+                return Box::new(move |_| Ok(Dynamic::from_float(x)));
+            }
+        }
+        if let Ok(i) = value.as_int() {
+            return Box::new(move |_| Ok(Dynamic::from_int(i)));
+        }
+        if let Ok(b) = value.as_bool() {
+            return Box::new(move |_| Ok(Dynamic::from_bool(b)));
+        }
+        if value.is_unit() {
+            return Box::new(|_| Ok(Dynamic::UNIT));
+        }
+        Box::new(move |_| Ok(value.clone()))
+    }
+
+    pub(super) fn expr(&mut self, expr: &Expr) -> Option<Code> {
+        self.nodes += 1;
+        if matches!(expr, Expr::Variable(..) | Expr::Dot(..) | Expr::Index(..)) {
+            if let Some(value) = self.known(expr) {
+                return Some(self.constant(value));
+            }
+        }
+        Some(match expr {
+            Expr::DynamicConstant(value, _) => self.constant((**value).clone()),
+            Expr::BoolConstant(b, _) => self.constant(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => self.constant(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => self.constant(Dynamic::from_float(**f)),
+            Expr::CharConstant(c, _) => self.constant(Dynamic::from_char(*c)),
+            Expr::StringConstant(s, _) => self.constant(Dynamic::from(s.clone())),
+            Expr::Unit(_) => self.constant(Dynamic::UNIT),
+            Expr::Variable(var, _, pos) => match self.slot_of(&var.1) {
+                Some(slot) => Box::new(move |m| Ok(m.local(slot).clone())),
+                None if var.1.as_str() == "params" => self.constant(self.env.params.clone()),
+                None => return self.refuse(format!("the variable `{}`{}", var.1, line(*pos))),
+            },
+            Expr::InterpolatedString(parts, _) => {
+                // Literal parts are copied as they are; the text is sized once for them and
+                // a typical value in each `${…}`.
+                let parts = parts
+                    .iter()
+                    .map(|p| match p {
+                        Expr::StringConstant(literal, _) => {
+                            self.nodes += 1;
+                            Some(Err(literal.clone()))
+                        }
+                        _ => self.expr(p).map(Ok),
+                    })
+                    .collect::<Option<Vec<Result<Code, ImmutableString>>>>()?;
+                let capacity = parts
+                    .iter()
+                    .map(|p| p.as_ref().map_or_else(|literal| literal.len(), |_| 24))
+                    .sum();
+                Box::new(move |m| {
+                    let mut text = String::with_capacity(capacity);
+                    for part in &parts {
+                        match part {
+                            Err(literal) => text.push_str(literal),
+                            Ok(code) => {
+                                let value = code(m)?;
+                                let written = ops::write_text(&mut text, &value);
+                                ops::discard(value);
+                                written?;
+                            }
+                        }
+                        let max = m.max_string_size();
+                        if max > 0 && text.len() > max {
+                            return bail();
+                        }
+                    }
+                    Ok(Dynamic::from(ImmutableString::from(text)))
+                })
+            }
+            Expr::Array(items, _) => {
+                let items = items
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    let max = m.max_array_size();
+                    if max > 0 && items.len() > max {
+                        return bail();
+                    }
+                    let mut array = Array::with_capacity(items.len());
+                    for item in &items {
+                        array.push(item(m)?);
+                    }
+                    Ok(Dynamic::from_array(array))
+                })
+            }
+            Expr::Map(map, _) => {
+                let (entries, template) = &**map;
+                let template: Map = template.clone();
+                let entries = entries
+                    .iter()
+                    .map(|(name, value)| Some((name.name.clone(), self.expr(value)?)))
+                    .collect::<Option<Vec<_>>>()?;
+                let max = self.env.max_map_size;
+                Box::new(move |m| {
+                    let mut map = template.clone();
+                    for (name, value) in &entries {
+                        map.insert(name.as_str().into(), value(m)?);
+                    }
+                    if max > 0 && map.len() > max {
+                        return bail();
+                    }
+                    Ok(Dynamic::from_map(map))
+                })
+            }
+            Expr::Stmt(block) => self.block(block.statements())?,
+            Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            Expr::Dot(..) | Expr::Index(..) => self.chain(expr)?,
+            Expr::And(operands, _) | Expr::Or(operands, _) => {
+                let stop_at = matches!(expr, Expr::Or(..));
+                let operands = operands
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    for operand in &operands {
+                        let value = operand(m)?;
+                        let test = value.as_bool();
+                        ops::discard(value);
+                        let Ok(value) = test else {
+                            return bail();
+                        };
+                        if value == stop_at {
+                            return Ok(Dynamic::from_bool(stop_at));
+                        }
+                    }
+                    Ok(Dynamic::from_bool(!stop_at))
+                })
+            }
+            Expr::Coalesce(operands, _) => {
+                let operands = operands
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?;
+                Box::new(move |m| {
+                    let mut value = Dynamic::UNIT;
+                    for operand in &operands {
+                        ops::discard(std::mem::replace(&mut value, operand(m)?));
+                        if !value.is_unit() {
+                            break;
+                        }
+                    }
+                    Ok(value)
+                })
+            }
+            other => {
+                return self.refuse(format!(
+                    "an expression outside the fast subset{}",
+                    line(other.position())
+                ))
+            }
+        })
+    }
+}

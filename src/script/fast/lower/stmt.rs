@@ -1,0 +1,180 @@
+//! Statements: blocks, `let`, assignment (plain and compound), `if`, `for` over arrays,
+//! `return` and `throw` (which hands the call to rhai), each counting its operations.
+
+use rhai::{ASTFlags, BinaryExpr, Dynamic, Expr, Stmt};
+
+use super::super::ops::{self, bail};
+use super::super::{Code, Flow};
+use super::{line, Lowerer};
+
+impl Lowerer<'_> {
+    /// A block: its statements in a scope of their own; its value is the last one's.
+    pub(super) fn block(&mut self, statements: &[Stmt]) -> Option<Code> {
+        let depth = self.scopes.len();
+        let codes = statements
+            .iter()
+            .map(|s| self.statement(s))
+            .collect::<Option<Vec<Code>>>();
+        self.scopes.truncate(depth);
+        let codes = codes?;
+        Some(match codes.len() {
+            0 => Box::new(|_| Ok(Dynamic::UNIT)),
+            1 => codes.into_iter().next()?,
+            _ => Box::new(move |m| {
+                let (last, rest) = codes.split_last().expect("two or more statements");
+                for code in rest {
+                    ops::discard(code(m)?);
+                }
+                last(m)
+            }),
+        })
+    }
+
+    /// A statement, counting its expression nodes as operations when it runs.
+    fn statement(&mut self, statement: &Stmt) -> Option<Code> {
+        let before = self.nodes;
+        let code = self.statement_inner(statement)?;
+        let cost = 1 + self.nodes - before;
+        Some(Box::new(move |m| {
+            m.count(cost)?;
+            code(m)
+        }))
+    }
+
+    fn statement_inner(&mut self, statement: &Stmt) -> Option<Code> {
+        Some(match statement {
+            Stmt::Noop(_) => Box::new(|_| Ok(Dynamic::UNIT)),
+            Stmt::Expr(expr) => self.expr(expr)?,
+            Stmt::FnCall(call, pos) => self.call(call, *pos)?,
+            Stmt::Block(block) => self.block(block.statements())?,
+            Stmt::Var(var, flags, pos) => {
+                if flags.intersects(ASTFlags::EXPORTED) {
+                    return self.refuse(format!("`export`{}", line(*pos)));
+                }
+                let value = self.expr(&var.1)?;
+                let known = self.known(&var.1);
+                let slot = self.declare_known(&var.0.name, known);
+                if self
+                    .scopes
+                    .last()
+                    .is_some_and(|(.., known)| known.is_some())
+                {
+                    // A constant: every use of it is folded (see `known`), so the slot is
+                    // never read and storing a copy (of a parameter table, say) is wasted.
+                    return Some(Box::new(|_| Ok(Dynamic::UNIT)));
+                }
+                Box::new(move |m| {
+                    let value = value(m)?;
+                    ops::discard(std::mem::replace(m.local_mut(slot), value));
+                    Ok(Dynamic::UNIT)
+                })
+            }
+            Stmt::Assignment(assignment) => {
+                let (op, BinaryExpr { lhs, rhs }) = &**assignment;
+                let Expr::Variable(var, ..) = lhs else {
+                    return self.refuse(format!(
+                        "assignment to a property or index{}",
+                        line(lhs.position())
+                    ));
+                };
+                let Some(slot) = self.slot_of(&var.1) else {
+                    return self.refuse(format!(
+                        "assignment to `{}`{}",
+                        var.1,
+                        line(lhs.position())
+                    ));
+                };
+                self.mutated.push(slot);
+                let value = self.expr(rhs)?;
+                match op.get_op_assignment_info() {
+                    None => Box::new(move |m| {
+                        let value = value(m)?;
+                        ops::discard(std::mem::replace(m.local_mut(slot), value));
+                        Ok(Dynamic::UNIT)
+                    }),
+                    Some((.., op, _)) => {
+                        let op = op.clone();
+                        Box::new(move |m| {
+                            let right = value(m)?;
+                            let result =
+                                ops::binary(&op, m.local(slot), &right, m.max_string_size());
+                            ops::discard(right);
+                            ops::discard(std::mem::replace(m.local_mut(slot), result?));
+                            Ok(Dynamic::UNIT)
+                        })
+                    }
+                }
+            }
+            Stmt::If(flow, _) => {
+                let condition = self.expr(&flow.expr)?;
+                let then = self.block(flow.body.statements())?;
+                let otherwise = self.block(flow.branch.statements())?;
+                Box::new(move |m| {
+                    let condition = condition(m)?;
+                    let test = condition.as_bool();
+                    ops::discard(condition);
+                    let Ok(test) = test else {
+                        return bail();
+                    };
+                    if test {
+                        then(m)
+                    } else {
+                        otherwise(m)
+                    }
+                })
+            }
+            Stmt::For(for_loop, _) => {
+                let (var, counter, flow) = &**for_loop;
+                let items = self.expr(&flow.expr)?;
+                let depth = self.scopes.len();
+                let item_slot = self.declare(&var.name);
+                let counter_slot = counter.as_ref().map(|c| self.declare(&c.name));
+                let body = self.block(flow.body.statements());
+                self.scopes.truncate(depth);
+                let body = body?;
+                Box::new(move |m| {
+                    let items = items(m)?;
+                    let Ok(items) = items.into_array() else {
+                        return bail();
+                    };
+                    for (i, item) in items.into_iter().enumerate() {
+                        m.iteration()?;
+                        m.count(1)?;
+                        *m.local_mut(item_slot) = item;
+                        if let Some(slot) = counter_slot {
+                            *m.local_mut(slot) = Dynamic::from_int(i as rhai::INT);
+                        }
+                        let _ = body(m)?;
+                    }
+                    Ok(Dynamic::UNIT)
+                })
+            }
+            Stmt::Return(value, flags, _) => {
+                if flags.intersects(ASTFlags::BREAK) {
+                    // `throw`: rhai runs the call again and raises the error itself.
+                    return Some(Box::new(|_| bail()));
+                }
+                if let Some(Expr::FnCall(call, pos)) = value.as_deref() {
+                    if let Some(decide) = self.decision(call, *pos) {
+                        return Some(decide);
+                    }
+                }
+                let value = match value {
+                    Some(expr) => self.expr(expr)?,
+                    None => self.constant(Dynamic::UNIT),
+                };
+                Box::new(move |m| Err(Flow::Return(value(m)?)))
+            }
+            other => {
+                let what = match other {
+                    Stmt::Switch(..) => "`switch`",
+                    Stmt::While(..) | Stmt::Do(..) => "a `while`, `do` or `loop` loop",
+                    Stmt::TryCatch(..) => "`try`/`catch`",
+                    Stmt::BreakLoop(..) => "`break` or `continue`",
+                    _ => "a statement outside the fast subset",
+                };
+                return self.refuse(format!("{what}{}", line(other.position())));
+            }
+        })
+    }
+}

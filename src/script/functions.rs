@@ -1,0 +1,367 @@
+//! The table of patron's script functions: name, parameter types and the one Rust function
+//! that computes each. rhai's registrations (`api::new_engine`) and the fast tier's natives
+//! (`fast::natives`) are both made from [`FUNCTIONS`], so adding a function is one entry here
+//! and the two tiers cannot drift apart. (Methods and properties of patron's types —
+//! `c.attr(…)`, `p.owner_count(…)`, `d.year` … — and the date operators are registered in
+//! `api` and read by the fast tier's `ops`.)
+
+use std::any::TypeId;
+
+use rhai::{Array, Dynamic, DynamicReadLock, ImmutableString, INT};
+
+use super::api::{self, Vocabulary};
+use super::decisions::{Decided, Returned};
+use crate::model::{parse_date, Date};
+
+/// The type of one parameter, as rhai matches a call against the registration. Each
+/// function reads its arguments as the types its entry declares and answers
+/// [`Failure::WrongType`] for any other, so the fast tier, which calls without rhai's
+/// dispatch, tries the overloads in order as rhai would pick one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Param {
+    /// A string.
+    Text,
+    /// An integer.
+    Int,
+    /// A float (an integer does not match).
+    Float,
+    /// A date.
+    Date,
+    /// An array.
+    Array,
+    /// Any value: the function checks it itself.
+    Any,
+}
+
+impl Param {
+    /// The type rhai's registration declares.
+    pub(crate) fn type_id(self) -> TypeId {
+        match self {
+            Param::Text => TypeId::of::<ImmutableString>(),
+            Param::Int => TypeId::of::<INT>(),
+            Param::Float => TypeId::of::<f64>(),
+            Param::Date => TypeId::of::<Date>(),
+            Param::Array => TypeId::of::<Array>(),
+            Param::Any => TypeId::of::<Dynamic>(),
+        }
+    }
+}
+
+/// The arguments of a call: the fast tier's values, or rhai's references to them.
+#[derive(Clone, Copy)]
+pub(crate) enum Args<'a> {
+    /// The fast tier's.
+    Values(&'a [Dynamic]),
+    /// rhai's.
+    Refs(&'a [&'a mut Dynamic]),
+}
+
+impl<'a> Args<'a> {
+    /// Argument `i`.
+    fn arg(self, i: usize) -> &'a Dynamic {
+        match self {
+            Args::Values(values) => &values[i],
+            Args::Refs(refs) => refs[i],
+        }
+    }
+}
+
+/// Why a function failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A runtime error with this message, raised at the call.
+    Message(String),
+    /// A value grew past a size limit (`what`, e.g. "Length of string").
+    TooLarge(&'static str),
+    /// An argument of another type than [`ScriptFunction::params`] says: only the fast tier
+    /// passes unchecked arguments, and it hands such a call to rhai.
+    WrongType,
+}
+
+/// A function's Rust code: the policy's vocabulary, the arguments, the script line of the
+/// call.
+pub(crate) type Run = fn(&Vocabulary, Args<'_>, usize) -> Result<Returned, Failure>;
+
+/// One of patron's script functions (one overload of it).
+pub(crate) struct ScriptFunction {
+    /// The name scripts call it by.
+    pub(crate) name: &'static str,
+    /// Its parameters (their number is the arity).
+    pub(crate) params: &'static [Param],
+    /// Whether it makes a grade or stage decision or a cadence, which an entry function
+    /// may return directly (the fast tier hands those over unboxed).
+    pub(crate) decides: bool,
+    /// The code.
+    pub(crate) run: Run,
+}
+
+fn text(args: Args<'_>, i: usize) -> Result<DynamicReadLock<'_, ImmutableString>, Failure> {
+    args.arg(i)
+        .read_lock::<ImmutableString>()
+        .ok_or(Failure::WrongType)
+}
+
+fn date(args: Args<'_>, i: usize) -> Result<Date, Failure> {
+    args.arg(i)
+        .read_lock::<Date>()
+        .map(|d| *d)
+        .ok_or(Failure::WrongType)
+}
+
+fn int(args: Args<'_>, i: usize) -> Result<INT, Failure> {
+    args.arg(i).as_int().map_err(|_| Failure::WrongType)
+}
+
+fn float(args: Args<'_>, i: usize) -> Result<f64, Failure> {
+    args.arg(i).as_float().map_err(|_| Failure::WrongType)
+}
+
+fn value<T: rhai::Variant + Clone>(value: T) -> Returned {
+    Returned::Value(Dynamic::from(value))
+}
+
+fn checked<T: rhai::Variant + Clone>(result: Result<T, String>) -> Result<Returned, Failure> {
+    result.map(value).map_err(Failure::Message)
+}
+
+const fn function(name: &'static str, params: &'static [Param], run: Run) -> ScriptFunction {
+    ScriptFunction {
+        name,
+        params,
+        decides: false,
+        run,
+    }
+}
+
+const fn decision(name: &'static str, params: &'static [Param], run: Run) -> ScriptFunction {
+    ScriptFunction {
+        name,
+        params,
+        decides: true,
+        run,
+    }
+}
+
+use Param::{Any, Array as List, Date as Day, Float, Int, Text};
+
+/// patron's script functions. Overloads (`money`, `clamp`) are one entry per signature,
+/// tried in order.
+pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
+    function("part", &[Text, Any, Any, Any], |_, a, _| {
+        checked(api::part_of(
+            &text(a, 0)?,
+            a.arg(1),
+            a.arg(2),
+            a.arg(3),
+            true,
+        ))
+    }),
+    function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
+        checked(api::part_of(
+            &text(a, 0)?,
+            a.arg(1),
+            a.arg(2),
+            a.arg(3),
+            false,
+        ))
+    }),
+    decision("set_grade", &[Text, Text], |v, a, line| {
+        api::decision_to(&v.grades, "grade", &*text(a, 0)?, &*text(a, 1)?, line)
+            .map(|d| Returned::Decided(Decided::Decision(d)))
+            .map_err(Failure::Message)
+    }),
+    decision("set_stage", &[Text, Text], |v, a, line| {
+        api::decision_to(&v.stages, "stage", &*text(a, 0)?, &*text(a, 1)?, line)
+            .map(|d| Returned::Decided(Decided::Decision(d)))
+            .map_err(Failure::Message)
+    }),
+    decision("keep_grade", &[Text], |_, a, line| {
+        Ok(Returned::Decided(Decided::Decision(api::keep(
+            &*text(a, 0)?,
+            line,
+        ))))
+    }),
+    decision("keep_stage", &[Text], |_, a, line| {
+        Ok(Returned::Decided(Decided::Decision(api::keep(
+            &*text(a, 0)?,
+            line,
+        ))))
+    }),
+    decision("cadence", &[Any, Any, Text], |_, a, line| {
+        api::cadence_of(a.arg(0), a.arg(1), &*text(a, 2)?, line)
+            .map(|c| Returned::Decided(Decided::Cadence(c)))
+            .map_err(Failure::Message)
+    }),
+    function("action", &[Text, Day, Text], |_, a, line| {
+        Ok(value(api::action_of(
+            &text(a, 0)?,
+            date(a, 1)?,
+            &text(a, 2)?,
+            line,
+        )))
+    }),
+    function("grade_up", &[Text], |v, a, _| {
+        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, -1))
+    }),
+    function("grade_down", &[Text], |v, a, _| {
+        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, 1))
+    }),
+    function("grade_rank", &[Text], |v, a, _| {
+        checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
+    }),
+    function("stage_rank", &[Text], |v, a, _| {
+        checked(api::ladder_rank(&v.stages, "stage", &text(a, 0)?))
+    }),
+    function("stage_at", &[Int], |v, a, _| {
+        checked(api::stage_at(&v.stages, int(a, 0)?))
+    }),
+    function("clamp", &[Float, Float, Float], |_, a, _| {
+        let (x, lo, hi) = (float(a, 0)?, float(a, 1)?, float(a, 2)?);
+        Ok(Returned::Value(Dynamic::from_float(x.max(lo).min(hi))))
+    }),
+    function("clamp", &[Int, Int, Int], |_, a, _| {
+        let (x, lo, hi) = (int(a, 0)?, int(a, 1)?, int(a, 2)?);
+        Ok(Returned::Value(Dynamic::from_int(x.max(lo).min(hi))))
+    }),
+    function("money", &[Float], |_, a, _| {
+        Ok(value(api::money_float(float(a, 0)?)))
+    }),
+    function("money", &[Int], |_, a, _| {
+        Ok(value(api::money_int(int(a, 0)?)))
+    }),
+    function("join", &[List, Text], |v, a, _| {
+        let items = a.arg(0).read_lock::<Array>().ok_or(Failure::WrongType)?;
+        api::join(&items, &text(a, 1)?, v.max_string_size)
+            .map(value)
+            .ok_or(Failure::TooLarge("Length of string"))
+    }),
+    function("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
+    function("add_days", &[Day, Int], |_, a, _| {
+        checked(api::shift_date(date(a, 0)?, int(a, 1)?))
+    }),
+    function("days_between", &[Day, Day], |_, a, _| {
+        Ok(Returned::Value(Dynamic::from_int(
+            (date(a, 1)? - date(a, 0)?).num_days(),
+        )))
+    }),
+];
+
+/// The overloads of `name` taking `arity` arguments.
+pub(crate) fn overloads(
+    name: &str,
+    arity: usize,
+) -> impl Iterator<Item = &'static ScriptFunction> + '_ {
+    FUNCTIONS
+        .iter()
+        .filter(move |f| f.name == name && f.params.len() == arity)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::model::Ladder;
+    use crate::script::fast::natives;
+
+    /// What `api.rs` registers by itself rather than from the table: methods and properties
+    /// of patron's types, and the date operators (the fast tier's `ops` reads those).
+    const NOT_FUNCTIONS: &[&str] = &[
+        "to_string",
+        "to_debug",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "+",
+        "-",
+        "contains",
+        "keys",
+        "owner_count",
+        "attr",
+        "has_attr",
+    ];
+
+    fn vocabulary() -> Rc<Vocabulary> {
+        Rc::new(Vocabulary {
+            grades: Rc::new(Ladder::new(["A", "B", "C"])),
+            stages: Rc::new(Ladder::new(["lead", "customer"])),
+            max_string_size: 1000,
+        })
+    }
+
+    /// A script expression of each parameter type.
+    fn sample(param: Param) -> &'static str {
+        match param {
+            Param::Text => "\"B\"",
+            Param::Int => "1",
+            Param::Float => "1.0",
+            Param::Date => "date(\"2026-11-23\")",
+            Param::Array => "[\"a\", \"b\"]",
+            Param::Any => "2",
+        }
+    }
+
+    /// No function of patron's is registered on rhai outside the table: every name `api.rs`
+    /// passes to `register_fn` is a method, property or operator of its own types.
+    #[test]
+    fn every_function_registered_on_rhai_is_in_the_table() {
+        let source = include_str!("api.rs");
+        let table: BTreeSet<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+        let mut registered = BTreeSet::new();
+        for piece in source.split(".register_fn(").skip(1) {
+            let name = piece
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("register_fn without a literal name: {piece:.60}"));
+            registered.insert(name);
+        }
+        assert!(!registered.is_empty());
+        for name in &registered {
+            assert!(
+                NOT_FUNCTIONS.contains(name) && !table.contains(name),
+                "`{name}` is registered in api.rs by hand: make it an entry of FUNCTIONS"
+            );
+        }
+        assert!(
+            source.contains("for function in FUNCTIONS"),
+            "api.rs no longer registers the table"
+        );
+    }
+
+    /// Every entry of the table is callable in rhai with the parameter types it declares,
+    /// and the fast tier resolves it to a native (a decision-maker as one).
+    #[test]
+    fn every_function_in_the_table_is_registered_and_native() {
+        let vocabulary = vocabulary();
+        let engine = super::super::api::new_engine(&vocabulary, &toml::Table::new());
+        for function in FUNCTIONS {
+            let args: Vec<&str> = function.params.iter().map(|p| sample(*p)).collect();
+            let call = format!("{}({})", function.name, args.join(", "));
+            match engine.eval::<Dynamic>(&call) {
+                Ok(_) => {}
+                Err(error) => assert!(
+                    !matches!(*error, rhai::EvalAltResult::ErrorFunctionNotFound(..)),
+                    "`{call}` is not registered: {error}"
+                ),
+            }
+            let arity = function.params.len();
+            assert!(
+                natives::resolve(function.name, arity, &vocabulary).is_some(),
+                "the fast tier has no native for `{call}`"
+            );
+            assert_eq!(
+                natives::resolve_decision(function.name, arity, &vocabulary).is_some(),
+                function.decides,
+                "`{call}`"
+            );
+        }
+        // The natives come from the table (and rhai's own `min`/`max`) only.
+        assert!(natives::resolve("no_such_function", 1, &vocabulary).is_none());
+        assert!(natives::resolve("grade_up", 2, &vocabulary).is_none());
+    }
+}
