@@ -6,8 +6,9 @@
 //! A generated policy that does not load is skipped (the generator's fault, counted); one
 //! whose scripts do not all lower is still compared (the tiers then meet in rhai) but counted
 //! apart, so that a run's log shows how much of it really crossed the tiers: every 10,000
-//! inputs it prints how many policies loaded, how many lowered completely, and how many
-//! evaluations compared equal as results and as errors.
+//! inputs it prints how many policies loaded, how many lowered completely, how many
+//! evaluations compared equal as results and as errors, and how many entry calls the fast tier
+//! finished itself or handed back to rhai (`Engine::tier_counts`).
 #![no_main]
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,9 @@ static LOADED: AtomicU64 = AtomicU64::new(0);
 static LOWERED: AtomicU64 = AtomicU64::new(0);
 static SAME_RESULT: AtomicU64 = AtomicU64::new(0);
 static SAME_ERROR: AtomicU64 = AtomicU64::new(0);
+/// Entry calls the fast tier finished, and calls it handed back to rhai (`Engine::tier_counts`).
+static FAST_CALLS: AtomicU64 = AtomicU64::new(0);
+static BAILED_CALLS: AtomicU64 = AtomicU64::new(0);
 
 fn customers() -> &'static [Customer] {
     static CUSTOMERS: std::sync::OnceLock<Vec<Customer>> = std::sync::OnceLock::new();
@@ -37,11 +41,13 @@ fn report() {
     let inputs = INPUTS.fetch_add(1, Ordering::Relaxed) + 1;
     if inputs % 10_000 == 0 {
         eprintln!(
-            "tiers: {inputs} inputs, {} policies loaded, {} fully lowered, {} equal results, {} equal errors",
+            "tiers: {inputs} inputs, {} policies loaded, {} fully lowered, {} equal results, {} equal errors, {} calls finished by the fast tier, {} handed back",
             LOADED.load(Ordering::Relaxed),
             LOWERED.load(Ordering::Relaxed),
             SAME_RESULT.load(Ordering::Relaxed),
             SAME_ERROR.load(Ordering::Relaxed),
+            FAST_CALLS.load(Ordering::Relaxed),
+            BAILED_CALLS.load(Ordering::Relaxed),
         );
     }
 }
@@ -136,4 +142,7 @@ fuzz_target!(|data: &[u8]| {
             ),
         }
     }
+    let counts = engine.tier_counts();
+    FAST_CALLS.fetch_add(counts.fast, Ordering::Relaxed);
+    BAILED_CALLS.fetch_add(counts.bailed, Ordering::Relaxed);
 });
