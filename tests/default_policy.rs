@@ -92,8 +92,9 @@ fn promotion_moves_one_level_even_after_many_repeat_purchases() {
 /// @covers default:grade.idle_demotion_opt_in
 #[test]
 fn a_year_without_purchase_lowers_b_to_c_only_when_opted_in() {
+    // The purchase predates the grade (one after it would be a first purchase: A).
     let json = r#"{ "id": "G7", "grade": "B", "grade_since": "2025-01-01",
-        "purchases": [ { "at": "2025-06-01", "amount": 1000 } ] }"#;
+        "purchases": [ { "at": "2024-12-01", "amount": 1000 } ] }"#;
     let e = eval(json);
     assert_eq!(e.grade.to, "B");
     assert!(!e.grade.changed);

@@ -9,7 +9,7 @@ static const char *CUSTOMER =
     "{\"id\":\"C-1001\",\"name\":\"Huaxin Pharmacy\",\"owner\":\"rep-07\",\"grade\":\"C\","
     "\"grade_since\":\"2026-06-01\",\"stage\":\"negotiation\",\"region\":\"same_city\","
     "\"attributes\":{\"credit_score\":82},"
-    "\"purchases\":[{\"at\":\"2026-07-02\",\"amount\":12000.0},{\"at\":\"2026-10-02\",\"amount\":8000.0}],"
+    "\"purchases\":[{\"at\":\"2026-05-02\",\"amount\":12000.0},{\"at\":\"2026-10-02\",\"amount\":8000.0}],"
     "\"interactions\":[{\"at\":\"2026-11-20T10:00:00+08:00\",\"kind\":\"call\",\"outcome\":\"ok\"}],"
     "\"receivables\":[{\"due\":\"2026-11-25\",\"amount\":5000.0,\"paid\":false}]}";
 
