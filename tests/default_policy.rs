@@ -450,9 +450,10 @@ fn results_carry_the_policy_stamp() {
 
 #[test]
 fn records_dated_after_as_of_are_not_seen() {
+    // The first purchase predates the grade; the second, after as_of, would be a repeat.
     let e = eval(
         r#"{ "id": "F1", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#,
+        "purchases": [ { "at": "2026-05-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#,
     );
     assert_eq!(e.grade.to, "C");
 }
