@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
     /* A new record (no grade, no stage) gets initial ones. */
     result = patron_evaluate(engine, "{\"id\":\"N-1\"}", "2026-11-23", &err);
     CHECK(result != NULL && err == NULL);
-    CHECK(contains(result, "\"grade\":{\"from\":null,\"to\":\"F\""));
+    CHECK(contains(result, "\"grade\":{\"from\":null,\"to\":\"E\"")); /* nothing known: E, not F (000) */
     CHECK(contains(result, "\"stage\":{\"from\":null,\"to\":\"market_research\""));
     patron_string_free(result);
 
