@@ -2,7 +2,7 @@
 
 use assert_cmd::Command;
 
-const INPUT: &str = r#"{ "id": "C-1", "grade": "C", "grade_since": "2026-06-01", "purchases": [ { "at": "2026-07-01", "amount": 10 }, { "at": "2026-10-01", "amount": 5 } ] }
+const INPUT: &str = r#"{ "id": "C-1", "grade": "C", "grade_since": "2026-06-01", "purchases": [ { "at": "2026-05-01", "amount": 10 }, { "at": "2026-10-01", "amount": 5 } ] }
 { "id": "C-2", "grade": "nope" }
 { "id": "C-3" }
 "#;

@@ -20,7 +20,7 @@ fn evaluate_one_many_and_explained() {
     let one = post_json(
         &server.url(&format!("/v1/evaluate?{AS_OF}")),
         r#"{ "id": "C-1", "grade": "C", "grade_since": "2026-06-01",
-             "purchases": [ { "at": "2026-07-01", "amount": 10 }, { "at": "2026-10-01", "amount": 5 } ] }"#,
+             "purchases": [ { "at": "2026-05-01", "amount": 10 }, { "at": "2026-10-01", "amount": 5 } ] }"#,
     );
     assert_eq!(one.status, 200, "{}", one.body);
     assert!(one.content_type.starts_with("application/json"));
