@@ -17,7 +17,11 @@ fn first_purchase_since_the_grade_goes_to_a() {
     );
     assert_eq!(e.grade.to, "A");
     assert!(e.grade.changed);
-    assert!(e.grade.reason.contains("decides to buy"), "{}", e.grade.reason);
+    assert!(
+        e.grade.reason.contains("decides to buy"),
+        "{}",
+        e.grade.reason
+    );
 }
 
 #[test]
