@@ -26,7 +26,7 @@ const CUSTOMER: &str = r#"{ "id": "C-1001", "name": "Huaxin Pharmacy", "owner": 
   "attributes": { "credit_score": 82, "market_position": 0.7 },
   "prospect": { "money": true, "authority": true, "need": false, "intent": "hesitant",
                 "expected_purchase_at": "2027-01-15", "objections": ["price"] },
-  "purchases":    [ { "at": "2026-07-02", "amount": 12000.0 }, { "at": "2026-10-02", "amount": 8000.0 } ],
+  "purchases":    [ { "at": "2026-05-02", "amount": 12000.0 }, { "at": "2026-10-02", "amount": 8000.0 } ],
   "interactions": [ { "at": "2026-11-20T10:00:00+08:00", "kind": "call", "outcome": "ok" } ],
   "complaints":   [ { "at": "2026-09-01", "resolved": true } ],
   "receivables":  [ { "due": "2026-11-25", "amount": 5000.0, "paid": false } ] }"#;

@@ -7,21 +7,29 @@ use common::eval;
 
 // ---- grades: handbook 000 ----
 
+/// Issue 14: an A–D customer that decides to buy goes to A (000: 立即晉升至A級); the old
+/// expectation (a first purchase leaves C at C) contradicted the handbook.
 #[test]
-fn first_purchase_does_not_promote() {
+fn first_purchase_since_the_grade_goes_to_a() {
     let e = eval(
         r#"{ "id": "G1", "grade": "C", "grade_since": "2026-06-01",
         "purchases": [ { "at": "2026-07-01", "amount": 1000 } ] }"#,
     );
-    assert_eq!(e.grade.to, "C");
-    assert!(!e.grade.changed);
+    assert_eq!(e.grade.to, "A");
+    assert!(e.grade.changed);
+    assert!(
+        e.grade.reason.contains("decides to buy"),
+        "{}",
+        e.grade.reason
+    );
 }
 
 #[test]
 fn second_purchase_after_grade_since_promotes_c_to_b() {
+    // The first purchase predates the grade (a first purchase after it would go to A).
     let e = eval(
         r#"{ "id": "G2", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1000 }, { "at": "2026-10-01", "amount": 500 } ] }"#,
+        "purchases": [ { "at": "2026-05-01", "amount": 1000 }, { "at": "2026-10-01", "amount": 500 } ] }"#,
     );
     assert_eq!(e.grade.from.as_deref(), Some("C"));
     assert_eq!(e.grade.to, "B");
@@ -76,31 +84,52 @@ fn a_stays_a_on_a_repeat_purchase() {
 fn promotion_moves_one_level_even_after_many_repeat_purchases() {
     let e = eval(
         r#"{ "id": "G6", "grade": "E", "grade_since": "2026-01-01",
-        "purchases": [ { "at": "2026-02-01", "amount": 1 }, { "at": "2026-03-01", "amount": 1 },
+        "purchases": [ { "at": "2025-12-01", "amount": 1 }, { "at": "2026-03-01", "amount": 1 },
                        { "at": "2026-04-01", "amount": 1 }, { "at": "2026-05-01", "amount": 1 } ] }"#,
     );
     assert_eq!(e.grade.to, "D");
 }
 
+/// Issue 14: missing data never demotes, and the drop after a year without purchase is in no
+/// handbook. By default B stays B (the old expectation, B → C, followed that invented rule);
+/// switched on (`[params.demotion] enabled = true`) the opt-in rule lowers it.
+/// @covers default:grade.idle_demotion_opt_in
 #[test]
-fn a_year_without_purchase_lowers_b_to_c() {
-    let e = eval(
-        r#"{ "id": "G7", "grade": "B", "grade_since": "2025-01-01",
-        "purchases": [ { "at": "2025-06-01", "amount": 1000 } ] }"#,
-    );
-    assert_eq!(e.grade.to, "C");
+fn a_year_without_purchase_lowers_b_to_c_only_when_opted_in() {
+    // The purchase predates the grade (one after it would be a first purchase: A).
+    let json = r#"{ "id": "G7", "grade": "B", "grade_since": "2025-01-01",
+        "purchases": [ { "at": "2024-12-01", "amount": 1000 } ] }"#;
+    let e = eval(json);
+    assert_eq!(e.grade.to, "B");
+    assert!(!e.grade.changed);
+
+    let toml = common::default_file_with("policy.toml", "enabled = false", "enabled = true");
+    let dir = common::policy_dir("demotion-on", &[("policy.toml", Some(&toml))]);
+    let engine = patron::Engine::from_dir(&dir).unwrap();
+    let on = engine
+        .evaluate(&common::customer(json), common::as_of())
+        .unwrap();
+    assert_eq!(on.grade.to, "C");
     assert!(
-        e.grade.reason.contains("no purchase for over 365 days"),
+        on.grade.reason.contains("no purchase for over 365 days")
+            && on.grade.reason.contains("not from the handbook"),
         "{}",
-        e.grade.reason
+        on.grade.reason
+    );
+    let policy = patron::Policy::load(&dir).unwrap();
+    assert_eq!(
+        policy.citation_at(&on.grade.rule).map(|c| c.id.as_str()),
+        Some("grade.idle_demotion_opt_in")
     );
 }
 
 #[test]
-fn a_new_record_gets_its_grade_from_the_score() {
+fn a_new_record_gets_its_grade_from_the_evidence() {
+    // Issue 14: nothing known is E (to be investigated), not F ("no purchase intent at
+    // present"): the old expectation F read missing data as no intent.
     let nothing = eval(r#"{ "id": "N1" }"#);
     assert_eq!(nothing.grade.from, None);
-    assert_eq!(nothing.grade.to, "F");
+    assert_eq!(nothing.grade.to, "E");
     assert!(nothing.grade.changed);
 
     // revenue 1,000,000 (30) + bought 10 days ago (20) + 6 purchases (15) + credit 90 (18)
@@ -157,8 +186,9 @@ fn score_sums_weighted_indicators_against_standards() {
         (revenue.weight, revenue.standard, revenue.actual),
         (0.3, 1_000_000.0, 500_000.0)
     );
-    // A new record with score 66 starts at C (55 ≤ 66 < 70).
-    assert_eq!(e.grade.to, "C");
+    // A new record that bought 15 days ago is a closed deal in close contact: A, whatever
+    // the score (issue 14; the score alone gave C).
+    assert_eq!(e.grade.to, "A");
 }
 
 #[test]
@@ -256,8 +286,13 @@ fn a_stage_never_goes_back_without_evidence() {
 // ---- cadence: handbook 002 ----
 
 fn cadence(grade: &str, region: &str, extra: &str) -> (f64, f64) {
+    let region = if region.is_empty() {
+        String::new()
+    } else {
+        format!(r#", "region": "{region}""#)
+    };
     let e = eval(&format!(
-        r#"{{ "id": "V", "grade": "{grade}", "grade_since": "2026-11-01", "region": "{region}"{extra} }}"#
+        r#"{{ "id": "V", "grade": "{grade}", "grade_since": "2026-11-01"{region}{extra} }}"#
     ));
     (e.visits.calls_per_week, e.visits.visits_per_month)
 }
@@ -267,8 +302,12 @@ fn cadence_follows_the_table_mapped_onto_a_to_f() {
     assert_eq!(cadence("A", "same_city", ""), (2.0, 4.0));
     assert_eq!(cadence("B", "same_city", ""), (1.0, 2.0));
     assert_eq!(cadence("C", "same_city", ""), (0.5, 1.0));
-    assert_eq!(cadence("D", "same_city", ""), (0.5, 0.0));
-    let (calls, visits) = cadence("F", "same_city", "");
+    // The C row gives D no visits: the region example gives it one a month in the same city
+    // (issue 14; it was none); without a region, none.
+    assert_eq!(cadence("D", "same_city", ""), (0.5, 1.0));
+    assert_eq!(cadence("D", "", ""), (0.5, 0.0));
+    let visited = r#", "interactions": [ { "at": "2026-10-01", "kind": "visit" } ]"#;
+    let (calls, visits) = cadence("F", "same_city", visited);
     assert_eq!(visits, 0.0);
     assert_eq!(
         patron::schedule::interval_days(calls, 7.0),
@@ -278,23 +317,24 @@ fn cadence_follows_the_table_mapped_onto_a_to_f() {
 }
 
 #[test]
-fn e_is_visited_until_formally_visited_then_called() {
+fn e_and_f_are_visited_until_formally_visited_then_called() {
     assert_eq!(cadence("E", "same_city", ""), (0.5, 1.0));
+    // Issue 14: F not yet formally visited is visited too (000: 對於尚未正式拜訪的,繼續拜訪).
+    assert_eq!(cadence("F", "same_city", "").1, 1.0);
     let visited = r#", "interactions": [ { "at": "2026-10-01", "kind": "visit" } ]"#;
     assert_eq!(cadence("E", "same_city", visited), (0.5, 0.0));
 }
 
 #[test]
-fn visits_outside_the_city_follow_the_region_cadence() {
-    let (_, province) = cadence("A", "same_province", "");
-    let (_, other) = cadence("A", "other", "");
+fn the_region_example_gives_visits_only_where_the_grade_gives_none() {
+    // Issue 14: the grade rows are minimums; an A customer elsewhere keeps 4 visits a month
+    // (the old expectation, a visit every 6 months, lowered the minimum).
+    assert_eq!(cadence("A", "same_province", ""), (2.0, 4.0));
+    assert_eq!(cadence("A", "other", ""), (2.0, 4.0));
+    let (_, province) = cadence("D", "same_province", "");
+    let (_, other) = cadence("D", "other", "");
     assert_eq!(patron::schedule::interval_days(province, 30.0), Some(90));
     assert_eq!(patron::schedule::interval_days(other, 30.0), Some(180));
-    assert_eq!(
-        cadence("D", "other", ""),
-        (0.5, 0.0),
-        "no visits stays no visits"
-    );
 }
 
 #[test]
@@ -370,12 +410,13 @@ fn paid_receivables_need_no_reminder_and_past_due_ones_need_collection() {
 }
 
 #[test]
-fn an_active_customer_with_no_order_for_over_a_week_gets_a_callback() {
+fn a_customer_with_no_order_for_over_a_week_gets_a_callback_due_today() {
+    // It fell due on 11-18; a due date is never in the past (it was 11-18).
     let kinds =
         action_kinds(r#"{ "id": "K1", "purchases": [ { "at": "2026-11-10", "amount": 100 } ] }"#);
     assert_eq!(
         kinds,
-        vec![("callback".to_string(), "2026-11-18".to_string())]
+        vec![("callback".to_string(), "2026-11-23".to_string())]
     );
 }
 
@@ -389,11 +430,17 @@ fn no_callback_within_a_week_or_after_a_call_that_followed_up() {
         "interactions": [ { "at": "2026-11-19", "kind": "call" } ] }"#,
     );
     assert!(called.is_empty(), "{called:?}");
-    let inactive =
+}
+
+/// Issue 14: a lapsed buyer is the most important callback, not an excluded one (the old
+/// expectation, no callback after a year without purchase, contradicted 002's 超过一周).
+#[test]
+fn a_lapsed_buyer_gets_a_callback() {
+    let lapsed =
         action_kinds(r#"{ "id": "K4", "purchases": [ { "at": "2025-06-10", "amount": 100 } ] }"#);
-    assert!(
-        inactive.is_empty(),
-        "a customer with no purchase in a year is not active: {inactive:?}"
+    assert_eq!(
+        lapsed,
+        vec![("callback".to_string(), "2026-11-23".to_string())]
     );
 }
 
@@ -401,15 +448,16 @@ fn no_callback_within_a_week_or_after_a_call_that_followed_up() {
 fn results_carry_the_policy_stamp() {
     let e = eval(r#"{ "id": "P1" }"#);
     assert_eq!(e.policy.name, "default");
-    assert_eq!(e.policy.version, "1.0.0");
+    assert_eq!(e.policy.version, "2.0.0");
     assert!(e.policy.hash.starts_with("sha256:") && e.policy.hash.len() == 7 + 64);
 }
 
 #[test]
 fn records_dated_after_as_of_are_not_seen() {
+    // The first purchase predates the grade; the second, after as_of, would be a repeat.
     let e = eval(
         r#"{ "id": "F1", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#,
+        "purchases": [ { "at": "2026-05-01", "amount": 1 }, { "at": "2026-12-01", "amount": 1 } ] }"#,
     );
     assert_eq!(e.grade.to, "C");
 }

@@ -91,7 +91,7 @@ fn explain_adds_a_trace_and_changes_nothing_else() {
     let engine = Engine::with_default_policy().unwrap();
     let customer = common::customer(
         r#"{ "id": "X", "grade": "C", "grade_since": "2026-06-01",
-        "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-10-01", "amount": 1 } ] }"#,
+        "purchases": [ { "at": "2026-05-01", "amount": 1 }, { "at": "2026-10-01", "amount": 1 } ] }"#,
     );
     let plain = engine.evaluate(&customer, as_of()).unwrap();
     let mut explained = engine

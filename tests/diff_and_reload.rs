@@ -12,7 +12,7 @@ fn customers() -> Vec<patron::Customer> {
         r#"{ "id": "a", "grade": "C", "grade_since": "2026-11-01", "region": "same_city" }"#,
         r#"{ "id": "b", "grade": "C", "grade_since": "2026-11-01", "region": "same_city" }"#,
         r#"{ "id": "c", "grade": "B", "grade_since": "2026-11-01", "region": "same_city" }"#,
-        r#"{ "id": "d", "grade": "C", "grade_since": "2026-06-01", "purchases": [ { "at": "2026-07-01", "amount": 1 }, { "at": "2026-08-01", "amount": 1 } ] }"#,
+        r#"{ "id": "d", "grade": "C", "grade_since": "2026-06-01", "purchases": [ { "at": "2026-05-01", "amount": 1 }, { "at": "2026-08-01", "amount": 1 } ] }"#,
     ]
     .iter()
     .map(|json| customer(json))
@@ -118,8 +118,9 @@ fn the_engine_reports_the_impact_of_a_candidate_directory_as_json() {
 fn a_reload_whose_own_tests_fail_keeps_the_old_policy() {
     let engine = Engine::with_default_policy().unwrap();
     let before = engine.policy().stamp().clone();
-    // Promotion switched off: the default policy's own case "a second purchase … promotes C
-    // to B" fails, so the candidate is refused.
+    // Promotion switched off: the default policy's own cases "a second purchase … promotes D
+    // to C" and "A stays A on a repeat purchase" (which names its rule) fail, so the
+    // candidate is refused.
     let promote = default_file_with(
         "promote.rhai",
         "if c.repeat_purchase_since_grade {",
@@ -134,10 +135,10 @@ fn a_reload_whose_own_tests_fail_keeps_the_old_policy() {
     assert_eq!(err.code(), ErrorCode::Policy);
     let message = err.to_string();
     assert!(
-        message.contains("fails 1 of its 6 own test case(s)"),
+        message.contains("fails 2 of its 21 own test case(s)"),
         "{message}"
     );
-    assert!(message.contains("G2 grade: expected B, got C"), "{message}");
+    assert!(message.contains("G4 grade: expected C, got D"), "{message}");
     assert_eq!(engine.policy().stamp(), &before);
 
     // Without the failing case the same candidate loads and serves.

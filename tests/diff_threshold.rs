@@ -10,16 +10,21 @@ use common::{as_of, default_file_with, policy_dir};
 use patron::diff::impact;
 use patron::{Customer, Engine, Policy};
 
-/// New records (no grade yet) whose scores spread over 0–100: revenue and credit vary.
+/// New records (no grade yet) that bought six times but are out of close contact (the last
+/// purchase 120 days before, no contact): the evidence allows B–D and the score, spread over
+/// 20–70 by revenue and credit, decides between them.
 fn customers() -> Vec<Customer> {
     (0..60)
         .map(|i| {
+            let purchases: Vec<String> = ["02-01", "03-01", "04-01", "05-01", "06-01", "07-26"]
+                .iter()
+                .map(|day| format!(r#"{{ "at": "2026-{day}", "amount": {} }}"#, i * 3_000))
+                .collect();
             let json = format!(
                 r#"{{ "id": "T-{i:02}", "attributes": {{ "credit_score": {} }},
-                     "purchases": [ {{ "at": "2026-11-10", "amount": {} }} ],
-                     "interactions": [ {{ "at": "2026-11-01", "kind": "call" }} ] }}"#,
+                     "purchases": [ {} ] }}"#,
                 (i * 7) % 101,
-                i * 16_000
+                purchases.join(", ")
             );
             serde_json::from_str(&json).unwrap()
         })

@@ -85,9 +85,14 @@ fn the_examples_reach_every_grade_stage_and_rule() {
     assert!(evaluations
         .iter()
         .any(|e| e.grade.reason.contains("already the top grade")));
-    // A first purchase converts without promoting.
+    // A first purchase after the grade takes an A–D customer to A (000: 立即晉升至A級; it used
+    // to convert without promoting, which contradicted the handbook).
     assert!(customers.iter().zip(&evaluations).any(|(c, e)| {
-        c.purchases.len() == 1 && e.stage.to == "converted" && c.grade.is_some() && !e.grade.changed
+        c.purchases.len() == 1
+            && e.stage.to == "converted"
+            && c.grade.is_some()
+            && e.grade.to == "A"
+            && e.grade.reason.contains("decides to buy")
     }));
     assert!(
         evaluations.iter().any(|e| e.grade.from.is_none()),

@@ -276,7 +276,8 @@ fn dates_in_year_1_and_year_9999_are_evaluated() {
 
     // Today: the 9999 purchase and call have not happened yet and are ignored.
     let e = engine.evaluate(&customer, as_of()).unwrap();
-    assert_eq!(e.grade.to, "D", "{}", e.grade.reason); // no purchase for a year: one down
+    // No purchase for ages, but missing data never demotes (issue 14; it used to drop to D).
+    assert_eq!(e.grade.to, "C", "{}", e.grade.reason);
     assert_eq!(e.stage.to, "converted");
     assert_eq!(e.visits.next_call_due, Some(as_of())); // never called (as of today)
     let kinds: Vec<&str> = e.actions.iter().map(|a| a.kind.as_str()).collect();

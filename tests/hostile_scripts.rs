@@ -368,7 +368,7 @@ fn a_script_setting_an_unknown_grade_is_a_script_error_with_its_line() {
         "unknown-grade",
         ErrorCode::Script,
         &["grade"],
-        &[&["unknown grade `C+`"], &["promote.rhai:14:"]],
+        &[&["unknown grade `C+`"], &["promote.rhai:21:"]],
     );
 }
 

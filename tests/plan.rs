@@ -1125,11 +1125,13 @@ fn the_summary_counts_scheduled_against_required() {
         assert_eq!(g.customers, 1);
     }
     assert_eq!(s.by_grade[0].visits_required, 4);
-    assert_eq!(s.by_grade[3].visits_required, 0);
+    // D's row (002's C row) gives no visits; in the same city the region example gives it
+    // one a month (issue 14: a default where the grade gives none; it used to be none).
+    assert_eq!(s.by_grade[3].visits_required, 1);
     let kinds: usize = s.by_kind.iter().map(|k| k.required).sum();
     assert_eq!(kinds, s.required);
     let visit = s.by_kind.iter().find(|k| k.kind == "visit").unwrap();
-    assert_eq!(visit.required, 4 + 2 + 1);
+    assert_eq!(visit.required, 4 + 2 + 1 + 1);
     let weeks: usize = s.by_week.iter().map(|w| w.visits).sum();
     assert_eq!(
         weeks,
@@ -1147,12 +1149,13 @@ fn the_summary_counts_scheduled_against_required() {
 
 #[test]
 fn a_portfolio_with_nothing_due_gets_a_plan_that_says_so() {
-    // An F customer called last week: its quarterly call is not due in December. Without a
-    // weekly minimum the plan holds only the rep's own tasks: 4 Friday weekly plans, 4
-    // Saturday statistics (on the Fridays) and next month's plan.
+    // An F customer formally visited in September (so only watched: no visits, 000) and
+    // called last week: its quarterly call is not due in December. Without a weekly minimum
+    // the plan holds only the rep's own tasks: 4 Friday weekly plans, 4 Saturday statistics
+    // (on the Fridays) and next month's plan.
     let f = customer(
         json!({ "id": "F1", "owner": "rep-07", "grade": "F", "region": "other",
-        "interactions": [ { "at": "2026-11-25", "kind": "call" } ] }),
+        "interactions": [ { "at": "2026-09-01", "kind": "visit" }, { "at": "2026-11-25", "kind": "call" } ] }),
     );
     let request = PlanRequest {
         min_calls_per_week: Some(0),

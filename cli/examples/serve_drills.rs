@@ -43,7 +43,7 @@ fn proc_kib(pid: u32, field: &str) -> u64 {
 
 fn customer(i: usize) -> String {
     format!(
-        r#"{{"id":"C-{i}","grade":"C","grade_since":"2026-06-01","region":"same_city","purchases":[{{"at":"2026-07-02","amount":{}}},{{"at":"2026-10-02","amount":8000}}],"interactions":[{{"at":"2026-11-18","kind":"call"}}]}}"#,
+        r#"{{"id":"C-{i}","grade":"C","grade_since":"2026-06-01","region":"same_city","purchases":[{{"at":"2026-05-02","amount":{}}},{{"at":"2026-10-02","amount":8000}}],"interactions":[{{"at":"2026-11-18","kind":"call"}}]}}"#,
         1000 + (i * 37) % 50_000
     )
 }

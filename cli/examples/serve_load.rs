@@ -44,7 +44,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 /// A customer as the examples have them, with a distinct id.
 fn customer(i: usize) -> String {
     format!(
-        r#"{{"id":"C-{i}","owner":"rep-{}","grade":"C","grade_since":"2026-06-01","region":"same_city","purchases":[{{"at":"2026-07-02","amount":{}}},{{"at":"2026-10-02","amount":8000}}],"interactions":[{{"at":"2026-11-18","kind":"call"}}],"receivables":[{{"due":"2026-11-25","amount":5000,"paid":false}}]}}"#,
+        r#"{{"id":"C-{i}","owner":"rep-{}","grade":"C","grade_since":"2026-06-01","region":"same_city","purchases":[{{"at":"2026-05-02","amount":{}}},{{"at":"2026-10-02","amount":8000}}],"interactions":[{{"at":"2026-11-18","kind":"call"}}],"receivables":[{{"due":"2026-11-25","amount":5000,"paid":false}}]}}"#,
         i % 7,
         1000 + (i * 37) % 50_000
     )

@@ -9,7 +9,7 @@ public class JavaClient {
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "http://127.0.0.1:8080";
         String customer = "{\"id\":\"C-1001\",\"grade\":\"C\",\"grade_since\":\"2026-06-01\",\"region\":\"same_city\","
-            + "\"purchases\":[{\"at\":\"2026-07-02\",\"amount\":12000},{\"at\":\"2026-10-02\",\"amount\":8000}]}";
+            + "\"purchases\":[{\"at\":\"2026-05-02\",\"amount\":12000},{\"at\":\"2026-10-02\",\"amount\":8000}]}";
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/evaluate?as_of=2026-11-23"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(customer));

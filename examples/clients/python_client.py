@@ -6,7 +6,7 @@ import requests
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 headers = {"Authorization": f"Bearer {sys.argv[2]}"} if len(sys.argv) > 2 else {}
 customer = {"id": "C-1001", "grade": "C", "grade_since": "2026-06-01", "region": "same_city",
-            "purchases": [{"at": "2026-07-02", "amount": 12000}, {"at": "2026-10-02", "amount": 8000}]}
+            "purchases": [{"at": "2026-05-02", "amount": 12000}, {"at": "2026-10-02", "amount": 8000}]}
 
 one = requests.post(f"{base}/v1/evaluate", params={"as_of": "2026-11-23"}, json=customer, headers=headers)
 one.raise_for_status()

@@ -133,7 +133,7 @@ impl std::fmt::Display for ScriptTier {
 /// let engine = Engine::with_default_policy()?;
 /// let customer: Customer = serde_json::from_str(r#"{
 ///     "id": "C-1001", "grade": "C", "grade_since": "2026-06-01", "region": "same_city",
-///     "purchases": [ { "at": "2026-07-02", "amount": 12000 }, { "at": "2026-10-02", "amount": 8000 } ]
+///     "purchases": [ { "at": "2026-05-02", "amount": 12000 }, { "at": "2026-10-02", "amount": 8000 } ]
 /// }"#)?;
 /// let evaluation = engine.evaluate(&customer, parse_date("2026-11-23")?)?;
 /// assert_eq!(evaluation.grade.to, "B"); // a repeat purchase since grade_since: one level up

@@ -179,7 +179,7 @@ impl Policy {
     /// let policy = patron::Policy::embedded_default()?;
     /// let customer = patron::model::parse_customer(r#"{"id": "C-1"}"#)?;
     /// let engine = patron::Engine::with_default_policy()?;
-    /// let evaluation = engine.evaluate(&customer, patron::model::parse_date("2026-11-23")?)?;
+    /// let evaluation = engine.evaluate(&customer, patron::model::parse_date("2026-11-23").unwrap())?;
     /// let cited = policy.citation_at(&evaluation.stage.rule).unwrap();
     /// assert_eq!(cited.handbook, "001_d909bd38914b50a7.txt");
     /// # Ok::<(), patron::Error>(())

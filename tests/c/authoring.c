@@ -7,7 +7,7 @@
 
 static const char *CUSTOMER =
     "{\"id\":\"X-1\",\"grade\":\"C\",\"grade_since\":\"2026-06-01\","
-    "\"purchases\":[{\"at\":\"2026-07-01\",\"amount\":10},{\"at\":\"2026-10-01\",\"amount\":5}]}";
+    "\"purchases\":[{\"at\":\"2026-05-01\",\"amount\":10},{\"at\":\"2026-10-01\",\"amount\":5}]}";
 
 static const char *CUSTOMERS =
     "{\"id\":\"X-1\",\"grade\":\"B\",\"region\":\"same_city\"}\n"

@@ -10,7 +10,7 @@ int main(void) {
         return 1;
     }
     const char *customer = "{\"id\":\"C-1001\",\"grade\":\"C\",\"grade_since\":\"2026-06-01\","
-                           "\"purchases\":[{\"at\":\"2026-07-02\",\"amount\":12000},"
+                           "\"purchases\":[{\"at\":\"2026-05-02\",\"amount\":12000},"
                            "{\"at\":\"2026-10-02\",\"amount\":8000}]}";
     char *result = patron_evaluate(engine, customer, "2026-11-23", &err);
     int status = result != NULL ? 0 : 1;

@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
     const std::string fixtures = argv[1];
     const std::string customer =
         R"({"id":"C-1001","grade":"C","grade_since":"2026-06-01","region":"same_city",)"
-        R"("purchases":[{"at":"2026-07-02","amount":12000},{"at":"2026-10-02","amount":8000}]})";
+        R"("purchases":[{"at":"2026-05-02","amount":12000},{"at":"2026-10-02","amount":8000}]})";
 
     CHECK(!patron::version().empty());
 
