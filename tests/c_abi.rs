@@ -280,7 +280,11 @@ fn run(exe: &Path) {
     } else {
         Command::new(exe)
     };
+    // cargo test puts target/<profile> and its deps on LD_LIBRARY_PATH, which the loader
+    // searches before a program's RUNPATH: a libpatron.so left there by an earlier build
+    // would be loaded instead of this run's copy. The programs find theirs by RUNPATH alone.
     cmd.arg(&fixtures)
+        .env_remove("LD_LIBRARY_PATH")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let started = Instant::now();
