@@ -196,10 +196,7 @@ impl Served {
         request_json: &str,
         deadline: Instant,
     ) -> Result<Plan, Error> {
-        let options = EvaluateOptions {
-            deadline: Some(deadline),
-            ..EvaluateOptions::default()
-        };
+        let options = until(deadline);
         self.engine
             .plan_of_json(customers_json, request_json, &options)
     }
@@ -219,10 +216,7 @@ impl Served {
                 .map(|(name, text)| PolicyFile { name, text })
                 .collect(),
         )?;
-        let options = EvaluateOptions {
-            deadline: Some(deadline),
-            ..EvaluateOptions::default()
-        };
+        let options = until(deadline);
         patron::diff::impact_of_text_with(
             &self.engine.policy(),
             &candidate,
@@ -230,6 +224,15 @@ impl Served {
             as_of,
             &options,
         )
+    }
+}
+
+/// The default options with the request's `deadline`: every library call of the server runs
+/// under its request's budget.
+fn until(deadline: Instant) -> EvaluateOptions {
+    EvaluateOptions {
+        deadline: Some(deadline),
+        ..EvaluateOptions::default()
     }
 }
 
@@ -467,8 +470,7 @@ pub fn evaluate_draft(
     let engine = Engine::new(load_draft(files)?);
     let options = EvaluateOptions {
         explain: true,
-        deadline: Some(deadline),
-        ..EvaluateOptions::default()
+        ..until(deadline)
     };
     engine.evaluate_json(customer_json, as_of, &options)
 }
@@ -505,7 +507,8 @@ pub fn customers_from_csv(text: &str) -> Result<String, Error> {
     patron::model::customers_csv_to_json_lines(text)
 }
 
-/// The plan of `customers_json` for `request_json` under the draft, as HTML.
+/// The plan of `customers_json` (a JSON array or JSON Lines) for `request_json` under the
+/// draft, as HTML.
 pub fn plan_draft_html(
     files: &[(String, String)],
     customers_json: &str,
@@ -513,10 +516,7 @@ pub fn plan_draft_html(
     deadline: Instant,
 ) -> Result<String, Error> {
     let engine = Engine::new(load_draft(files)?);
-    let options = EvaluateOptions {
-        deadline: Some(deadline),
-        ..EvaluateOptions::default()
-    };
+    let options = until(deadline);
     let plan = engine.plan_of_json(customers_json, request_json, &options)?;
     Ok(plan.render(PlanFormat::Html))
 }
@@ -544,10 +544,7 @@ impl Served {
         deadline: Instant,
     ) -> Result<patron::diff::Comparison, Error> {
         let candidate = load_draft(files)?;
-        let options = EvaluateOptions {
-            deadline: Some(deadline),
-            ..EvaluateOptions::default()
-        };
+        let options = until(deadline);
         patron::diff::compare_of_text_with(
             &self.engine.policy(),
             &candidate,

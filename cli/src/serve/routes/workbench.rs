@@ -473,7 +473,6 @@ pub async fn plan(
         |b: WorkbenchPlanBody, _, budget| {
             let files = draft_files(b.files)?;
             let customers = portfolio_text(&b.customers, None)?;
-            let customers = as_json_array(&customers);
             let html = adapter::plan_draft_html(
                 &files,
                 &customers,
@@ -485,15 +484,6 @@ pub async fn plan(
         },
     )
     .await
-}
-
-/// JSON Lines as a JSON array (the planner takes an array); an array as it is.
-fn as_json_array(text: &str) -> String {
-    if text.trim_start().starts_with('[') {
-        return text.to_string();
-    }
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    format!("[{}]", lines.join(","))
 }
 
 /// The body of `save`.
