@@ -8,10 +8,11 @@ use std::time::Instant;
 
 pub use patron::diff::ImpactReport;
 pub use patron::model::{Date, PolicyStamp};
-pub use patron::schedule::plan::PlanFormat;
 pub use patron::{BatchItem, Error, ErrorCode, Plan, PolicyInfo};
 
 use patron::policy::PolicyFile;
+
+use crate::output::plan::PlanFormat;
 use patron::{Engine, EvaluateOptions, Policy, PortfolioIndex, StreamOptions};
 
 /// What one evaluation call asks for.
@@ -234,11 +235,6 @@ fn until(deadline: Instant) -> EvaluateOptions {
         deadline: Some(deadline),
         ..EvaluateOptions::default()
     }
-}
-
-/// A plan in `format`.
-pub fn render_plan(plan: &Plan, format: PlanFormat) -> String {
-    plan.render(format)
 }
 
 /// Whether a policy file name is one the library reads (`policy.toml` or `*.rhai`).
@@ -518,7 +514,7 @@ pub fn plan_draft_html(
     let engine = Engine::new(load_draft(files)?);
     let options = until(deadline);
     let plan = engine.plan_of_json(customers_json, request_json, &options)?;
-    Ok(plan.render(PlanFormat::Html))
+    Ok(crate::output::plan::render(&plan, PlanFormat::Html))
 }
 
 /// The served policy's files, as a draft starts from them.

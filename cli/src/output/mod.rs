@@ -1,5 +1,8 @@
 //! Writing evaluation results as a table, JSON, JSON Lines or CSV — item by item as they
-//! stream in (the table, which sizes its columns on every row, collects them first).
+//! stream in (the table, which sizes its columns on every row, collects them first); and in
+//! [`plan`], a month plan as CSV, iCalendar or HTML.
+
+pub mod plan;
 
 use std::io::{self, Write};
 
