@@ -28,7 +28,8 @@
 //! 4. [`policy`] — the manifest, the file set and its hash, checking and loading;
 //! 5. [`schedule`] — cadence arithmetic and the month planner;
 //! 6. `engine` — [`Engine`]: evaluation, batches, streams, diff, atomic reload;
-//! 7. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
+//! 7. [`json`] — JSON text in and out: the entry points the C ABI and the command line share;
+//! 8. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
 //!
 //! `tests/layering.rs` fails on any import that points up this list.
 
@@ -43,6 +44,7 @@ mod error;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod json;
 pub mod model;
 pub mod policy;
 pub mod schedule;
@@ -50,7 +52,7 @@ mod script;
 mod source;
 
 pub use engine::{
-    cases, diff, BatchItem, Engine, EntryInfo, EvaluateOptions, PolicyInfo, ScriptTier,
+    cases, diff, BatchInput, BatchItem, Engine, EntryInfo, ErrorBody, EvaluateOptions, PolicyInfo, ScriptTier,
     StreamOptions, StreamSummary, Tier,
 };
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};

@@ -431,17 +431,4 @@ impl super::Engine {
     pub fn impact(&self, candidate: &Policy, customers: &[Customer], as_of: Date) -> ImpactReport {
         impact(&self.policy(), candidate, customers, as_of)
     }
-
-    /// The impact of the policy in `candidate_dir` on customers given as a JSON array or JSON
-    /// Lines (see [`impact_of_text`]), as JSON.
-    pub fn impact_json(
-        &self,
-        candidate_dir: &std::path::Path,
-        customers_json: &str,
-        as_of: Date,
-    ) -> crate::error::Result<String> {
-        let candidate = Policy::load(candidate_dir)?;
-        let report = impact_of_text(&self.policy(), &candidate, customers_json, as_of)?;
-        serde_json::to_string(&report).map_err(|e| crate::error::Error::Internal(e.to_string()))
-    }
 }
