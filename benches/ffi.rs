@@ -47,7 +47,7 @@ fn ffi(c: &mut Criterion) {
     let engine = Engine::with_default_policy().unwrap();
     let as_of = parse_date(AS_OF).unwrap();
     let options = EvaluateOptions::default();
-    let rust_json = engine.evaluate_json(CUSTOMER, as_of, &options).unwrap();
+    let rust_json = patron::json::evaluate(&engine, CUSTOMER, as_of, &options).unwrap();
     // SAFETY: a live engine, NUL-terminated strings that outlive the call, a NULL err.
     let out = unsafe {
         patron_evaluate(
@@ -86,9 +86,7 @@ fn ffi(c: &mut Criterion) {
     group.bench_function("rust_evaluate_json", |b| {
         b.iter(|| {
             black_box(
-                engine
-                    .evaluate_json(black_box(CUSTOMER), as_of, &options)
-                    .unwrap(),
+                patron::json::evaluate(&engine, black_box(CUSTOMER), as_of, &options).unwrap(),
             )
         })
     });

@@ -152,7 +152,11 @@ fn main() -> ExitCode {
             tally(&c, outcome);
         } else {
             let batch: Vec<Customer> = (done..done + step).map(customer).collect();
-            for (c, outcome) in batch.iter().zip(engine.evaluate_batch(&batch, as_of)) {
+            for (c, outcome) in batch.iter().zip(engine.evaluate_many(
+                &batch,
+                as_of,
+                &patron::EvaluateOptions::default(),
+            )) {
                 tally(c, outcome);
             }
         }

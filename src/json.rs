@@ -180,7 +180,10 @@ pub fn plan(
 /// assert_eq!(request.owner.as_deref(), Some("rep-07"));
 /// # Ok::<(), patron::Error>(())
 /// ```
-pub fn plan_input(customers_json: &str, request_json: &str) -> Result<(Vec<Customer>, PlanRequest)> {
+pub fn plan_input(
+    customers_json: &str,
+    request_json: &str,
+) -> Result<(Vec<Customer>, PlanRequest)> {
     let request = parse_request(request_json)?;
     let customers = parse_customers(customers_json)?
         .into_iter()
@@ -285,4 +288,3 @@ fn strip_position(message: &str) -> String {
         None => message.to_string(),
     }
 }
-

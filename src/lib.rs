@@ -52,8 +52,8 @@ mod script;
 mod source;
 
 pub use engine::{
-    cases, diff, BatchInput, BatchItem, Engine, EntryInfo, ErrorBody, EvaluateOptions, PolicyInfo, ScriptTier,
-    StreamOptions, StreamSummary, Tier,
+    cases, diff, BatchInput, BatchItem, Engine, EntryInfo, ErrorBody, EvaluateOptions, PolicyInfo,
+    ScriptTier, StreamOptions, StreamSummary, Tier,
 };
 pub use error::{Error, ErrorCode, RecordRef, Result, SourceLocation};
 pub use model::{Customer, Evaluation, PortfolioIndex};

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         customers
     };
-    match common::engine().plan_json(customers, request) {
+    match patron::json::plan(&common::engine(), customers, request, &patron::EvaluateOptions::default()) {
         Ok(out) => {
             let plan = common::json(&out);
             assert!(plan.is_object(), "{out}");

@@ -77,7 +77,7 @@ impl BatchItem {
 /// | input | answer |
 /// |---|---|
 /// | `&[Customer]`, `&Vec<Customer>`, `&[Customer; N]` | `Vec<Result<Evaluation>>` |
-/// | `&str`: a JSON array or JSON Lines | `Result<Vec<BatchItem>>`: `Err` only when the text cannot be split into records; a record that fails has its error in its place |
+/// | `&str` or `&String`: a JSON array or JSON Lines | `Result<Vec<BatchItem>>`: `Err` only when the text cannot be split into records; a record that fails has its error in its place |
 /// | `Vec<ParsedRecord>` (from [`parse_customers`]) | `Vec<BatchItem>` |
 ///
 /// Sealed: patron implements it for these types only.
@@ -97,6 +97,7 @@ mod sealed {
     impl Sealed for &Vec<super::Customer> {}
     impl<const N: usize> Sealed for &[super::Customer; N] {}
     impl Sealed for &str {}
+    impl Sealed for &String {}
     impl Sealed for Vec<super::ParsedRecord> {}
 }
 
@@ -130,6 +131,14 @@ impl BatchInput for &str {
 
     fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
         Ok(parse_customers(self)?.evaluate_on(policy, as_of, options))
+    }
+}
+
+impl BatchInput for &String {
+    type Output = Result<Vec<BatchItem>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        self.as_str().evaluate_on(policy, as_of, options)
     }
 }
 

@@ -302,7 +302,12 @@ impl Engine {
     /// ```
     pub fn evaluate(&self, customer: &Customer, as_of: Date) -> Result<Evaluation> {
         let mut evaluation = Evaluation::default();
-        self.evaluate_with(customer, as_of, &EvaluateOptions::default(), &mut evaluation)?;
+        self.evaluate_with(
+            customer,
+            as_of,
+            &EvaluateOptions::default(),
+            &mut evaluation,
+        )?;
         Ok(evaluation)
     }
 

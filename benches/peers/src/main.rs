@@ -215,7 +215,7 @@ fn run_patron(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
     let mut e = Evaluation::default();
     for c in customers {
         engine
-            .evaluate_into(black_box(c), as_of, &mut e)
+            .evaluate_with(black_box(c), as_of, &patron::EvaluateOptions::default(), &mut e)
             .expect("patron evaluates");
         sum += patron_contribution(&e);
     }
