@@ -1,7 +1,8 @@
 //! The cost of the C ABI: one evaluation through the exported `patron_evaluate`, called the
 //! way a C program calls it (NUL-terminated strings in, a JSON C string out, freed with
 //! `patron_string_free`), against the same evaluation through the Rust API —
-//! `Engine::evaluate_json` (JSON text in and out, the same work minus the C marshalling) and
+//! `json::evaluate` (JSON text in and out, the same work minus the C marshalling; the bench
+//! keeps its name `rust_evaluate_json` from when it was `Engine::evaluate_json`) and
 //! `Engine::evaluate` (an already parsed customer, no JSON at all).
 //!
 //! Run: `cargo bench --bench ffi -- --warm-up-time 1 --measurement-time 3`

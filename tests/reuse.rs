@@ -1,7 +1,7 @@
-//! Reused allocations change nothing (issue 8): `Engine::evaluate_into` writing one customer
+//! Reused allocations change nothing (issue 8): `Engine::evaluate_with` writing one customer
 //! after another into the same `Evaluation` — across policies, with and without a trace, with
-//! errors in between — gives exactly what `Engine::evaluate_with` gives, and so do the
-//! per-thread recycled script view and `Engine::evaluate_json`'s reused result.
+//! errors in between — gives exactly what a fresh `Evaluation` gets, and so do the
+//! per-thread recycled script view and `json::evaluate`'s reused result.
 
 mod common;
 

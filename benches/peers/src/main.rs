@@ -1,6 +1,6 @@
 //! The reference work of `docs/bench/reference.md` run side by side in one process, one
 //! thread: (a) native hand-written Rust, (b) patron with `policies/reference` (the Rust API on
-//! prebuilt `Customer`s: `patron` is `Engine::evaluate_into`, which writes each result into
+//! prebuilt `Customer`s: `patron` is `Engine::evaluate_with`, which writes each result into
 //! one reused `Evaluation`, the way a hot loop should call it; `patron-fresh` is
 //! `Engine::evaluate`, which returns a new `Evaluation` each time), (c) the GoRules ZEN engine
 //! on `reference.jdm.json` (a compiled decision, inputs prebuilt as ZEN `Variable`s).
