@@ -138,9 +138,10 @@ fn plans_and_diffs_take_the_deadline() {
         .plan_with(&customers(5), &request, &EvaluateOptions::default())
         .is_ok());
     let json = serde_json::to_string(&customers(3)).unwrap();
+    let (parsed, request) = patron::json::plan_input(&json, r#"{ "month": "2026-12" }"#).unwrap();
     assert_eq!(
-        patron::json::plan_input(&json, r#"{ "month": "2026-12" }"#)
-            .and_then(|(customers, request)| engine.plan_with(&customers, &request, &passed()))
+        engine
+            .plan_with(&parsed, &request, &passed())
             .unwrap_err()
             .code(),
         ErrorCode::Limit

@@ -563,7 +563,7 @@ fn calls_per_week_is_read_as_the_weekly_minimum_and_the_plan_says_so() {
     assert!(default_engine().plan(&customers, &same).is_ok());
     // In JSON too.
     let text = patron::json::plan(
-        &default_engine(),
+        default_engine(),
         &serde_json::to_string(&customers).unwrap(),
         r#"{ "month": "2026-12", "calls_per_week": 2 }"#,
         &patron::EvaluateOptions::default(),

@@ -386,7 +386,7 @@ proptest! {
         // The input round-trips too, and evaluates the same from its JSON.
         let input = serde_json::to_string(&customer).unwrap();
         let from_json: Evaluation = serde_json::from_str(
-            &patron::json::evaluate(&engine(), &input, as_of, &EvaluateOptions::explained())
+            &patron::json::evaluate(engine(), &input, as_of, &EvaluateOptions::explained())
                 .unwrap(),
         )
         .unwrap();
@@ -420,7 +420,7 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>(), as_of in any_as_of()) {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let _ = patron::json::evaluate(&engine(), &text, as_of, &EvaluateOptions::default());
+            let _ = patron::json::evaluate(engine(), &text, as_of, &EvaluateOptions::default());
             if let Ok(records) = parse_customers(&text) {
                 let count = records.len();
                 let items = engine().evaluate_many(records, as_of, &EvaluateOptions::default());
@@ -445,7 +445,7 @@ proptest! {
     ) {
         let text = lines.join("\n");
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            patron::json::evaluate_batch(&engine(), &text, as_of, &EvaluateOptions::default())
+            patron::json::evaluate_batch(engine(), &text, as_of, &EvaluateOptions::default())
         }));
         prop_assert!(outcome.is_ok(), "panicked on {text:?}");
         if let Ok(Ok(json)) = outcome {

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         customers
     };
     let options = patron::EvaluateOptions::default();
-    match patron::json::plan(&common::engine(), customers, request, &options) {
+    match patron::json::plan(common::engine(), customers, request, &options) {
         Ok(out) => {
             let plan = common::json(&out);
             assert!(plan.is_object(), "{out}");
