@@ -428,6 +428,18 @@ pub fn compare_of_text_with(
 
 impl super::Engine {
     /// What replacing the serving policy with `candidate` would do to `customers`.
+    /// Nothing is swapped: the engine keeps serving its policy.
+    ///
+    /// ```
+    /// use patron::{model::{parse_customer, parse_date}, Engine, Policy};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let customers = vec![parse_customer(r#"{ "id": "C-1", "grade": "B" }"#)?];
+    /// let candidate = Policy::embedded_default()?;
+    /// let report = engine.impact(&candidate, &customers, parse_date("2026-11-23")?);
+    /// assert_eq!((report.customers, report.grades_changed), (1, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn impact(&self, candidate: &Policy, customers: &[Customer], as_of: Date) -> ImpactReport {
         impact(&self.policy(), candidate, customers, as_of)
     }
