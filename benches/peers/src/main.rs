@@ -28,7 +28,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use patron::model::{parse_date, Date};
-use patron::{Customer, Engine, Evaluation};
+use patron::{Customer, Engine, EvaluateOptions, Evaluation};
 use zen_engine::model::DecisionContent;
 use zen_engine::Variable;
 use zen_engine::{Decision, DecisionEngine};
@@ -213,9 +213,10 @@ struct Returned {
 fn run_patron(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
     let mut sum = 0.0;
     let mut e = Evaluation::default();
+    let options = EvaluateOptions::default();
     for c in customers {
         engine
-            .evaluate_with(black_box(c), as_of, &patron::EvaluateOptions::default(), &mut e)
+            .evaluate_with(black_box(c), as_of, &options, &mut e)
             .expect("patron evaluates");
         sum += patron_contribution(&e);
     }
