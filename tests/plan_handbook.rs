@@ -548,12 +548,13 @@ fn calls_per_week_is_read_as_the_weekly_minimum_and_the_plan_says_so() {
     };
     assert!(default_engine().plan(&customers, &same).is_ok());
     // In JSON too.
-    let text = default_engine()
-        .plan_json(
-            &serde_json::to_string(&customers).unwrap(),
-            r#"{ "month": "2026-12", "calls_per_week": 2 }"#,
-        )
-        .unwrap();
+    let text = patron::json::plan(
+        default_engine(),
+        &serde_json::to_string(&customers).unwrap(),
+        r#"{ "month": "2026-12", "calls_per_week": 2 }"#,
+        &patron::EvaluateOptions::default(),
+    )
+    .unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["min_calls_per_week"], 2);
     assert!(value.get("calls_per_week").is_none());
@@ -665,9 +666,13 @@ fn the_distributor_plan_puts_a1_a2_first_b1_b2_second_and_c_third() {
     let engine = Engine::from_dir(root().join("policies/distributor")).unwrap();
     let text = std::fs::read_to_string(root().join("examples/distributor.json")).unwrap();
     let plan: Plan = serde_json::from_str(
-        &engine
-            .plan_json(&text, r#"{ "month": "2026-12" }"#)
-            .unwrap(),
+        &patron::json::plan(
+            &engine,
+            &text,
+            r#"{ "month": "2026-12" }"#,
+            &patron::EvaluateOptions::default(),
+        )
+        .unwrap(),
     )
     .unwrap();
     let week_of = |grade: &str| match grade {

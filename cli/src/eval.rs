@@ -191,7 +191,7 @@ fn evaluate_whole<R: Read, W: Write>(
         spinner.enable_steady_tick(Duration::from_millis(120));
         spinner
     });
-    let items = engine.evaluate_records(records, as_of, options);
+    let items = engine.evaluate_many(records, as_of, options);
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }

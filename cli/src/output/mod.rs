@@ -335,7 +335,7 @@ mod tests {
                      { \"id\": \"C-2\", \"purchases\": [ { \"at\": \"2026-10-01\", \"amount\": 5 } ] }\n";
         let as_of = patron::model::parse_date("2026-11-23").unwrap();
         engine
-            .evaluate_batch_items(input, as_of, &patron::EvaluateOptions::explained())
+            .evaluate_many(input, as_of, &patron::EvaluateOptions::explained())
             .unwrap()
     }
 
