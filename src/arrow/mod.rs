@@ -36,6 +36,8 @@
 //! ```
 
 mod cell;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod read;
 mod schema;
 mod write;
