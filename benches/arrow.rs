@@ -86,7 +86,9 @@ fn arrow_vs_json(c: &mut Criterion) {
     group.throughput(Throughput::Elements(N as u64));
     group.sample_size(10);
     group.bench_function("evaluate_batch", |b| {
-        b.iter(|| pool.install(|| black_box(evaluate_batch(&engine, &batch, as_of, &options))))
+        b.iter(|| {
+            pool.install(|| black_box(evaluate_batch(&engine, &batch, as_of, &options).unwrap()))
+        })
     });
     group.bench_function("json_batch", |b| {
         b.iter(|| {
