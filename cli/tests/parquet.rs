@@ -173,3 +173,26 @@ fn parquet_output_needs_parquet_input_and_a_file() {
         "{output:?}"
     );
 }
+
+#[test]
+fn out_writes_any_format_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo().join("examples/customers.json");
+    let expected = jsonl(&input, "default", &[]);
+    let path = dir.path().join("results.jsonl");
+    let output = patron()
+        .arg("eval")
+        .arg(&input)
+        .args(["--as-of", "2026-11-23", "--format", "jsonl", "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout.is_empty(), "nothing on standard output");
+    let written: Vec<Value> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(written, expected);
+}
