@@ -37,6 +37,9 @@
 //! - [`model`] — the data and its parsers: [`parse_customer`](model::parse_customer),
 //!   [`parse_customers`](model::parse_customers) (array or JSON Lines, one record each),
 //!   [`parse_date`](model::parse_date).
+//! - `arrow` (cargo features `arrow`, `parquet`) — Arrow record batches in and out:
+//!   `arrow::evaluate_batch`, `arrow::customers_from_batch`, the two schemas, and
+//!   `arrow::parquet::evaluate_parquet` for a whole file (docs on the module).
 //! - [`Plan`] and [`PlanRequest`] — the month planner; [`diff`] — what a candidate policy
 //!   changes; [`cases`] — a policy's own test cases.
 //!
@@ -98,7 +101,9 @@
 //! 5. [`schedule`] — cadence arithmetic and the month planner;
 //! 6. `engine` — [`Engine`]: evaluation, batches, streams, diff, atomic reload;
 //! 7. [`json`] — JSON text in and out: the entry points the C ABI and the command line share;
-//! 8. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
+//! 8. `arrow` — Arrow record batches (and Parquet files) in and out, behind the cargo
+//!    features `arrow` and `parquet` (off by default);
+//! 9. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
 //!
 //! `tests/layering.rs` fails on any import that points up this list.
 
@@ -108,6 +113,8 @@
 // them; it is large (~150 bytes) but only on the cold path, so it is not boxed.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod engine;
 mod error;
 #[cfg(feature = "ffi")]
