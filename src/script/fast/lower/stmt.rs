@@ -1,10 +1,10 @@
 //! Statements: blocks, `let`, assignment (plain and compound), `if`, `for` over arrays,
 //! `return` and `throw` (which hands the call to rhai), each counting its operations.
 
-use rhai::{ASTFlags, BinaryExpr, Dynamic, Expr, Stmt};
+use rhai::{ASTFlags, BinaryExpr, Expr, Stmt};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Flow};
+use super::super::{Code, Flow, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
@@ -18,12 +18,12 @@ impl Lowerer<'_> {
         self.scopes.truncate(depth);
         let codes = codes?;
         Some(match codes.len() {
-            0 => Box::new(|_| Ok(Dynamic::UNIT)),
+            0 => Box::new(|_| Ok(Value::Unit)),
             1 => codes.into_iter().next()?,
             _ => Box::new(move |m| {
                 let (last, rest) = codes.split_last().expect("two or more statements");
                 for code in rest {
-                    ops::discard(code(m)?);
+                    code(m)?;
                 }
                 last(m)
             }),
@@ -43,7 +43,7 @@ impl Lowerer<'_> {
 
     fn statement_inner(&mut self, statement: &Stmt) -> Option<Code> {
         Some(match statement {
-            Stmt::Noop(_) => Box::new(|_| Ok(Dynamic::UNIT)),
+            Stmt::Noop(_) => Box::new(|_| Ok(Value::Unit)),
             Stmt::Expr(expr) => self.expr(expr)?,
             Stmt::FnCall(call, pos) => self.call(call, *pos)?,
             Stmt::Block(block) => self.block(block.statements())?,
@@ -61,12 +61,12 @@ impl Lowerer<'_> {
                 {
                     // A constant: every use of it is folded (see `known`), so the slot is
                     // never read and storing a copy (of a parameter table, say) is wasted.
-                    return Some(Box::new(|_| Ok(Dynamic::UNIT)));
+                    return Some(Box::new(|_| Ok(Value::Unit)));
                 }
                 Box::new(move |m| {
                     let value = value(m)?;
-                    ops::discard(std::mem::replace(m.local_mut(slot), value));
-                    Ok(Dynamic::UNIT)
+                    *m.local_mut(slot) = value;
+                    Ok(Value::Unit)
                 })
             }
             Stmt::Assignment(assignment) => {
@@ -89,18 +89,17 @@ impl Lowerer<'_> {
                 match op.get_op_assignment_info() {
                     None => Box::new(move |m| {
                         let value = value(m)?;
-                        ops::discard(std::mem::replace(m.local_mut(slot), value));
-                        Ok(Dynamic::UNIT)
+                        *m.local_mut(slot) = value;
+                        Ok(Value::Unit)
                     }),
                     Some((.., op, _)) => {
                         let op = op.clone();
                         Box::new(move |m| {
                             let right = value(m)?;
                             let result =
-                                ops::binary(&op, m.local(slot), &right, m.max_string_size());
-                            ops::discard(right);
-                            ops::discard(std::mem::replace(m.local_mut(slot), result?));
-                            Ok(Dynamic::UNIT)
+                                ops::binary(&op, m.local(slot), &right, m.max_string_size())?;
+                            *m.local_mut(slot) = result;
+                            Ok(Value::Unit)
                         })
                     }
                 }
@@ -110,10 +109,7 @@ impl Lowerer<'_> {
                 let then = self.block(flow.body.statements())?;
                 let otherwise = self.block(flow.branch.statements())?;
                 Box::new(move |m| {
-                    let condition = condition(m)?;
-                    let test = condition.as_bool();
-                    ops::discard(condition);
-                    let Ok(test) = test else {
+                    let Some(test) = condition(m)?.as_bool() else {
                         return bail();
                     };
                     if test {
@@ -133,20 +129,22 @@ impl Lowerer<'_> {
                 self.scopes.truncate(depth);
                 let body = body?;
                 Box::new(move |m| {
-                    let items = items(m)?;
+                    let Value::Dyn(items) = items(m)? else {
+                        return bail();
+                    };
                     let Ok(items) = items.into_array() else {
                         return bail();
                     };
                     for (i, item) in items.into_iter().enumerate() {
                         m.iteration()?;
                         m.count(1)?;
-                        *m.local_mut(item_slot) = item;
+                        *m.local_mut(item_slot) = Value::from_dynamic(item);
                         if let Some(slot) = counter_slot {
-                            *m.local_mut(slot) = Dynamic::from_int(i as rhai::INT);
+                            *m.local_mut(slot) = Value::Int(i as rhai::INT);
                         }
                         let _ = body(m)?;
                     }
-                    Ok(Dynamic::UNIT)
+                    Ok(Value::Unit)
                 })
             }
             Stmt::Return(value, flags, _) => {
@@ -161,7 +159,7 @@ impl Lowerer<'_> {
                 }
                 let value = match value {
                     Some(expr) => self.expr(expr)?,
-                    None => self.constant(Dynamic::UNIT),
+                    None => self.constant(Value::Unit),
                 };
                 Box::new(move |m| Err(Flow::Return(value(m)?)))
             }
