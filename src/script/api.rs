@@ -16,7 +16,7 @@ use super::decisions::{score_part, CadenceDecision, Decision};
 use super::fast::Value;
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
-use super::view::{json_to_dynamic, opt_float, opt_int, CustomerView, TextField};
+use super::view::{json_to_dynamic, CustomerView, TextField};
 use crate::model::{
     Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
@@ -150,60 +150,53 @@ fn register_dates(engine: &mut rhai::Engine) {
 }
 
 /// A read-only property of a registered type: its name in scripts and how to read it.
-pub(crate) type Field<T> = (&'static str, fn(&T) -> Dynamic);
+pub(crate) type Field<T> = (&'static str, fn(&T) -> Value);
 
 /// The properties of a date: `d.year`, `d.month`, `d.day`, `d.weekday` (Monday is 1).
 pub(crate) const DATE_FIELDS: &[Field<Date>] = &[
-    ("year", |d| {
-        Dynamic::from_int(chrono::Datelike::year(d) as INT)
-    }),
-    ("month", |d| {
-        Dynamic::from_int(chrono::Datelike::month(d) as INT)
-    }),
-    (
-        "day",
-        |d| Dynamic::from_int(chrono::Datelike::day(d) as INT),
-    ),
+    ("year", |d| Value::Int(chrono::Datelike::year(d) as INT)),
+    ("month", |d| Value::Int(chrono::Datelike::month(d) as INT)),
+    ("day", |d| Value::Int(chrono::Datelike::day(d) as INT)),
     ("weekday", |d| {
-        Dynamic::from_int(chrono::Datelike::weekday(d).number_from_monday() as INT)
+        Value::Int(chrono::Datelike::weekday(d).number_from_monday() as INT)
     }),
 ];
 
 /// The properties of an unpaid receivable in `c.receivables`.
 pub(crate) const RECEIVABLE_FIELDS: &[Field<ReceivableFact>] = &[
-    ("due", |r| Dynamic::from(r.due)),
-    ("amount", |r| Dynamic::from(r.amount)),
-    ("days_to_due", |r| Dynamic::from(r.days_to_due)),
+    ("due", |r| Value::from(r.due)),
+    ("amount", |r| Value::from(r.amount)),
+    ("days_to_due", |r| Value::from(r.days_to_due)),
 ];
 
 /// The properties of a score part, as `part(...)` returns it: `p.points`, `p.indicator`.
 pub(crate) const SCORE_PART_FIELDS: &[Field<ScorePart>] = &[
-    ("points", |p| Dynamic::from_float(p.points)),
+    ("points", |p| Value::Float(p.points)),
     ("indicator", |p| {
-        Dynamic::from(ImmutableString::from(p.indicator.as_str()))
+        Value::Str(ImmutableString::from(p.indicator.as_str()))
     }),
 ];
 
 /// The properties of `c.portfolio` (besides the method `owner_count(grade)`).
 pub(crate) const PORTFOLIO_FIELDS: &[Field<PortfolioFacts>] = &[
-    ("size", |p| Dynamic::from(p.size)),
-    ("revenue_rank", |p| Dynamic::from(p.revenue_rank)),
-    ("revenue_share", |p| Dynamic::from(p.revenue_share)),
-    ("revenue_cum_share", |p| Dynamic::from(p.revenue_cum_share)),
-    ("collected_rank", |p| opt_int(p.collected_rank)),
-    ("collected_share", |p| opt_float(p.collected_share)),
-    ("collected_cum_share", |p| opt_float(p.collected_cum_share)),
-    ("recency_quintile", |p| Dynamic::from(p.recency_quintile)),
-    ("frequency_quintile", |p| {
-        Dynamic::from(p.frequency_quintile)
+    ("size", |p| Value::from(p.size)),
+    ("revenue_rank", |p| Value::from(p.revenue_rank)),
+    ("revenue_share", |p| Value::from(p.revenue_share)),
+    ("revenue_cum_share", |p| Value::from(p.revenue_cum_share)),
+    ("collected_rank", |p| Value::opt_int(p.collected_rank)),
+    ("collected_share", |p| Value::opt_float(p.collected_share)),
+    ("collected_cum_share", |p| {
+        Value::opt_float(p.collected_cum_share)
     }),
-    ("monetary_quintile", |p| Dynamic::from(p.monetary_quintile)),
-    ("owner_customers", |p| Dynamic::from(p.owner_customers)),
+    ("recency_quintile", |p| Value::from(p.recency_quintile)),
+    ("frequency_quintile", |p| Value::from(p.frequency_quintile)),
+    ("monetary_quintile", |p| Value::from(p.monetary_quintile)),
+    ("owner_customers", |p| Value::from(p.owner_customers)),
 ];
 
 fn register_fields<T: rhai::Variant + Clone>(engine: &mut rhai::Engine, fields: &[Field<T>]) {
     for &(name, read) in fields {
-        engine.register_get(name, move |value: &mut T| read(value));
+        engine.register_get(name, move |value: &mut T| read(value).into_dynamic());
     }
 }
 

@@ -206,16 +206,6 @@ fn copy_attributes(
     into.clone_from(from);
 }
 
-/// `()` for absent values, so scripts can write `c.days_since_call ?? 999`.
-pub(crate) fn opt_int(value: Option<i64>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from_int)
-}
-
-/// `()` for an absent number.
-pub(crate) fn opt_float(value: Option<f64>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from_float)
-}
-
 /// A JSON attribute as a script value: numbers, strings, booleans; arrays and objects as
 /// rhai arrays and maps; `null` as `()`.
 pub(crate) fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {

@@ -209,11 +209,10 @@ impl Machine {
         let caller = std::mem::replace(&mut self.base, base);
         let result = (function.body)(self);
         self.base = caller;
-        let mut frame = self.stack.drain(base..);
-        for (arg, lent) in args.iter_mut().zip(frame.by_ref()) {
-            *arg = lent;
+        for (arg, lent) in args.iter_mut().zip(&mut self.stack[base..]) {
+            *arg = std::mem::take(lent);
         }
-        drop(frame);
+        self.stack.truncate(base);
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,

@@ -212,15 +212,44 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
             let _ = write!(out, "{b}");
         }
         Value::Unit => {}
-        Value::Date(date) => {
-            let _ = write!(out, "{date}");
-        }
+        Value::Date(date) => write_date(out, *date),
         Value::Dyn(_) => return bail(),
     }
     Ok(())
 }
 
-fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -> Dynamic> {
+/// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
+/// machinery for the years 0–9999.
+fn write_date(out: &mut String, date: Date) {
+    use chrono::Datelike;
+    let year = date.year();
+    let Ok(year) = u32::try_from(year) else {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    };
+    if year > 9999 {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let (month, day) = (date.month(), date.day());
+    for c in [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ] {
+        out.push(c);
+    }
+}
+
+fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -> Value> {
     fields
         .iter()
         .find(|(n, _)| *n == name)
@@ -231,10 +260,10 @@ fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -
 pub(crate) struct Property {
     name: ImmutableString,
     fact: Option<FactGetter>,
-    date: Option<fn(&Date) -> Dynamic>,
-    receivable: Option<fn(&ReceivableFact) -> Dynamic>,
-    portfolio: Option<fn(&PortfolioFacts) -> Dynamic>,
-    score_part: Option<fn(&ScorePart) -> Dynamic>,
+    date: Option<fn(&Date) -> Value>,
+    receivable: Option<fn(&ReceivableFact) -> Value>,
+    portfolio: Option<fn(&PortfolioFacts) -> Value>,
+    score_part: Option<fn(&ScorePart) -> Value>,
 }
 
 impl Property {
@@ -258,7 +287,7 @@ impl Property {
             Value::Dyn(value) => value,
             Value::Date(d) => {
                 return match self.date {
-                    Some(read) => Ok(Value::from_dynamic(read(d))),
+                    Some(read) => Ok(read(d)),
                     None => bail(),
                 }
             }
@@ -298,13 +327,13 @@ impl Property {
                 .ok_or(Flow::Bail);
         }
         if let (Some(read), Some(r)) = (self.receivable, value.read_lock::<ReceivableFact>()) {
-            return Ok(Value::from_dynamic(read(&r)));
+            return Ok(read(&r));
         }
         if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
-            return Ok(Value::from_dynamic(read(&p)));
+            return Ok(read(&p));
         }
         if let (Some(read), Some(p)) = (self.score_part, value.read_lock::<ScorePart>()) {
-            return Ok(Value::from_dynamic(read(&p)));
+            return Ok(read(&p));
         }
         bail()
     }

@@ -59,10 +59,13 @@ impl Value {
                 Err(_) => Value::Unit,
             };
         }
-        match value.try_cast_result::<Date>() {
-            Ok(date) => Value::Date(date),
-            Err(other) => Value::Dyn(other),
+        // (A failed cast costs: test first.)
+        if value.is::<Date>() {
+            if let Some(date) = value.read_lock::<Date>().map(|d| *d) {
+                return Value::Date(date);
+            }
         }
+        Value::Dyn(value)
     }
 
     /// The value as rhai holds it.
@@ -109,6 +112,11 @@ impl Value {
     /// An integer or `()`.
     pub(crate) fn opt_int(value: Option<INT>) -> Value {
         value.map_or(Value::Unit, Value::Int)
+    }
+
+    /// A float or `()`.
+    pub(crate) fn opt_float(value: Option<f64>) -> Value {
+        value.map_or(Value::Unit, Value::Float)
     }
 
     /// A date or `()`.
