@@ -17,7 +17,8 @@
 //! entry function is run again from the start by rhai, which then produces the result or
 //! the error with its exact message and position. Scripts are pure functions of their
 //! arguments, so running one again is safe. Operations are counted generously (every
-//! statement counts all its expression nodes) and the tier bails at half of
+//! statement counts all its expression nodes, and a block counts all its statements when it
+//! starts) and the tier bails at half of
 //! `max_operations`, so a call anywhere near the limit is decided by rhai; loops look at the
 //! evaluation's deadline every few iterations. Without `while` or recursion, a lowered
 //! function's work is bounded by the sizes of the arrays it walks.

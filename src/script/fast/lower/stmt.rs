@@ -8,19 +8,30 @@ use super::super::{Code, Flow, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
-    /// A block: its statements in a scope of their own; its value is the last one's.
+    /// A block: its statements in a scope of their own; its value is the last one's. The
+    /// operations of all its statements are counted when the block starts (more than run
+    /// when one of them returns early, which only makes the tier bail sooner).
     pub(super) fn block(&mut self, statements: &[Stmt]) -> Option<Code> {
         let depth = self.scopes.len();
         let codes = statements
             .iter()
             .map(|s| self.statement(s))
-            .collect::<Option<Vec<Code>>>();
+            .collect::<Option<Vec<(Code, u64)>>>();
         self.scopes.truncate(depth);
         let codes = codes?;
+        let cost: u64 = codes.iter().map(|(_, cost)| cost).sum();
+        let mut codes: Vec<Code> = codes.into_iter().map(|(code, _)| code).collect();
         Some(match codes.len() {
             0 => Box::new(|_| Ok(Value::Unit)),
-            1 => codes.into_iter().next()?,
+            1 => {
+                let code = codes.pop()?;
+                Box::new(move |m| {
+                    m.count(cost)?;
+                    code(m)
+                })
+            }
             _ => Box::new(move |m| {
+                m.count(cost)?;
                 let (last, rest) = codes.split_last().expect("two or more statements");
                 for code in rest {
                     code(m)?;
@@ -30,15 +41,11 @@ impl Lowerer<'_> {
         })
     }
 
-    /// A statement, counting its expression nodes as operations when it runs.
-    fn statement(&mut self, statement: &Stmt) -> Option<Code> {
+    /// A statement and its operations: its expression nodes.
+    fn statement(&mut self, statement: &Stmt) -> Option<(Code, u64)> {
         let before = self.nodes;
         let code = self.statement_inner(statement)?;
-        let cost = 1 + self.nodes - before;
-        Some(Box::new(move |m| {
-            m.count(cost)?;
-            code(m)
-        }))
+        Some((code, 1 + self.nodes - before))
     }
 
     fn statement_inner(&mut self, statement: &Stmt) -> Option<Code> {
