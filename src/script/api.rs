@@ -13,11 +13,10 @@ use rhai::packages::{
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
 use super::decisions::{score_part, CadenceDecision, Decision};
+use super::fast::Value;
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
-use super::view::{
-    json_to_dynamic, opt_bool, opt_date, opt_float, opt_int, opt_str, CustomerView, TextField,
-};
+use super::view::{json_to_dynamic, CustomerView, TextField};
 use crate::model::{
     Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
@@ -151,92 +150,85 @@ fn register_dates(engine: &mut rhai::Engine) {
 }
 
 /// A read-only property of a registered type: its name in scripts and how to read it.
-pub(crate) type Field<T> = (&'static str, fn(&T) -> Dynamic);
+pub(crate) type Field<T> = (&'static str, fn(&T) -> Value);
 
 /// The properties of a date: `d.year`, `d.month`, `d.day`, `d.weekday` (Monday is 1).
 pub(crate) const DATE_FIELDS: &[Field<Date>] = &[
-    ("year", |d| {
-        Dynamic::from_int(chrono::Datelike::year(d) as INT)
-    }),
-    ("month", |d| {
-        Dynamic::from_int(chrono::Datelike::month(d) as INT)
-    }),
-    (
-        "day",
-        |d| Dynamic::from_int(chrono::Datelike::day(d) as INT),
-    ),
+    ("year", |d| Value::Int(chrono::Datelike::year(d) as INT)),
+    ("month", |d| Value::Int(chrono::Datelike::month(d) as INT)),
+    ("day", |d| Value::Int(chrono::Datelike::day(d) as INT)),
     ("weekday", |d| {
-        Dynamic::from_int(chrono::Datelike::weekday(d).number_from_monday() as INT)
+        Value::Int(chrono::Datelike::weekday(d).number_from_monday() as INT)
     }),
 ];
 
 /// The properties of an unpaid receivable in `c.receivables`.
 pub(crate) const RECEIVABLE_FIELDS: &[Field<ReceivableFact>] = &[
-    ("due", |r| Dynamic::from(r.due)),
-    ("amount", |r| Dynamic::from(r.amount)),
-    ("days_to_due", |r| Dynamic::from(r.days_to_due)),
+    ("due", |r| Value::from(r.due)),
+    ("amount", |r| Value::from(r.amount)),
+    ("days_to_due", |r| Value::from(r.days_to_due)),
 ];
 
 /// The properties of a score part, as `part(...)` returns it: `p.points`, `p.indicator`.
 pub(crate) const SCORE_PART_FIELDS: &[Field<ScorePart>] = &[
-    ("points", |p| Dynamic::from_float(p.points)),
+    ("points", |p| Value::Float(p.points)),
     ("indicator", |p| {
-        Dynamic::from(ImmutableString::from(p.indicator.as_str()))
+        Value::Str(ImmutableString::from(p.indicator.as_str()))
     }),
 ];
 
 /// The properties of `c.portfolio` (besides the method `owner_count(grade)`).
 pub(crate) const PORTFOLIO_FIELDS: &[Field<PortfolioFacts>] = &[
-    ("size", |p| Dynamic::from(p.size)),
-    ("revenue_rank", |p| Dynamic::from(p.revenue_rank)),
-    ("revenue_share", |p| Dynamic::from(p.revenue_share)),
-    ("revenue_cum_share", |p| Dynamic::from(p.revenue_cum_share)),
-    ("collected_rank", |p| opt_int(p.collected_rank)),
-    ("collected_share", |p| opt_float(p.collected_share)),
-    ("collected_cum_share", |p| opt_float(p.collected_cum_share)),
-    ("recency_quintile", |p| Dynamic::from(p.recency_quintile)),
-    ("frequency_quintile", |p| {
-        Dynamic::from(p.frequency_quintile)
+    ("size", |p| Value::from(p.size)),
+    ("revenue_rank", |p| Value::from(p.revenue_rank)),
+    ("revenue_share", |p| Value::from(p.revenue_share)),
+    ("revenue_cum_share", |p| Value::from(p.revenue_cum_share)),
+    ("collected_rank", |p| Value::opt_int(p.collected_rank)),
+    ("collected_share", |p| Value::opt_float(p.collected_share)),
+    ("collected_cum_share", |p| {
+        Value::opt_float(p.collected_cum_share)
     }),
-    ("monetary_quintile", |p| Dynamic::from(p.monetary_quintile)),
-    ("owner_customers", |p| Dynamic::from(p.owner_customers)),
+    ("recency_quintile", |p| Value::from(p.recency_quintile)),
+    ("frequency_quintile", |p| Value::from(p.frequency_quintile)),
+    ("monetary_quintile", |p| Value::from(p.monetary_quintile)),
+    ("owner_customers", |p| Value::from(p.owner_customers)),
 ];
 
 fn register_fields<T: rhai::Variant + Clone>(engine: &mut rhai::Engine, fields: &[Field<T>]) {
     for &(name, read) in fields {
-        engine.register_get(name, move |value: &mut T| read(value));
+        engine.register_get(name, move |value: &mut T| read(value).into_dynamic());
     }
 }
 
 /// A read-only fact of `c`: its name in scripts and how to read it from the view.
-pub(crate) type FactGetter = (&'static str, fn(&CustomerView) -> Dynamic);
+pub(crate) type FactGetter = (&'static str, fn(&CustomerView) -> Value);
 
 /// Every fact of `c` a script can read as a property (`c.revenue_365`), besides
 /// `portfolio` and `has_portfolio`. Reading one records it when explaining.
 pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     ("id", |v| {
-        Dynamic::from(ImmutableString::from(v.customer().id.as_str()))
+        Value::Str(ImmutableString::from(v.customer().id.as_str()))
     }),
-    ("name", |v| opt_str(v.customer().name.as_deref())),
-    ("owner", |v| opt_str(v.customer().owner.as_deref())),
+    ("name", |v| Value::opt_str(v.customer().name.as_deref())),
+    ("owner", |v| Value::opt_str(v.customer().owner.as_deref())),
     ("grade", |v| v.text(TextField::Grade)),
     ("stage", |v| v.text(TextField::Stage)),
     ("region", |v| v.text(TextField::Region)),
-    ("grade_since", |v| opt_date(v.customer().grade_since)),
+    ("grade_since", |v| Value::opt_date(v.customer().grade_since)),
     ("has_prospect", |v| {
-        Dynamic::from_bool(v.customer().prospect.is_some())
+        Value::Bool(v.customer().prospect.is_some())
     }),
     ("prospect_money", |v| {
-        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.money))
+        Value::opt_bool(v.customer().prospect.as_ref().and_then(|p| p.money))
     }),
     ("prospect_authority", |v| {
-        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.authority))
+        Value::opt_bool(v.customer().prospect.as_ref().and_then(|p| p.authority))
     }),
     ("prospect_need", |v| {
-        opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need))
+        Value::opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need))
     }),
     ("prospect_intent", |v| {
-        opt_str(
+        Value::opt_str(
             v.customer()
                 .prospect
                 .as_ref()
@@ -244,7 +236,7 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
         )
     }),
     ("expected_purchase_at", |v| {
-        opt_date(
+        Value::opt_date(
             v.customer()
                 .prospect
                 .as_ref()
@@ -252,108 +244,98 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
         )
     }),
     ("objections", |v| {
-        Dynamic::from_array(
+        Value::Dyn(Dynamic::from_array(
             v.customer()
                 .prospect
                 .iter()
                 .flat_map(|p| p.objections.iter())
                 .map(|o| Dynamic::from(ImmutableString::from(o.as_str())))
                 .collect(),
-        )
+        ))
     }),
-    ("as_of", |v| Dynamic::from(v.facts().as_of)),
-    ("revenue_365", |v| {
-        Dynamic::from_float(v.facts().revenue_365)
-    }),
-    ("revenue_total", |v| {
-        Dynamic::from_float(v.facts().revenue_total)
-    }),
-    ("collected_365", |v| {
-        Dynamic::from_float(v.facts().collected_365)
-    }),
-    ("purchases_365", |v| {
-        Dynamic::from_int(v.facts().purchases_365)
-    }),
-    ("purchase_count", |v| {
-        Dynamic::from_int(v.facts().purchase_count)
-    }),
+    ("as_of", |v| Value::Date(v.facts().as_of)),
+    ("revenue_365", |v| Value::Float(v.facts().revenue_365)),
+    ("revenue_total", |v| Value::Float(v.facts().revenue_total)),
+    ("collected_365", |v| Value::Float(v.facts().collected_365)),
+    ("purchases_365", |v| Value::Int(v.facts().purchases_365)),
+    ("purchase_count", |v| Value::Int(v.facts().purchase_count)),
     ("first_purchase_at", |v| {
-        opt_date(v.facts().first_purchase_at)
+        Value::opt_date(v.facts().first_purchase_at)
     }),
-    ("last_purchase_at", |v| opt_date(v.facts().last_purchase_at)),
+    ("last_purchase_at", |v| {
+        Value::opt_date(v.facts().last_purchase_at)
+    }),
     ("days_since_purchase", |v| {
-        opt_int(v.facts().days_since_purchase)
+        Value::opt_int(v.facts().days_since_purchase)
     }),
-    ("last_call_at", |v| opt_date(v.facts().last_call_at)),
-    ("days_since_call", |v| opt_int(v.facts().days_since_call)),
-    ("last_visit_at", |v| opt_date(v.facts().last_visit_at)),
-    ("days_since_visit", |v| opt_int(v.facts().days_since_visit)),
-    ("last_contact_at", |v| opt_date(v.facts().last_contact_at)),
+    ("last_call_at", |v| Value::opt_date(v.facts().last_call_at)),
+    ("days_since_call", |v| {
+        Value::opt_int(v.facts().days_since_call)
+    }),
+    ("last_visit_at", |v| {
+        Value::opt_date(v.facts().last_visit_at)
+    }),
+    ("days_since_visit", |v| {
+        Value::opt_int(v.facts().days_since_visit)
+    }),
+    ("last_contact_at", |v| {
+        Value::opt_date(v.facts().last_contact_at)
+    }),
     ("days_since_contact", |v| {
-        opt_int(v.facts().days_since_contact)
+        Value::opt_int(v.facts().days_since_contact)
     }),
     ("first_contact_at", |v| {
-        opt_date(v.facts().first_contact.as_ref().map(|(at, _)| *at))
+        Value::opt_date(v.facts().first_contact.as_ref().map(|(at, _)| *at))
     }),
     ("first_contact_kind", |v| {
-        opt_str(
+        Value::opt_str(
             v.facts()
                 .first_contact
                 .as_ref()
                 .map(|(_, kind)| kind.as_str()),
         )
     }),
-    ("calls_90", |v| Dynamic::from_int(v.facts().calls_90)),
-    ("visits_90", |v| Dynamic::from_int(v.facts().visits_90)),
-    ("interactions_90", |v| {
-        Dynamic::from_int(v.facts().interactions_90)
-    }),
-    ("visit_count", |v| Dynamic::from_int(v.facts().visit_count)),
+    ("calls_90", |v| Value::Int(v.facts().calls_90)),
+    ("visits_90", |v| Value::Int(v.facts().visits_90)),
+    ("interactions_90", |v| Value::Int(v.facts().interactions_90)),
+    ("visit_count", |v| Value::Int(v.facts().visit_count)),
     ("formally_visited", |v| {
-        Dynamic::from_bool(v.facts().visit_count > 0)
+        Value::Bool(v.facts().visit_count > 0)
     }),
-    ("first_quote_at", |v| opt_date(v.facts().first_quote_at)),
+    ("first_quote_at", |v| {
+        Value::opt_date(v.facts().first_quote_at)
+    }),
     ("contract_signed_at", |v| {
-        opt_date(v.facts().contract_signed_at)
+        Value::opt_date(v.facts().contract_signed_at)
     }),
     ("has_contract", |v| {
-        Dynamic::from_bool(v.facts().contract_signed_at.is_some())
+        Value::Bool(v.facts().contract_signed_at.is_some())
     }),
     ("repeat_purchase_at", |v| {
-        opt_date(v.facts().repeat_purchase_at)
+        Value::opt_date(v.facts().repeat_purchase_at)
     }),
     ("repeat_purchase_since_grade", |v| {
-        Dynamic::from_bool(v.facts().repeat_purchase_at.is_some())
+        Value::Bool(v.facts().repeat_purchase_at.is_some())
     }),
     ("repeat_purchases_since_grade", |v| {
-        Dynamic::from_int(v.facts().repeat_purchases_since_grade)
+        Value::Int(v.facts().repeat_purchases_since_grade)
     }),
-    ("days_in_grade", |v| opt_int(v.facts().days_in_grade)),
-    ("unpaid_total", |v| {
-        Dynamic::from_float(v.facts().unpaid_total)
-    }),
-    ("overdue_total", |v| {
-        Dynamic::from_float(v.facts().overdue_total)
-    }),
-    ("overdue_count", |v| {
-        Dynamic::from_int(v.facts().overdue_count)
-    }),
+    ("days_in_grade", |v| Value::opt_int(v.facts().days_in_grade)),
+    ("unpaid_total", |v| Value::Float(v.facts().unpaid_total)),
+    ("overdue_total", |v| Value::Float(v.facts().overdue_total)),
+    ("overdue_count", |v| Value::Int(v.facts().overdue_count)),
     ("receivables", |v| {
-        Dynamic::from_array(
+        Value::Dyn(Dynamic::from_array(
             v.facts()
                 .receivables
                 .iter()
                 .cloned()
                 .map(Dynamic::from)
                 .collect(),
-        )
+        ))
     }),
-    ("open_complaints", |v| {
-        Dynamic::from_int(v.facts().open_complaints)
-    }),
-    ("complaints_365", |v| {
-        Dynamic::from_int(v.facts().complaints_365)
-    }),
+    ("open_complaints", |v| Value::Int(v.facts().open_complaints)),
+    ("complaints_365", |v| Value::Int(v.facts().complaints_365)),
 ];
 
 fn register_customer(engine: &mut rhai::Engine) {
@@ -361,7 +343,7 @@ fn register_customer(engine: &mut rhai::Engine) {
     for &(name, read) in CUSTOMER_FACTS {
         engine.register_get(name, move |view: &mut CustomerView| -> Dynamic {
             view.note(name);
-            read(view)
+            read(view).into_dynamic()
         });
     }
     engine

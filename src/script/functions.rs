@@ -6,11 +6,13 @@
 //! `api` and read by the fast tier's `ops`.)
 
 use std::any::TypeId;
+use std::borrow::Cow;
 
 use rhai::{Array, Dynamic, DynamicReadLock, ImmutableString, INT};
 
 use super::api::{self, Vocabulary};
-use super::decisions::{Decided, Returned};
+use super::decisions::Decided;
+use super::fast::Value;
 use crate::model::{parse_date, Date};
 
 /// The type of one parameter, as rhai matches a call against the registration. Each
@@ -51,17 +53,38 @@ impl Param {
 #[derive(Clone, Copy)]
 pub(crate) enum Args<'a> {
     /// The fast tier's.
-    Values(&'a [Dynamic]),
+    Fast(&'a [Value]),
     /// rhai's.
     Refs(&'a [&'a mut Dynamic]),
 }
 
 impl<'a> Args<'a> {
-    /// Argument `i`.
-    fn arg(self, i: usize) -> &'a Dynamic {
+    /// Argument `i` as rhai holds it (a fast-tier number or string is boxed, which
+    /// allocates nothing for numbers and only counts a reference for strings).
+    fn any(self, i: usize) -> Cow<'a, Dynamic> {
         match self {
-            Args::Values(values) => &values[i],
-            Args::Refs(refs) => refs[i],
+            Args::Fast(values) => match &values[i] {
+                Value::Dyn(value) => Cow::Borrowed(value),
+                other => Cow::Owned(other.clone().into_dynamic()),
+            },
+            Args::Refs(refs) => Cow::Borrowed(&*refs[i]),
+        }
+    }
+}
+
+/// A string argument, borrowed from either tier's values.
+enum TextArg<'a> {
+    Fast(&'a ImmutableString),
+    Locked(DynamicReadLock<'a, ImmutableString>),
+}
+
+impl std::ops::Deref for TextArg<'_> {
+    type Target = ImmutableString;
+
+    fn deref(&self) -> &ImmutableString {
+        match self {
+            TextArg::Fast(text) => text,
+            TextArg::Locked(text) => text,
         }
     }
 }
@@ -80,7 +103,24 @@ pub(crate) enum Failure {
 
 /// A function's Rust code: the policy's vocabulary, the arguments, the script line of the
 /// call.
-pub(crate) type Run = fn(&Vocabulary, Args<'_>, usize) -> Result<Returned, Failure>;
+pub(crate) type Run = fn(&Vocabulary, Args<'_>, usize) -> Result<Produced, Failure>;
+
+/// What a function produced: a value (unboxed where the fast tier's [`Value`] has a place
+/// for it, so that a native's date or number is never boxed), or a decision.
+pub(crate) enum Produced {
+    Value(Value),
+    Decided(Decided),
+}
+
+impl Produced {
+    /// The result as a script value.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Produced::Value(value) => value.into_dynamic(),
+            Produced::Decided(decided) => decided.into_dynamic(),
+        }
+    }
+}
 
 /// One of patron's script functions (one overload of it).
 pub(crate) struct ScriptFunction {
@@ -95,32 +135,57 @@ pub(crate) struct ScriptFunction {
     pub(crate) run: Run,
 }
 
-fn text(args: Args<'_>, i: usize) -> Result<DynamicReadLock<'_, ImmutableString>, Failure> {
-    args.arg(i)
-        .read_lock::<ImmutableString>()
-        .ok_or(Failure::WrongType)
+fn text(args: Args<'_>, i: usize) -> Result<TextArg<'_>, Failure> {
+    match args {
+        Args::Fast(values) => match &values[i] {
+            Value::Str(text) => Ok(TextArg::Fast(text)),
+            _ => Err(Failure::WrongType),
+        },
+        Args::Refs(refs) => refs[i]
+            .read_lock::<ImmutableString>()
+            .map(TextArg::Locked)
+            .ok_or(Failure::WrongType),
+    }
 }
 
 fn date(args: Args<'_>, i: usize) -> Result<Date, Failure> {
-    args.arg(i)
-        .read_lock::<Date>()
-        .map(|d| *d)
-        .ok_or(Failure::WrongType)
+    match args {
+        Args::Fast(values) => match &values[i] {
+            Value::Date(date) => Ok(*date),
+            _ => Err(Failure::WrongType),
+        },
+        Args::Refs(refs) => refs[i]
+            .read_lock::<Date>()
+            .map(|d| *d)
+            .ok_or(Failure::WrongType),
+    }
 }
 
 fn int(args: Args<'_>, i: usize) -> Result<INT, Failure> {
-    args.arg(i).as_int().map_err(|_| Failure::WrongType)
+    match args {
+        Args::Fast(values) => match &values[i] {
+            Value::Int(n) => Ok(*n),
+            _ => Err(Failure::WrongType),
+        },
+        Args::Refs(refs) => refs[i].as_int().map_err(|_| Failure::WrongType),
+    }
 }
 
 fn float(args: Args<'_>, i: usize) -> Result<f64, Failure> {
-    args.arg(i).as_float().map_err(|_| Failure::WrongType)
+    match args {
+        Args::Fast(values) => match &values[i] {
+            Value::Float(x) => Ok(*x),
+            _ => Err(Failure::WrongType),
+        },
+        Args::Refs(refs) => refs[i].as_float().map_err(|_| Failure::WrongType),
+    }
 }
 
-fn value<T: rhai::Variant + Clone>(value: T) -> Returned {
-    Returned::Value(Dynamic::from(value))
+fn value<T: Into<Value>>(value: T) -> Produced {
+    Produced::Value(value.into())
 }
 
-fn checked<T: rhai::Variant + Clone>(result: Result<T, String>) -> Result<Returned, Failure> {
+fn checked<T: Into<Value>>(result: Result<T, String>) -> Result<Produced, Failure> {
     result.map(value).map_err(Failure::Message)
 }
 
@@ -150,46 +215,46 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
         checked(api::part_of(
             &text(a, 0)?,
-            a.arg(1),
-            a.arg(2),
-            a.arg(3),
+            &a.any(1),
+            &a.any(2),
+            &a.any(3),
             true,
         ))
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
         checked(api::part_of(
             &text(a, 0)?,
-            a.arg(1),
-            a.arg(2),
-            a.arg(3),
+            &a.any(1),
+            &a.any(2),
+            &a.any(3),
             false,
         ))
     }),
     decision("set_grade", &[Text, Text], |v, a, line| {
         api::decision_to(&v.grades, "grade", &*text(a, 0)?, &*text(a, 1)?, line)
-            .map(|d| Returned::Decided(Decided::Decision(d)))
+            .map(|d| Produced::Decided(Decided::Decision(d)))
             .map_err(Failure::Message)
     }),
     decision("set_stage", &[Text, Text], |v, a, line| {
         api::decision_to(&v.stages, "stage", &*text(a, 0)?, &*text(a, 1)?, line)
-            .map(|d| Returned::Decided(Decided::Decision(d)))
+            .map(|d| Produced::Decided(Decided::Decision(d)))
             .map_err(Failure::Message)
     }),
     decision("keep_grade", &[Text], |_, a, line| {
-        Ok(Returned::Decided(Decided::Decision(api::keep(
+        Ok(Produced::Decided(Decided::Decision(api::keep(
             &*text(a, 0)?,
             line,
         ))))
     }),
     decision("keep_stage", &[Text], |_, a, line| {
-        Ok(Returned::Decided(Decided::Decision(api::keep(
+        Ok(Produced::Decided(Decided::Decision(api::keep(
             &*text(a, 0)?,
             line,
         ))))
     }),
     decision("cadence", &[Any, Any, Text], |_, a, line| {
-        api::cadence_of(a.arg(0), a.arg(1), &*text(a, 2)?, line)
-            .map(|c| Returned::Decided(Decided::Cadence(c)))
+        api::cadence_of(&a.any(0), &a.any(1), &*text(a, 2)?, line)
+            .map(|c| Produced::Decided(Decided::Cadence(c)))
             .map_err(Failure::Message)
     }),
     function("action", &[Text, Day, Text], |_, a, line| {
@@ -217,11 +282,11 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     }),
     function("clamp", &[Float, Float, Float], |_, a, _| {
         let (x, lo, hi) = (float(a, 0)?, float(a, 1)?, float(a, 2)?);
-        Ok(Returned::Value(Dynamic::from_float(x.max(lo).min(hi))))
+        Ok(Produced::Value(Value::Float(x.max(lo).min(hi))))
     }),
     function("clamp", &[Int, Int, Int], |_, a, _| {
         let (x, lo, hi) = (int(a, 0)?, int(a, 1)?, int(a, 2)?);
-        Ok(Returned::Value(Dynamic::from_int(x.max(lo).min(hi))))
+        Ok(Produced::Value(Value::Int(x.max(lo).min(hi))))
     }),
     function("money", &[Float], |_, a, _| {
         Ok(value(api::money_float(float(a, 0)?)))
@@ -230,7 +295,8 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         Ok(value(api::money_int(int(a, 0)?)))
     }),
     function("join", &[List, Text], |v, a, _| {
-        let items = a.arg(0).read_lock::<Array>().ok_or(Failure::WrongType)?;
+        let items = a.any(0);
+        let items = items.read_lock::<Array>().ok_or(Failure::WrongType)?;
         api::join(&items, &text(a, 1)?, v.max_string_size)
             .map(value)
             .ok_or(Failure::TooLarge("Length of string"))
@@ -240,7 +306,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         checked(api::shift_date(date(a, 0)?, int(a, 1)?))
     }),
     function("days_between", &[Day, Day], |_, a, _| {
-        Ok(Returned::Value(Dynamic::from_int(
+        Ok(Produced::Value(Value::Int(
             (date(a, 1)? - date(a, 0)?).num_days(),
         )))
     }),

@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, ImmutableString};
 
-use crate::model::{Customer, Date, Facts};
+use super::fast::Value;
+use crate::model::{Customer, Facts};
 
 /// The customer as a script sees it.
 #[derive(Debug, Clone)]
@@ -126,13 +127,13 @@ impl CustomerView {
     }
 
     /// `field` of the record as a script string, or `()` when the record has none.
-    pub(crate) fn text(&self, field: TextField) -> Dynamic {
+    pub(crate) fn text(&self, field: TextField) -> Value {
         let Some(value) = text_field(&self.0.customer, field) else {
-            return Dynamic::UNIT;
+            return Value::Unit;
         };
         let mut cached = self.0.texts[field as usize].borrow_mut();
         let text = cached.get_or_insert_with(|| ImmutableString::from(value));
-        Dynamic::from(text.clone())
+        Value::Str(text.clone())
     }
 }
 
@@ -203,28 +204,6 @@ fn copy_attributes(
         }
     }
     into.clone_from(from);
-}
-
-/// `()` for absent values, so scripts can write `c.days_since_call ?? 999`.
-pub(crate) fn opt_int(value: Option<i64>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from_int)
-}
-
-/// `()` for an absent number.
-pub(crate) fn opt_float(value: Option<f64>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from_float)
-}
-
-pub(crate) fn opt_date(value: Option<Date>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from)
-}
-
-pub(crate) fn opt_str(value: Option<&str>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, |s| Dynamic::from(ImmutableString::from(s)))
-}
-
-pub(crate) fn opt_bool(value: Option<bool>) -> Dynamic {
-    value.map_or(Dynamic::UNIT, Dynamic::from_bool)
 }
 
 /// A JSON attribute as a script value: numbers, strings, booleans; arrays and objects as

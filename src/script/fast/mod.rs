@@ -17,7 +17,8 @@
 //! entry function is run again from the start by rhai, which then produces the result or
 //! the error with its exact message and position. Scripts are pure functions of their
 //! arguments, so running one again is safe. Operations are counted generously (every
-//! statement counts all its expression nodes) and the tier bails at half of
+//! statement counts all its expression nodes, and a block counts all its statements when it
+//! starts) and the tier bails at half of
 //! `max_operations`, so a call anywhere near the limit is decided by rhai; loops look at the
 //! evaluation's deadline every few iterations. Without `while` or recursion, a lowered
 //! function's work is bounded by the sizes of the arrays it walks.
@@ -28,10 +29,16 @@
 //! really ran (and that the forced interpreter did not use it). `tests/fast_conformance.rs`
 //! runs every operator and built-in the tier reimplements over every pair of value types
 //! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
+//!
+//! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates
+//! and strings unboxed, rhai's `Dynamic` only for arrays, maps and patron's records. Facts
+//! of `c` are read from the view as values (`api::CUSTOMER_FACTS`), and values become
+//! `Dynamic`s only where they leave the tier.
 
 mod lower;
 pub(crate) mod natives;
 mod ops;
+mod value;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -43,11 +50,12 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
+pub(crate) use value::Value;
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {
     /// `return value`.
-    Return(Dynamic),
+    Return(Value),
     /// An entry function returned a decision, which is in [`Machine::decided`] (see
     /// [`Decided`]).
     Decided,
@@ -65,7 +73,7 @@ pub(crate) enum HandBack {
 }
 
 /// The result of running lowered code.
-pub(crate) type Outcome = Result<Dynamic, Flow>;
+pub(crate) type Outcome = Result<Value, Flow>;
 
 /// A lowered expression or statement.
 pub(crate) type Code = Box<dyn Fn(&mut Machine) -> Outcome>;
@@ -88,7 +96,7 @@ const CLOCK_EVERY_ITERATIONS: u64 = 64;
 /// The state of one call: a stack of local-variable slots, the operations counted so far,
 /// and the limits.
 pub(crate) struct Machine {
-    stack: Vec<Dynamic>,
+    stack: Vec<Value>,
     base: usize,
     operations: u64,
     /// Bail when `operations` passes this (half of `max_operations`; `u64::MAX` if unlimited).
@@ -121,12 +129,12 @@ impl Machine {
 
     /// The local variable in `slot` of the current frame.
     #[inline]
-    pub(crate) fn local(&self, slot: usize) -> &Dynamic {
+    pub(crate) fn local(&self, slot: usize) -> &Value {
         &self.stack[self.base + slot]
     }
 
     #[inline]
-    pub(crate) fn local_mut(&mut self, slot: usize) -> &mut Dynamic {
+    pub(crate) fn local_mut(&mut self, slot: usize) -> &mut Value {
         &mut self.stack[self.base + slot]
     }
 
@@ -172,17 +180,17 @@ impl Machine {
     pub(crate) fn call(
         &mut self,
         function: &Function,
-        args: impl IntoIterator<Item = Dynamic>,
+        args: impl IntoIterator<Item = Value>,
     ) -> Outcome {
         let base = self.stack.len();
         self.stack.extend(args);
         debug_assert_eq!(self.stack.len() - base, function.arity);
         self.stack
-            .resize_with(base + function.frame_size, || Dynamic::UNIT);
+            .resize_with(base + function.frame_size, || Value::Unit);
         let caller = std::mem::replace(&mut self.base, base);
         let result = (function.body)(self);
         self.base = caller;
-        self.stack.drain(base..).for_each(ops::discard);
+        self.stack.truncate(base);
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
@@ -192,22 +200,20 @@ impl Machine {
     /// Calls `function`, which leaves its parameters intact, with `args` moved into its
     /// frame and moved back when it returns (or bails): no argument is copied. Copying a
     /// custom value such as the customer view costs two allocations in rhai's `Dynamic`.
-    pub(crate) fn call_lending(&mut self, function: &Function, args: &mut [Dynamic]) -> Outcome {
+    pub(crate) fn call_lending(&mut self, function: &Function, args: &mut [Value]) -> Outcome {
         debug_assert!(function.params_intact);
         debug_assert_eq!(args.len(), function.arity);
         let base = self.stack.len();
         self.stack.extend(args.iter_mut().map(std::mem::take));
         self.stack
-            .resize_with(base + function.frame_size, || Dynamic::UNIT);
+            .resize_with(base + function.frame_size, || Value::Unit);
         let caller = std::mem::replace(&mut self.base, base);
         let result = (function.body)(self);
         self.base = caller;
-        let mut frame = self.stack.drain(base..);
-        for (arg, lent) in args.iter_mut().zip(frame.by_ref()) {
-            // `arg` was emptied when lent: `()`.
-            std::mem::forget(std::mem::replace(arg, lent));
+        for (arg, lent) in args.iter_mut().zip(&mut self.stack[base..]) {
+            *arg = std::mem::take(lent);
         }
-        frame.for_each(ops::discard);
+        self.stack.truncate(base);
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
@@ -292,13 +298,31 @@ impl FastScripts {
         machine.stack.clear();
         machine.base = 0;
         let result = if function.params_intact {
-            machine.call_lending(function, args)
+            // The arguments are moved into the call and back (a boxed value such as the
+            // customer view is moved as it is).
+            let mut small: [Value; 4] = Default::default();
+            let mut large = Vec::new();
+            let values: &mut [Value] = match small.get_mut(..args.len()) {
+                Some(values) => values,
+                None => {
+                    large.resize(args.len(), Value::Unit);
+                    &mut large
+                }
+            };
+            for (arg, value) in args.iter_mut().zip(values.iter_mut()) {
+                *value = Value::from_dynamic(std::mem::take(arg));
+            }
+            let result = machine.call_lending(function, values);
+            for (arg, value) in args.iter_mut().zip(values.iter_mut()) {
+                *arg = std::mem::take(value).into_dynamic();
+            }
+            result
         } else {
-            machine.call(function, args.iter().cloned())
+            machine.call(function, args.iter().cloned().map(Value::from_dynamic))
         };
         machine.stack.clear();
         match result {
-            Ok(value) => Ok(Returned::Value(value)),
+            Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine
                 .decided
                 .take()

@@ -6,15 +6,16 @@
 
 use std::rc::Rc;
 
-use rhai::{Dynamic, INT};
+use rhai::INT;
 
-use super::ops::{as_number, bail};
-use super::{Decided, Flow, Outcome, Returned};
+use super::ops::bail;
+use super::value::Value;
+use super::{Decided, Flow, Outcome};
 use crate::script::api::Vocabulary;
-use crate::script::functions::{overloads, Args, Failure, ScriptFunction};
+use crate::script::functions::{overloads, Args, Failure, Produced, ScriptFunction};
 
 /// A native function: its arguments and the script line of the call.
-pub(crate) type Native = Rc<dyn Fn(&mut [Dynamic], usize) -> Outcome>;
+pub(crate) type Native = Rc<dyn Fn(&mut [Value], usize) -> Outcome>;
 
 /// Numbers as rhai's `min`/`max` take them: two integers stay an integer, otherwise floats.
 enum Pair {
@@ -22,13 +23,11 @@ enum Pair {
     Floats(f64, f64),
 }
 
-fn pair(a: &Dynamic, b: &Dynamic) -> Result<Pair, Flow> {
-    if a.is_int() && b.is_int() {
-        if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
-            return Ok(Pair::Ints(x, y));
-        }
+fn pair(a: &Value, b: &Value) -> Result<Pair, Flow> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(Pair::Ints(*x, *y));
     }
-    match (as_number(a), as_number(b)) {
+    match (a.as_number(), b.as_number()) {
         (Some(x), Some(y)) => Ok(Pair::Floats(x, y)),
         _ => bail(),
     }
@@ -45,11 +44,11 @@ pub(crate) type Ladders = Rc<Vocabulary>;
 fn run(
     overloads: &[&'static ScriptFunction],
     vocabulary: &Vocabulary,
-    args: &mut [Dynamic],
+    args: &[Value],
     line: usize,
-) -> Result<Returned, Flow> {
+) -> Result<Produced, Flow> {
     for function in overloads {
-        match (function.run)(vocabulary, Args::Values(args), line) {
+        match (function.run)(vocabulary, Args::Fast(args), line) {
             Ok(returned) => return Ok(returned),
             Err(Failure::WrongType) => continue,
             Err(_) => return bail(),
@@ -59,7 +58,7 @@ fn run(
 }
 
 /// A native that makes a grade or stage decision or a cadence.
-pub(crate) type DecisionNative = Rc<dyn Fn(&mut [Dynamic], usize) -> Result<Decided, Flow>>;
+pub(crate) type DecisionNative = Rc<dyn Fn(&mut [Value], usize) -> Result<Decided, Flow>>;
 
 /// The decision-making native `name` taking `arity` arguments: `set_grade`, `set_stage`,
 /// `keep_grade`, `keep_stage`, `cadence`.
@@ -75,8 +74,8 @@ pub(crate) fn resolve_decision(
     let vocabulary = ladders.clone();
     Some(Rc::new(move |args, line| {
         match run(&found, &vocabulary, args, line)? {
-            Returned::Decided(decided) => Ok(decided),
-            Returned::Value(_) => bail(),
+            Produced::Decided(decided) => Ok(decided),
+            Produced::Value(_) => bail(),
         }
     }))
 }
@@ -87,21 +86,24 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
     if !found.is_empty() {
         let vocabulary = ladders.clone();
         return Some(Rc::new(move |args, line| {
-            run(&found, &vocabulary, args, line).map(Returned::into_dynamic)
+            run(&found, &vocabulary, args, line).map(|produced| match produced {
+                Produced::Value(value) => value,
+                Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
+            })
         }));
     }
     let native: Native = match (name, arity) {
         // rhai's `min`/`max` (LogicPackage): `<=` / `>=` pick the first on a tie.
         ("min", 2) => Rc::new(|a, _| {
             Ok(match pair(&a[0], &a[1])? {
-                Pair::Ints(x, y) => Dynamic::from_int(if x <= y { x } else { y }),
-                Pair::Floats(x, y) => Dynamic::from_float(if x <= y { x } else { y }),
+                Pair::Ints(x, y) => Value::Int(if x <= y { x } else { y }),
+                Pair::Floats(x, y) => Value::Float(if x <= y { x } else { y }),
             })
         }),
         ("max", 2) => Rc::new(|a, _| {
             Ok(match pair(&a[0], &a[1])? {
-                Pair::Ints(x, y) => Dynamic::from_int(if x >= y { x } else { y }),
-                Pair::Floats(x, y) => Dynamic::from_float(if x >= y { x } else { y }),
+                Pair::Ints(x, y) => Value::Int(if x >= y { x } else { y }),
+                Pair::Floats(x, y) => Value::Float(if x >= y { x } else { y }),
             })
         }),
         _ => return None,

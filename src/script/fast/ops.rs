@@ -4,6 +4,7 @@
 
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
+use super::value::Value;
 use super::{Flow, Outcome};
 use crate::model::{Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
@@ -22,117 +23,72 @@ pub(crate) fn bail<T>() -> Result<T, Flow> {
 /// `a op b`, as rhai's built-in operators compute it (checked integer arithmetic, floats
 /// compared with a relative epsilon, `()` and mismatched types unequal), and patron's date
 /// operators. Other operand types bail.
-pub(crate) fn binary(op: &Token, a: &Dynamic, b: &Dynamic, max_string: usize) -> Outcome {
-    // Two floats, the common case in scoring, first.
-    if let (Some(x), Some(y)) = (plain_float(a), plain_float(b)) {
-        return floats(op, x, y);
-    }
-    // (`as_int` and the like name the type on failure, which costs: test first.)
-    if a.is_int() && b.is_int() {
-        if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
-            return integers(op, x, y);
+pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Outcome {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => return floats(op, *x, *y),
+        (Value::Int(x), Value::Int(y)) => return integers(op, *x, *y),
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+            if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
+                return floats(op, x, y);
+            }
         }
-    }
-    if let (Some(x), Some(y)) = (as_number(a), as_number(b)) {
-        return floats(op, x, y);
-    }
-    if a.is_variant() {
-        if let Some(result) = date_operator(op, a, b) {
-            return result;
+        (Value::Date(x), _) => {
+            if let Some(result) = date_operator(op, *x, b) {
+                return result;
+            }
         }
-    }
-    if a.is_bool() && b.is_bool() {
-        if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
-            return compare(op, x.cmp(&y));
+        (Value::Bool(x), Value::Bool(y)) => return compare(op, x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => {
+            if *op == Token::Plus {
+                return concat(x, y, max_string);
+            }
+            return compare(op, x.as_str().cmp(y.as_str()));
         }
-    }
-    if a.is_string() && b.is_string() {
-        if *op == Token::Plus {
-            return concat(a, b, max_string);
+        (Value::Unit, Value::Unit) => {
+            return match op {
+                Token::EqualsTo => Ok(Value::Bool(true)),
+                Token::NotEqualsTo
+                | Token::LessThan
+                | Token::LessThanEqualsTo
+                | Token::GreaterThan
+                | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
+                _ => bail(),
+            };
         }
-        let (Some(x), Some(y)) = (
-            a.read_lock::<ImmutableString>(),
-            b.read_lock::<ImmutableString>(),
-        ) else {
-            return bail();
-        };
-        return compare(op, x.as_str().cmp(y.as_str()));
+        // `() + "text"` is the text.
+        (Value::Unit, Value::Str(_)) | (Value::Str(_), Value::Unit) if *op == Token::Plus => {
+            return Ok(if matches!(a, Value::Unit) {
+                b.clone()
+            } else {
+                a.clone()
+            });
+        }
+        _ => {}
     }
-    if a.is_unit() && b.is_unit() {
+    // Otherwise values of different kinds are never equal.
+    if simple(a) && simple(b) && !(a.as_number().is_some() && b.as_number().is_some()) {
         return match op {
-            Token::EqualsTo => Ok(Dynamic::TRUE),
-            Token::NotEqualsTo
-            | Token::LessThan
-            | Token::LessThanEqualsTo
-            | Token::GreaterThan
-            | Token::GreaterThanEqualsTo => Ok(Dynamic::FALSE),
-            _ => bail(),
-        };
-    }
-    // `() + "text"` is the text; otherwise values of different kinds are never equal.
-    if *op == Token::Plus && (a.is_unit() && b.is_string() || a.is_string() && b.is_unit()) {
-        return Ok(if a.is_unit() { b.clone() } else { a.clone() });
-    }
-    if simple(a) && simple(b) && !(as_number(a).is_some() && as_number(b).is_some()) {
-        return match op {
-            Token::NotEqualsTo => Ok(Dynamic::TRUE),
+            Token::NotEqualsTo => Ok(Value::Bool(true)),
             Token::EqualsTo
             | Token::LessThan
             | Token::LessThanEqualsTo
             | Token::GreaterThan
-            | Token::GreaterThanEqualsTo => Ok(Dynamic::FALSE),
+            | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
             _ => bail(),
         };
     }
     bail()
 }
 
-/// The float `value` holds, if it holds one.
-#[inline(always)]
-pub(crate) fn plain_float(value: &Dynamic) -> Option<f64> {
-    if value.is_float() && !value.is_shared() {
-        value.as_float().ok()
-    } else {
-        None
-    }
-}
-
-/// Drops `value`, skipping rhai's out-of-line drop glue for the values that own nothing
-/// (numbers, booleans, `()`): most of the values a rule computes. The fast tier never holds
-/// a shared value (it has no closures), but one would be dropped normally.
-#[inline(always)]
-pub(crate) fn discard(value: Dynamic) {
-    if !value.is_shared()
-        && (value.is_float() || value.is_int() || value.is_bool() || value.is_unit())
-    {
-        std::mem::forget(value);
-    }
-}
-
-/// A float, or an integer as a float.
-pub(crate) fn as_number(value: &Dynamic) -> Option<f64> {
-    if value.is_float() {
-        value.as_float().ok()
-    } else if value.is_int() {
-        value.as_int().ok().map(|i| i as f64)
-    } else {
-        None
-    }
-}
-
-/// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them).
-fn simple(value: &Dynamic) -> bool {
-    value.is_unit()
-        || value.is_bool()
-        || value.is_int()
-        || value.is_float()
-        || value.is_string()
-        || value.is::<Date>()
+/// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them):
+/// all but the boxed ones.
+fn simple(value: &Value) -> bool {
+    !matches!(value, Value::Dyn(_))
 }
 
 fn compare(op: &Token, ordering: std::cmp::Ordering) -> Outcome {
     use std::cmp::Ordering::{Equal, Greater, Less};
-    Ok(Dynamic::from_bool(match op {
+    Ok(Value::Bool(match op {
         Token::EqualsTo => ordering == Equal,
         Token::NotEqualsTo => ordering != Equal,
         Token::LessThan => ordering == Less,
@@ -152,7 +108,7 @@ fn integers(op: &Token, x: INT, y: INT) -> Outcome {
         Token::Modulo => x.checked_rem(y),
         _ => return compare(op, x.cmp(&y)),
     };
-    value.map(Dynamic::from_int).ok_or(Flow::Bail)
+    value.map(Value::Int).ok_or(Flow::Bail)
 }
 
 /// rhai's float operators; comparisons are relative to the larger magnitude, within
@@ -167,7 +123,7 @@ fn floats(op: &Token, x: f64, y: f64) -> Outcome {
         _ => None,
     };
     if let Some(value) = arithmetic {
-        return Ok(Dynamic::from_float(value));
+        return Ok(Value::Float(value));
     }
     let max = if x * y == 0.0 {
         1.0
@@ -176,7 +132,7 @@ fn floats(op: &Token, x: f64, y: f64) -> Outcome {
     };
     let zero = max == 0.0;
     let e = f64::EPSILON;
-    Ok(Dynamic::from_bool(match op {
+    Ok(Value::Bool(match op {
         Token::EqualsTo => zero || (x - y).abs() / max <= e,
         Token::NotEqualsTo => !zero && (x - y).abs() / max > e,
         Token::GreaterThan => !zero && (x - y) / max > e,
@@ -187,91 +143,113 @@ fn floats(op: &Token, x: f64, y: f64) -> Outcome {
     }))
 }
 
-fn concat(a: &Dynamic, b: &Dynamic, max_string: usize) -> Outcome {
-    let (Some(a), Some(b)) = (
-        a.read_lock::<ImmutableString>(),
-        b.read_lock::<ImmutableString>(),
-    ) else {
-        return bail();
-    };
+fn concat(a: &ImmutableString, b: &ImmutableString, max_string: usize) -> Outcome {
     if max_string > 0 && a.len() + b.len() > max_string {
         return bail();
     }
-    Ok(Dynamic::from(&*a + &*b))
+    Ok(Value::Str(a + b))
 }
 
-/// patron's operators on dates (registered in `api::register_dates`).
-fn date_operator(op: &Token, a: &Dynamic, b: &Dynamic) -> Option<Outcome> {
-    let left = a.read_lock::<Date>()?;
-    if let Some(right) = b.read_lock::<Date>() {
-        let (x, y) = (*left, *right);
-        let value = match op {
-            Token::EqualsTo => Dynamic::from_bool(x == y),
-            Token::NotEqualsTo => Dynamic::from_bool(x != y),
-            Token::LessThan => Dynamic::from_bool(x < y),
-            Token::LessThanEqualsTo => Dynamic::from_bool(x <= y),
-            Token::GreaterThan => Dynamic::from_bool(x > y),
-            Token::GreaterThanEqualsTo => Dynamic::from_bool(x >= y),
-            Token::Minus => Dynamic::from_int((x - y).num_days()),
-            _ => return Some(bail()),
-        };
-        return Some(Ok(value));
+/// patron's operators on dates (registered in `api::register_dates`); `None` when `b` is
+/// neither a date nor an integer, or the operator is not one of them.
+fn date_operator(op: &Token, x: Date, b: &Value) -> Option<Outcome> {
+    match b {
+        Value::Date(y) => {
+            let y = *y;
+            let value = match op {
+                Token::EqualsTo => Value::Bool(x == y),
+                Token::NotEqualsTo => Value::Bool(x != y),
+                Token::LessThan => Value::Bool(x < y),
+                Token::LessThanEqualsTo => Value::Bool(x <= y),
+                Token::GreaterThan => Value::Bool(x > y),
+                Token::GreaterThanEqualsTo => Value::Bool(x >= y),
+                Token::Minus => Value::Int((x - y).num_days()),
+                _ => return Some(bail()),
+            };
+            Some(Ok(value))
+        }
+        Value::Int(days) => {
+            let days = match op {
+                Token::Plus => *days,
+                Token::Minus => days.checked_neg().unwrap_or(INT::MAX),
+                _ => return None,
+            };
+            Some(
+                api::shift_date(x, days)
+                    .map(Value::Date)
+                    .or_else(|_| bail()),
+            )
+        }
+        _ => None,
     }
-    let days = b.as_int().ok()?;
-    let days = match op {
-        Token::Plus => days,
-        Token::Minus => days.checked_neg().unwrap_or(INT::MAX),
-        _ => return None,
-    };
-    Some(
-        api::shift_date(*left, days)
-            .map(Dynamic::from)
-            .or_else(|_| bail()),
-    )
 }
 
 /// `!a` and `-a`.
-pub(crate) fn unary(op: &Token, a: Dynamic) -> Outcome {
-    match op {
-        Token::Bang => a
-            .as_bool()
-            .map(|b| Dynamic::from_bool(!b))
-            .or_else(|_| bail()),
-        Token::Minus | Token::UnaryMinus => {
-            if let Ok(n) = a.as_int() {
-                return n.checked_neg().map(Dynamic::from_int).ok_or(Flow::Bail);
-            }
-            if let Ok(x) = a.as_float() {
-                return Ok(Dynamic::from_float(-x));
-            }
-            bail()
+pub(crate) fn unary(op: &Token, a: Value) -> Outcome {
+    match (op, a) {
+        (Token::Bang, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (Token::Minus | Token::UnaryMinus, Value::Int(n)) => {
+            n.checked_neg().map(Value::Int).ok_or(Flow::Bail)
         }
+        (Token::Minus | Token::UnaryMinus, Value::Float(x)) => Ok(Value::Float(-x)),
         _ => bail(),
     }
 }
 
 /// Appends `value` to an interpolated string as rhai's `to_string` would write it.
-pub(crate) fn write_text(out: &mut String, value: &Dynamic) -> Result<(), Flow> {
+pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
     use std::fmt::Write;
-    if let Some(text) = value.read_lock::<ImmutableString>() {
-        out.push_str(&text);
-        return Ok(());
+    match value {
+        Value::Str(text) => out.push_str(text),
+        // rhai's own formatting of numbers (a float keeps its `.0`); no allocation.
+        Value::Int(i) => {
+            let _ = write!(out, "{}", Dynamic::from_int(*i));
+        }
+        Value::Float(x) => {
+            let _ = write!(out, "{}", Dynamic::from_float(*x));
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Unit => {}
+        Value::Date(date) => write_date(out, *date),
+        Value::Dyn(_) => return bail(),
     }
-    if value.is_int() || value.is_float() || value.is_bool() {
-        let _ = write!(out, "{value}");
-        return Ok(());
-    }
-    if value.is_unit() {
-        return Ok(());
-    }
-    if let Some(date) = value.read_lock::<Date>() {
-        let _ = write!(out, "{}", *date);
-        return Ok(());
-    }
-    bail()
+    Ok(())
 }
 
-fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -> Dynamic> {
+/// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
+/// machinery for the years 0–9999.
+fn write_date(out: &mut String, date: Date) {
+    use chrono::Datelike;
+    let year = date.year();
+    let Ok(year) = u32::try_from(year) else {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    };
+    if year > 9999 {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let (month, day) = (date.month(), date.day());
+    for c in [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ] {
+        out.push(c);
+    }
+}
+
+fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -> Value> {
     fields
         .iter()
         .find(|(n, _)| *n == name)
@@ -282,10 +260,10 @@ fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -
 pub(crate) struct Property {
     name: ImmutableString,
     fact: Option<FactGetter>,
-    date: Option<fn(&Date) -> Dynamic>,
-    receivable: Option<fn(&ReceivableFact) -> Dynamic>,
-    portfolio: Option<fn(&PortfolioFacts) -> Dynamic>,
-    score_part: Option<fn(&ScorePart) -> Dynamic>,
+    date: Option<fn(&Date) -> Value>,
+    receivable: Option<fn(&ReceivableFact) -> Value>,
+    portfolio: Option<fn(&PortfolioFacts) -> Value>,
+    score_part: Option<fn(&ScorePart) -> Value>,
 }
 
 impl Property {
@@ -304,7 +282,17 @@ impl Property {
     }
 
     /// Reads the property of `value`.
-    pub(crate) fn read(&self, value: &Dynamic) -> Outcome {
+    pub(crate) fn read(&self, value: &Value) -> Outcome {
+        let value = match value {
+            Value::Dyn(value) => value,
+            Value::Date(d) => {
+                return match self.date {
+                    Some(read) => Ok(read(d)),
+                    None => bail(),
+                }
+            }
+            _ => return bail(),
+        };
         if let Some(view) = value.read_lock::<CustomerView>() {
             if let Some((name, read)) = self.fact {
                 view.note(name);
@@ -316,27 +304,30 @@ impl Property {
                     view.facts()
                         .portfolio
                         .clone()
-                        .map(Dynamic::from)
+                        .map(|p| Value::Dyn(Dynamic::from(p)))
                         .ok_or(Flow::Bail)
                 }
                 "has_portfolio" => {
                     view.note("portfolio");
-                    Ok(Dynamic::from_bool(view.facts().portfolio.is_some()))
+                    Ok(Value::Bool(view.facts().portfolio.is_some()))
                 }
                 _ => bail(),
             };
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
-            return table.lookup(&self.name).cloned().ok_or(Flow::Bail);
+            return table
+                .lookup(&self.name)
+                .map(|v| Value::from_dynamic(v.clone()))
+                .ok_or(Flow::Bail);
         }
         if let Some(map) = value.read_lock::<Map>() {
-            return map.get(self.name.as_str()).cloned().ok_or(Flow::Bail);
+            return map
+                .get(self.name.as_str())
+                .map(|v| Value::from_dynamic(v.clone()))
+                .ok_or(Flow::Bail);
         }
         if let (Some(read), Some(r)) = (self.receivable, value.read_lock::<ReceivableFact>()) {
             return Ok(read(&r));
-        }
-        if let (Some(read), Some(d)) = (self.date, value.read_lock::<Date>()) {
-            return Ok(read(&d));
         }
         if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
             return Ok(read(&p));
@@ -349,26 +340,47 @@ impl Property {
 }
 
 /// `x[index]`.
-pub(crate) fn index(value: &Dynamic, index: &Dynamic) -> Outcome {
-    if let Some(key) = index.read_lock::<ImmutableString>() {
-        if let Some(table) = value.read_lock::<ParamTable>() {
-            return table.lookup(&key).cloned().ok_or(Flow::Bail);
-        }
-        if let Some(map) = value.read_lock::<Map>() {
-            return map.get(key.as_str()).cloned().ok_or(Flow::Bail);
-        }
+pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
+    let Value::Dyn(value) = value else {
         return bail();
+    };
+    match index {
+        Value::Str(key) => {
+            if let Some(table) = value.read_lock::<ParamTable>() {
+                return table
+                    .lookup(key)
+                    .map(|v| Value::from_dynamic(v.clone()))
+                    .ok_or(Flow::Bail);
+            }
+            if let Some(map) = value.read_lock::<Map>() {
+                return map
+                    .get(key.as_str())
+                    .map(|v| Value::from_dynamic(v.clone()))
+                    .ok_or(Flow::Bail);
+            }
+            bail()
+        }
+        Value::Int(i) => {
+            let Some(array) = value.read_lock::<Array>() else {
+                return bail();
+            };
+            usize::try_from(*i)
+                .ok()
+                .and_then(|i| array.get(i))
+                .map(|v| Value::from_dynamic(v.clone()))
+                .ok_or(Flow::Bail)
+        }
+        _ => bail(),
     }
-    if let (Ok(i), Some(array)) = (index.as_int(), value.read_lock::<Array>()) {
-        return usize::try_from(i)
-            .ok()
-            .and_then(|i| array.get(i))
-            .cloned()
-            .ok_or(Flow::Bail);
-    }
-    bail()
 }
 
+/// The `Dynamic` a boxed value holds, if `value` is one.
+fn boxed(value: &Value) -> Option<&Dynamic> {
+    match value {
+        Value::Dyn(value) => Some(value),
+        _ => None,
+    }
+}
 /// The methods the fast tier runs; any other method keeps the file in rhai.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Method {
@@ -411,79 +423,86 @@ impl Method {
     /// Calls the method on `target` (changed only by [`Method::Push`]).
     pub(crate) fn call(
         self,
-        target: &mut Dynamic,
-        args: &mut [Dynamic],
+        target: &mut Value,
+        args: &mut [Value],
         max_array_size: usize,
     ) -> Outcome {
         match self {
             Method::Push => {
+                let Value::Dyn(target) = target else {
+                    return bail();
+                };
                 let Some(mut array) = target.write_lock::<Array>() else {
                     return bail();
                 };
                 if max_array_size > 0 && array.len() >= max_array_size {
                     return bail();
                 }
-                array.push(std::mem::take(&mut args[0]));
-                Ok(Dynamic::UNIT)
+                array.push(std::mem::take(&mut args[0]).into_dynamic());
+                Ok(Value::Unit)
             }
             _ => self.call_pure(target, args),
         }
     }
 
     /// Calls a method that does not change its target ([`Method::Push`] bails).
-    pub(crate) fn call_pure(self, target: &Dynamic, args: &[Dynamic]) -> Outcome {
-        let key = args.first().and_then(|a| a.read_lock::<ImmutableString>());
+    pub(crate) fn call_pure(self, target: &Value, args: &[Value]) -> Outcome {
+        let key = args.first().and_then(Value::as_str);
         match self {
             Method::Attr | Method::HasAttr => {
-                let (Some(view), Some(key)) = (target.read_lock::<CustomerView>(), key) else {
-                    return bail();
-                };
-                Ok(if self == Method::Attr {
-                    api::attr(&view, &key)
-                } else {
-                    Dynamic::from_bool(api::has_attr(&view, &key))
-                })
-            }
-            Method::OwnerCount => {
-                let (Some(p), Some(key)) = (target.read_lock::<PortfolioFacts>(), key) else {
-                    return bail();
-                };
-                Ok(Dynamic::from_int(api::owner_count(&p, &key)))
-            }
-            Method::Contains => contains(target, &args[0]),
-            Method::Len => {
-                if let Some(array) = target.read_lock::<Array>() {
-                    return Ok(Dynamic::from_int(array.len() as INT));
-                }
-                match target.read_lock::<ImmutableString>() {
-                    Some(text) => Ok(Dynamic::from_int(text.chars().count() as INT)),
-                    None => bail(),
-                }
-            }
-            Method::Round => match plain_float(target) {
-                Some(x) => Ok(Dynamic::from_float(x.round())),
-                None => bail(),
-            },
-            Method::SubString => {
-                let (Some(text), Ok(start), Ok(length)) = (
-                    target.read_lock::<ImmutableString>(),
-                    args[0].as_int(),
-                    args[1].as_int(),
+                let (Some(view), Some(key)) = (
+                    boxed(target).and_then(|t| t.read_lock::<CustomerView>()),
+                    key,
                 ) else {
                     return bail();
                 };
-                Ok(Dynamic::from(sub_string(&text, start, length)))
+                Ok(if self == Method::Attr {
+                    Value::from_dynamic(api::attr(&view, key))
+                } else {
+                    Value::Bool(api::has_attr(&view, key))
+                })
             }
+            Method::OwnerCount => {
+                let (Some(p), Some(key)) = (
+                    boxed(target).and_then(|t| t.read_lock::<PortfolioFacts>()),
+                    key,
+                ) else {
+                    return bail();
+                };
+                Ok(Value::Int(api::owner_count(&p, key)))
+            }
+            Method::Contains => contains(target, &args[0]),
+            Method::Len => match target {
+                Value::Str(text) => Ok(Value::Int(text.chars().count() as INT)),
+                Value::Dyn(value) => match value.read_lock::<Array>() {
+                    Some(array) => Ok(Value::Int(array.len() as INT)),
+                    None => bail(),
+                },
+                _ => bail(),
+            },
+            Method::Round => match target {
+                Value::Float(x) => Ok(Value::Float(x.round())),
+                _ => bail(),
+            },
+            Method::SubString => match (target, &args[0], &args[1]) {
+                (Value::Str(text), Value::Int(start), Value::Int(length)) => Ok(Value::Str(
+                    ImmutableString::from(sub_string(text, *start, *length)),
+                )),
+                _ => bail(),
+            },
             Method::Keys => {
+                let Some(target) = boxed(target) else {
+                    return bail();
+                };
                 if let Some(table) = target.read_lock::<ParamTable>() {
-                    return Ok(Dynamic::from_array(table.keys()));
+                    return Ok(Value::Dyn(Dynamic::from_array(table.keys())));
                 }
                 match target.read_lock::<Map>() {
-                    Some(map) => Ok(Dynamic::from_array(
+                    Some(map) => Ok(Value::Dyn(Dynamic::from_array(
                         map.keys()
                             .map(|k| Dynamic::from(ImmutableString::from(k.as_str())))
                             .collect(),
-                    )),
+                    ))),
                     None => bail(),
                 }
             }
@@ -519,39 +538,33 @@ fn sub_string(text: &str, start: INT, length: INT) -> String {
 
 /// `container.contains(item)`: a parameter table or map by key, an array of strings,
 /// integers or booleans by value.
-fn contains(container: &Dynamic, item: &Dynamic) -> Outcome {
-    if let Some(key) = item.read_lock::<ImmutableString>() {
+fn contains(container: &Value, item: &Value) -> Outcome {
+    let Some(container) = boxed(container) else {
+        return bail();
+    };
+    if let Value::Str(key) = item {
         if let Some(table) = container.read_lock::<ParamTable>() {
-            return Ok(Dynamic::from_bool(table.lookup(&key).is_some()));
+            return Ok(Value::Bool(table.lookup(key).is_some()));
         }
         if let Some(map) = container.read_lock::<Map>() {
-            return Ok(Dynamic::from_bool(map.contains_key(key.as_str())));
+            return Ok(Value::Bool(map.contains_key(key.as_str())));
         }
     }
     let Some(array) = container.read_lock::<Array>() else {
         return bail();
     };
-    let same_primitive = |x: &Dynamic| {
-        (x.is_string() && item.is_string())
-            || (x.is_int() && item.is_int())
-            || (x.is_bool() && item.is_bool())
-    };
     let mut found = false;
     for x in array.iter() {
-        if !same_primitive(x) {
-            return bail();
-        }
-        if !found {
-            found = match (
-                x.read_lock::<ImmutableString>(),
-                item.read_lock::<ImmutableString>(),
-            ) {
-                (Some(a), Some(b)) => *a == *b,
-                _ => {
-                    x.as_int().ok() == item.as_int().ok() && x.as_bool().ok() == item.as_bool().ok()
-                }
-            };
-        }
+        let same = match item {
+            Value::Str(b) => match x.read_lock::<ImmutableString>() {
+                Some(a) if x.is_string() => *a == *b,
+                _ => return bail(),
+            },
+            Value::Int(b) if x.is_int() => x.as_int().ok() == Some(*b),
+            Value::Bool(b) if x.is_bool() => x.as_bool().ok() == Some(*b),
+            _ => return bail(),
+        };
+        found = found || same;
     }
-    Ok(Dynamic::from_bool(found))
+    Ok(Value::Bool(found))
 }

@@ -4,42 +4,36 @@
 
 use std::rc::Rc;
 
-use rhai::{Dynamic, Expr, FnCallExpr, Token};
+use rhai::{Expr, FnCallExpr, Token};
 
 use super::super::natives;
 use super::super::ops::{self, Method};
-use super::super::{Code, Flow, Function, Machine};
+use super::super::{Code, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
 
 /// Evaluates `args` into `out[..args.len()]`.
 #[inline]
-fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Dynamic]) -> Result<(), Flow> {
+fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Value]) -> Result<(), Flow> {
     for (code, slot) in args.iter().zip(out.iter_mut()) {
         *slot = code(m)?;
     }
     Ok(())
 }
 
-/// Runs `f` with the evaluated `args`, on the stack for up to four arguments. The
-/// arguments are discarded afterwards (see [`ops::discard`]).
+/// Runs `f` with the evaluated `args`, on the stack for up to four arguments.
 #[inline]
 pub(super) fn with_args<T>(
     m: &mut Machine,
     args: &[Code],
-    f: impl FnOnce(&mut Machine, &mut [Dynamic]) -> Result<T, Flow>,
+    f: impl FnOnce(&mut Machine, &mut [Value]) -> Result<T, Flow>,
 ) -> Result<T, Flow> {
     if args.len() <= 4 {
-        // Every used entry is taken out and discarded below, so the array holds only `()`s
-        // when it goes out of scope: dropping it would run the drop glue for nothing.
-        let mut buffer = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+        let mut buffer = [NO_ARG; 4];
         let values = &mut buffer[..args.len()];
-        let result = eval_args(m, args, values).and_then(|()| f(m, values));
-        for value in values.iter_mut() {
-            ops::discard(std::mem::take(value));
-        }
-        result
+        eval_args(m, args, values)?;
+        f(m, values)
     } else {
-        let mut buffer = vec![Dynamic::UNIT; args.len()];
+        let mut buffer = vec![Value::Unit; args.len()];
         eval_args(m, args, &mut buffer)?;
         f(m, &mut buffer)
     }
@@ -64,17 +58,8 @@ impl Lowerer<'_> {
                     let op = op.clone();
                     Some(Box::new(move |m| {
                         let a = left(m)?;
-                        let b = match right(m) {
-                            Ok(b) => b,
-                            Err(flow) => {
-                                ops::discard(a);
-                                return Err(flow);
-                            }
-                        };
-                        let result = ops::binary(&op, &a, &b, m.max_string_size());
-                        ops::discard(a);
-                        ops::discard(b);
-                        result
+                        let b = right(m)?;
+                        ops::binary(&op, &a, &b, m.max_string_size())
                     }))
                 }
                 (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
@@ -183,13 +168,12 @@ impl Lowerer<'_> {
             }
         }
         Box::new(move |m| {
-            // Emptied below before it goes out of scope (see `with_args`).
-            let mut small = std::mem::ManuallyDrop::new([NO_ARG; 4]);
+            let mut small = [NO_ARG; 4];
             let mut large = Vec::new();
-            let values: &mut [Dynamic] = if args.len() <= small.len() {
+            let values: &mut [Value] = if args.len() <= small.len() {
                 &mut small[..args.len()]
             } else {
-                large.resize(args.len(), Dynamic::UNIT);
+                large.resize(args.len(), Value::Unit);
                 &mut large
             };
             let mut evaluated = Ok(());
@@ -218,9 +202,6 @@ impl Lowerer<'_> {
                 }
                 result
             });
-            for value in values.iter_mut() {
-                ops::discard(std::mem::take(value));
-            }
             result
         })
     }

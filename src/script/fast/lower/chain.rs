@@ -2,7 +2,9 @@
 //! parameter look-ups folded while lowering, `c.attr("…")` read directly, the rest applied
 //! step by step at run time.
 
-use rhai::{ASTFlags, Dynamic, Expr};
+use rhai::{ASTFlags, Expr};
+
+use super::super::Value;
 
 use super::super::ops::{self, bail, Method, Property};
 use super::super::{Code, Machine, Outcome};
@@ -21,17 +23,19 @@ impl Lowerer<'_> {
     /// The value of `expr` when it is known while lowering: a literal, `params`, a constant
     /// variable, or a chain of parameter look-ups on one (`params.cadence["A"]`). Folding
     /// these is what makes parameter tables cost nothing at run time.
-    pub(super) fn known(&self, expr: &Expr) -> Option<Dynamic> {
+    pub(super) fn known(&self, expr: &Expr) -> Option<Value> {
         match expr {
-            Expr::DynamicConstant(value, _) => Some((**value).clone()),
-            Expr::BoolConstant(b, _) => Some(Dynamic::from_bool(*b)),
-            Expr::IntegerConstant(i, _) => Some(Dynamic::from_int(*i)),
-            Expr::FloatConstant(f, _) => Some(Dynamic::from_float(**f)),
-            Expr::StringConstant(s, _) => Some(Dynamic::from(s.clone())),
-            Expr::Unit(_) => Some(Dynamic::UNIT),
+            Expr::DynamicConstant(value, _) => Some(Value::from_dynamic((**value).clone())),
+            Expr::BoolConstant(b, _) => Some(Value::Bool(*b)),
+            Expr::IntegerConstant(i, _) => Some(Value::Int(*i)),
+            Expr::FloatConstant(f, _) => Some(Value::Float(**f)),
+            Expr::StringConstant(s, _) => Some(Value::Str(s.clone())),
+            Expr::Unit(_) => Some(Value::Unit),
             Expr::Variable(var, ..) => match self.scopes.iter().rev().find(|(n, ..)| *n == var.1) {
                 Some((.., known)) => known.clone(),
-                None if var.1.as_str() == "params" => Some(self.env.params.clone()),
+                None if var.1.as_str() == "params" => {
+                    Some(Value::from_dynamic(self.env.params.clone()))
+                }
                 None => None,
             },
             Expr::Dot(..) | Expr::Index(..) => {
@@ -45,7 +49,7 @@ impl Lowerer<'_> {
 
     /// Applies the leading steps of a chain that can be applied while lowering: the value
     /// and how many steps it took.
-    fn fold_steps(&self, base: &Expr, steps: &[(bool, &Expr)]) -> (Option<Dynamic>, usize) {
+    fn fold_steps(&self, base: &Expr, steps: &[(bool, &Expr)]) -> (Option<Value>, usize) {
         let Some(mut value) = self.known(base) else {
             return (None, 0);
         };
@@ -179,18 +183,23 @@ impl Lowerer<'_> {
             ("has_attr", [_]) => true,
             _ => return None,
         };
-        let name = self.known(&call.args[0])?.into_immutable_string().ok()?;
+        let Value::Str(name) = self.known(&call.args[0])? else {
+            return None;
+        };
         let slot = self.slot_of(&var.1)?;
         // The method and its argument, as `step` would count them.
         self.nodes += 2;
         Some(Box::new(move |m| {
-            let Some(view) = m.local(slot).read_lock::<CustomerView>() else {
+            let Value::Dyn(view) = m.local(slot) else {
+                return bail();
+            };
+            let Some(view) = view.read_lock::<CustomerView>() else {
                 return bail();
             };
             Ok(if has {
-                Dynamic::from_bool(crate::script::api::has_attr(&view, &name))
+                Value::Bool(crate::script::api::has_attr(&view, &name))
             } else {
-                crate::script::api::attr(&view, &name)
+                Value::from_dynamic(crate::script::api::attr(&view, &name))
             })
         }))
     }
@@ -219,8 +228,9 @@ impl Lowerer<'_> {
 }
 
 /// Parameter tables, maps and arrays: the values whose look-ups can be done while lowering.
-fn is_parameter_data(value: &Dynamic) -> bool {
-    value.is::<crate::script::params::ParamTable>() || value.is_map() || value.is_array()
+fn is_parameter_data(value: &Value) -> bool {
+    matches!(value, Value::Dyn(d)
+        if d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array())
 }
 
 /// `base.a[b].c` → (`base`, [(dotting, `a`), (indexing, `b`), (dotting, `c`)]); `None` for
@@ -256,7 +266,7 @@ fn chain_parts(expr: &Expr) -> Option<(&Expr, Vec<(bool, &Expr)>)> {
 
 /// Applies `steps` to a value that stays where it is (a constant): the first step reads it
 /// in place.
-fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
+fn run_steps_on(m: &mut Machine, value: &Value, steps: &[Step]) -> Outcome {
     match steps.split_first() {
         Some((Step::Property(property), rest)) => {
             let value = property.read(value)?;
@@ -264,9 +274,7 @@ fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
         }
         Some((Step::Index(index), rest)) => {
             let index = index(m)?;
-            let value = ops::index(value, &index);
-            ops::discard(index);
-            run_steps(m, value?, rest)
+            run_steps(m, ops::index(value, &index)?, rest)
         }
         Some((Step::Method(method, args), rest)) if *method != Method::Push => {
             let value = with_args(m, args, |_, values| method.call_pure(value, values))?;
@@ -277,22 +285,20 @@ fn run_steps_on(m: &mut Machine, value: &Dynamic, steps: &[Step]) -> Outcome {
 }
 
 /// Applies `steps` to `value` in order.
-fn run_steps(m: &mut Machine, mut value: Dynamic, steps: &[Step]) -> Outcome {
+fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
     for step in steps {
         let next = match step {
             Step::Property(property) => property.read(&value)?,
             Step::Index(index) => {
                 let index = index(m)?;
-                let next = ops::index(&value, &index);
-                ops::discard(index);
-                next?
+                ops::index(&value, &index)?
             }
             Step::Method(method, args) => {
                 let max = m.max_array_size();
                 with_args(m, args, |_, values| method.call(&mut value, values, max))?
             }
         };
-        ops::discard(std::mem::replace(&mut value, next));
+        value = next;
     }
     Ok(value)
 }

@@ -4,28 +4,21 @@
 use rhai::{Array, Dynamic, Expr, ImmutableString, Map};
 
 use super::super::ops::{self, bail};
-use super::super::Code;
+use super::super::{Code, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
-    /// A constant: numbers and booleans are made afresh, which is cheaper than cloning a
-    /// `Dynamic` of unknown type.
-    pub(super) fn constant(&mut self, value: Dynamic) -> Code {
-        if value.is_float() {
-            if let Ok(x) = value.as_float() {
-                return Box::new(move |_| Ok(Dynamic::from_float(x)));
-            }
+    /// A constant: numbers, booleans and dates are made afresh, strings and boxed values
+    /// cloned.
+    pub(super) fn constant(&mut self, value: Value) -> Code {
+        match value {
+            Value::Float(x) => Box::new(move |_| Ok(Value::Float(x))),
+            Value::Int(i) => Box::new(move |_| Ok(Value::Int(i))),
+            Value::Bool(b) => Box::new(move |_| Ok(Value::Bool(b))),
+            Value::Unit => Box::new(|_| Ok(Value::Unit)),
+            Value::Date(d) => Box::new(move |_| Ok(Value::Date(d))),
+            value => Box::new(move |_| Ok(value.clone())),
         }
-        if let Ok(i) = value.as_int() {
-            return Box::new(move |_| Ok(Dynamic::from_int(i)));
-        }
-        if let Ok(b) = value.as_bool() {
-            return Box::new(move |_| Ok(Dynamic::from_bool(b)));
-        }
-        if value.is_unit() {
-            return Box::new(|_| Ok(Dynamic::UNIT));
-        }
-        Box::new(move |_| Ok(value.clone()))
     }
 
     pub(super) fn expr(&mut self, expr: &Expr) -> Option<Code> {
@@ -36,16 +29,20 @@ impl Lowerer<'_> {
             }
         }
         Some(match expr {
-            Expr::DynamicConstant(value, _) => self.constant((**value).clone()),
-            Expr::BoolConstant(b, _) => self.constant(Dynamic::from_bool(*b)),
-            Expr::IntegerConstant(i, _) => self.constant(Dynamic::from_int(*i)),
-            Expr::FloatConstant(f, _) => self.constant(Dynamic::from_float(**f)),
-            Expr::CharConstant(c, _) => self.constant(Dynamic::from_char(*c)),
-            Expr::StringConstant(s, _) => self.constant(Dynamic::from(s.clone())),
-            Expr::Unit(_) => self.constant(Dynamic::UNIT),
+            Expr::DynamicConstant(value, _) => {
+                self.constant(Value::from_dynamic((**value).clone()))
+            }
+            Expr::BoolConstant(b, _) => self.constant(Value::Bool(*b)),
+            Expr::IntegerConstant(i, _) => self.constant(Value::Int(*i)),
+            Expr::FloatConstant(f, _) => self.constant(Value::Float(**f)),
+            Expr::CharConstant(c, _) => self.constant(Value::Dyn(Dynamic::from_char(*c))),
+            Expr::StringConstant(s, _) => self.constant(Value::Str(s.clone())),
+            Expr::Unit(_) => self.constant(Value::Unit),
             Expr::Variable(var, _, pos) => match self.slot_of(&var.1) {
                 Some(slot) => Box::new(move |m| Ok(m.local(slot).clone())),
-                None if var.1.as_str() == "params" => self.constant(self.env.params.clone()),
+                None if var.1.as_str() == "params" => {
+                    self.constant(Value::from_dynamic(self.env.params.clone()))
+                }
                 None => return self.refuse(format!("the variable `{}`{}", var.1, line(*pos))),
             },
             Expr::InterpolatedString(parts, _) => {
@@ -72,9 +69,7 @@ impl Lowerer<'_> {
                             Err(literal) => text.push_str(literal),
                             Ok(code) => {
                                 let value = code(m)?;
-                                let written = ops::write_text(&mut text, &value);
-                                ops::discard(value);
-                                written?;
+                                ops::write_text(&mut text, &value)?;
                             }
                         }
                         let max = m.max_string_size();
@@ -82,7 +77,7 @@ impl Lowerer<'_> {
                             return bail();
                         }
                     }
-                    Ok(Dynamic::from(ImmutableString::from(text)))
+                    Ok(Value::Str(ImmutableString::from(text)))
                 })
             }
             Expr::Array(items, _) => {
@@ -97,9 +92,9 @@ impl Lowerer<'_> {
                     }
                     let mut array = Array::with_capacity(items.len());
                     for item in &items {
-                        array.push(item(m)?);
+                        array.push(item(m)?.into_dynamic());
                     }
-                    Ok(Dynamic::from_array(array))
+                    Ok(Value::Dyn(Dynamic::from_array(array)))
                 })
             }
             Expr::Map(map, _) => {
@@ -113,12 +108,12 @@ impl Lowerer<'_> {
                 Box::new(move |m| {
                     let mut map = template.clone();
                     for (name, value) in &entries {
-                        map.insert(name.as_str().into(), value(m)?);
+                        map.insert(name.as_str().into(), value(m)?.into_dynamic());
                     }
                     if max > 0 && map.len() > max {
                         return bail();
                     }
-                    Ok(Dynamic::from_map(map))
+                    Ok(Value::Dyn(Dynamic::from_map(map)))
                 })
             }
             Expr::Stmt(block) => self.block(block.statements())?,
@@ -132,17 +127,14 @@ impl Lowerer<'_> {
                     .collect::<Option<Vec<_>>>()?;
                 Box::new(move |m| {
                     for operand in &operands {
-                        let value = operand(m)?;
-                        let test = value.as_bool();
-                        ops::discard(value);
-                        let Ok(value) = test else {
+                        let Some(value) = operand(m)?.as_bool() else {
                             return bail();
                         };
                         if value == stop_at {
-                            return Ok(Dynamic::from_bool(stop_at));
+                            return Ok(Value::Bool(stop_at));
                         }
                     }
-                    Ok(Dynamic::from_bool(!stop_at))
+                    Ok(Value::Bool(!stop_at))
                 })
             }
             Expr::Coalesce(operands, _) => {
@@ -151,10 +143,10 @@ impl Lowerer<'_> {
                     .map(|p| self.expr(p))
                     .collect::<Option<Vec<_>>>()?;
                 Box::new(move |m| {
-                    let mut value = Dynamic::UNIT;
+                    let mut value = Value::Unit;
                     for operand in &operands {
-                        ops::discard(std::mem::replace(&mut value, operand(m)?));
-                        if !value.is_unit() {
+                        value = operand(m)?;
+                        if !matches!(value, Value::Unit) {
                             break;
                         }
                     }

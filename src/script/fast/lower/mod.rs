@@ -17,7 +17,7 @@ use std::rc::Rc;
 use rhai::{ASTFlags, ASTNode, Dynamic, Expr, ImmutableString, Stmt, AST};
 
 use super::natives::Ladders;
-use super::{FastFile, Function};
+use super::{FastFile, Function, Value};
 
 /// What lowering needs besides the AST.
 pub(crate) struct LowerEnv {
@@ -185,7 +185,7 @@ struct Lowerer<'a> {
     library: &'a RefCell<Library>,
     /// Visible local names, their slots and (for a variable never assigned to after its
     /// `let` with a constant value, such as `let w = params.weights`) their value.
-    scopes: Vec<(ImmutableString, usize, Option<Dynamic>)>,
+    scopes: Vec<(ImmutableString, usize, Option<Value>)>,
     /// Names the function assigns to somewhere: never treated as constants.
     assigned: Vec<ImmutableString>,
     frame_size: usize,
@@ -201,20 +201,20 @@ struct Lowerer<'a> {
     entry: bool,
 }
 
-const NO_ARG: Dynamic = Dynamic::UNIT;
+const NO_ARG: Value = Value::Unit;
 
 impl Lowerer<'_> {
     fn declare(&mut self, name: &ImmutableString) -> usize {
         self.declare_known(name, None)
     }
 
-    fn declare_known(&mut self, name: &ImmutableString, known: Option<Dynamic>) -> usize {
+    fn declare_known(&mut self, name: &ImmutableString, known: Option<Value>) -> usize {
         let slot = self.scopes.len();
         // Arrays and maps can change through their methods (`push`): only parameter tables
         // and plain values are constants.
         let known = known
             .filter(|_| !self.assigned.contains(name))
-            .filter(|value| !value.is_array() && !value.is_map());
+            .filter(|value| !matches!(value, Value::Dyn(d) if d.is_array() || d.is_map()));
         self.scopes.push((name.clone(), slot, known));
         self.frame_size = self.frame_size.max(self.scopes.len());
         slot

@@ -1,49 +1,56 @@
 //! Statements: blocks, `let`, assignment (plain and compound), `if`, `for` over arrays,
 //! `return` and `throw` (which hands the call to rhai), each counting its operations.
 
-use rhai::{ASTFlags, BinaryExpr, Dynamic, Expr, Stmt};
+use rhai::{ASTFlags, BinaryExpr, Expr, Stmt};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Flow};
+use super::super::{Code, Flow, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
-    /// A block: its statements in a scope of their own; its value is the last one's.
+    /// A block: its statements in a scope of their own; its value is the last one's. The
+    /// operations of all its statements are counted when the block starts (more than run
+    /// when one of them returns early, which only makes the tier bail sooner).
     pub(super) fn block(&mut self, statements: &[Stmt]) -> Option<Code> {
         let depth = self.scopes.len();
         let codes = statements
             .iter()
             .map(|s| self.statement(s))
-            .collect::<Option<Vec<Code>>>();
+            .collect::<Option<Vec<(Code, u64)>>>();
         self.scopes.truncate(depth);
         let codes = codes?;
+        let cost: u64 = codes.iter().map(|(_, cost)| cost).sum();
+        let mut codes: Vec<Code> = codes.into_iter().map(|(code, _)| code).collect();
         Some(match codes.len() {
-            0 => Box::new(|_| Ok(Dynamic::UNIT)),
-            1 => codes.into_iter().next()?,
+            0 => Box::new(|_| Ok(Value::Unit)),
+            1 => {
+                let code = codes.pop()?;
+                Box::new(move |m| {
+                    m.count(cost)?;
+                    code(m)
+                })
+            }
             _ => Box::new(move |m| {
+                m.count(cost)?;
                 let (last, rest) = codes.split_last().expect("two or more statements");
                 for code in rest {
-                    ops::discard(code(m)?);
+                    code(m)?;
                 }
                 last(m)
             }),
         })
     }
 
-    /// A statement, counting its expression nodes as operations when it runs.
-    fn statement(&mut self, statement: &Stmt) -> Option<Code> {
+    /// A statement and its operations: its expression nodes.
+    fn statement(&mut self, statement: &Stmt) -> Option<(Code, u64)> {
         let before = self.nodes;
         let code = self.statement_inner(statement)?;
-        let cost = 1 + self.nodes - before;
-        Some(Box::new(move |m| {
-            m.count(cost)?;
-            code(m)
-        }))
+        Some((code, 1 + self.nodes - before))
     }
 
     fn statement_inner(&mut self, statement: &Stmt) -> Option<Code> {
         Some(match statement {
-            Stmt::Noop(_) => Box::new(|_| Ok(Dynamic::UNIT)),
+            Stmt::Noop(_) => Box::new(|_| Ok(Value::Unit)),
             Stmt::Expr(expr) => self.expr(expr)?,
             Stmt::FnCall(call, pos) => self.call(call, *pos)?,
             Stmt::Block(block) => self.block(block.statements())?,
@@ -61,12 +68,12 @@ impl Lowerer<'_> {
                 {
                     // A constant: every use of it is folded (see `known`), so the slot is
                     // never read and storing a copy (of a parameter table, say) is wasted.
-                    return Some(Box::new(|_| Ok(Dynamic::UNIT)));
+                    return Some(Box::new(|_| Ok(Value::Unit)));
                 }
                 Box::new(move |m| {
                     let value = value(m)?;
-                    ops::discard(std::mem::replace(m.local_mut(slot), value));
-                    Ok(Dynamic::UNIT)
+                    *m.local_mut(slot) = value;
+                    Ok(Value::Unit)
                 })
             }
             Stmt::Assignment(assignment) => {
@@ -89,18 +96,17 @@ impl Lowerer<'_> {
                 match op.get_op_assignment_info() {
                     None => Box::new(move |m| {
                         let value = value(m)?;
-                        ops::discard(std::mem::replace(m.local_mut(slot), value));
-                        Ok(Dynamic::UNIT)
+                        *m.local_mut(slot) = value;
+                        Ok(Value::Unit)
                     }),
                     Some((.., op, _)) => {
                         let op = op.clone();
                         Box::new(move |m| {
                             let right = value(m)?;
                             let result =
-                                ops::binary(&op, m.local(slot), &right, m.max_string_size());
-                            ops::discard(right);
-                            ops::discard(std::mem::replace(m.local_mut(slot), result?));
-                            Ok(Dynamic::UNIT)
+                                ops::binary(&op, m.local(slot), &right, m.max_string_size())?;
+                            *m.local_mut(slot) = result;
+                            Ok(Value::Unit)
                         })
                     }
                 }
@@ -110,10 +116,7 @@ impl Lowerer<'_> {
                 let then = self.block(flow.body.statements())?;
                 let otherwise = self.block(flow.branch.statements())?;
                 Box::new(move |m| {
-                    let condition = condition(m)?;
-                    let test = condition.as_bool();
-                    ops::discard(condition);
-                    let Ok(test) = test else {
+                    let Some(test) = condition(m)?.as_bool() else {
                         return bail();
                     };
                     if test {
@@ -133,20 +136,22 @@ impl Lowerer<'_> {
                 self.scopes.truncate(depth);
                 let body = body?;
                 Box::new(move |m| {
-                    let items = items(m)?;
+                    let Value::Dyn(items) = items(m)? else {
+                        return bail();
+                    };
                     let Ok(items) = items.into_array() else {
                         return bail();
                     };
                     for (i, item) in items.into_iter().enumerate() {
                         m.iteration()?;
                         m.count(1)?;
-                        *m.local_mut(item_slot) = item;
+                        *m.local_mut(item_slot) = Value::from_dynamic(item);
                         if let Some(slot) = counter_slot {
-                            *m.local_mut(slot) = Dynamic::from_int(i as rhai::INT);
+                            *m.local_mut(slot) = Value::Int(i as rhai::INT);
                         }
                         let _ = body(m)?;
                     }
-                    Ok(Dynamic::UNIT)
+                    Ok(Value::Unit)
                 })
             }
             Stmt::Return(value, flags, _) => {
@@ -161,7 +166,7 @@ impl Lowerer<'_> {
                 }
                 let value = match value {
                     Some(expr) => self.expr(expr)?,
-                    None => self.constant(Dynamic::UNIT),
+                    None => self.constant(Value::Unit),
                 };
                 Box::new(move |m| Err(Flow::Return(value(m)?)))
             }

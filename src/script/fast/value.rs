@@ -1,0 +1,207 @@
+//! The fast tier's own values: numbers, booleans, dates and strings held unboxed, and rhai's
+//! `Dynamic` only for the rest (arrays, maps, patron's records, the customer view, parameter
+//! tables). Lowered code computes with [`Value`]s; a value becomes a `Dynamic` only where
+//! it leaves the tier (an entry's result, an argument handed to code that takes rhai's
+//! values). A date in a `Dynamic` is boxed twice; here it is four bytes.
+
+use rhai::{Dynamic, ImmutableString, INT};
+
+use crate::model::{Action, Date, ScorePart};
+
+/// A value of the fast tier.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Value {
+    /// `()`.
+    #[default]
+    Unit,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(INT),
+    /// A float.
+    Float(f64),
+    /// A string (shared: a clone is a reference-count bump).
+    Str(ImmutableString),
+    /// A date.
+    Date(Date),
+    /// Any other value, as rhai holds it. Never one of the types above (see
+    /// [`Value::from_dynamic`]).
+    Dyn(Dynamic),
+}
+
+impl Value {
+    /// `value` as a fast-tier value: unboxed when it has one of the unboxed types.
+    pub(crate) fn from_dynamic(value: Dynamic) -> Value {
+        if value.is_shared() {
+            return Value::Dyn(value);
+        }
+        if value.is_float() {
+            if let Ok(x) = value.as_float() {
+                return Value::Float(x);
+            }
+        }
+        if value.is_int() {
+            if let Ok(i) = value.as_int() {
+                return Value::Int(i);
+            }
+        }
+        if value.is_bool() {
+            if let Ok(b) = value.as_bool() {
+                return Value::Bool(b);
+            }
+        }
+        if value.is_unit() {
+            return Value::Unit;
+        }
+        if value.is_string() {
+            return match value.into_immutable_string() {
+                Ok(text) => Value::Str(text),
+                Err(_) => Value::Unit,
+            };
+        }
+        // (A failed cast costs: test first.)
+        if value.is::<Date>() {
+            if let Some(date) = value.read_lock::<Date>().map(|d| *d) {
+                return Value::Date(date);
+            }
+        }
+        Value::Dyn(value)
+    }
+
+    /// The value as rhai holds it.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        match self {
+            Value::Unit => Dynamic::UNIT,
+            Value::Bool(b) => Dynamic::from_bool(b),
+            Value::Int(i) => Dynamic::from_int(i),
+            Value::Float(x) => Dynamic::from_float(x),
+            Value::Str(text) => Dynamic::from(text),
+            Value::Date(date) => Dynamic::from(date),
+            Value::Dyn(value) => value,
+        }
+    }
+
+    /// The boolean, if this is one.
+    #[inline]
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// A float, or an integer as a float.
+    #[inline]
+    pub(crate) fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Float(x) => Some(*x),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    #[inline]
+    pub(crate) fn as_str(&self) -> Option<&ImmutableString> {
+        match self {
+            Value::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// An integer or `()`.
+    pub(crate) fn opt_int(value: Option<INT>) -> Value {
+        value.map_or(Value::Unit, Value::Int)
+    }
+
+    /// A float or `()`.
+    pub(crate) fn opt_float(value: Option<f64>) -> Value {
+        value.map_or(Value::Unit, Value::Float)
+    }
+
+    /// A date or `()`.
+    pub(crate) fn opt_date(value: Option<Date>) -> Value {
+        value.map_or(Value::Unit, Value::Date)
+    }
+
+    /// A boolean or `()`.
+    pub(crate) fn opt_bool(value: Option<bool>) -> Value {
+        value.map_or(Value::Unit, Value::Bool)
+    }
+
+    /// A string or `()`.
+    pub(crate) fn opt_str(value: Option<&str>) -> Value {
+        value.map_or(Value::Unit, |s| Value::Str(ImmutableString::from(s)))
+    }
+}
+
+impl From<INT> for Value {
+    fn from(value: INT) -> Value {
+        Value::Int(value)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(value: f64) -> Value {
+        Value::Float(value)
+    }
+}
+
+impl From<Date> for Value {
+    fn from(value: Date) -> Value {
+        Value::Date(value)
+    }
+}
+
+impl From<ImmutableString> for Value {
+    fn from(value: ImmutableString) -> Value {
+        Value::Str(value)
+    }
+}
+
+impl From<String> for Value {
+    fn from(value: String) -> Value {
+        Value::Str(value.into())
+    }
+}
+
+impl From<ScorePart> for Value {
+    fn from(value: ScorePart) -> Value {
+        Value::Dyn(Dynamic::from(value))
+    }
+}
+
+impl From<Action> for Value {
+    fn from(value: Action) -> Value {
+        Value::Dyn(Dynamic::from(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every unboxed type goes in and out of a `Dynamic` unchanged, and only other types
+    /// stay boxed.
+    #[test]
+    fn round_trips_through_dynamic() {
+        let date = crate::model::parse_date("2026-11-23").expect("a date");
+        let cases = [
+            Dynamic::UNIT,
+            Dynamic::from_bool(true),
+            Dynamic::from_int(-7),
+            Dynamic::from_float(2.5),
+            Dynamic::from(ImmutableString::from("ab")),
+            Dynamic::from(date),
+            Dynamic::from_char('a'),
+            Dynamic::from_array(vec![Dynamic::from_int(1)]),
+        ];
+        for case in cases {
+            let debug = format!("{case:?}");
+            let value = Value::from_dynamic(case);
+            let boxed = matches!(value, Value::Dyn(_));
+            assert_eq!(boxed, debug == "'a'" || debug == "[1]", "{debug}");
+            assert_eq!(format!("{:?}", value.into_dynamic()), debug);
+        }
+    }
+}
