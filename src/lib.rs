@@ -28,7 +28,9 @@
 //! 4. [`policy`] — the manifest, the file set and its hash, checking and loading;
 //! 5. [`schedule`] — cadence arithmetic and the month planner;
 //! 6. `engine` — [`Engine`]: evaluation, batches, streams, diff, atomic reload;
-//! 7. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
+//! 7. `arrow` — Arrow record batches (and Parquet files) in and out, behind the cargo
+//!    features `arrow` and `parquet` (off by default);
+//! 8. `ffi` — the C ABI, behind the cargo feature `ffi` (off by default).
 //!
 //! `tests/layering.rs` fails on any import that points up this list.
 
@@ -38,6 +40,8 @@
 // them; it is large (~150 bytes) but only on the cold path, so it is not boxed.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod engine;
 mod error;
 #[cfg(feature = "ffi")]

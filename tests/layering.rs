@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 const FOUNDATION: &[&str] = &["error", "source"];
 
 /// The layers, top first: each may import the foundation and the layers before it.
-const LAYERS: &[&str] = &["model", "script", "policy", "schedule", "engine", "ffi"];
+const LAYERS: &[&str] = &[
+    "model", "script", "policy", "schedule", "engine", "arrow", "ffi",
+];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

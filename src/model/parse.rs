@@ -178,7 +178,7 @@ fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
 }
 
 /// Checks what serde cannot: a non-empty id, and amounts that are finite and not negative.
-fn validate(customer: &Customer) -> Result<()> {
+pub(crate) fn validate(customer: &Customer) -> Result<()> {
     let invalid = |field: String, message: &str| Error::InvalidInput {
         record: RecordRef::default(),
         field,
