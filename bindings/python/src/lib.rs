@@ -7,8 +7,33 @@ mod library;
 
 use std::path::PathBuf;
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use pyo3_arrow::input::AnyRecordBatch;
+use pyo3_arrow::{PySchema, PyTable};
+
+/// Reads every batch of an Arrow input (a table, a batch, a stream: anything with the Arrow
+/// PyCapsule interface) and joins them into one batch, since one call is one portfolio.
+/// Reading holds the GIL (a stream may be produced by Python code); joining does not.
+fn one_batch(py: Python<'_>, data: AnyRecordBatch) -> PyResult<RecordBatch> {
+    let table = data.into_table()?;
+    let (batches, schema) = table.into_inner();
+    if batches.len() == 1 {
+        return Ok(batches.into_iter().next().expect("one batch"));
+    }
+    py.detach(|| arrow_select::concat::concat_batches(&schema, &batches))
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
+/// A record batch as a `pyarrow.Table`, handed over through the Arrow C data interface.
+fn to_pyarrow(py: Python<'_>, batch: RecordBatch) -> PyResult<Py<PyAny>> {
+    let schema: SchemaRef = batch.schema();
+    Ok(PyTable::try_new(vec![batch], schema)?
+        .into_pyarrow(py)?
+        .unbind())
+}
 
 /// Raises the package's exception for a library error: `patron._errors.from_native` picks
 /// the `PatronError` subclass of the error's kind.
@@ -104,6 +129,29 @@ impl Engine {
             .map_err(|e| to_py_err(py, e))
     }
 
+    /// Evaluates Arrow data (one portfolio) into a `pyarrow.Table` of the evaluation schema.
+    #[pyo3(signature = (data, as_of=None, explain=false))]
+    fn evaluate_arrow(
+        &self,
+        py: Python<'_>,
+        data: AnyRecordBatch,
+        as_of: Option<&str>,
+        explain: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let batch = one_batch(py, data)?;
+        let out = py
+            .detach(|| library::evaluate_arrow(&self.inner, &batch, as_of, explain))
+            .map_err(|e| to_py_err(py, e))?;
+        to_pyarrow(py, out)
+    }
+
+    /// A month plan of Arrow data's customers; the request as a JSON object, JSON out.
+    fn plan_arrow(&self, py: Python<'_>, data: AnyRecordBatch, request: &str) -> PyResult<String> {
+        let batch = one_batch(py, data)?;
+        py.detach(|| library::plan_arrow(&self.inner, &batch, request))
+            .map_err(|e| to_py_err(py, e))
+    }
+
     /// The policy serving now, as JSON.
     fn info(&self, py: Python<'_>) -> PyResult<String> {
         py.detach(|| library::info(&self.inner))
@@ -118,10 +166,45 @@ impl Engine {
     }
 }
 
+/// What a portfolio computed elsewhere needs of each row of Arrow data, as a `pyarrow.Table`
+/// (`readable`, `revenue_365`, `collected_365`, `purchases_365`, `days_since_purchase`).
+#[pyfunction]
+#[pyo3(signature = (data, as_of=None))]
+fn portfolio_inputs(
+    py: Python<'_>,
+    data: AnyRecordBatch,
+    as_of: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let batch = one_batch(py, data)?;
+    let out = py
+        .detach(|| library::portfolio_inputs(&batch, as_of))
+        .map_err(|e| to_py_err(py, e))?;
+    to_pyarrow(py, out)
+}
+
+/// The schema `Engine.evaluate_arrow` writes, as a `pyarrow.Schema`.
+#[pyfunction]
+fn evaluation_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    Ok(PySchema::new(library::evaluation_schema())
+        .into_pyarrow(py)?
+        .unbind())
+}
+
+/// The schema of the records the Arrow path reads best, as a `pyarrow.Schema`.
+#[pyfunction]
+fn customer_schema(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    Ok(PySchema::new(library::customer_schema())
+        .into_pyarrow(py)?
+        .unbind())
+}
+
 /// The native module.
 #[pymodule]
 fn _patron(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Engine>()?;
+    module.add_function(wrap_pyfunction!(portfolio_inputs, module)?)?;
+    module.add_function(wrap_pyfunction!(evaluation_schema, module)?)?;
+    module.add_function(wrap_pyfunction!(customer_schema, module)?)?;
     module.add("VERSION", patron::VERSION)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ Polars); ``patron.spark`` runs the engine on Spark DataFrames.
 
 from __future__ import annotations
 
-from ._engine import Engine
+from ._engine import Engine, customer_schema, evaluation_schema
 from ._errors import (
     InternalError,
     InvalidInputError,
@@ -29,6 +29,8 @@ __version__ = VERSION
 
 __all__ = [
     "Engine",
+    "customer_schema",
+    "evaluation_schema",
     "PatronError",
     "InvalidJsonError",
     "InvalidInputError",

@@ -50,6 +50,31 @@ def _json_lines(customers: Iterable[Any]) -> str:
     return "\n".join(_json_line(c) for c in customers)
 
 
+def _plan_request(month: str, owner: Optional[str], request: Mapping[str, Any]) -> Dict[str, Any]:
+    """The library's plan request as a dict: dates become ``YYYY-MM-DD``."""
+    body: Dict[str, Any] = {"month": month}
+    if owner is not None:
+        body["owner"] = owner
+    for key, value in request.items():
+        if isinstance(value, datetime.date):
+            value = _as_of(value)
+        elif isinstance(value, (list, tuple)):
+            value = [_as_of(v) if isinstance(v, datetime.date) else v for v in value]
+        body[key] = value
+    return body
+
+
+def customer_schema() -> Any:
+    """The ``pyarrow.Schema`` of the records :meth:`Engine.evaluate_arrow` reads best (any
+    column may be missing; Spark's, Parquet's, pandas' and Polars' types are read too)."""
+    return _patron.customer_schema()
+
+
+def evaluation_schema() -> Any:
+    """The ``pyarrow.Schema`` of :meth:`Engine.evaluate_arrow`'s output."""
+    return _patron.evaluation_schema()
+
+
 class Engine:
     """A patron engine serving one policy: the directory ``policy_dir``, or the embedded
     default policy when ``None``. Thread-safe; the GIL is released while the library works.
@@ -118,17 +143,44 @@ class Engine:
         (``visits_per_day``, ``calls_per_day``, ``min_calls_per_week``,
         ``non_working_days``, ``working_days``, ...). A record that cannot be read fails
         the plan with its error."""
-        body: Dict[str, Any] = {"month": month}
-        if owner is not None:
-            body["owner"] = owner
-        for key, value in request.items():
-            if isinstance(value, (datetime.date, datetime.datetime)):
-                value = _as_of(value)
-            elif isinstance(value, (list, tuple)):
-                value = [_as_of(v) if isinstance(v, datetime.date) else v for v in value]
-            body[key] = value
+        body = _plan_request(month, owner, request)
         text = self._native.plan(_json_lines(customers), json.dumps(body))
         return json.loads(text)
+
+    def evaluate_arrow(self, data: Any, as_of: AsOf = None, explain: bool = False) -> Any:
+        """Evaluates Arrow data as one portfolio; a ``pyarrow.Table`` with one row per input
+        row, in order: ``customer_id``, ``score_total``, ``grade_from``, ``grade_to``,
+        ``grade_changed``, ``stage_from``, ``stage_to``, ``calls_per_week``,
+        ``visits_per_month``, ``next_call_due``, ``next_visit_due``, ``overdue``,
+        ``days_overdue``, ``actions`` (list of ``{kind, due, reason}``), ``error_code``,
+        ``error_message`` (a row that could not be read or evaluated) and ``evaluation``
+        (the full evaluation as JSON text).
+
+        ``data`` is anything that speaks the Arrow PyCapsule interface — a ``pyarrow.Table``,
+        ``RecordBatch`` or ``RecordBatchReader``, a Polars DataFrame, a pandas DataFrame
+        (through pyarrow) — or a list of ``pyarrow.RecordBatch``. Columns follow
+        :func:`customer_schema` (nested lists of structs as Spark and Parquet write them);
+        the batches pass to Rust without copying, through the Arrow C data interface."""
+        if isinstance(data, (list, tuple)):
+            import pyarrow as pa
+
+            if not data:
+                raise ValueError("evaluate_arrow needs at least one record batch (or a table)")
+            data = pa.Table.from_batches(list(data))
+        elif not (hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__")):
+            import pyarrow as pa
+
+            data = pa.table(data)
+        return self._native.evaluate_arrow(data, _as_of(as_of), explain)
+
+    def plan_arrow(self, data: Any, month: str, owner: Optional[str] = None, **request: Any) -> Dict[str, Any]:
+        """:meth:`plan` for Arrow data (as :meth:`evaluate_arrow` takes it)."""
+        body = _plan_request(month, owner, request)
+        if isinstance(data, (list, tuple)):
+            import pyarrow as pa
+
+            data = pa.Table.from_batches(list(data))
+        return json.loads(self._native.plan_arrow(data, json.dumps(body)))
 
     def info(self) -> Dict[str, Any]:
         """The policy serving now: name, version, ``hash``, grades, stages, limits, params,
