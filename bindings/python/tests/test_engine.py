@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 
@@ -14,6 +15,12 @@ from conftest import AS_OF, EXAMPLES, POLICIES, ROOT, cli, cli_eval
 def records(path):
     text = path.read_text()
     return json.loads(text) if text.lstrip().startswith("[") else [json.loads(l) for l in text.splitlines() if l.strip()]
+
+
+def without_lines(message):
+    """An error message without its line: JSON Lines number records by line, a pretty-printed
+    JSON array file by the line a record starts on, and Arrow by row."""
+    return re.sub(r"line \d+", "line N", message)
 
 
 def test_evaluate_takes_a_dict_or_json_text_and_gives_a_dict():
@@ -40,7 +47,8 @@ def test_evaluate_many_gives_what_patron_eval_gives(example, policy):
     assert len(ours) == len(theirs)
     for mine, cli_item in zip(ours, theirs):
         if isinstance(mine, patron.PatronError):
-            assert cli_item["error"] == {"code": mine.code, "kind": mine.kind, "message": mine.message}
+            assert (mine.code, mine.kind) == (cli_item["error"]["code"], cli_item["error"]["kind"])
+            assert without_lines(mine.message) == without_lines(cli_item["error"]["message"])
         else:
             assert mine == cli_item
 

@@ -282,7 +282,8 @@ def _plan_group(files: Mapping[str, str], digest: str, request: Mapping[str, Any
                 "plan": [plan_json],
                 "error_code": [code],
                 "error_message": [message],
-            }
+            },
+            schema=pa.schema([(name, pa.string()) for name in ("owner", "plan", "error_code", "error_message")]),
         )
 
     return run
