@@ -48,7 +48,12 @@ fn single(c: &mut Criterion) {
         b.iter(|| {
             next = (next + 1) % customers.len();
             engine
-                .evaluate_into(&customers[next], as_of, &mut evaluation)
+                .evaluate_with(
+                    &customers[next],
+                    as_of,
+                    &patron::EvaluateOptions::default(),
+                    &mut evaluation,
+                )
                 .unwrap();
             black_box(&evaluation);
         })
@@ -58,16 +63,20 @@ fn single(c: &mut Criterion) {
         b.iter(|| {
             next = (next + 1) % customers.len();
             black_box(
-                engine
-                    .evaluate_with(&customers[next], as_of, &explained)
-                    .unwrap(),
+                {
+                    let mut out = patron::Evaluation::default();
+                    engine
+                        .evaluate_with(&customers[next], as_of, &explained, &mut out)
+                        .map(|()| out)
+                }
+                .unwrap(),
             )
         })
     });
     group.bench_function("json", |b| {
         b.iter(|| {
             next = (next + 1) % json.len();
-            black_box(engine.evaluate_json(&json[next], as_of, &options).unwrap())
+            black_box(patron::json::evaluate(&engine, &json[next], as_of, &options).unwrap())
         })
     });
     group.finish();
@@ -87,7 +96,15 @@ fn batch(c: &mut Criterion) {
             .build()
             .unwrap();
         group.bench_function(format!("{threads}_threads"), |b| {
-            b.iter(|| pool.install(|| black_box(engine.evaluate_batch(&customers, as_of))))
+            b.iter(|| {
+                pool.install(|| {
+                    black_box(engine.evaluate_many(
+                        &customers,
+                        as_of,
+                        &patron::EvaluateOptions::default(),
+                    ))
+                })
+            })
         });
     }
     group.finish();
@@ -118,7 +135,7 @@ fn stream(c: &mut Criterion) {
         b.iter(|| {
             pool.install(|| {
                 let items = engine
-                    .evaluate_batch_items(&input, as_of, &options.evaluate)
+                    .evaluate_many(&input, as_of, &options.evaluate)
                     .unwrap();
                 let mut out = Vec::with_capacity(input.len());
                 for item in &items {

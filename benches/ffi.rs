@@ -1,7 +1,8 @@
 //! The cost of the C ABI: one evaluation through the exported `patron_evaluate`, called the
 //! way a C program calls it (NUL-terminated strings in, a JSON C string out, freed with
 //! `patron_string_free`), against the same evaluation through the Rust API —
-//! `Engine::evaluate_json` (JSON text in and out, the same work minus the C marshalling) and
+//! `json::evaluate` (JSON text in and out, the same work minus the C marshalling; the bench
+//! keeps its name `rust_evaluate_json` from when it was `Engine::evaluate_json`) and
 //! `Engine::evaluate` (an already parsed customer, no JSON at all).
 //!
 //! Run: `cargo bench --bench ffi -- --warm-up-time 1 --measurement-time 3`
@@ -47,7 +48,7 @@ fn ffi(c: &mut Criterion) {
     let engine = Engine::with_default_policy().unwrap();
     let as_of = parse_date(AS_OF).unwrap();
     let options = EvaluateOptions::default();
-    let rust_json = engine.evaluate_json(CUSTOMER, as_of, &options).unwrap();
+    let rust_json = patron::json::evaluate(&engine, CUSTOMER, as_of, &options).unwrap();
     // SAFETY: a live engine, NUL-terminated strings that outlive the call, a NULL err.
     let out = unsafe {
         patron_evaluate(
@@ -86,9 +87,7 @@ fn ffi(c: &mut Criterion) {
     group.bench_function("rust_evaluate_json", |b| {
         b.iter(|| {
             black_box(
-                engine
-                    .evaluate_json(black_box(CUSTOMER), as_of, &options)
-                    .unwrap(),
+                patron::json::evaluate(&engine, black_box(CUSTOMER), as_of, &options).unwrap(),
             )
         })
     });

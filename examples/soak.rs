@@ -12,7 +12,7 @@
 //! ```text
 //! bash scripts/soak.sh                                   # 10,000,000 customers
 //! cargo run --release --example soak -- --customers 1000000 --every 100000
-//! cargo run --release --example soak -- --batch 1000      # evaluate_batch, rayon threads
+//! cargo run --release --example soak -- --batch 1000      # evaluate_many, rayon threads
 //! ```
 
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ struct Options {
     /// How far above the baseline a later sample may be, in KiB.
     tolerance_kib: u64,
     /// 0: one `Engine::evaluate` call per customer on this thread; otherwise customers go
-    /// through `Engine::evaluate_batch` in batches of this size.
+    /// through `Engine::evaluate_many` in batches of this size.
     batch: usize,
 }
 
@@ -152,7 +152,11 @@ fn main() -> ExitCode {
             tally(&c, outcome);
         } else {
             let batch: Vec<Customer> = (done..done + step).map(customer).collect();
-            for (c, outcome) in batch.iter().zip(engine.evaluate_batch(&batch, as_of)) {
+            for (c, outcome) in batch.iter().zip(engine.evaluate_many(
+                &batch,
+                as_of,
+                &patron::EvaluateOptions::default(),
+            )) {
                 tally(c, outcome);
             }
         }

@@ -57,7 +57,11 @@ fn abc_classes_follow_the_cumulative_collected_revenue_share() {
     let engine =
         Engine::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/otc-pharma")).unwrap();
     let customers: Vec<Customer> = portfolio.iter().map(|(_, _, c)| c.clone()).collect();
-    let results = engine.evaluate_batch(&customers, parse_date("2026-11-23").unwrap());
+    let results = engine.evaluate_many(
+        &customers,
+        parse_date("2026-11-23").unwrap(),
+        &patron::EvaluateOptions::default(),
+    );
 
     // Independently: rank by collected revenue (highest first, ties by id), share of those
     // ranked above.

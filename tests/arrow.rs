@@ -116,7 +116,7 @@ fn json_path(engine: &Engine, records: &[Value]) -> Vec<Result<String, String>> 
     let text: Vec<String> = records.iter().map(Value::to_string).collect();
     let text = text.join("\n");
     engine
-        .evaluate_batch_items(&text, as_of(), &EvaluateOptions::default())
+        .evaluate_many(&text, as_of(), &EvaluateOptions::default())
         .unwrap()
         .into_iter()
         .map(|item| match item {
@@ -532,4 +532,40 @@ fn an_empty_batch_gives_an_empty_result() {
     let out = evaluate(&engine, &RecordBatch::new_empty(customer_schema()));
     assert_eq!(out.num_rows(), 0);
     assert_eq!(out.schema(), evaluation_schema());
+}
+
+#[test]
+fn categorical_strings_and_named_time_zones_are_read() {
+    use arrow_array::{DictionaryArray, TimestampSecondArray};
+    let engine = engine("default");
+    let records = vec![
+        json!({ "id": "k-1", "grade": "C", "region": "same_city", "grade_since": "2026-06-01" }),
+        json!({ "id": "k-2", "grade": "A", "region": "same_city", "grade_since": "2026-06-01" }),
+        json!({ "id": "k-3", "grade": "C", "region": "other", "grade_since": "2026-06-01" }),
+    ];
+    let expected = json_path(&engine, &records);
+    // pandas' and Polars' categoricals are dictionaries; Spark's timestamps carry the
+    // session's named time zone. 2026-05-31T16:00:00Z is 2026-06-01 in Shanghai.
+    let grades: DictionaryArray<arrow_array::types::Int32Type> =
+        vec!["C", "A", "C"].into_iter().collect();
+    let regions: DictionaryArray<arrow_array::types::Int8Type> =
+        vec!["same_city", "same_city", "other"]
+            .into_iter()
+            .collect();
+    let since = TimestampSecondArray::from(vec![1_780_243_200; 3]).with_timezone("Asia/Shanghai");
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec!["k-1", "k-2", "k-3"])),
+        Arc::new(grades),
+        Arc::new(regions),
+        Arc::new(since),
+    ];
+    let schema = Schema::new(
+        ["id", "grade", "region", "grade_since"]
+            .iter()
+            .zip(&columns)
+            .map(|(name, c)| Field::new(*name, c.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new(Arc::new(schema), columns).unwrap();
+    assert_eq!(arrow_path(&evaluate(&engine, &batch)), expected);
 }

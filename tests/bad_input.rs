@@ -93,7 +93,7 @@ fn a_batch_keeps_one_item_per_record_in_order() {
     .join("\n");
     let engine = Engine::with_default_policy().unwrap();
     let items = engine
-        .evaluate_batch_items(&input, as_of(), &EvaluateOptions::default())
+        .evaluate_many(&input, as_of(), &EvaluateOptions::default())
         .unwrap();
     assert_eq!(items.len(), 5, "blank lines are not records");
     let summary: Vec<(Option<String>, Option<usize>)> = items
@@ -116,8 +116,7 @@ fn a_batch_keeps_one_item_per_record_in_order() {
         ]
     );
     let json: serde_json::Value = serde_json::from_str(
-        &engine
-            .evaluate_batch_json(&input, as_of(), &EvaluateOptions::default())
+        &patron::json::evaluate_batch(&engine, &input, as_of(), &EvaluateOptions::default())
             .unwrap(),
     )
     .unwrap();

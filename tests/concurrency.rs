@@ -119,7 +119,11 @@ fn evaluations_during_1000_reloads_are_consistent_complete_and_never_deadlock() 
                                 // A batch through the Rust API: one snapshot for all of it.
                                 1 => {
                                     seen.calls += customers.len();
-                                    let results = engine.evaluate_batch(&customers, as_of());
+                                    let results = engine.evaluate_many(
+                                        customers.as_slice(),
+                                        as_of(),
+                                        &patron::EvaluateOptions::default(),
+                                    );
                                     assert_eq!(results.len(), customers.len());
                                     let mut hashes = Vec::new();
                                     for (c, r) in customers.iter().zip(results) {
@@ -134,13 +138,13 @@ fn evaluations_during_1000_reloads_are_consistent_complete_and_never_deadlock() 
                                 // A JSON Lines batch, as the C ABI and the CLI call it.
                                 _ => {
                                     seen.calls += customers.len();
-                                    let text = engine
-                                        .evaluate_batch_json(
-                                            &jsonl,
-                                            as_of(),
-                                            &EvaluateOptions::default(),
-                                        )
-                                        .unwrap();
+                                    let text = patron::json::evaluate_batch(
+                                        &engine,
+                                        &jsonl,
+                                        as_of(),
+                                        &EvaluateOptions::default(),
+                                    )
+                                    .unwrap();
                                     let items: Vec<serde_json::Value> =
                                         serde_json::from_str(&text).unwrap();
                                     assert_eq!(items.len(), customers.len());

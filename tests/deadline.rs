@@ -51,7 +51,7 @@ fn unstoppable() -> Policy {
 #[test]
 fn a_passed_deadline_starts_no_record() {
     let engine = Engine::with_default_policy().unwrap();
-    let results = engine.evaluate_batch_with(&customers(50), as_of(), &passed());
+    let results = engine.evaluate_many(&customers(50), as_of(), &passed());
     assert_eq!(results.len(), 50);
     for result in &results {
         let error = result.as_ref().unwrap_err();
@@ -64,7 +64,7 @@ fn a_passed_deadline_starts_no_record() {
         );
     }
     // Without a deadline the same batch is evaluated.
-    let results = engine.evaluate_batch_with(&customers(50), as_of(), &EvaluateOptions::default());
+    let results = engine.evaluate_many(&customers(50), as_of(), &EvaluateOptions::default());
     assert!(results.iter().all(Result::is_ok));
 }
 
@@ -73,21 +73,35 @@ fn the_deadline_stops_a_script_the_policy_lets_run() {
     let engine = Engine::new(unstoppable());
     // Compile the policy on this thread first, so that the deadline below falls inside the
     // script however slow the machine is, not during the compilation before it.
-    assert!(engine
-        .evaluate_with(
-            &customer(r#"{ "id": "C-0" }"#),
-            as_of(),
-            &EvaluateOptions::default()
-        )
-        .is_ok());
+    assert!({
+        let mut out = patron::Evaluation::default();
+        engine
+            .evaluate_with(
+                &customer(r#"{ "id": "C-0" }"#),
+                as_of(),
+                &EvaluateOptions::default(),
+                &mut out,
+            )
+            .map(|()| out)
+    }
+    .is_ok());
     let options = EvaluateOptions {
         deadline: Some(Instant::now() + Duration::from_millis(150)),
         ..EvaluateOptions::default()
     };
     let started = Instant::now();
-    let error = engine
-        .evaluate_with(&customer(r#"{ "id": "hostile-1" }"#), as_of(), &options)
-        .unwrap_err();
+    let error = {
+        let mut out = patron::Evaluation::default();
+        engine
+            .evaluate_with(
+                &customer(r#"{ "id": "hostile-1" }"#),
+                as_of(),
+                &options,
+                &mut out,
+            )
+            .map(|()| out)
+    }
+    .unwrap_err();
     let took = started.elapsed();
     assert_eq!(error.code(), ErrorCode::Limit);
     assert!(
@@ -98,13 +112,18 @@ fn the_deadline_stops_a_script_the_policy_lets_run() {
     );
     assert!(took < Duration::from_secs(5), "stopped after {took:?}");
     // A normal customer is evaluated under the same policy.
-    assert!(engine
-        .evaluate_with(
-            &customer(r#"{ "id": "C-1" }"#),
-            as_of(),
-            &EvaluateOptions::default()
-        )
-        .is_ok());
+    assert!({
+        let mut out = patron::Evaluation::default();
+        engine
+            .evaluate_with(
+                &customer(r#"{ "id": "C-1" }"#),
+                as_of(),
+                &EvaluateOptions::default(),
+                &mut out,
+            )
+            .map(|()| out)
+    }
+    .is_ok());
 }
 
 #[test]
@@ -119,9 +138,10 @@ fn plans_and_diffs_take_the_deadline() {
         .plan_with(&customers(5), &request, &EvaluateOptions::default())
         .is_ok());
     let json = serde_json::to_string(&customers(3)).unwrap();
+    let (parsed, request) = patron::json::plan_input(&json, r#"{ "month": "2026-12" }"#).unwrap();
     assert_eq!(
         engine
-            .plan_of_json(&json, r#"{ "month": "2026-12" }"#, &passed())
+            .plan_with(&parsed, &request, &passed())
             .unwrap_err()
             .code(),
         ErrorCode::Limit

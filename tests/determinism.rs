@@ -37,19 +37,13 @@ fn the_same_input_gives_the_same_bytes() {
     let engine = Engine::with_default_policy().unwrap();
     let input = sample_batch();
     let options = EvaluateOptions::default();
-    let first = engine
-        .evaluate_batch_json(&input, as_of(), &options)
-        .unwrap();
-    let second = engine
-        .evaluate_batch_json(&input, as_of(), &options)
-        .unwrap();
+    let first = patron::json::evaluate_batch(&engine, &input, as_of(), &options).unwrap();
+    let second = patron::json::evaluate_batch(&engine, &input, as_of(), &options).unwrap();
     assert_eq!(first, second);
     let other_engine = Engine::with_default_policy().unwrap();
     assert_eq!(
         first,
-        other_engine
-            .evaluate_batch_json(&input, as_of(), &options)
-            .unwrap()
+        patron::json::evaluate_batch(&other_engine, &input, as_of(), &options).unwrap()
     );
 }
 
@@ -61,7 +55,7 @@ fn batch_and_single_evaluations_agree() {
         .into_iter()
         .map(|r| r.result.unwrap())
         .collect();
-    let batch = engine.evaluate_batch(&customers, as_of());
+    let batch = engine.evaluate_many(&customers, as_of(), &patron::EvaluateOptions::default());
     assert_eq!(batch.len(), customers.len());
     for (customer, result) in customers.iter().zip(batch) {
         // A batch also reports the portfolio facts it computed; a single customer has none.
@@ -78,7 +72,13 @@ fn json_of_a_result_parses_back_to_the_same_value() {
     for record in parse_customers(&sample_batch()).unwrap() {
         let customer = record.result.unwrap();
         for options in [EvaluateOptions::default(), EvaluateOptions::explained()] {
-            let evaluation = engine.evaluate_with(&customer, as_of(), &options).unwrap();
+            let evaluation = {
+                let mut out = patron::Evaluation::default();
+                engine
+                    .evaluate_with(&customer, as_of(), &options, &mut out)
+                    .map(|()| out)
+            }
+            .unwrap();
             let json = serde_json::to_string(&evaluation).unwrap();
             let back: Evaluation = serde_json::from_str(&json).unwrap();
             assert_eq!(back, evaluation);
@@ -94,9 +94,13 @@ fn explain_adds_a_trace_and_changes_nothing_else() {
         "purchases": [ { "at": "2026-05-01", "amount": 1 }, { "at": "2026-10-01", "amount": 1 } ] }"#,
     );
     let plain = engine.evaluate(&customer, as_of()).unwrap();
-    let mut explained = engine
-        .evaluate_with(&customer, as_of(), &EvaluateOptions::explained())
-        .unwrap();
+    let mut explained = {
+        let mut out = patron::Evaluation::default();
+        engine
+            .evaluate_with(&customer, as_of(), &EvaluateOptions::explained(), &mut out)
+            .map(|()| out)
+    }
+    .unwrap();
     let trace = explained.trace.take().expect("a trace");
     assert_eq!(plain, explained);
     assert!(plain.trace.is_none());

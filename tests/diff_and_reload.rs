@@ -105,9 +105,13 @@ fn unreadable_records_are_listed_not_dropped() {
 fn the_engine_reports_the_impact_of_a_candidate_directory_as_json() {
     let engine = Engine::with_default_policy().unwrap();
     let dir = policy_dir("candidate-json", &[]);
-    let json = engine
-        .impact_json(&dir, "{ \"id\": \"x\", \"grade\": \"A\" }", as_of())
-        .unwrap();
+    let json = patron::json::diff(
+        &engine,
+        &dir,
+        "{ \"id\": \"x\", \"grade\": \"A\" }",
+        as_of(),
+    )
+    .unwrap();
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["customers"], 1);
     assert_eq!(report["grades_changed"], 0);

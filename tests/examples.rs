@@ -20,7 +20,7 @@ fn evaluations() -> (Vec<patron::Customer>, Vec<Evaluation>) {
         .collect();
     let engine = Engine::with_default_policy().unwrap();
     let items = engine
-        .evaluate_batch_items(
+        .evaluate_many(
             &text,
             parse_date("2026-11-23").unwrap(),
             &EvaluateOptions::default(),

@@ -219,9 +219,9 @@ fn check(template: &str, cases: &[Customer], failures: &mut Vec<String>) -> (usi
         ..EvaluateOptions::default()
     };
     let before = engine.tier_counts();
-    let fast = engine.evaluate_batch_with(cases, as_of, &auto);
+    let fast = engine.evaluate_many(cases, as_of, &auto);
     let counts = engine.tier_counts().since(before);
-    let slow = engine.evaluate_batch_with(cases, as_of, &forced);
+    let slow = engine.evaluate_many(cases, as_of, &forced);
     for ((customer, fast), slow) in cases.iter().zip(&fast).zip(&slow) {
         let same = match (fast, slow) {
             (Ok(f), Ok(s)) => f.labels == s.labels,

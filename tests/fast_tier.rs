@@ -48,13 +48,13 @@ fn assert_same(policy: &str, engine: &Engine, customers: &[Customer], as_of: &st
             ..EvaluateOptions::default()
         };
         let before = engine.tier_counts();
-        let a = engine.evaluate_batch_with(customers, as_of, &fast);
+        let a = engine.evaluate_many(customers, as_of, &fast);
         let counts = engine.tier_counts().since(before);
         auto.fast += counts.fast;
         auto.bailed += counts.bailed;
         auto.interpreted += counts.interpreted;
         let before = engine.tier_counts();
-        let b = engine.evaluate_batch_with(customers, as_of, &slow);
+        let b = engine.evaluate_many(customers, as_of, &slow);
         let forced = engine.tier_counts().since(before);
         assert_eq!(
             (forced.fast, forced.bailed),
@@ -165,7 +165,7 @@ fn otc_pharma_alone_with_portfolio_facts_runs_in_the_fast_tier() {
         let customers = examples(file);
         for as_of in ["2026-11-23", "2027-06-30"] {
             let date = parse_date(as_of).unwrap();
-            let batch = engine.evaluate_batch(&customers, date);
+            let batch = engine.evaluate_many(&customers, date, &patron::EvaluateOptions::default());
             let facts = patron::model::portfolio_facts(&customers, date);
             let mut alone_counts = TierCounts::default();
             for ((customer, facts), in_batch) in customers.iter().zip(facts).zip(&batch) {

@@ -24,14 +24,13 @@ fn engine() -> Engine {
 
 #[allow(clippy::result_large_err)] // patron::Error is the library's own type
 fn evaluate_json(json: &str) -> patron::Result<Evaluation> {
-    let text = engine().evaluate_json(json, as_of(), &EvaluateOptions::default())?;
+    let text = patron::json::evaluate(&engine(), json, as_of(), &EvaluateOptions::default())?;
     Ok(serde_json::from_str(&text).unwrap())
 }
 
 /// A batch through the JSON entry point, as items.
 fn batch(input: &str) -> Vec<Value> {
-    let text = engine()
-        .evaluate_batch_json(input, as_of(), &EvaluateOptions::default())
+    let text = patron::json::evaluate_batch(&engine(), input, as_of(), &EvaluateOptions::default())
         .unwrap_or_else(|e| panic!("the batch as a whole failed: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -436,7 +435,7 @@ fn duplicate_ids_in_a_batch_are_each_evaluated_in_order() {
     // The Rust batch API: one result per customer, in order, duplicates included.
     let customers: Vec<Customer> = serde_json::from_str(input).unwrap();
     let ids: Vec<String> = engine()
-        .evaluate_batch(&customers, as_of())
+        .evaluate_many(&customers, as_of(), &patron::EvaluateOptions::default())
         .into_iter()
         .map(|r| r.unwrap().customer_id)
         .collect();
@@ -647,7 +646,11 @@ fn a_customer_built_in_rust_with_non_finite_amounts_never_panics() {
                 assert_ne!(error.code(), ErrorCode::Internal, "{amount}: {error}");
             }
         }
-        let results = engine.evaluate_batch(&[customer.clone(), customer], as_of());
+        let results = engine.evaluate_many(
+            &[customer.clone(), customer],
+            as_of(),
+            &patron::EvaluateOptions::default(),
+        );
         assert_eq!(results.len(), 2);
     }
 }

@@ -168,7 +168,7 @@ fn stop(case: &str, engine: &Engine) -> Stopped {
         NORMAL.replace("C-normal", "C-normal-2").replace('\n', " ")
     );
     let items = engine
-        .evaluate_batch_items(&batch, as_of(), &EvaluateOptions::default())
+        .evaluate_many(&batch, as_of(), &EvaluateOptions::default())
         .unwrap();
     assert_eq!(items.len(), 3, "{case}: count out = count in");
     let json: Vec<serde_json::Value> = items
@@ -624,7 +624,11 @@ fn child_recurse_at_ceiling() {
         .unwrap();
     assert_eq!(error.code(), ErrorCode::Limit, "{error}");
     assert!(error.to_string().contains("64 levels"), "{error}");
-    let batch = engine.evaluate_batch(&vec![hostile; 8], as_of());
+    let batch = engine.evaluate_many(
+        &vec![hostile; 8],
+        as_of(),
+        &patron::EvaluateOptions::default(),
+    );
     assert!(batch
         .iter()
         .all(|r| r.as_ref().is_err_and(|e| e.code() == ErrorCode::Limit)));

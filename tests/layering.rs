@@ -11,7 +11,7 @@ const FOUNDATION: &[&str] = &["error", "source"];
 
 /// The layers, top first: each may import the foundation and the layers before it.
 const LAYERS: &[&str] = &[
-    "model", "script", "policy", "schedule", "engine", "arrow", "ffi",
+    "model", "script", "policy", "schedule", "engine", "json", "arrow", "ffi",
 ];
 
 fn src() -> PathBuf {

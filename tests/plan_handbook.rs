@@ -17,9 +17,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, Duration, Weekday};
 use patron::model::{parse_date, Date};
 use patron::policy::PlanSlot;
-use patron::schedule::plan::{
-    Plan, PlanEntry, PlanFormat, PlanRules, UnscheduledCause, WorkingDay,
-};
+use patron::schedule::plan::{Plan, PlanEntry, PlanRules, UnscheduledCause, WorkingDay};
 use patron::{Customer, Engine, Error, ErrorCode, PlanRequest, Policy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
@@ -390,19 +388,7 @@ fn a_week_without_enough_cadence_calls_gets_calls_added_up_to_the_minimum() {
         .any(|n| n.contains("18 minimum_call entries added")));
     // The added calls are the planner's, not the cadence's: the grade's calls are 60.
     assert_eq!(plan.summary.by_grade[0].calls_required, 60);
-    // In every format.
-    assert!(plan
-        .render(PlanFormat::Csv)
-        .contains(",minimum_call,C,same_city,\"call back to reach the weekly minimum"));
-    assert!(plan
-        .render(PlanFormat::Ics)
-        .contains("SUMMARY:Minimum call: C01 [C]"));
-    let html = plan.render(PlanFormat::Html);
-    assert!(
-        html.contains("call (weekly minimum) C01"),
-        "the entry in the month grid"
-    );
-    assert!(html.contains("<td class=\"num\">20 / 26</td><td class=\"num\">0</td><td>week 4: 20 callbacks planned, 26 required: only 20 customers in the portfolio</td>"));
+    // cli/tests/plan.rs checks the same plan in CSV, iCalendar and HTML.
 }
 
 /// Calls a day are a capacity: 30 C customers never called and 3 calls a day. Every
@@ -562,12 +548,13 @@ fn calls_per_week_is_read_as_the_weekly_minimum_and_the_plan_says_so() {
     };
     assert!(default_engine().plan(&customers, &same).is_ok());
     // In JSON too.
-    let text = default_engine()
-        .plan_json(
-            &serde_json::to_string(&customers).unwrap(),
-            r#"{ "month": "2026-12", "calls_per_week": 2 }"#,
-        )
-        .unwrap();
+    let text = patron::json::plan(
+        default_engine(),
+        &serde_json::to_string(&customers).unwrap(),
+        r#"{ "month": "2026-12", "calls_per_week": 2 }"#,
+        &patron::EvaluateOptions::default(),
+    )
+    .unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["min_calls_per_week"], 2);
     assert!(value.get("calls_per_week").is_none());
@@ -679,9 +666,13 @@ fn the_distributor_plan_puts_a1_a2_first_b1_b2_second_and_c_third() {
     let engine = Engine::from_dir(root().join("policies/distributor")).unwrap();
     let text = std::fs::read_to_string(root().join("examples/distributor.json")).unwrap();
     let plan: Plan = serde_json::from_str(
-        &engine
-            .plan_json(&text, r#"{ "month": "2026-12" }"#)
-            .unwrap(),
+        &patron::json::plan(
+            &engine,
+            &text,
+            r#"{ "month": "2026-12" }"#,
+            &patron::EvaluateOptions::default(),
+        )
+        .unwrap(),
     )
     .unwrap();
     let week_of = |grade: &str| match grade {
@@ -863,21 +854,7 @@ fn weekly_plans_on_fridays_callback_statistics_on_saturdays_or_the_working_day_b
         .unwrap();
     assert!(tasks(&plan, "weekly_plan").is_empty());
     assert_eq!(tasks(&plan, "callback_statistics").len(), 4);
-    // The tasks in every format.
-    let csv = plan_of(&customers, &december()).render(PlanFormat::Csv);
-    assert!(csv.contains("2026-12-04,1,afternoon,,,weekly_plan,,,\"submit next week's plan"));
-    assert!(csv.contains(
-        "2026-12-04,1,afternoon,,,callback_statistics,,,\"file this week's callback statistics"
-    ));
-    let ics = plan_of(&customers, &december()).render(PlanFormat::Ics);
-    assert!(ics.contains("UID:2026-12.rep-07.rep.weekly_plan.4@patron"));
-    assert!(ics.contains("SUMMARY:Callback statistics\r\n"));
-    let html = plan_of(&customers, &december()).render(PlanFormat::Html);
-    assert!(html.contains("<li class=\"e k-callback_statistics task\""));
-    assert!(
-        html.contains(">weekly plan </li>"),
-        "a weekly plan in the grid"
-    );
+    // cli/tests/plan.rs checks the tasks in CSV, iCalendar and HTML.
 }
 
 // ---------------------------------------------------------------------------------------

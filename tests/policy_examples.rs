@@ -29,7 +29,7 @@ fn run(name: &str) -> Run {
     let scale = policy.manifest().grades.scale.names().to_vec();
     let pipeline = policy.manifest().stages.pipeline.names().to_vec();
     let items = engine
-        .evaluate_batch_items(
+        .evaluate_many(
             &text,
             parse_date("2026-11-23").unwrap(),
             &EvaluateOptions::default(),

@@ -25,9 +25,9 @@ fn engine() -> Engine {
 
 #[test]
 fn a_batch_computes_portfolio_facts_for_every_record() {
-    let items = engine()
-        .evaluate_batch_json(BATCH, as_of(), &EvaluateOptions::default())
-        .unwrap();
+    let items =
+        patron::json::evaluate_batch(&engine(), BATCH, as_of(), &EvaluateOptions::default())
+            .unwrap();
     let items: serde_json::Value = serde_json::from_str(&items).unwrap();
     let labels: Vec<(String, String, String)> = items
         .as_array()
@@ -64,9 +64,9 @@ fn collected_revenue_ranks_by_what_has_been_paid() {
 { "id": "mid", "purchases": [ { "at": "2026-10-01", "amount": 300 }, { "at": "2026-10-02", "amount": 50 } ] }
 { "id": "small", "purchases": [ { "at": "2026-01-01", "amount": 50 } ], "receivables": [ { "due": "2026-02-01", "amount": 50, "paid": true } ] }
 "#;
-    let items = engine()
-        .evaluate_batch_json(batch, as_of(), &EvaluateOptions::default())
-        .unwrap();
+    let items =
+        patron::json::evaluate_batch(&engine(), batch, as_of(), &EvaluateOptions::default())
+            .unwrap();
     let items: serde_json::Value = serde_json::from_str(&items).unwrap();
     let shown: Vec<(String, String, String)> = items
         .as_array()
@@ -123,7 +123,7 @@ fn a_record_that_brings_its_portfolio_keeps_it_in_a_batch() {
     let batch = r#"{ "id": "x", "portfolio": { "size": 9, "revenue_rank": 9, "revenue_share": 0.0, "revenue_cum_share": 1.0, "recency_quintile": 1, "frequency_quintile": 1, "monetary_quintile": 1 } }
 { "id": "y", "purchases": [ { "at": "2026-11-01", "amount": 10 } ] }"#;
     let items = engine()
-        .evaluate_batch_items(batch, as_of(), &EvaluateOptions::default())
+        .evaluate_many(batch, as_of(), &EvaluateOptions::default())
         .unwrap();
     match &items[0] {
         patron::BatchItem::Evaluated(e) => assert_eq!(e.labels["rank"], "9"),
@@ -135,7 +135,7 @@ fn a_record_that_brings_its_portfolio_keeps_it_in_a_batch() {
 fn a_batch_result_carries_the_portfolio_facts_to_pass_in_tomorrow() {
     let engine = engine();
     let items = engine
-        .evaluate_batch_items(BATCH, as_of(), &EvaluateOptions::default())
+        .evaluate_many(BATCH, as_of(), &EvaluateOptions::default())
         .unwrap();
     let patron::BatchItem::Evaluated(big) = &items[0] else {
         panic!("{:?}", items[0])

@@ -337,10 +337,10 @@ proptest! {
                 let fast = EvaluateOptions { explain, tier: Tier::Auto, ..EvaluateOptions::default() };
                 let slow = EvaluateOptions { explain, tier: Tier::Interpreter, ..EvaluateOptions::default() };
                 let before = engine.tier_counts();
-                let a = engine.evaluate_with(&customer, as_of, &fast);
+                let a = { let mut out = patron::Evaluation::default(); engine.evaluate_with(&customer, as_of, &fast, &mut out).map(|()| out) };
                 let auto = engine.tier_counts().since(before);
                 let before = engine.tier_counts();
-                let b = engine.evaluate_with(&customer, as_of, &slow);
+                let b = { let mut out = patron::Evaluation::default(); engine.evaluate_with(&customer, as_of, &slow, &mut out).map(|()| out) };
                 let forced = engine.tier_counts().since(before);
                 // The forced interpreter never enters the fast tier; both make the same calls;
                 // the default policy, fully lowered, finishes a successful evaluation's calls
@@ -366,8 +366,8 @@ proptest! {
         prop_assert_eq!(&first, &again);
         let fresh = Engine::with_default_policy().unwrap().evaluate(&customer, as_of).unwrap();
         prop_assert_eq!(&first, &fresh);
-        let explained = engine()
-            .evaluate_with(&customer, as_of, &EvaluateOptions::explained())
+        let explained = { let mut out = patron::Evaluation::default(); engine()
+            .evaluate_with(&customer, as_of, &EvaluateOptions::explained(), &mut out).map(|()| out) }
             .unwrap();
         prop_assert!(explained.trace.is_some());
         prop_assert_eq!(Evaluation { trace: None, ..explained }, first);
@@ -375,8 +375,8 @@ proptest! {
 
     #[test]
     fn the_json_of_a_result_parses_back_to_the_same_value((as_of, customer) in case()) {
-        let e = engine()
-            .evaluate_with(&customer, as_of, &EvaluateOptions::explained())
+        let e = { let mut out = patron::Evaluation::default(); engine()
+            .evaluate_with(&customer, as_of, &EvaluateOptions::explained(), &mut out).map(|()| out) }
             .unwrap();
         let text = serde_json::to_string(&e).unwrap();
         let back: Evaluation = serde_json::from_str(&text).unwrap();
@@ -386,8 +386,7 @@ proptest! {
         // The input round-trips too, and evaluates the same from its JSON.
         let input = serde_json::to_string(&customer).unwrap();
         let from_json: Evaluation = serde_json::from_str(
-            &engine()
-                .evaluate_json(&input, as_of, &EvaluateOptions::explained())
+            &patron::json::evaluate(engine(), &input, as_of, &EvaluateOptions::explained())
                 .unwrap(),
         )
         .unwrap();
@@ -400,7 +399,7 @@ proptest! {
             (Just(as_of), prop::collection::vec(customer(as_of), 0..12))
         })
     ) {
-        let results = engine().evaluate_batch(&customers, as_of);
+        let results = engine().evaluate_many(&customers, as_of, &patron::EvaluateOptions::default());
         prop_assert_eq!(results.len(), customers.len());
         for (customer, result) in customers.iter().zip(results) {
             // The default policy reads no portfolio facts: alone or in a batch is the same,
@@ -412,7 +411,7 @@ proptest! {
         let lines: Vec<String> =
             customers.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
         let items = engine()
-            .evaluate_batch_items(&lines.join("\n"), as_of, &EvaluateOptions::default())
+            .evaluate_many(&lines.join("\n"), as_of, &EvaluateOptions::default())
             .unwrap();
         prop_assert_eq!(items.len(), customers.len());
         prop_assert!(items.iter().all(|i| !i.is_error()));
@@ -421,10 +420,10 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>(), as_of in any_as_of()) {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let _ = engine().evaluate_json(&text, as_of, &EvaluateOptions::default());
+            let _ = patron::json::evaluate(engine(), &text, as_of, &EvaluateOptions::default());
             if let Ok(records) = parse_customers(&text) {
                 let count = records.len();
-                let items = engine().evaluate_records(records, as_of, &EvaluateOptions::default());
+                let items = engine().evaluate_many(records, as_of, &EvaluateOptions::default());
                 assert_eq!(items.len(), count);
             }
         }));
@@ -446,7 +445,7 @@ proptest! {
     ) {
         let text = lines.join("\n");
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            engine().evaluate_batch_json(&text, as_of, &EvaluateOptions::default())
+            patron::json::evaluate_batch(engine(), &text, as_of, &EvaluateOptions::default())
         }));
         prop_assert!(outcome.is_ok(), "panicked on {text:?}");
         if let Ok(Ok(json)) = outcome {

@@ -1,7 +1,7 @@
-//! Reused allocations change nothing (issue 8): `Engine::evaluate_into` writing one customer
+//! Reused allocations change nothing (issue 8): `Engine::evaluate_with` writing one customer
 //! after another into the same `Evaluation` — across policies, with and without a trace, with
-//! errors in between — gives exactly what `Engine::evaluate_with` gives, and so do the
-//! per-thread recycled script view and `Engine::evaluate_json`'s reused result.
+//! errors in between — gives exactly what a fresh `Evaluation` gets, and so do the
+//! per-thread recycled script view and `json::evaluate`'s reused result.
 
 mod common;
 
@@ -38,8 +38,13 @@ fn evaluating_into_one_reused_evaluation_equals_fresh_evaluations() {
                 ..EvaluateOptions::default()
             };
             for customer in &customers {
-                let fresh = engine.evaluate_with(customer, as_of, &options);
-                let into = engine.evaluate_into_with(customer, as_of, &options, &mut reused);
+                let fresh = {
+                    let mut out = patron::Evaluation::default();
+                    engine
+                        .evaluate_with(customer, as_of, &options, &mut out)
+                        .map(|()| out)
+                };
+                let into = engine.evaluate_with(customer, as_of, &options, &mut reused);
                 match (fresh, into) {
                     (Ok(fresh), Ok(())) => {
                         assert_eq!(
@@ -81,16 +86,42 @@ fn a_failed_evaluation_leaves_nothing_behind_for_the_next() {
     let failing = common::customer(r#"{"id": "X-1", "grade": "A", "region": "same_city"}"#);
     let bare = common::customer(r#"{"id": "N-1"}"#);
     let mut reused = Evaluation::default();
-    engine.evaluate_into(&rich, as_of, &mut reused).unwrap();
+    engine
+        .evaluate_with(
+            &rich,
+            as_of,
+            &patron::EvaluateOptions::default(),
+            &mut reused,
+        )
+        .unwrap();
     assert!(!reused.actions.is_empty());
     let error = engine
-        .evaluate_into(&failing, as_of, &mut reused)
+        .evaluate_with(
+            &failing,
+            as_of,
+            &patron::EvaluateOptions::default(),
+            &mut reused,
+        )
         .unwrap_err();
     assert!(error.to_string().contains("no cadence for X-1"), "{error}");
-    engine.evaluate_into(&bare, as_of, &mut reused).unwrap();
+    engine
+        .evaluate_with(
+            &bare,
+            as_of,
+            &patron::EvaluateOptions::default(),
+            &mut reused,
+        )
+        .unwrap();
     assert_eq!(reused, engine.evaluate(&bare, as_of).unwrap());
     // And back: the view recycled from the bare record holds nothing of it.
-    engine.evaluate_into(&rich, as_of, &mut reused).unwrap();
+    engine
+        .evaluate_with(
+            &rich,
+            as_of,
+            &patron::EvaluateOptions::default(),
+            &mut reused,
+        )
+        .unwrap();
     assert_eq!(reused, engine.evaluate(&rich, as_of).unwrap());
 }
 
@@ -102,7 +133,8 @@ fn evaluate_json_reuses_its_result_without_mixing_records() {
     for customer in examples() {
         let json = serde_json::to_string(&customer).unwrap();
         let through_json: Evaluation =
-            serde_json::from_str(&engine.evaluate_json(&json, as_of, &options).unwrap()).unwrap();
+            serde_json::from_str(&patron::json::evaluate(&engine, &json, as_of, &options).unwrap())
+                .unwrap();
         assert_eq!(
             through_json,
             engine.evaluate(&customer, as_of).unwrap(),

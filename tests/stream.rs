@@ -15,10 +15,7 @@ use patron::{BatchItem, Engine, EvaluateOptions, PortfolioIndex, StreamOptions, 
 /// What the in-memory batch writes as JSON Lines.
 fn batch_jsonl(engine: &Engine, input: &str, options: &EvaluateOptions) -> Vec<u8> {
     let mut out = Vec::new();
-    for item in engine
-        .evaluate_batch_items(input, as_of(), options)
-        .unwrap()
-    {
+    for item in engine.evaluate_many(input, as_of(), options).unwrap() {
         serde_json::to_writer(&mut out, &item).unwrap();
         out.push(b'\n');
     }

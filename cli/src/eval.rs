@@ -2,13 +2,15 @@
 //!
 //! JSON Lines input streams: it is read twice (portfolio facts first, then the evaluations,
 //! chunk by chunk in parallel) and never held in memory, and every format but the table is
-//! written as the results come. A JSON array is read whole.
+//! written as the results come. A JSON array is read whole. A Parquet file (`*.parquet` or
+//! `--input-format parquet`) is read twice too, batch by batch, and can be written back as
+//! Parquet (`--format parquet`, the columns of `patron::arrow::evaluation_schema()`).
 
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use patron::model::{parse_customers, Date};
 use patron::{Engine, EvaluateOptions, PortfolioIndex, StreamOptions};
@@ -22,10 +24,52 @@ const PROGRESS_FROM: usize = 20_000;
 /// Inputs at least this large show a spinner while their portfolio is read (on a terminal).
 const SPINNER_FROM_BYTES: u64 = 16 << 20;
 
+/// Exit code: wrong usage.
+const EXIT_USAGE: u8 = 2;
+
+/// Output formats of `patron eval`: the item formats, and Parquet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EvalFormat {
+    /// A readable table (the default on a terminal).
+    Table,
+    /// One JSON array (the default when the output is not a terminal).
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A Parquet file with the columns of `patron::arrow::evaluation_schema()` (Parquet
+    /// input only; to --out or a redirected standard output).
+    Parquet,
+}
+
+impl EvalFormat {
+    /// The item format, `None` for Parquet.
+    fn items(self) -> Option<Format> {
+        match self {
+            EvalFormat::Table => Some(Format::Table),
+            EvalFormat::Json => Some(Format::Json),
+            EvalFormat::Jsonl => Some(Format::Jsonl),
+            EvalFormat::Csv => Some(Format::Csv),
+            EvalFormat::Parquet => None,
+        }
+    }
+}
+
+/// Input formats of `patron eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    /// A JSON array or JSON Lines.
+    Json,
+    /// A Parquet file (columns as `patron::arrow::customer_schema()`).
+    Parquet,
+}
+
 /// Arguments of `patron eval`.
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Customers as a JSON array or JSON Lines; `-` or nothing reads standard input.
+    /// Customers as a JSON array, JSON Lines or a Parquet file; `-` or nothing reads standard
+    /// input.
     file: Option<PathBuf>,
     /// Policy directory; the embedded default policy when absent.
     #[arg(long)]
@@ -35,7 +79,13 @@ pub struct EvalArgs {
     as_of: Option<String>,
     /// Output format; `table` on a terminal, `json` otherwise.
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<EvalFormat>,
+    /// Input format; `parquet` for a file named `*.parquet`, `json` otherwise.
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Write the output to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Show which rules fired and the facts and parameters they read.
     #[arg(long)]
     explain: bool,
@@ -66,12 +116,131 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         },
         ..StreamOptions::default()
     };
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
+    let to_terminal = args.out.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        EvalFormat::Table
     } else {
-        Format::Json
+        EvalFormat::Json
     });
+    let parquet_input = match args.input_format {
+        Some(input) => input == InputFormat::Parquet,
+        None => args.file.as_deref().is_some_and(is_parquet_name),
+    };
+    if format == EvalFormat::Parquet {
+        if to_terminal {
+            return Err(Failure::new(
+                EXIT_USAGE,
+                "--format parquet writes a binary file: give --out FILE or redirect standard output",
+            ));
+        }
+        if !parquet_input {
+            return Err(Failure::new(
+                EXIT_USAGE,
+                "--format parquet needs Parquet input (a *.parquet file or --input-format parquet)",
+            ));
+        }
+    }
+    let out: Box<dyn Write + Send> = match &args.out {
+        Some(path) => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(path).map_err(|e| {
+                Failure::new(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))
+            })?,
+        )),
+        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
+    };
     let source = SeekableInput::open(args.file.as_deref())?;
+    let counts = if parquet_input {
+        evaluate_parquet_file(&engine, &source, as_of, &options.evaluate, format, out)?
+    } else {
+        // Not Parquet, so an item format.
+        let format = format.items().unwrap_or(Format::Json);
+        evaluate_json(&engine, source, as_of, &options, format, args.explain, out)?
+    };
+    if counts.failed > 0 {
+        eprintln!(
+            "patron: {} of {} record(s) failed; see their errors in the output",
+            counts.failed, counts.records
+        );
+        return Ok(EXIT_RECORD_ERRORS);
+    }
+    Ok(0)
+}
+
+/// Whether `path` names a Parquet file (by its extension).
+fn is_parquet_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// A Parquet file: one portfolio, read twice batch by batch; written as Parquet or as items.
+fn evaluate_parquet_file(
+    engine: &Engine,
+    source: &SeekableInput,
+    as_of: Date,
+    options: &EvaluateOptions,
+    format: EvalFormat,
+    out: Box<dyn Write + Send>,
+) -> Result<Counts, Failure> {
+    use patron::arrow::parquet::{evaluate_parquet, evaluation_writer};
+    let name = &source.name;
+    let mut write_error = None;
+    let summary = match format.items() {
+        None => {
+            let mut writer = evaluation_writer(out).map_err(write_failure)?;
+            let summary = evaluate_parquet(engine, source.file(), as_of, options, 0, |rows| {
+                let batch = rows.to_record_batch().map_err(std::io::Error::other)?;
+                writer
+                    .write(&batch)
+                    .map_err(std::io::Error::other)
+                    .inspect_err(|e| write_error = Some(e.to_string()))
+            });
+            let summary = summary.map_err(|e| match write_error.take() {
+                Some(message) => write_failure(message),
+                None => read_failure(name, e),
+            })?;
+            // The file is complete once its footer is written and the buffer flushed.
+            let mut out = writer.into_inner().map_err(write_failure)?;
+            out.flush().map_err(write_failure)?;
+            summary
+        }
+        Some(format) => {
+            let mut writer =
+                ItemWriter::new(out, format, options.explain).map_err(write_failure)?;
+            let summary = evaluate_parquet(engine, source.file(), as_of, options, 0, |rows| {
+                let items = rows
+                    .into_items()
+                    .into_iter()
+                    .map(|item| ItemWriter::<Box<dyn Write + Send>>::encode(format, item))
+                    .collect();
+                writer
+                    .write(items)
+                    .inspect_err(|e| write_error = Some(e.to_string()))
+            });
+            let summary = summary.map_err(|e| match write_error.take() {
+                Some(message) => write_failure(message),
+                None => read_failure(name, e),
+            })?;
+            writer.finish().map_err(write_failure)?;
+            summary
+        }
+    };
+    Ok(Counts {
+        records: summary.records,
+        failed: summary.failed,
+    })
+}
+
+/// A JSON array (read whole) or JSON Lines (streamed).
+fn evaluate_json(
+    engine: &Engine,
+    source: SeekableInput,
+    as_of: Date,
+    options: &StreamOptions,
+    format: Format,
+    explain: bool,
+    out: Box<dyn Write + Send>,
+) -> Result<Counts, Failure> {
     let name = source.name.clone();
     let size = source.len();
     let mut input = BufReader::with_capacity(1 << 20, source);
@@ -82,22 +251,14 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
     input
         .seek(SeekFrom::Start(start))
         .map_err(|e| read_failure(&name, e))?;
-    let stdout = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut writer = ItemWriter::new(stdout, format, args.explain).map_err(write_failure)?;
+    let mut writer = ItemWriter::new(out, format, explain).map_err(write_failure)?;
     let counts = if array == Some(true) {
-        evaluate_whole(&engine, input, &name, as_of, &options.evaluate, &mut writer)?
+        evaluate_whole(engine, input, &name, as_of, &options.evaluate, &mut writer)?
     } else {
-        evaluate_streaming(&engine, input, &name, size, as_of, &options, &mut writer)?
+        evaluate_streaming(engine, input, &name, size, as_of, options, &mut writer)?
     };
     writer.finish().map_err(write_failure)?;
-    if counts.failed > 0 {
-        eprintln!(
-            "patron: {} of {} record(s) failed; see their errors in the output",
-            counts.failed, counts.records
-        );
-        return Ok(EXIT_RECORD_ERRORS);
-    }
-    Ok(0)
+    Ok(counts)
 }
 
 fn progress_bar(len: usize) -> Option<ProgressBar> {
@@ -191,7 +352,7 @@ fn evaluate_whole<R: Read, W: Write>(
         spinner.enable_steady_tick(Duration::from_millis(120));
         spinner
     });
-    let items = engine.evaluate_records(records, as_of, options);
+    let items = engine.evaluate_many(records, as_of, options);
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }

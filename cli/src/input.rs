@@ -62,6 +62,11 @@ impl SeekableInput {
         }
     }
 
+    /// The file the input is read from (standard input's own, or its spooled copy).
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
     /// The size of the input in bytes, when known.
     pub fn len(&self) -> Option<u64> {
         self.file.metadata().ok().map(|m| m.len())

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use patron::model::{parse_customers, parse_date};
-use patron::schedule::plan::{Plan, PlanEntry, PlanFormat, UnscheduledCause, WorkingDay};
+use patron::schedule::plan::{Plan, PlanEntry, UnscheduledCause, WorkingDay};
 use patron::{Customer, ErrorCode, PlanRequest};
 
 use crate::input::read_input;
+use crate::output::plan::{render, PlanFormat};
 use crate::{load_engine, Failure, EXIT_INPUT, EXIT_RECORD_ERRORS};
 
 /// Bad records listed before "and N more".
@@ -94,10 +95,10 @@ pub fn run(args: PlanArgs) -> Result<u8, Failure> {
         .unwrap_or_else(|| default_format(args.out.as_deref()));
     let rendered = match format {
         PlanFormatArg::Table => table(&plan),
-        PlanFormatArg::Json => plan.render(PlanFormat::Json),
-        PlanFormatArg::Csv => plan.render(PlanFormat::Csv),
-        PlanFormatArg::Ics => plan.render(PlanFormat::Ics),
-        PlanFormatArg::Html => plan.render(PlanFormat::Html),
+        PlanFormatArg::Json => render(&plan, PlanFormat::Json),
+        PlanFormatArg::Csv => render(&plan, PlanFormat::Csv),
+        PlanFormatArg::Ics => render(&plan, PlanFormat::Ics),
+        PlanFormatArg::Html => render(&plan, PlanFormat::Html),
     };
     match &args.out {
         Some(path) => write_atomically(path, rendered.as_bytes()).map_err(|e| {

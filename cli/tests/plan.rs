@@ -419,3 +419,114 @@ fn a_record_that_cannot_be_read_stops_the_plan_with_its_line() {
     );
     assert!(output.stdout.is_empty());
 }
+
+/// `n` customers of grade `grade` owned by rep-07 in the same city, ids `{prefix}01`…, as
+/// JSON Lines in a file of their own.
+fn plain_portfolio(dir: &Path, prefix: &str, grade: &str, n: usize) -> PathBuf {
+    let lines: Vec<String> = (1..=n)
+        .map(|i| {
+            serde_json::json!({ "id": format!("{prefix}{i:02}"), "owner": "rep-07",
+                "grade": grade, "region": "same_city" })
+            .to_string()
+        })
+        .collect();
+    let file = dir.join(format!("{prefix}-{n}.jsonl"));
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    file
+}
+
+/// `patron plan FILE --month 2026-12 --owner rep-07 --format FORMAT`'s standard output.
+fn plan_of_file(file: &Path, format: &str) -> String {
+    let output = patron()
+        .arg("plan")
+        .arg(file)
+        .args([
+            "--month", "2026-12", "--owner", "rep-07", "--format", format,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The calls the planner adds to reach the weekly minimum (tests/plan_handbook.rs
+/// `a_week_without_enough_cadence_calls_gets_calls_added_up_to_the_minimum` works the plan
+/// out) are in every format, and so is the week that stays short.
+#[test]
+fn the_added_minimum_calls_and_a_short_week_are_in_every_format() {
+    let dir = scratch("minimum-calls");
+    let file = plain_portfolio(&dir, "C", "C", 20);
+    let csv = plan_of_file(&file, "csv");
+    assert!(
+        csv.contains(",minimum_call,C,same_city,\"call back to reach the weekly minimum"),
+        "{csv}"
+    );
+    let ics = plan_of_file(&file, "ics");
+    assert!(ics.contains("SUMMARY:Minimum call: C01 [C]"), "{ics}");
+    let html = plan_of_file(&file, "html");
+    assert!(
+        html.contains("call (weekly minimum) C01"),
+        "the entry in the month grid"
+    );
+    assert!(html.contains("<td class=\"num\">20 / 26</td><td class=\"num\">0</td><td>week 4: 20 callbacks planned, 26 required: only 20 customers in the portfolio</td>"));
+}
+
+/// The rep's own tasks (the Friday weekly plan, the callback statistics) in every format.
+#[test]
+fn the_reps_tasks_are_in_every_format() {
+    let dir = scratch("tasks");
+    let file = plain_portfolio(&dir, "C", "C", 2);
+    let csv = plan_of_file(&file, "csv");
+    assert!(
+        csv.contains("2026-12-04,1,afternoon,,,weekly_plan,,,\"submit next week's plan"),
+        "{csv}"
+    );
+    assert!(csv.contains(
+        "2026-12-04,1,afternoon,,,callback_statistics,,,\"file this week's callback statistics"
+    ));
+    let ics = plan_of_file(&file, "ics");
+    assert!(ics.contains("UID:2026-12.rep-07.rep.weekly_plan.4@patron"));
+    assert!(ics.contains("SUMMARY:Callback statistics\r\n"));
+    let html = plan_of_file(&file, "html");
+    assert!(html.contains("<li class=\"e k-callback_statistics task\""));
+    assert!(
+        html.contains(">weekly plan </li>"),
+        "a weekly plan in the grid"
+    );
+}
+
+/// The same customers in another order give the same bytes in every format (the library's
+/// tests/plan.rs checks the plan itself).
+#[test]
+fn every_format_gives_the_same_bytes_whatever_the_record_order() {
+    let dir = scratch("order");
+    let text = std::fs::read_to_string(examples()).unwrap();
+    let mut records: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let forward = dir.join("forward.json");
+    std::fs::write(&forward, serde_json::to_string(&records).unwrap()).unwrap();
+    records.reverse();
+    let reversed = dir.join("reversed.json");
+    std::fs::write(&reversed, serde_json::to_string(&records).unwrap()).unwrap();
+    for format in ["json", "csv", "ics", "html"] {
+        let run = |file: &Path| {
+            let output = patron()
+                .arg("plan")
+                .arg(file)
+                .args(["--month", "2026-12", "--format", format])
+                .args(["--visits-per-day", "3", "--calls-per-day", "4"])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(0), "{format}");
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let first = run(&forward);
+        assert!(first.len() > 1000, "{format}: {first}");
+        assert_eq!(first, run(&forward), "{format}");
+        assert_eq!(first, run(&reversed), "{format}");
+    }
+}

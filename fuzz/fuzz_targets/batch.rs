@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         EvaluateOptions::default()
     };
-    match common::engine().evaluate_batch_items(&text, as_of, &options) {
+    match common::engine().evaluate_many(&*text, as_of, &options) {
         Ok(items) => {
             if let Some(count) = common::record_count(&text) {
                 assert_eq!(items.len(), count, "count out = count in");

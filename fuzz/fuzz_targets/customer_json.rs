@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         EvaluateOptions::default()
     };
-    match common::engine().evaluate_json(&text, as_of, &options) {
+    match patron::json::evaluate(common::engine(), &text, as_of, &options) {
         Ok(out) => {
             let value = common::json(&out);
             let customer = patron::model::parse_customer(&text)

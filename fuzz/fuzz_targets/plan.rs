@@ -1,5 +1,5 @@
-//! The planner request: `Engine::plan_json(customers, request)`. The input is a flags byte,
-//! then the customers, a NUL byte and the request; with flag 1 the customers are the
+//! The planner request: `json::plan(engine, customers, request, options)`. The input is a
+//! flags byte, then the customers, a NUL byte and the request; with flag 1 the customers are the
 //! shipped examples and only the request is fuzzed (the deeper path).
 #![no_main]
 
@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
     } else {
         customers
     };
-    match common::engine().plan_json(customers, request) {
+    let options = patron::EvaluateOptions::default();
+    match patron::json::plan(common::engine(), customers, request, &options) {
         Ok(out) => {
             let plan = common::json(&out);
             assert!(plan.is_object(), "{out}");

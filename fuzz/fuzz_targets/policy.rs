@@ -109,7 +109,8 @@ fuzz_target!(|data: &[u8]| {
     // worker thread, which is most of an execution's time.
     for record in patron::model::parse_customers(CUSTOMERS).expect("three JSON Lines") {
         let customer = record.result.expect("the customers are valid");
-        match engine.evaluate_with(&customer, as_of, &options) {
+        let mut out = patron::Evaluation::default();
+        match engine.evaluate_with(&customer, as_of, &options, &mut out).map(|()| out) {
             Ok(evaluation) => {
                 let out = serde_json::to_string(&evaluation).expect("evaluations serialize");
                 common::json(&out);

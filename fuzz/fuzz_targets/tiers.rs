@@ -112,8 +112,9 @@ fuzz_target!(|data: &[u8]| {
     };
     for at in chosen {
         let customer = &customers()[at];
-        let by_fast = engine.evaluate_with(customer, as_of, &fast);
-        let by_rhai = engine.evaluate_with(customer, as_of, &rhai);
+        let (mut a, mut b) = (patron::Evaluation::default(), patron::Evaluation::default());
+        let by_fast = engine.evaluate_with(customer, as_of, &fast, &mut a).map(|()| a);
+        let by_rhai = engine.evaluate_with(customer, as_of, &rhai, &mut b).map(|()| b);
         match (&by_fast, &by_rhai) {
             (Ok(a), Ok(b)) => {
                 assert!(

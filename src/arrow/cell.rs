@@ -34,7 +34,8 @@ fn wrong_type(expected: &str, array: &dyn Array) -> String {
     )
 }
 
-/// A string: `utf8`, `large_utf8` or `utf8_view`.
+/// A string: `utf8`, `large_utf8`, `utf8_view`, or a dictionary of those (pandas' and
+/// Polars' categoricals).
 pub(super) fn string(array: &dyn Array, i: usize) -> CellResult<&str> {
     if is_null(array, i) {
         return Ok(None);
@@ -45,6 +46,13 @@ pub(super) fn string(array: &dyn Array, i: usize) -> CellResult<&str> {
         Ok(Some(a.value(i)))
     } else if let Some(a) = array.as_string_view_opt() {
         Ok(Some(a.value(i)))
+    } else if let Some(a) = array.as_any_dictionary_opt() {
+        let key = integer(a.keys(), i)?.unwrap_or_default();
+        let values = a.values().as_ref();
+        match usize::try_from(key) {
+            Ok(key) if key < values.len() => string(values, key),
+            _ => Err(format!("dictionary key {key} out of range")),
+        }
     } else {
         Err(wrong_type("a string (utf8)", array))
     }
@@ -148,10 +156,12 @@ pub(super) fn date(array: &dyn Array, i: usize) -> CellResult<Date> {
             };
             date.map(Some).ok_or_else(out_of_range)
         }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => match string(array, i)? {
-            Some(text) => parse_date(text).map(Some),
-            None => Ok(None),
-        },
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
+            match string(array, i)? {
+                Some(text) => parse_date(text).map(Some),
+                None => Ok(None),
+            }
+        }
         _ => Err(wrong_type(
             "a date (date32, date64, timestamp or utf8 `YYYY-MM-DD`)",
             array,
@@ -239,7 +249,7 @@ pub(super) fn json(array: &dyn Array, i: usize) -> std::result::Result<serde_jso
                 .map(Value::Number)
                 .ok_or_else(|| format!("{v} is not a finite number"))?
         }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
             Value::String(string(array, i)?.unwrap_or_default().to_string())
         }
         DataType::Date32 | DataType::Date64 => {

@@ -36,6 +36,8 @@
 //! ```
 
 mod cell;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod read;
 mod schema;
 mod write;
@@ -119,5 +121,5 @@ fn evaluate_customers(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> Vec<Result<Evaluation>> {
-    engine.evaluate_batch_with(customers, as_of, options)
+    engine.evaluate_many(customers, as_of, options)
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch, StructArray};
+use rayon::prelude::*;
 
 use super::cell::{self, CellResult};
 use crate::error::{Error, RecordRef, Result};
@@ -103,6 +104,7 @@ fn opt_date(column: Option<&dyn Array>, i: usize, name: &str) -> Read<Option<Dat
 pub(crate) fn customers_from_rows(batch: &RecordBatch, first_line: usize) -> Vec<Result<Customer>> {
     let columns = Columns::of(batch);
     (0..batch.num_rows())
+        .into_par_iter()
         .map(|i| {
             let line = first_line + i;
             match customer(&columns, i) {

@@ -27,9 +27,9 @@ fn list_of(name: &str, fields: Vec<Field>) -> Field {
 /// It is what [`customers_from_batch`](super::customers_from_batch) reads best, not what it
 /// insists on: any column may be missing or null (missing data, as an absent JSON field), and
 /// each value may come in the types Spark, Parquet, pandas and Polars produce — text as
-/// `utf8`, `large_utf8` or `utf8_view`; numbers as any integer, float or decimal; dates as
-/// `date32`, `date64`, a timestamp (the date in the column's time zone, or as written when it
-/// has none) or text (`YYYY-MM-DD` or an RFC 3339 datetime, as in JSON); lists as `list`,
+/// `utf8`, `large_utf8`, `utf8_view` or a dictionary of these (a categorical); numbers as any integer, float or decimal; dates as
+/// `date32`, `date64`, a timestamp (the date in the column's time zone, named or an offset,
+/// or as written when it has none) or text (`YYYY-MM-DD` or an RFC 3339 datetime, as in JSON); lists as `list`,
 /// `large_list` or `fixed_size_list`. Columns not named here are ignored, as unknown JSON
 /// fields are: a policy reads only the record's fields, and free-form data goes into
 /// `attributes`.

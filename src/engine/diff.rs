@@ -428,20 +428,19 @@ pub fn compare_of_text_with(
 
 impl super::Engine {
     /// What replacing the serving policy with `candidate` would do to `customers`.
+    /// Nothing is swapped: the engine keeps serving its policy.
+    ///
+    /// ```
+    /// use patron::{model::{parse_customer, parse_date}, Engine, Policy};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let customers = vec![parse_customer(r#"{ "id": "C-1", "grade": "B" }"#)?];
+    /// let candidate = Policy::embedded_default()?;
+    /// let report = engine.impact(&candidate, &customers, parse_date("2026-11-23")?);
+    /// assert_eq!((report.customers, report.grades_changed), (1, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn impact(&self, candidate: &Policy, customers: &[Customer], as_of: Date) -> ImpactReport {
         impact(&self.policy(), candidate, customers, as_of)
-    }
-
-    /// The impact of the policy in `candidate_dir` on customers given as a JSON array or JSON
-    /// Lines (see [`impact_of_text`]), as JSON.
-    pub fn impact_json(
-        &self,
-        candidate_dir: &std::path::Path,
-        customers_json: &str,
-        as_of: Date,
-    ) -> crate::error::Result<String> {
-        let candidate = Policy::load(candidate_dir)?;
-        let report = impact_of_text(&self.policy(), &candidate, customers_json, as_of)?;
-        serde_json::to_string(&report).map_err(|e| crate::error::Error::Internal(e.to_string()))
     }
 }

@@ -125,16 +125,6 @@ fn set_optional_text(into: &mut Option<String>, text: Option<&str>) {
     }
 }
 
-/// Evaluates `customer` against `policy` as of `as_of`.
-pub(crate) fn evaluate(
-    policy: &Policy,
-    customer: &Customer,
-    as_of: Date,
-    options: &EvaluateOptions,
-) -> Result<Evaluation> {
-    evaluate_with_facts(policy, customer, Facts::derive(customer, as_of), options)
-}
-
 /// Evaluates `customer` against `policy` as of `as_of` into `out`.
 pub(crate) fn evaluate_into(
     policy: &Policy,

@@ -1,12 +1,13 @@
 //! The engine: a policy that can be swapped atomically while evaluations run, single and
 //! batch evaluation (parallel, order kept, one result or one error per record), streaming
-//! evaluation of JSON Lines with bounded memory, and the JSON entry points the C ABI and the
-//! command line use.
+//! evaluation of JSON Lines with bounded memory, the month plan and the impact of a candidate
+//! policy. The JSON-text entry points the C ABI and the command line share are the `json`
+//! module's, one layer below.
 
+mod batch;
 pub mod cases;
 pub mod diff;
 mod evaluate;
-mod json;
 mod plan;
 mod stream;
 
@@ -17,7 +18,7 @@ use arc_swap::ArcSwap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use json::BatchItem;
+pub use batch::{BatchInput, BatchItem, ErrorBody};
 pub use stream::{StreamOptions, StreamSummary};
 
 use crate::error::Result;
@@ -78,7 +79,7 @@ pub struct EvaluateOptions {
     ///     deadline: Some(Instant::now() - Duration::from_millis(1)),
     ///     ..EvaluateOptions::default()
     /// };
-    /// let results = engine.evaluate_batch_with(&customers, parse_date("2026-11-23")?, &passed);
+    /// let results = engine.evaluate_many(&customers, parse_date("2026-11-23")?, &passed);
     /// let error = results[0].as_ref().unwrap_err();
     /// assert_eq!(error.code(), ErrorCode::Limit);
     /// assert!(error.to_string().contains("deadline"), "{error}");
@@ -287,29 +288,38 @@ impl Engine {
         stamp
     }
 
-    /// Evaluates one customer as of `as_of`.
-    pub fn evaluate(&self, customer: &Customer, as_of: Date) -> Result<Evaluation> {
-        self.evaluate_with(customer, as_of, &EvaluateOptions::default())
-    }
-
-    /// Evaluates one customer with options (e.g. a trace).
-    pub fn evaluate_with(
-        &self,
-        customer: &Customer,
-        as_of: Date,
-        options: &EvaluateOptions,
-    ) -> Result<Evaluation> {
-        let policy = self.policy.load();
-        evaluate::evaluate(&policy, customer, as_of, options)
-    }
-
-    /// Evaluates one customer into `out`, reusing the strings and vectors of the evaluation
-    /// it held: a loop that evaluates many customers one by one into the same `Evaluation`
-    /// allocates far less than [`evaluate`](Engine::evaluate). On success `out` equals what
-    /// `evaluate` returns; on an error it holds a mix of the old and the new evaluation.
+    /// Evaluates one customer as of `as_of` (with the default options: no trace, the fast
+    /// tier where it applies).
     ///
     /// ```
-    /// use patron::{model::parse_date, Customer, Engine, Evaluation};
+    /// use patron::{model::{parse_customer, parse_date}, Engine};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let customer = parse_customer(r#"{ "id": "C-1", "grade": "A", "region": "same_city" }"#)?;
+    /// let evaluation = engine.evaluate(&customer, parse_date("2026-11-23")?)?;
+    /// assert_eq!(evaluation.customer_id, "C-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate(&self, customer: &Customer, as_of: Date) -> Result<Evaluation> {
+        let mut evaluation = Evaluation::default();
+        self.evaluate_with(
+            customer,
+            as_of,
+            &EvaluateOptions::default(),
+            &mut evaluation,
+        )?;
+        Ok(evaluation)
+    }
+
+    /// Evaluates one customer with `options` (a trace, the tier, a deadline) into `out`,
+    /// reusing the strings and vectors of the evaluation `out` held: a loop that evaluates
+    /// many customers one by one into the same `Evaluation` allocates far less than
+    /// [`evaluate`](Engine::evaluate). On success `out` equals what `evaluate` returns (with
+    /// the options' trace); on an error it holds a mix of the old and the new evaluation.
+    /// For a one-off call, pass `&mut Evaluation::default()`.
+    ///
+    /// ```
+    /// use patron::{model::parse_date, Customer, Engine, EvaluateOptions, Evaluation};
     ///
     /// let engine = Engine::with_default_policy()?;
     /// let as_of = parse_date("2026-11-23")?;
@@ -317,24 +327,16 @@ impl Engine {
     ///     { "id": "C-1", "grade": "C", "region": "same_city" },
     ///     { "id": "C-2", "grade": "A", "region": "same_city" }
     /// ]"#)?;
+    /// let options = EvaluateOptions::explained();
     /// let mut evaluation = Evaluation::default();
     /// for customer in &customers {
-    ///     engine.evaluate_into(customer, as_of, &mut evaluation)?;
-    ///     assert_eq!(evaluation, engine.evaluate(customer, as_of)?);
+    ///     engine.evaluate_with(customer, as_of, &options, &mut evaluation)?;
+    ///     assert_eq!(evaluation.customer_id, customer.id);
+    ///     assert!(evaluation.trace.is_some());
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn evaluate_into(
-        &self,
-        customer: &Customer,
-        as_of: Date,
-        out: &mut Evaluation,
-    ) -> Result<()> {
-        self.evaluate_into_with(customer, as_of, &EvaluateOptions::default(), out)
-    }
-
-    /// [`evaluate_into`](Engine::evaluate_into) with options.
-    pub fn evaluate_into_with(
+    pub fn evaluate_with(
         &self,
         customer: &Customer,
         as_of: Date,
@@ -345,23 +347,40 @@ impl Engine {
         evaluate::evaluate_into(&policy, customer, as_of, options, out)
     }
 
-    /// Evaluates many customers in parallel against one snapshot of the policy; the results
-    /// keep input order, one per customer. The customers form one portfolio: their portfolio
-    /// facts (revenue rank and share, RFM quintiles, owner counts) are computed first.
-    pub fn evaluate_batch(&self, customers: &[Customer], as_of: Date) -> Vec<Result<Evaluation>> {
-        self.evaluate_batch_with(customers, as_of, &EvaluateOptions::default())
-    }
-
-    /// [`evaluate_batch`](Engine::evaluate_batch) with options.
-    pub fn evaluate_batch_with(
+    /// Evaluates many customers in parallel against one snapshot of the policy: a slice of
+    /// customers, JSON text (an array or JSON Lines), or records already split by
+    /// [`parse_customers`](crate::model::parse_customers) — see [`BatchInput`] for what each
+    /// answers. The customers form one portfolio: their portfolio facts (revenue rank and
+    /// share, RFM quintiles, owner counts) are computed first. The answer keeps input order,
+    /// one entry per customer or record. For input larger than memory, see
+    /// [`evaluate_stream`](Engine::evaluate_stream).
+    ///
+    /// ```
+    /// use patron::{model::parse_date, BatchItem, Customer, Engine, EvaluateOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let as_of = parse_date("2026-11-23")?;
+    /// let options = EvaluateOptions::default();
+    ///
+    /// // A slice: one result per customer.
+    /// let customers: Vec<Customer> = serde_json::from_str(r#"[ { "id": "C-1" }, { "id": "C-2" } ]"#)?;
+    /// let results = engine.evaluate_many(&customers, as_of, &options);
+    /// assert_eq!(results.len(), 2);
+    ///
+    /// // JSON Lines: one item per record, a bad record's error in its place.
+    /// let items = engine.evaluate_many("{ \"id\": \"C-1\" }\nnot a record\n", as_of, &options)?;
+    /// assert!(matches!(&items[0], BatchItem::Evaluated(e) if e.customer_id == "C-1"));
+    /// assert!(matches!(&items[1], BatchItem::Failed { line: 2, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_many<B: BatchInput>(
         &self,
-        customers: &[Customer],
+        input: B,
         as_of: Date,
         options: &EvaluateOptions,
-    ) -> Vec<Result<Evaluation>> {
+    ) -> B::Output {
         let policy = self.policy.load_full();
-        let customers: Vec<&Customer> = customers.iter().collect();
-        evaluate_portfolio(&policy, &customers, as_of, options)
+        input.evaluate_on(&policy, as_of, options)
     }
 
     /// Identity, vocabulary, limits and parameters of the policy serving now.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::{evaluate, evaluate_portfolio, Engine, EvaluateOptions};
 use crate::error::{Error, RecordRef, Result};
-use crate::model::{parse_customers, portfolio_facts_from, Customer, Date, Evaluation, Facts};
+use crate::model::{portfolio_facts_from, Customer, Date, Evaluation, Facts};
 use crate::policy::Policy;
 use crate::schedule::plan::{invalid, plan_evaluated, Plan, PlanRequest, PlanRules};
 
@@ -78,75 +78,6 @@ impl Engine {
             &resolved,
             policy.stamp().clone(),
         ))
-    }
-
-    /// [`plan`](Engine::plan) with JSON in and out (the C ABI's `patron_plan`): customers as
-    /// a JSON array or JSON Lines, the request as a JSON object; the plan as compact JSON.
-    /// A record that cannot be read fails the plan with that record's error.
-    pub fn plan_json(&self, customers_json: &str, request_json: &str) -> Result<String> {
-        Ok(self
-            .plan_of_json(customers_json, request_json, &EvaluateOptions::default())?
-            .to_json())
-    }
-
-    /// [`plan_json`](Engine::plan_json) that returns the [`Plan`] itself (to render it in
-    /// another format), with the options of its evaluations.
-    pub fn plan_of_json(
-        &self,
-        customers_json: &str,
-        request_json: &str,
-        options: &EvaluateOptions,
-    ) -> Result<Plan> {
-        let request = parse_request(request_json)?;
-        let customers = parse_customers(customers_json)?
-            .into_iter()
-            .map(|record| {
-                record
-                    .result
-                    .map_err(|e| e.with_record(None, Some(record.line)))
-            })
-            .collect::<Result<Vec<Customer>>>()?;
-        self.plan_with(&customers, &request, options)
-    }
-}
-
-/// Parses a plan request given as a JSON object; errors name the field.
-fn parse_request(text: &str) -> Result<PlanRequest> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let request = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| request_error(error.path().to_string(), error.into_inner()))?;
-    deserializer
-        .end()
-        .map_err(|error| request_error(".".into(), error))?;
-    Ok(request)
-}
-
-fn request_error(path: String, inner: serde_json::Error) -> Error {
-    if inner.is_data() {
-        let message = inner.to_string();
-        let field = if path == "." {
-            message
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.split('`').next())
-                .unwrap_or("(request)")
-                .to_string()
-        } else {
-            path
-        };
-        invalid(field, strip_position(&message))
-    } else {
-        Error::InvalidJson {
-            record: RecordRef::default(),
-            message: format!("the plan request is not well-formed JSON: {inner}"),
-        }
-    }
-}
-
-/// serde_json appends " at line L column C"; the field already says where.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
     }
 }
 

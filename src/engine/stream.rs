@@ -244,7 +244,7 @@ fn json_line(item: BatchItem) -> Vec<u8> {
 impl Engine {
     /// Evaluates JSON Lines from `input` to JSON Lines on `output` with bounded memory: one
     /// output line per record, in input order, the evaluation or the record's error (the
-    /// items of [`evaluate_batch_items`](Engine::evaluate_batch_items), byte for byte). Blank
+    /// items of [`evaluate_many`](Engine::evaluate_many) over the same text, byte for byte). Blank
     /// lines are skipped; a line that is not a customer record becomes an error item naming
     /// its line, and every other line is still evaluated.
     ///

@@ -1,19 +1,16 @@
 //! The C ABI for policy authoring: checking a policy directory (every problem at once),
 //! evaluation with options (a trace of which rules fired) and the impact report of a
 //! candidate policy against the one an engine serves. Only marshalling: the work is
-//! `Policy::check_dir`, `Engine::evaluate_json` and `Engine::impact_json`.
+//! `json::policy_check`, `json::evaluate_with_options` and `json::diff`.
 
 use std::ffi::c_char;
-use std::path::Path;
 
 use super::engine::PatronEngine;
 use super::error::PatronError;
 use super::evaluate::as_of_date;
-use super::guard::{returning_ptr, Failure};
+use super::guard::returning_ptr;
 use super::strings::{arg_opt_str, arg_str, to_caller};
-use crate::engine::EvaluateOptions;
-use crate::error::ErrorCode;
-use crate::policy::Policy;
+use crate::json;
 
 /// Checks the policy in the directory `policy_dir` (`policy.toml` plus the `*.rhai`
 /// scripts) without loading it, and reports every problem found, not only the first — what
@@ -40,14 +37,7 @@ pub unsafe extern "C" fn patron_policy_check(
     let body = || {
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let dir = unsafe { arg_str(policy_dir, "policy_dir") }?;
-        let report = Policy::check_dir(dir)?;
-        let json = serde_json::to_string(&report.diagnostics).map_err(|e| {
-            Failure::new(
-                ErrorCode::Internal,
-                format!("internal error: cannot write the diagnostics as JSON: {e}"),
-            )
-        })?;
-        Ok(to_caller(json))
+        Ok(to_caller(json::policy_check(dir)?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }
@@ -85,16 +75,10 @@ pub unsafe extern "C" fn patron_evaluate_with_options(
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let as_of = unsafe { as_of_date(as_of) }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
-        let options = match unsafe { arg_opt_str(options_json, "options_json") }? {
-            None => EvaluateOptions::default(),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                Failure::new(
-                    ErrorCode::InvalidInput,
-                    format!("argument `options_json`: {e} (expected {{\"explain\": true|false}})"),
-                )
-            })?,
-        };
-        Ok(to_caller(engine.evaluate_json(customer, as_of, &options)?))
+        let options = unsafe { arg_opt_str(options_json, "options_json") }?;
+        Ok(to_caller(json::evaluate_with_options(
+            engine, customer, as_of, options,
+        )?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }
@@ -136,11 +120,7 @@ pub unsafe extern "C" fn patron_diff(
         let customers = unsafe { arg_str(customers_json, "customers_json") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let as_of = unsafe { as_of_date(as_of) }?;
-        Ok(to_caller(engine.impact_json(
-            Path::new(candidate),
-            customers,
-            as_of,
-        )?))
+        Ok(to_caller(json::diff(engine, candidate, customers, as_of)?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }

@@ -8,7 +8,6 @@ use super::error::PatronError;
 use super::guard::{quietly, returning_ptr, returning_status, Failure, FfiResult};
 use super::strings::{arg_opt_str, arg_str, to_caller};
 use crate::engine::Engine;
-use crate::error::ErrorCode;
 
 /// A rules engine serving one policy at a time. Opaque to C (`patron_engine`).
 ///
@@ -116,13 +115,7 @@ pub unsafe extern "C" fn patron_policy_info(
     let body = || {
         // SAFETY: the caller guarantees `e` is NULL or a live engine.
         let engine = unsafe { PatronEngine::engine(e, "e") }?;
-        let json = serde_json::to_string(&engine.policy_info()).map_err(|e| {
-            Failure::new(
-                ErrorCode::Internal,
-                format!("internal error: cannot write the policy info as JSON: {e}"),
-            )
-        })?;
-        Ok(to_caller(json))
+        Ok(to_caller(crate::json::policy_info(engine)?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }

@@ -1,6 +1,6 @@
 //! Evaluation through the C ABI: one customer, a batch (JSON array or JSON Lines, one result
 //! or one error per record, in order), and the month plan. Each function only converts its
-//! arguments and calls the [`Engine`](crate::Engine).
+//! arguments and calls the function of the same name in [`crate::json`].
 
 use std::ffi::c_char;
 
@@ -10,6 +10,7 @@ use super::guard::{returning_ptr, Failure, FfiResult};
 use super::strings::{arg_opt_str, arg_str, to_caller};
 use crate::engine::EvaluateOptions;
 use crate::error::ErrorCode;
+use crate::json;
 use crate::model::{parse_date, Date};
 
 /// The `as_of` argument: a date (`YYYY-MM-DD`, or an RFC 3339 datetime whose date is taken
@@ -58,7 +59,7 @@ pub unsafe extern "C" fn patron_evaluate(
         let customer = unsafe { arg_str(customer_json, "customer_json") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let as_of = unsafe { as_of_date(as_of) }?;
-        let json = engine.evaluate_json(customer, as_of, &EvaluateOptions::default())?;
+        let json = json::evaluate(engine, customer, as_of, &EvaluateOptions::default())?;
         Ok(to_caller(json))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
@@ -94,7 +95,7 @@ pub unsafe extern "C" fn patron_evaluate_batch(
         let customers = unsafe { arg_str(customers_json, "customers_json") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let as_of = unsafe { as_of_date(as_of) }?;
-        let json = engine.evaluate_batch_json(customers, as_of, &EvaluateOptions::default())?;
+        let json = json::evaluate_batch(engine, customers, as_of, &EvaluateOptions::default())?;
         Ok(to_caller(json))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
@@ -137,7 +138,12 @@ pub unsafe extern "C" fn patron_plan(
         let customers = unsafe { arg_str(customers_json, "customers_json") }?;
         // SAFETY: the caller guarantees a NUL-terminated string or NULL.
         let request = unsafe { arg_str(request_json, "request_json") }?;
-        Ok(to_caller(engine.plan_json(customers, request)?))
+        Ok(to_caller(json::plan(
+            engine,
+            customers,
+            request,
+            &EvaluateOptions::default(),
+        )?))
     };
     // SAFETY: the caller guarantees `err` is NULL or valid for writes.
     unsafe { returning_ptr(err, body) }

@@ -19,6 +19,7 @@ pub use evaluation::{
     TraceEntry, Visits,
 };
 pub use facts::{Facts, ReceivableFact};
+#[cfg(feature = "arrow")]
 pub(crate) use parse::validate as validate_customer;
 pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};
 pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};

@@ -8,13 +8,14 @@
 /// same results; forcing the interpreter is for comparing them and for debugging.
 ///
 /// ```
-/// use patron::{Engine, EvaluateOptions, Tier};
+/// use patron::{Engine, EvaluateOptions, Evaluation, Tier};
 /// let engine = Engine::with_default_policy()?;
 /// let customer = patron::model::parse_customer(r#"{"id": "C-1", "grade": "C"}"#)?;
 /// let as_of = patron::model::parse_date("2026-11-23").unwrap();
 /// let fast = engine.evaluate(&customer, as_of)?;
 /// let options = EvaluateOptions { tier: Tier::Interpreter, ..EvaluateOptions::default() };
-/// let slow = engine.evaluate_with(&customer, as_of, &options)?;
+/// let mut slow = Evaluation::default();
+/// engine.evaluate_with(&customer, as_of, &options, &mut slow)?;
 /// assert_eq!(fast, slow);
 /// # Ok::<(), patron::Error>(())
 /// ```

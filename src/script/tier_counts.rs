@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// let before = engine.tier_counts();
 /// let forced = EvaluateOptions { tier: Tier::Interpreter, ..EvaluateOptions::default() };
-/// engine.evaluate_with(&customer, as_of, &forced)?;
+/// engine.evaluate_with(&customer, as_of, &forced, &mut patron::Evaluation::default())?;
 /// let counts = engine.tier_counts().since(before);
 /// assert_eq!((counts.fast, counts.bailed, counts.interpreted), (0, 0, 5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -1,6 +1,6 @@
 //! The reference work of `docs/bench/reference.md` run side by side in one process, one
 //! thread: (a) native hand-written Rust, (b) patron with `policies/reference` (the Rust API on
-//! prebuilt `Customer`s: `patron` is `Engine::evaluate_into`, which writes each result into
+//! prebuilt `Customer`s: `patron` is `Engine::evaluate_with`, which writes each result into
 //! one reused `Evaluation`, the way a hot loop should call it; `patron-fresh` is
 //! `Engine::evaluate`, which returns a new `Evaluation` each time), (c) the GoRules ZEN engine
 //! on `reference.jdm.json` (a compiled decision, inputs prebuilt as ZEN `Variable`s).
@@ -28,7 +28,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use patron::model::{parse_date, Date};
-use patron::{Customer, Engine, Evaluation};
+use patron::{Customer, Engine, EvaluateOptions, Evaluation};
 use zen_engine::model::DecisionContent;
 use zen_engine::Variable;
 use zen_engine::{Decision, DecisionEngine};
@@ -213,9 +213,10 @@ struct Returned {
 fn run_patron(engine: &Engine, customers: &[Customer], as_of: Date) -> f64 {
     let mut sum = 0.0;
     let mut e = Evaluation::default();
+    let options = EvaluateOptions::default();
     for c in customers {
         engine
-            .evaluate_into(black_box(c), as_of, &mut e)
+            .evaluate_with(black_box(c), as_of, &options, &mut e)
             .expect("patron evaluates");
         sum += patron_contribution(&e);
     }

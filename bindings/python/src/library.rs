@@ -65,7 +65,7 @@ pub fn evaluate(
     as_of: Option<&str>,
     explain: bool,
 ) -> Result<String> {
-    engine.evaluate_json(customer, self::as_of(as_of)?, &options(explain))
+    patron::json::evaluate(engine, customer, self::as_of(as_of)?, &options(explain))
 }
 
 /// Customers as JSON Lines in (one portfolio), one item per line out as a JSON array: the
@@ -76,18 +76,17 @@ pub fn evaluate_many(
     as_of: Option<&str>,
     explain: bool,
 ) -> Result<String> {
-    engine.evaluate_batch_json(json_lines, self::as_of(as_of)?, &options(explain))
+    patron::json::evaluate_batch(engine, json_lines, self::as_of(as_of)?, &options(explain))
 }
 
 /// A month plan: customers as JSON Lines, the request as a JSON object; the plan as JSON.
 pub fn plan(engine: &Engine, json_lines: &str, request: &str) -> Result<String> {
-    engine.plan_json(json_lines, request)
+    patron::json::plan(engine, json_lines, request, &EvaluateOptions::default())
 }
 
 /// What the policy serving now is, as JSON (`patron info`'s document).
 pub fn info(engine: &Engine) -> Result<String> {
-    serde_json::to_string(&engine.policy_info())
-        .map_err(|e| patron::Error::Internal(format!("cannot write JSON: {e}")))
+    patron::json::policy_info(engine)
 }
 
 /// Loads, checks and tests the policy in `dir`, then swaps it in; its stamp as JSON.

@@ -8,10 +8,11 @@ use std::time::Instant;
 
 pub use patron::diff::ImpactReport;
 pub use patron::model::{Date, PolicyStamp};
-pub use patron::schedule::plan::PlanFormat;
 pub use patron::{BatchItem, Error, ErrorCode, Plan, PolicyInfo};
 
 use patron::policy::PolicyFile;
+
+use crate::output::plan::PlanFormat;
 use patron::{Engine, EvaluateOptions, Policy, PortfolioIndex, StreamOptions};
 
 /// What one evaluation call asks for.
@@ -111,15 +112,13 @@ impl Served {
     /// One customer (a JSON object) evaluated, as JSON; its portfolio facts only from its
     /// own `portfolio` field.
     pub fn evaluate_one(&self, json: &str, ask: &Ask) -> Result<String, Error> {
-        self.engine.evaluate_json(json, ask.as_of, &ask.options())
+        patron::json::evaluate(&self.engine, json, ask.as_of, &ask.options())
     }
 
     /// A batch (a JSON array) evaluated as one portfolio: one item per record, in order,
     /// each record's error in its place.
     pub fn evaluate_batch(&self, json: &str, ask: &Ask) -> Result<BatchAnswer, Error> {
-        let items = self
-            .engine
-            .evaluate_batch_items(json, ask.as_of, &ask.options())?;
+        let items = self.engine.evaluate_many(json, ask.as_of, &ask.options())?;
         let outcomes = items.iter().map(outcome).collect();
         let policy = items.iter().find_map(|item| match item {
             BatchItem::Evaluated(e) => Some(e.policy.clone()),
@@ -197,8 +196,8 @@ impl Served {
         deadline: Instant,
     ) -> Result<Plan, Error> {
         let options = until(deadline);
-        self.engine
-            .plan_of_json(customers_json, request_json, &options)
+        let (customers, request) = patron::json::plan_input(customers_json, request_json)?;
+        self.engine.plan_with(&customers, &request, &options)
     }
 
     /// What replacing the serving policy with the candidate made of `files` (name, text)
@@ -234,11 +233,6 @@ fn until(deadline: Instant) -> EvaluateOptions {
         deadline: Some(deadline),
         ..EvaluateOptions::default()
     }
-}
-
-/// A plan in `format`.
-pub fn render_plan(plan: &Plan, format: PlanFormat) -> String {
-    plan.render(format)
 }
 
 /// Whether a policy file name is one the library reads (`policy.toml` or `*.rhai`).
@@ -472,7 +466,7 @@ pub fn evaluate_draft(
         explain: true,
         ..until(deadline)
     };
-    engine.evaluate_json(customer_json, as_of, &options)
+    patron::json::evaluate(&engine, customer_json, as_of, &options)
 }
 
 /// The draft's own test cases (its `tests/*.json`) run against the draft.
@@ -517,8 +511,9 @@ pub fn plan_draft_html(
 ) -> Result<String, Error> {
     let engine = Engine::new(load_draft(files)?);
     let options = until(deadline);
-    let plan = engine.plan_of_json(customers_json, request_json, &options)?;
-    Ok(plan.render(PlanFormat::Html))
+    let (customers, request) = patron::json::plan_input(customers_json, request_json)?;
+    let plan = engine.plan_with(&customers, &request, &options)?;
+    Ok(crate::output::plan::render(&plan, PlanFormat::Html))
 }
 
 /// The served policy's files, as a draft starts from them.

@@ -23,19 +23,17 @@
 //! - `demand`: what each customer needs in the month;
 //! - `scheduler`: placing it on days;
 //! - `summary`: scheduled against required, and notes;
-//! - [`types`](Plan): the plan itself;
-//! - `output`: JSON, CSV, iCalendar and HTML.
+//! - [`types`](Plan): the plan itself and its JSON (the contract). The other formats (CSV,
+//!   iCalendar, HTML) are the command line's output code (`patron plan --format`).
 
 mod calendar;
 mod demand;
-mod output;
 mod request;
 mod rules;
 mod scheduler;
 mod summary;
 mod types;
 
-pub use output::PlanFormat;
 pub use request::{Month, PlanRequest, WorkingDay};
 pub use rules::{
     GradeRule, PlanRules, DEFAULT_CALLS_PER_DAY, DEFAULT_MIN_CALLS_PER_WEEK, DEFAULT_VISITS_PER_DAY,

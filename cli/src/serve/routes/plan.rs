@@ -9,12 +9,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use super::super::adapter::{render_plan, PlanFormat};
 use super::super::body;
 use super::super::budget::{run_blocking, Budget};
 use super::super::errors::{ApiError, ErrorEnvelope};
 use super::super::state::Shared;
 use super::envelope;
+use crate::output::plan::{render as render_plan, PlanFormat};
 
 /// The body of `POST /v1/plan`.
 #[derive(ToSchema)]

@@ -1,5 +1,8 @@
 //! Writing evaluation results as a table, JSON, JSON Lines or CSV — item by item as they
-//! stream in (the table, which sizes its columns on every row, collects them first).
+//! stream in (the table, which sizes its columns on every row, collects them first); and in
+//! [`plan`], a month plan as CSV, iCalendar or HTML.
+
+pub mod plan;
 
 use std::io::{self, Write};
 
@@ -332,7 +335,7 @@ mod tests {
                      { \"id\": \"C-2\", \"purchases\": [ { \"at\": \"2026-10-01\", \"amount\": 5 } ] }\n";
         let as_of = patron::model::parse_date("2026-11-23").unwrap();
         engine
-            .evaluate_batch_items(input, as_of, &patron::EvaluateOptions::explained())
+            .evaluate_many(input, as_of, &patron::EvaluateOptions::explained())
             .unwrap()
     }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::super::types::{Plan, PlanEntry, Slot};
+use patron::schedule::plan::{Plan, PlanEntry, Slot};
 
 /// Longest content line, in octets, before folding (RFC 5545 §3.1).
 const MAX_LINE: usize = 75;
@@ -104,7 +104,7 @@ pub(crate) fn write(plan: &Plan) -> String {
     push_line(&mut out, "VERSION:2.0");
     push_line(
         &mut out,
-        &format!("PRODID:-//patron//month planner {}//EN", crate::VERSION),
+        &format!("PRODID:-//patron//month planner {}//EN", patron::VERSION),
     );
     push_line(&mut out, "CALSCALE:GREGORIAN");
     push_line(&mut out, "METHOD:PUBLISH");

@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::super::request::Month;
-use super::super::types::{Plan, PlanEntry, Slot, UnscheduledCause};
+use patron::schedule::plan::{Month, Plan, PlanEntry, Slot, UnscheduledCause};
 
 /// Colours by grade rank (highest grade first): text/border and background.
 const PALETTE: [(&str, &str); 8] = [

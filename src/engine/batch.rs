@@ -1,0 +1,163 @@
+//! Evaluating many customers at once: the inputs [`Engine::evaluate_many`] takes (a slice of
+//! customers, JSON text, records already split) and the items of a batch answer, which has
+//! exactly one item per input record, in input order: the evaluation, or the record's error
+//! in its place.
+
+use serde::Serialize;
+
+use super::{evaluate_portfolio, EvaluateOptions};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{parse_customers, Customer, Date, Evaluation, ParsedRecord};
+use crate::policy::Policy;
+
+/// One item of a batch answer.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum BatchItem {
+    /// The record evaluated.
+    Evaluated(Box<Evaluation>),
+    /// The record failed; its error stands in its place.
+    Failed {
+        /// The record's id, when it had one.
+        customer_id: Option<String>,
+        /// 1-based line of the record in the input.
+        line: usize,
+        /// What went wrong.
+        error: ErrorBody,
+    },
+}
+
+/// An error as JSON: its stable code, the code's name, and the message.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// The numeric `PATRON_ERR_*` code.
+    pub code: i32,
+    /// The code's name, e.g. `invalid_input`.
+    pub kind: ErrorCode,
+    /// The full message, naming record, field or script line.
+    pub message: String,
+}
+
+impl BatchItem {
+    fn failed(error: &Error, line: usize) -> BatchItem {
+        BatchItem::Failed {
+            customer_id: error.record().and_then(|r| r.customer_id.clone()),
+            line,
+            error: ErrorBody {
+                code: error.code().as_i32(),
+                kind: error.code(),
+                message: error.to_string(),
+            },
+        }
+    }
+
+    /// The item for the record at `line`: its evaluation, or its error (parse or evaluation)
+    /// with the line attached. The one place the batch and the stream turn outcomes into items.
+    pub(crate) fn from_outcome(outcome: Result<Evaluation>, line: usize) -> BatchItem {
+        match outcome {
+            Ok(evaluation) => BatchItem::Evaluated(Box::new(evaluation)),
+            Err(error) => BatchItem::failed(&error.with_record(None, Some(line)), line),
+        }
+    }
+
+    /// Whether this item is an error.
+    pub fn is_error(&self) -> bool {
+        matches!(self, BatchItem::Failed { .. })
+    }
+}
+
+/// What [`Engine::evaluate_many`](super::Engine::evaluate_many) evaluates, and what it
+/// answers for it. The customers form one portfolio: their portfolio facts (revenue rank
+/// and share, RFM quintiles, owner counts) are computed across all of them first; then they
+/// are evaluated in parallel against one snapshot of the policy, and the answer keeps input
+/// order, one entry per customer or record.
+///
+/// | input | answer |
+/// |---|---|
+/// | `&[Customer]`, `&Vec<Customer>`, `&[Customer; N]` | `Vec<Result<Evaluation>>` |
+/// | `&str` or `&String`: a JSON array or JSON Lines | `Result<Vec<BatchItem>>`: `Err` only when the text cannot be split into records; a record that fails has its error in its place |
+/// | `Vec<ParsedRecord>` (from [`parse_customers`]) | `Vec<BatchItem>` |
+///
+/// Sealed: patron implements it for these types only.
+pub trait BatchInput: sealed::Sealed {
+    /// What the batch answers.
+    type Output;
+
+    /// Evaluates the batch against `policy` (what `evaluate_many` calls).
+    #[doc(hidden)]
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output;
+}
+
+mod sealed {
+    /// Keeps [`BatchInput`](super::BatchInput) to patron's own implementations.
+    pub trait Sealed {}
+    impl Sealed for &[super::Customer] {}
+    impl Sealed for &Vec<super::Customer> {}
+    impl<const N: usize> Sealed for &[super::Customer; N] {}
+    impl Sealed for &str {}
+    impl Sealed for &String {}
+    impl Sealed for Vec<super::ParsedRecord> {}
+}
+
+impl BatchInput for &[Customer] {
+    type Output = Vec<Result<Evaluation>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        let customers: Vec<&Customer> = self.iter().collect();
+        evaluate_portfolio(policy, &customers, as_of, options)
+    }
+}
+
+impl BatchInput for &Vec<Customer> {
+    type Output = Vec<Result<Evaluation>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        self.as_slice().evaluate_on(policy, as_of, options)
+    }
+}
+
+impl<const N: usize> BatchInput for &[Customer; N] {
+    type Output = Vec<Result<Evaluation>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        self.as_slice().evaluate_on(policy, as_of, options)
+    }
+}
+
+impl BatchInput for &str {
+    type Output = Result<Vec<BatchItem>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        Ok(parse_customers(self)?.evaluate_on(policy, as_of, options))
+    }
+}
+
+impl BatchInput for &String {
+    type Output = Result<Vec<BatchItem>>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        self.as_str().evaluate_on(policy, as_of, options)
+    }
+}
+
+impl BatchInput for Vec<ParsedRecord> {
+    type Output = Vec<BatchItem>;
+
+    fn evaluate_on(self, policy: &Policy, as_of: Date, options: &EvaluateOptions) -> Self::Output {
+        let parsed: Vec<&Customer> = self.iter().filter_map(|r| r.result.as_ref().ok()).collect();
+        let mut evaluations = evaluate_portfolio(policy, &parsed, as_of, options).into_iter();
+        self.into_iter()
+            .map(|record| {
+                let outcome = match record.result {
+                    Ok(_) => evaluations.next().unwrap_or_else(|| {
+                        Err(Error::Internal("a record lost its evaluation".into()))
+                    }),
+                    Err(error) => Err(error),
+                };
+                BatchItem::from_outcome(outcome, record.line)
+            })
+            .collect()
+    }
+}
