@@ -42,3 +42,22 @@ else
   echo "installing playwright-core (npm ci in cli/tests/browser)"
   (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The Python package (bindings/python): a virtual environment in target/pyenv with maturin,
+# pytest, pyarrow, pandas, Polars and PySpark at the versions pinned in
+# bindings/python/requirements-dev.txt (PySpark runs on the JDK installed above).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+pyenv="$root/target/pyenv"
+requirements="$root/bindings/python/requirements-dev.txt"
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "installing python3-venv"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv
+fi
+[ -x "$pyenv/bin/python" ] || python3 -m venv "$pyenv"
+if cmp -s "$requirements" "$pyenv/requirements-dev.txt"; then
+  echo "python environment (target/pyenv): present"
+else
+  echo "installing the python environment into target/pyenv"
+  "$pyenv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$pyenv/requirements-dev.txt"
+fi
