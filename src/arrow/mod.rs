@@ -4,7 +4,7 @@
 //!
 //! [`customer_schema`] is the input's schema, [`evaluation_schema`] the output's. A batch is
 //! one portfolio: [`evaluate_batch`] computes the portfolio facts across its rows, as
-//! [`Engine::evaluate_batch`] does, unless a row brings its own in a `portfolio` column.
+//! [`Engine::evaluate_many`] does, unless a row brings its own in a `portfolio` column.
 //!
 //! A row that cannot be read is an error in its place (its message names the row as `line`,
 //! 1-based, and the field, e.g. `purchases[2].at`), never dropped.
