@@ -4,7 +4,7 @@
 //! Records dated after `as_of` are ignored: an evaluation as of a past date sees only what was
 //! known then.
 
-use super::customer::Customer;
+use super::customer::{Customer, Interaction};
 use super::date::{saturating_add_days, Date};
 use super::portfolio::PortfolioFacts;
 
@@ -178,30 +178,26 @@ impl Facts {
             // A repeat purchase is any purchase but the very first one. When several share the
             // first date, all but one of them are repeats.
             let mut first_seen = false;
-            let mut repeats: Vec<Date> = Vec::new();
             for purchase in customer.purchases.iter().filter(|p| p.at <= as_of) {
                 if purchase.at == first && !first_seen {
                     first_seen = true;
                     continue;
                 }
                 if purchase.at > since {
-                    repeats.push(purchase.at);
+                    facts.repeat_purchases_since_grade += 1;
+                    facts.repeat_purchase_at = earlier(facts.repeat_purchase_at, purchase.at);
                 }
             }
-            facts.repeat_purchases_since_grade = repeats.len() as i64;
-            facts.repeat_purchase_at = repeats.into_iter().min();
         }
 
+        // The earliest interaction (the first of equals in the list), its kind copied once.
+        let mut first_contact: Option<&Interaction> = None;
         for interaction in customer.interactions.iter().filter(|i| i.at <= as_of) {
             let at = interaction.at;
             let recent = at > recent_start;
             facts.last_contact_at = later(facts.last_contact_at, at);
-            if facts
-                .first_contact
-                .as_ref()
-                .is_none_or(|(first, _)| at < *first)
-            {
-                facts.first_contact = Some((at, interaction.kind.clone()));
+            if first_contact.is_none_or(|first| at < first.at) {
+                first_contact = Some(interaction);
             }
             if recent {
                 facts.interactions_90 += 1;
@@ -222,6 +218,7 @@ impl Facts {
                 _ => {}
             }
         }
+        facts.first_contact = first_contact.map(|first| (first.at, first.kind.clone()));
         facts.days_since_call = facts.last_call_at.map(|at| days(at, as_of));
         facts.days_since_visit = facts.last_visit_at.map(|at| days(at, as_of));
         facts.days_since_contact = facts.last_contact_at.map(|at| days(at, as_of));
@@ -253,5 +250,52 @@ impl Facts {
             facts.complaints_365 += i64::from(complaint.at > year_start);
         }
         facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_date;
+
+    fn facts_of(json: &str) -> Facts {
+        let customer: Customer = serde_json::from_str(json).expect("a customer");
+        Facts::derive(&customer, parse_date("2026-11-23").expect("a date"))
+    }
+
+    #[test]
+    fn the_first_contact_is_the_earliest_and_the_first_listed_of_equals() {
+        let facts = facts_of(
+            r#"{ "id": "C-1", "interactions": [
+                { "at": "2026-10-01", "kind": "call" },
+                { "at": "2026-03-05", "kind": "visit" },
+                { "at": "2026-03-05", "kind": "call" },
+                { "at": "2026-12-01", "kind": "meeting" },
+                { "at": "2026-06-01", "kind": "quote" } ] }"#,
+        );
+        let (at, kind) = facts.first_contact.expect("a first contact");
+        assert_eq!(
+            (at.to_string().as_str(), kind.as_str()),
+            ("2026-03-05", "visit")
+        );
+        // The interaction after the evaluation date does not count.
+        assert_eq!(facts.last_contact_at.unwrap().to_string(), "2026-10-01");
+    }
+
+    #[test]
+    fn repeat_purchases_since_the_grade_are_counted_and_the_earliest_kept() {
+        // Two purchases on the first day: one of them is a repeat. Listed out of order.
+        let facts = facts_of(
+            r#"{ "id": "C-1", "grade": "C", "grade_since": "2026-01-01", "purchases": [
+                { "at": "2026-09-10", "amount": 10 },
+                { "at": "2025-11-01", "amount": 10 },
+                { "at": "2026-04-02", "amount": 10 },
+                { "at": "2025-11-01", "amount": 10 },
+                { "at": "2026-12-10", "amount": 10 },
+                { "at": "2026-07-15", "amount": 10 } ] }"#,
+        );
+        assert_eq!(facts.repeat_purchases_since_grade, 3);
+        assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2026-04-02");
+        assert_eq!(facts.first_purchase_at.unwrap().to_string(), "2025-11-01");
     }
 }
