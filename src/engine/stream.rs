@@ -4,8 +4,9 @@
 //!
 //! Portfolio facts (revenue rank and share, RFM quintiles, owner counts) depend on every
 //! customer, so a stream that must give the same answers as an in-memory batch reads its
-//! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (not the records),
-//! then [`Engine::evaluate_stream_with`] evaluates with them. [`Engine::evaluate_stream`]
+//! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (it does not build
+//! the records: each line is read straight into those numbers), then
+//! [`Engine::evaluate_stream_with`] parses the records and evaluates with them. [`Engine::evaluate_stream`]
 //! does both on a seekable input. The output is byte for byte what the batch gives.
 //!
 //! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being

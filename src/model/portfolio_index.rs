@@ -5,7 +5,8 @@
 //! customer at once. A stream sees them one chunk at a time, so it makes two passes: the
 //! first pushes each customer's id, revenue, collected revenue, purchase count, recency, owner
 //! and grade into a
-//! [`PortfolioIndex`] builder (not the records); [`finish`](PortfolioIndexBuilder::finish)
+//! [`PortfolioIndex`] builder (not the records, which a JSON Lines scan never builds: see
+//! `entry_scan`); [`finish`](PortfolioIndexBuilder::finish)
 //! ranks them with the very code the batch uses; the second pass asks the index for the
 //! [`PortfolioFacts`] of the k-th customer. The answers are bit-identical to the batch's.
 //!
