@@ -570,6 +570,146 @@ mod tests {
         }
     }
 
+    /// Every value of [`FULL`] (each field, each history item, each field of one) replaced in
+    /// turn by values of other types: both readers accept or refuse each, alike. A field of
+    /// `Customer` that the shadow lacks would be let by here (unknown) and refused there.
+    #[test]
+    fn every_field_replaced_by_every_kind_of_value_is_read_alike() {
+        const ODD: &[&str] = &[
+            "{}",
+            "[]",
+            "1",
+            "-1",
+            "0.5",
+            "\"s\"",
+            "\"\"",
+            "\"2026-01-01\"",
+            "null",
+            "true",
+            "1e400",
+            "[{}]",
+            "[[]]",
+            "[null]",
+            "[\"2026-01-01\", 1]",
+            "{\"a\":1e400}",
+        ];
+        fn paths(value: &serde_json::Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+            out.push(at.clone());
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (key, inner) in map {
+                        let mut next = at.clone();
+                        next.push(key.clone());
+                        paths(inner, next, out);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, inner) in items.iter().enumerate() {
+                        let mut next = at.clone();
+                        next.push(i.to_string());
+                        paths(inner, next, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let full: serde_json::Value = serde_json::from_str(FULL).unwrap();
+        let mut all = Vec::new();
+        paths(&full, Vec::new(), &mut all);
+        let (mut seen_accepted, mut seen_refused) = (0, 0);
+        for path in all.iter().filter(|p| !p.is_empty()) {
+            let mut value = full.clone();
+            let mut slot = &mut value;
+            for key in path {
+                slot = match slot {
+                    serde_json::Value::Object(map) => map.get_mut(key).unwrap(),
+                    serde_json::Value::Array(items) => &mut items[key.parse::<usize>().unwrap()],
+                    _ => unreachable!(),
+                };
+            }
+            *slot = serde_json::Value::String("__odd__".into());
+            let template = value.to_string();
+            for odd in ODD {
+                match check(&template.replace("\"__odd__\"", odd)) {
+                    Some(Some(_)) => seen_accepted += 1,
+                    _ => seen_refused += 1,
+                }
+            }
+        }
+        assert!(
+            seen_accepted > 200 && seen_refused > 500,
+            "{seen_accepted} {seen_refused}"
+        );
+    }
+
+    /// Fails to compile when a field is added to the customer record: the shadow of this
+    /// module must then have its twin (with the same serde attributes, in the same place).
+    #[test]
+    fn the_shadow_has_every_field_of_the_record() {
+        use crate::model::{
+            Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable,
+        };
+        let Customer {
+            id: _,
+            name: _,
+            owner: _,
+            grade: _,
+            grade_since: _,
+            stage: _,
+            region: _,
+            attributes: _,
+            prospect: _,
+            purchases: _,
+            interactions: _,
+            complaints: _,
+            receivables: _,
+            contracts: _,
+            portfolio: _,
+        } = Customer::default();
+        let Prospect {
+            money: _,
+            authority: _,
+            need: _,
+            intent: _,
+            expected_purchase_at: _,
+            objections: _,
+        } = Prospect::default();
+        let date = as_of();
+        let Purchase { at: _, amount: _ } = Purchase {
+            at: date,
+            amount: 0.0,
+        };
+        let Interaction {
+            at: _,
+            kind: _,
+            outcome: _,
+        } = Interaction {
+            at: date,
+            kind: String::new(),
+            outcome: None,
+        };
+        let Complaint { at: _, resolved: _ } = Complaint {
+            at: date,
+            resolved: false,
+        };
+        let Receivable {
+            due: _,
+            amount: _,
+            paid: _,
+        } = Receivable {
+            due: date,
+            amount: 0.0,
+            paid: false,
+        };
+        let Contract {
+            signed_at: _,
+            amount: _,
+        } = Contract {
+            signed_at: date,
+            amount: None,
+        };
+    }
+
     /// Every customer record of the repository's examples, fixtures and policy tests.
     #[test]
     fn the_shipped_records_give_the_same_entries() {
