@@ -66,7 +66,7 @@ pub(crate) fn scan_line(text: &str, as_of: Date) -> Option<Option<PortfolioEntry
 
 fn scan_record(text: &str, as_of: Date) -> Option<PortfolioEntry> {
     // As `parse_record`: the first character decides before serde does.
-    if text.trim_start().chars().next() != Some('{') {
+    if !text.trim_start().starts_with('{') {
         return None;
     }
     let _window = WindowGuard::set(as_of);
