@@ -1,8 +1,8 @@
 //! `patron eval`: evaluate a batch of customers and print the results.
 //!
 //! JSON Lines input streams: it is read twice (portfolio facts first, then the evaluations,
-//! chunk by chunk in parallel; once with `--one-pass`, which takes each record's own portfolio
-//! facts) and never held in memory, and every format but the table is
+//! chunk by chunk in parallel; once with `--portfolio given`, which takes each record's own
+//! portfolio facts) and never held in memory, and every format but the table is
 //! written as the results come. A JSON array is read whole. A Parquet file (`*.parquet` or
 //! `--input-format parquet`) is read twice too, batch by batch, and can be written back as
 //! Parquet (`--format parquet`, the columns of `patron::arrow::evaluation_schema()`).
@@ -90,12 +90,21 @@ pub struct EvalArgs {
     /// Show which rules fired and the facts and parameters they read.
     #[arg(long)]
     explain: bool,
-    /// JSON Lines only: read the input once, with the portfolio facts each record brings in
-    /// its `portfolio` field (computed elsewhere, e.g. last night), instead of computing them
-    /// over the whole input first; a record without them is evaluated without portfolio
-    /// facts.
-    #[arg(long)]
-    one_pass: bool,
+    /// Where JSON Lines take portfolio facts from: `scan` (the default) computes them over
+    /// the whole input first (two passes); `given` reads the input once and takes the facts
+    /// each record brings in its `portfolio` field (computed elsewhere, e.g. last night; a
+    /// record without them has none), as `patron serve`'s `portfolio=given`.
+    #[arg(long, value_enum, default_value = "scan")]
+    portfolio: Portfolio,
+}
+
+/// Where the portfolio facts of a JSON Lines stream come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Portfolio {
+    /// Computed over the whole input by a first pass.
+    Scan,
+    /// Each record's own `portfolio` field; the input is read once.
+    Given,
 }
 
 /// Records in and records failed.
@@ -156,10 +165,11 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         )),
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
     };
-    if args.one_pass && parquet_input {
+    let one_pass = args.portfolio == Portfolio::Given;
+    if one_pass && parquet_input {
         return Err(Failure::new(
             EXIT_USAGE,
-            "--one-pass reads JSON Lines; a Parquet file is read twice",
+            "--portfolio given reads JSON Lines; a Parquet file's portfolio is scanned",
         ));
     }
     let source = SeekableInput::open(args.file.as_deref())?;
@@ -171,7 +181,7 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         let how = Json {
             format,
             explain: args.explain,
-            one_pass: args.one_pass,
+            one_pass,
         };
         evaluate_json(&engine, source, as_of, &options, how, out)?
     };
@@ -284,7 +294,7 @@ fn evaluate_json(
     if one_pass && array == Some(true) {
         return Err(Failure::new(
             EXIT_USAGE,
-            "--one-pass reads JSON Lines, not a JSON array",
+            "--portfolio given reads JSON Lines, not a JSON array",
         ));
     }
     let mut writer = ItemWriter::new(out, format, explain).map_err(write_failure)?;

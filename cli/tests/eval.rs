@@ -266,7 +266,7 @@ fn a_batch_larger_than_a_chunk_is_still_one_portfolio() {
 }
 
 #[test]
-fn one_pass_takes_the_records_own_portfolio_facts() {
+fn portfolio_given_reads_once_and_takes_the_records_own_facts() {
     let facts = r#"{ "size": 9, "revenue_rank": 3, "revenue_share": 0.1, "revenue_cum_share": 0.5, "recency_quintile": 2, "frequency_quintile": 3, "monetary_quintile": 4 }"#;
     let input = format!(
         "{{ \"id\": \"C-1\" }}\n{{ \"id\": \"C-2\", \"portfolio\": {facts} }}\nnot a record\n"
@@ -286,19 +286,23 @@ fn one_pass_takes_the_records_own_portfolio_facts() {
             .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
             .collect::<Vec<_>>()
     };
-    let one = run(&["--one-pass"]);
+    let one = run(&["--portfolio", "given"]);
     assert_eq!(one.len(), 3);
     assert!(one[0]["portfolio"].is_null(), "{}", one[0]);
     assert_eq!(one[1]["portfolio"]["size"], 9);
     assert_eq!(one[2]["line"], 3);
     // Two passes: the portfolio of the two records that parsed, for the first one.
     let two = run(&[]);
+    assert_eq!(run(&["--portfolio", "scan"]), two);
     assert_eq!(two[0]["portfolio"]["size"], 2);
     assert_eq!(two[1]["portfolio"]["size"], 9);
     // Not for a JSON array, nor for Parquet.
     for (stdin, extra) in [
-        ("[ { \"id\": \"C-1\" } ]", vec!["--one-pass"]),
-        ("", vec!["--one-pass", "--input-format", "parquet"]),
+        ("[ { \"id\": \"C-1\" } ]", vec!["--portfolio", "given"]),
+        (
+            "",
+            vec!["--portfolio", "given", "--input-format", "parquet"],
+        ),
     ] {
         let output = patron()
             .args(args)
@@ -307,6 +311,6 @@ fn one_pass_takes_the_records_own_portfolio_facts() {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{extra:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("--one-pass"));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--portfolio given"));
     }
 }
