@@ -212,6 +212,45 @@ fn a_generated_portfolio_with_garbage_streams_exactly_as_it_batches() {
     );
 }
 
+/// Records on the edge of what the parser accepts: the first pass reads them without building
+/// customers, and must count exactly those the evaluating pass parses (a record counted by
+/// one pass only would shift every later customer's portfolio facts).
+#[test]
+fn records_on_the_edge_of_the_parser_stream_exactly_as_they_batch() {
+    let engine = Engine::with_default_policy().unwrap();
+    let edge = [
+        // Refused by the full parser.
+        r#"{ "id": "" }"#,
+        r#"{ "id": "  " }"#,
+        r#"{ "id": "E-1", "attributes": { "big": 1e400 } }"#,
+        r#"{ "id": "E-2", "receivables": [ { "due": "2026-01-01", "amount": -1, "paid": true } ] }"#,
+        r#"{ "id": "E-3", "purchases": [ { "at": "2030-01-01", "amount": -5 } ] }"#,
+        r#"{ "id": "E-4", "id": "E-4" }"#,
+        r#"{ "id": "E-5", "name": 5 }"#,
+        r#"{ "id": "E-6", "interactions": [ { "at": "2026-01-01", "kind": 1 } ] }"#,
+        r#"{ "id": "E-7", "attributes": { "r": { "$serde_json::private::RawValue": "[1e400]" } } }"#,
+        r#"{ "id": "E-8", "prospect": { "objections": [ 1 ] } }"#,
+        r#"{ "id": "E-9" } trailing"#,
+        // Accepted by the full parser.
+        r#"{ "id": "K-1", "unknown": 1e400, "purchases": [ { "at": "2026-10-01", "amount": 300, "note": 1e400 } ] }"#,
+        r#"{ "id": "K-2", "attributes": { "a": 1, "a": 2 }, "purchases": [ [ "2026-09-01", 200 ] ] }"#,
+        r#"{ "id": "K-3", "attributes": { "r": { "$serde_json::private::RawValue": "[1]" } } }"#,
+        r#"{ "id": "K-4", "purchases": [ { "at": "2026-11-20T23:30:00+08:00", "amount": -0.0 } ] }"#,
+    ];
+    let mut input = String::new();
+    for (i, line) in edge.iter().enumerate() {
+        input.push_str(&format!(
+            "{{ \"id\": \"V-{i}\", \"purchases\": [ {{ \"at\": \"2026-0{}-01\", \"amount\": {} }} ] }}\n{line}\n",
+            i % 9 + 1,
+            100 * (i % 4)
+        ));
+    }
+    let expected = batch_jsonl(&engine, &input, &EvaluateOptions::default());
+    let (actual, summary) = stream_jsonl(&engine, input.as_bytes(), &chunked(4));
+    assert_same(&expected, &actual, "records on the edge");
+    assert_eq!((summary.records, summary.failed), (30, 11));
+}
+
 #[test]
 fn order_is_kept_on_several_threads() {
     let engine = Engine::with_default_policy().unwrap();

@@ -1,7 +1,8 @@
 //! `patron eval`: evaluate a batch of customers and print the results.
 //!
 //! JSON Lines input streams: it is read twice (portfolio facts first, then the evaluations,
-//! chunk by chunk in parallel) and never held in memory, and every format but the table is
+//! chunk by chunk in parallel; once with `--portfolio given`, which takes each record's own
+//! portfolio facts) and never held in memory, and every format but the table is
 //! written as the results come. A JSON array is read whole. A Parquet file (`*.parquet` or
 //! `--input-format parquet`) is read twice too, batch by batch, and can be written back as
 //! Parquet (`--format parquet`, the columns of `patron::arrow::evaluation_schema()`).
@@ -89,6 +90,21 @@ pub struct EvalArgs {
     /// Show which rules fired and the facts and parameters they read.
     #[arg(long)]
     explain: bool,
+    /// Where JSON Lines take portfolio facts from: `scan` (the default) computes them over
+    /// the whole input first (two passes); `given` reads the input once and takes the facts
+    /// each record brings in its `portfolio` field (computed elsewhere, e.g. last night; a
+    /// record without them has none), as `patron serve`'s `portfolio=given`.
+    #[arg(long, value_enum, default_value = "scan")]
+    portfolio: Portfolio,
+}
+
+/// Where the portfolio facts of a JSON Lines stream come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Portfolio {
+    /// Computed over the whole input by a first pass.
+    Scan,
+    /// Each record's own `portfolio` field; the input is read once.
+    Given,
 }
 
 /// Records in and records failed.
@@ -149,13 +165,25 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         )),
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
     };
+    let one_pass = args.portfolio == Portfolio::Given;
+    if one_pass && parquet_input {
+        return Err(Failure::new(
+            EXIT_USAGE,
+            "--portfolio given reads JSON Lines; a Parquet file's portfolio is scanned",
+        ));
+    }
     let source = SeekableInput::open(args.file.as_deref())?;
     let counts = if parquet_input {
         evaluate_parquet_file(&engine, &source, as_of, &options.evaluate, format, out)?
     } else {
         // Not Parquet, so an item format.
         let format = format.items().unwrap_or(Format::Json);
-        evaluate_json(&engine, source, as_of, &options, format, args.explain, out)?
+        let how = Json {
+            format,
+            explain: args.explain,
+            one_pass,
+        };
+        evaluate_json(&engine, source, as_of, &options, how, out)?
     };
     if counts.failed > 0 {
         eprintln!(
@@ -231,16 +259,28 @@ fn evaluate_parquet_file(
     })
 }
 
+/// How JSON input is evaluated and written.
+struct Json {
+    format: Format,
+    explain: bool,
+    /// JSON Lines in one pass, with the records' own portfolio facts.
+    one_pass: bool,
+}
+
 /// A JSON array (read whole) or JSON Lines (streamed).
 fn evaluate_json(
     engine: &Engine,
     source: SeekableInput,
     as_of: Date,
     options: &StreamOptions,
-    format: Format,
-    explain: bool,
+    how: Json,
     out: Box<dyn Write + Send>,
 ) -> Result<Counts, Failure> {
+    let Json {
+        format,
+        explain,
+        one_pass,
+    } = how;
     let name = source.name.clone();
     let size = source.len();
     let mut input = BufReader::with_capacity(1 << 20, source);
@@ -251,11 +291,30 @@ fn evaluate_json(
     input
         .seek(SeekFrom::Start(start))
         .map_err(|e| read_failure(&name, e))?;
+    if one_pass && array == Some(true) {
+        return Err(Failure::new(
+            EXIT_USAGE,
+            "--portfolio given reads JSON Lines, not a JSON array",
+        ));
+    }
     let mut writer = ItemWriter::new(out, format, explain).map_err(write_failure)?;
     let counts = if array == Some(true) {
         evaluate_whole(engine, input, &name, as_of, &options.evaluate, &mut writer)?
     } else {
-        evaluate_streaming(engine, input, &name, size, as_of, options, &mut writer)?
+        let portfolio = if one_pass {
+            None
+        } else {
+            Some(scan_portfolio(&mut input, &name, size, as_of, options)?)
+        };
+        evaluate_streaming(
+            engine,
+            input,
+            &name,
+            as_of,
+            portfolio.as_ref(),
+            options,
+            &mut writer,
+        )?
     };
     writer.finish().map_err(write_failure)?;
     Ok(counts)
@@ -272,16 +331,14 @@ fn progress_bar(len: usize) -> Option<ProgressBar> {
     })
 }
 
-/// JSON Lines: two passes over the input, results written chunk by chunk.
-fn evaluate_streaming<R: BufRead + Seek, W: Write>(
-    engine: &Engine,
+/// The first pass over JSON Lines: the portfolio index; leaves `input` where it was.
+fn scan_portfolio<R: BufRead + Seek>(
     mut input: R,
     name: &str,
     size: Option<u64>,
     as_of: Date,
     options: &StreamOptions,
-    writer: &mut ItemWriter<W>,
-) -> Result<Counts, Failure> {
+) -> Result<PortfolioIndex, Failure> {
     let start = input.stream_position().map_err(|e| read_failure(name, e))?;
     let spinner = (size.unwrap_or(0) >= SPINNER_FROM_BYTES && std::io::stderr().is_terminal())
         .then(|| {
@@ -297,14 +354,28 @@ fn evaluate_streaming<R: BufRead + Seek, W: Write>(
     input
         .seek(SeekFrom::Start(start))
         .map_err(|e| read_failure(name, e))?;
+    Ok(portfolio)
+}
+
+/// JSON Lines: the evaluating pass, results written chunk by chunk; with the portfolio index
+/// of the first pass, or in one pass with the records' own portfolio facts.
+fn evaluate_streaming<R: BufRead, W: Write>(
+    engine: &Engine,
+    input: R,
+    name: &str,
+    as_of: Date,
+    portfolio: Option<&PortfolioIndex>,
+    options: &StreamOptions,
+    writer: &mut ItemWriter<W>,
+) -> Result<Counts, Failure> {
     let format = writer.format();
-    let bar = progress_bar(portfolio.records());
+    let bar = progress_bar(portfolio.map_or(0, PortfolioIndex::records));
     let mut write_error = None;
     let summary = engine
         .evaluate_stream_with(
             input,
             as_of,
-            Some(&portfolio),
+            portfolio,
             options,
             |item| {
                 if let Some(bar) = &bar {

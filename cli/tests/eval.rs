@@ -264,3 +264,53 @@ fn a_batch_larger_than_a_chunk_is_still_one_portfolio() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn portfolio_given_reads_once_and_takes_the_records_own_facts() {
+    let facts = r#"{ "size": 9, "revenue_rank": 3, "revenue_share": 0.1, "revenue_cum_share": 0.5, "recency_quintile": 2, "frequency_quintile": 3, "monetary_quintile": 4 }"#;
+    let input = format!(
+        "{{ \"id\": \"C-1\" }}\n{{ \"id\": \"C-2\", \"portfolio\": {facts} }}\nnot a record\n"
+    );
+    let args = ["eval", "-", "--as-of", "2026-11-23", "--format", "jsonl"];
+    let run = |extra: &[&str]| {
+        let output = patron()
+            .args(args)
+            .args(extra)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let one = run(&["--portfolio", "given"]);
+    assert_eq!(one.len(), 3);
+    assert!(one[0]["portfolio"].is_null(), "{}", one[0]);
+    assert_eq!(one[1]["portfolio"]["size"], 9);
+    assert_eq!(one[2]["line"], 3);
+    // Two passes: the portfolio of the two records that parsed, for the first one.
+    let two = run(&[]);
+    assert_eq!(run(&["--portfolio", "scan"]), two);
+    assert_eq!(two[0]["portfolio"]["size"], 2);
+    assert_eq!(two[1]["portfolio"]["size"], 9);
+    // Not for a JSON array, nor for Parquet.
+    for (stdin, extra) in [
+        ("[ { \"id\": \"C-1\" } ]", vec!["--portfolio", "given"]),
+        (
+            "",
+            vec!["--portfolio", "given", "--input-format", "parquet"],
+        ),
+    ] {
+        let output = patron()
+            .args(args)
+            .args(&extra)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--portfolio given"));
+    }
+}

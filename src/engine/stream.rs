@@ -4,8 +4,9 @@
 //!
 //! Portfolio facts (revenue rank and share, RFM quintiles, owner counts) depend on every
 //! customer, so a stream that must give the same answers as an in-memory batch reads its
-//! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (not the records),
-//! then [`Engine::evaluate_stream_with`] evaluates with them. [`Engine::evaluate_stream`]
+//! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (it does not build
+//! the records: each line is read straight into those numbers), then
+//! [`Engine::evaluate_stream_with`] parses the records and evaluates with them. [`Engine::evaluate_stream`]
 //! does both on a seekable input. The output is byte for byte what the batch gives.
 //!
 //! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
@@ -22,8 +23,8 @@ use rayon::prelude::*;
 use super::{evaluate, BatchItem, Engine, EvaluateOptions};
 use crate::error::{Error, RecordRef};
 use crate::model::{
-    fold_hash, parse_line, record_hash, Date, Facts, ParsedRecord, PortfolioEntry, PortfolioIndex,
-    PortfolioIndexBuilder,
+    fold_hash, parse_line, record_hash, scan_line, Date, Facts, ParsedRecord, PortfolioEntry,
+    PortfolioIndex, PortfolioIndexBuilder,
 };
 
 /// How a stream is cut into chunks, and how each record is evaluated.
@@ -92,6 +93,18 @@ impl Chunk {
                     message: format!("the line is not valid UTF-8: {e}"),
                 }),
             }),
+        }
+    }
+}
+
+impl Chunk {
+    /// The portfolio entry of the record on `line`, as [`scan_line`] reads it: `None` for a
+    /// blank line, `Some(None)` for a record that [`record`](Chunk::record) would fail (a
+    /// line that is not UTF-8 among them).
+    fn entry(&self, line: &Line, as_of: Date) -> Option<Option<PortfolioEntry>> {
+        match std::str::from_utf8(&self.bytes[line.start..line.end]) {
+            Ok(text) => scan_line(text, as_of),
+            Err(_) => Some(None),
         }
     }
 }
@@ -182,11 +195,13 @@ where
 }
 
 impl PortfolioIndex {
-    /// The first pass over a JSON Lines stream: parses every record (in parallel, chunk by
+    /// The first pass over a JSON Lines stream: reads every record (in parallel, chunk by
     /// chunk) and keeps, for each one that parses, only what its portfolio facts need (id,
-    /// owner, grade, revenue and purchases in the last 365 days, days since the last
-    /// purchase). Errors are I/O errors only; a bad record simply does not count, as in a
-    /// batch.
+    /// owner, grade, revenue, collected revenue and purchases in the last 365 days, days
+    /// since the last purchase). The records are not built as customers: each is read
+    /// straight into those numbers, checked as the evaluating pass's parser checks it, so
+    /// that exactly the records it accepts count. Errors are I/O errors only; a bad record
+    /// simply does not count, as in a batch.
     pub fn scan<R: BufRead>(
         input: R,
         as_of: Date,
@@ -200,13 +215,7 @@ impl PortfolioIndex {
                 let entries: Vec<Option<PortfolioEntry>> = chunk
                     .lines
                     .par_iter()
-                    .filter_map(|line| chunk.record(line))
-                    .map(|record| {
-                        record.result.ok().map(|customer| {
-                            let facts = Facts::derive(&customer, as_of);
-                            PortfolioEntry::new(customer, &facts)
-                        })
-                    })
+                    .filter_map(|line| chunk.entry(line, as_of))
                     .collect();
                 let parsed = entries.iter().flatten().count();
                 Ok((entries, parsed))

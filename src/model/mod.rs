@@ -4,6 +4,7 @@
 mod csv;
 mod customer;
 mod date;
+mod entry_scan;
 mod evaluation;
 mod facts;
 mod parse;
@@ -14,6 +15,7 @@ mod scale;
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
 pub use date::{add_days, parse_date, saturating_add_days, Date};
+pub(crate) use entry_scan::scan_line;
 pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,
     TraceEntry, Visits,

@@ -157,14 +157,22 @@ fn grade_key(customer: &Customer) -> &str {
 /// The recency measure of RFM: fewer days since the last purchase is better; never bought is
 /// worst.
 pub(super) fn recency_value(facts: &Facts) -> f64 {
-    -(facts
-        .days_since_purchase
-        .map_or(f64::INFINITY, |d| d as f64))
+    recency_of(facts.days_since_purchase)
+}
+
+/// [`recency_value`] of a customer whose last purchase was `days_since_purchase` days ago.
+pub(super) fn recency_of(days_since_purchase: Option<i64>) -> f64 {
+    -(days_since_purchase.map_or(f64::INFINITY, |d| d as f64))
 }
 
 /// The frequency measure of RFM: purchases in the last 365 days.
 pub(super) fn frequency_value(facts: &Facts) -> f64 {
-    facts.purchases_365 as f64
+    frequency_of(facts.purchases_365)
+}
+
+/// [`frequency_value`] of a customer with `purchases_365` purchases in the last 365 days.
+pub(super) fn frequency_of(purchases_365: i64) -> f64 {
+    purchases_365 as f64
 }
 
 /// Rank by revenue (1 = highest, ties by `id_order`) and cumulative revenue share of each

@@ -5,7 +5,8 @@
 //! customer at once. A stream sees them one chunk at a time, so it makes two passes: the
 //! first pushes each customer's id, revenue, collected revenue, purchase count, recency, owner
 //! and grade into a
-//! [`PortfolioIndex`] builder (not the records); [`finish`](PortfolioIndexBuilder::finish)
+//! [`PortfolioIndex`] builder (not the records, which a JSON Lines scan never builds: see
+//! `entry_scan`); [`finish`](PortfolioIndexBuilder::finish)
 //! ranks them with the very code the batch uses; the second pass asks the index for the
 //! [`PortfolioFacts`] of the k-th customer. The answers are bit-identical to the batch's.
 //!
@@ -23,7 +24,7 @@ use super::customer::Customer;
 use super::date::Date;
 use super::facts::Facts;
 use super::portfolio::{
-    frequency_value, quintiles, rank_by_revenue, recency_value, share, PortfolioFacts, GRADE_NONE,
+    frequency_of, quintiles, rank_by_revenue, recency_of, share, PortfolioFacts, GRADE_NONE,
 };
 
 /// The portfolio facts of every customer of a stream, kept in 32 bytes per customer.
@@ -75,31 +76,71 @@ pub(crate) struct PortfolioIndexBuilder {
 pub(crate) const MAX_CUSTOMERS: usize = u32::MAX as usize;
 
 /// What the index keeps of one customer that parsed, taken out of the record in the first
-/// pass (the record itself is dropped).
-#[derive(Debug)]
+/// pass (the record itself is dropped, or never built: see [`scan_line`](super::entry_scan)).
+#[derive(Debug, PartialEq)]
 pub(crate) struct PortfolioEntry {
     id: String,
     owner: Option<String>,
     grade: Option<String>,
-    revenue: f64,
+    pub(super) revenue: f64,
     collected: f64,
-    frequency: f64,
-    recency: f64,
+    pub(super) frequency: f64,
+    pub(super) recency: f64,
     hash: u64,
 }
 
+/// The few facts of one customer that its portfolio entry keeps (the fields of [`Facts`] of
+/// the same names).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EntryNumbers {
+    pub(crate) revenue_365: f64,
+    pub(crate) collected_365: f64,
+    pub(crate) purchases_365: i64,
+    pub(crate) days_since_purchase: Option<i64>,
+}
+
+impl EntryNumbers {
+    /// The entry's numbers out of a customer's facts.
+    pub(crate) fn of(facts: &Facts) -> Self {
+        EntryNumbers {
+            revenue_365: facts.revenue_365,
+            collected_365: facts.collected_365,
+            purchases_365: facts.purchases_365,
+            days_since_purchase: facts.days_since_purchase,
+        }
+    }
+}
+
 impl PortfolioEntry {
-    /// The entry of `customer`, whose facts are derived as of the index's date.
+    /// The entry of `customer`, whose facts are derived as of the index's date (Parquet's
+    /// first pass builds customers; the JSON Lines one does not, and is tested against this).
+    #[cfg(any(test, feature = "parquet"))]
     pub(crate) fn new(customer: Customer, facts: &Facts) -> Self {
-        let hash = record_hash(&customer, facts);
+        PortfolioEntry::from_numbers(
+            customer.id,
+            customer.owner,
+            customer.grade,
+            &EntryNumbers::of(facts),
+        )
+    }
+
+    /// The entry of a customer known only by these fields (the first pass of a stream reads
+    /// no more of the record).
+    pub(crate) fn from_numbers(
+        id: String,
+        owner: Option<String>,
+        grade: Option<String>,
+        numbers: &EntryNumbers,
+    ) -> Self {
+        let hash = hash_of(&id, owner.as_deref(), grade.as_deref(), numbers);
         PortfolioEntry {
-            id: customer.id,
-            owner: customer.owner,
-            grade: customer.grade,
-            revenue: facts.revenue_365,
-            collected: facts.collected_365,
-            frequency: frequency_value(facts),
-            recency: recency_value(facts),
+            id,
+            owner,
+            grade,
+            revenue: numbers.revenue_365,
+            collected: numbers.collected_365,
+            frequency: frequency_of(numbers.purchases_365),
+            recency: recency_of(numbers.days_since_purchase),
             hash,
         }
     }
@@ -108,14 +149,23 @@ impl PortfolioEntry {
 /// A hash of what the index keeps of one customer. Both passes fold these hashes in input
 /// order ([`fold_hash`]), so the second pass notices an input that changed in between.
 pub(crate) fn record_hash(customer: &Customer, facts: &Facts) -> u64 {
+    hash_of(
+        &customer.id,
+        customer.owner.as_deref(),
+        customer.grade.as_deref(),
+        &EntryNumbers::of(facts),
+    )
+}
+
+fn hash_of(id: &str, owner: Option<&str>, grade: Option<&str>, numbers: &EntryNumbers) -> u64 {
     let mut hasher = DefaultHasher::new();
-    customer.id.hash(&mut hasher);
-    customer.owner.hash(&mut hasher);
-    customer.grade.hash(&mut hasher);
-    facts.revenue_365.to_bits().hash(&mut hasher);
-    facts.collected_365.to_bits().hash(&mut hasher);
-    facts.purchases_365.hash(&mut hasher);
-    facts.days_since_purchase.hash(&mut hasher);
+    id.hash(&mut hasher);
+    owner.hash(&mut hasher);
+    grade.hash(&mut hasher);
+    numbers.revenue_365.to_bits().hash(&mut hasher);
+    numbers.collected_365.to_bits().hash(&mut hasher);
+    numbers.purchases_365.hash(&mut hasher);
+    numbers.days_since_purchase.hash(&mut hasher);
     hasher.finish()
 }
 
