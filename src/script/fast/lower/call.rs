@@ -4,12 +4,13 @@
 
 use std::rc::Rc;
 
-use rhai::{Expr, FnCallExpr, Token};
+use rhai::{Array, Dynamic, Expr, FnCallExpr, Token};
 
-use super::super::natives;
+use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method};
-use super::super::{Code, Flow, Function, Machine, Value};
+use super::super::{Code, Decided, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
+use crate::model::ScorePart;
 
 /// Evaluates `args` into `out[..args.len()]`.
 #[inline]
@@ -145,6 +146,79 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// In an entry function, `return [part(…), …]` (or such an array as its last
+    /// statement): the parts are made and handed to the engine as they are (see
+    /// [`Decided::Parts`](super::super::Decided)), without boxing each into a script value
+    /// and the array into another. An item that is not a direct `part`/`part_lower` call is
+    /// evaluated as usual and taken when it is a score part; when one is anything else, the
+    /// array is made as rhai makes it and returned. `None` (nothing lowered) unless this is an
+    /// entry function and an item is a direct call of a part native.
+    pub(super) fn parts(&mut self, items: &[Expr]) -> Option<Code> {
+        fn direct<'e>(
+            lowerer: &Lowerer<'_>,
+            item: &'e Expr,
+        ) -> Option<(PartNative, &'e FnCallExpr, usize)> {
+            match item {
+                Expr::FnCall(call, pos)
+                    if !call.capture_parent_scope
+                        && call.op_token.is_none()
+                        && !lowerer
+                            .ast
+                            .iter_fn_def()
+                            .any(|f| f.name == call.name && f.params.len() == call.args.len()) =>
+                {
+                    natives::resolve_part(&call.name, call.args.len(), &lowerer.env.ladders)
+                        .map(|native| (native, &**call, pos.line().unwrap_or(0)))
+                }
+                _ => None,
+            }
+        }
+        if !self.entry || !items.iter().any(|item| direct(self, item).is_some()) {
+            return None;
+        }
+        // The array, as `expr` would count it.
+        self.nodes += 1;
+        let items = items
+            .iter()
+            .map(|item| match direct(self, item) {
+                Some((native, call, line)) => {
+                    // The call, as `expr` would count it.
+                    self.nodes += 1;
+                    let args = call
+                        .args
+                        .iter()
+                        .map(|a| self.expr(a))
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(PartItem::Direct(native, args, line))
+                }
+                None => self.expr(item).map(PartItem::Other),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Box::new(move |m| {
+            let max = m.max_array_size();
+            if max > 0 && items.len() > max {
+                return ops::bail();
+            }
+            let mut parts = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    PartItem::Direct(native, args, line) => {
+                        parts.push(with_args(m, args, |_, values| native(values, *line))?);
+                    }
+                    PartItem::Other(code) => match code(m)? {
+                        Value::Dyn(value) if !value.is_shared() && value.is::<ScorePart>() => {
+                            parts.push(value.cast::<ScorePart>());
+                        }
+                        other => {
+                            return Err(Flow::Return(array_of(m, parts, other, &items[i + 1..])?))
+                        }
+                    },
+                }
+            }
+            m.decide(Decided::Parts(parts))
+        }))
+    }
+
     /// A call of a script function that leaves its parameters intact: arguments that are
     /// variables of the caller (passed once) are moved into the callee's frame and back,
     /// the others evaluated as usual. Variables hold no references, so the callee cannot
@@ -205,4 +279,34 @@ impl Lowerer<'_> {
             result
         })
     }
+}
+
+/// An item of an array literal of score parts (see `Lowerer::parts`).
+enum PartItem {
+    /// A direct call of `part`/`part_lower`: the native, its arguments and its line.
+    Direct(PartNative, Vec<Code>, usize),
+    /// Anything else.
+    Other(Code),
+}
+
+/// The array literal as rhai makes it, when one of its items (`value`) is not a score part:
+/// the parts made before it, `value`, and the `rest` of the items evaluated in order.
+fn array_of(
+    m: &mut Machine,
+    parts: Vec<ScorePart>,
+    value: Value,
+    rest: &[PartItem],
+) -> Result<Value, Flow> {
+    let mut array: Array = parts.into_iter().map(Dynamic::from).collect();
+    array.push(value.into_dynamic());
+    for item in rest {
+        let value = match item {
+            PartItem::Direct(native, args, line) => {
+                Dynamic::from(with_args(m, args, |_, values| native(values, *line))?)
+            }
+            PartItem::Other(code) => code(m)?.into_dynamic(),
+        };
+        array.push(value);
+    }
+    Ok(Value::Dyn(Dynamic::from_array(array)))
 }
