@@ -40,7 +40,65 @@ pub(super) fn with_args<T>(
     }
 }
 
+/// An operand of a binary operator that is read where it is rather than evaluated by a
+/// closure of its own: a constant, or a local variable.
+enum Operand {
+    Const(Value),
+    Local(usize),
+}
+
+/// `left op right`, with the operands evaluated in order. A constant operand, and a local
+/// variable read before anything else is evaluated, are compared where they are: no closure
+/// call and no copy for them.
+fn binary(
+    op: Token,
+    operands: (Option<Operand>, Option<Operand>),
+    left: Code,
+    right: Code,
+) -> Code {
+    match operands {
+        (Some(Operand::Local(a)), Some(Operand::Const(b))) => {
+            Box::new(move |m| ops::binary(&op, m.local(a), &b, m.max_string_size()))
+        }
+        (Some(Operand::Local(a)), Some(Operand::Local(b))) => {
+            Box::new(move |m| ops::binary(&op, m.local(a), m.local(b), m.max_string_size()))
+        }
+        (Some(Operand::Const(a)), Some(Operand::Local(b))) => {
+            Box::new(move |m| ops::binary(&op, &a, m.local(b), m.max_string_size()))
+        }
+        (_, Some(Operand::Const(b))) => Box::new(move |m| {
+            let a = left(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
+        // (The variable is read after the left operand, which may assign to it.)
+        (_, Some(Operand::Local(b))) => Box::new(move |m| {
+            let a = left(m)?;
+            ops::binary(&op, &a, m.local(b), m.max_string_size())
+        }),
+        (Some(Operand::Const(a)), None) => Box::new(move |m| {
+            let b = right(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
+        _ => Box::new(move |m| {
+            let a = left(m)?;
+            let b = right(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
+    }
+}
+
 impl Lowerer<'_> {
+    /// `expr` as an [`Operand`] read in place, when it is a constant or a local variable.
+    fn operand(&self, expr: &Expr) -> Option<Operand> {
+        if let Some(value) = self.known(expr) {
+            return Some(Operand::Const(value));
+        }
+        match expr {
+            Expr::Variable(var, ..) => self.slot_of(&var.1).map(Operand::Local),
+            _ => None,
+        }
+    }
+
     /// A function call: an operator, one of the script's own functions, or a native.
     pub(super) fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
         if call.capture_parent_scope {
@@ -56,12 +114,8 @@ impl Lowerer<'_> {
                 (2, _) => {
                     let right = args.pop()?;
                     let left = args.pop()?;
-                    let op = op.clone();
-                    Some(Box::new(move |m| {
-                        let a = left(m)?;
-                        let b = right(m)?;
-                        ops::binary(&op, &a, &b, m.max_string_size())
-                    }))
+                    let operands = (self.operand(&call.args[0]), self.operand(&call.args[1]));
+                    Some(binary(op.clone(), operands, left, right))
                 }
                 (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
                     let operand = args.pop()?;
