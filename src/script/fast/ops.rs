@@ -281,6 +281,11 @@ impl Property {
         }
     }
 
+    /// The fact of `c` this property reads, if it names one.
+    pub(crate) fn fact(&self) -> Option<FactGetter> {
+        self.fact
+    }
+
     /// Reads the property of `value`.
     pub(crate) fn read(&self, value: &Value) -> Outcome {
         let value = match value {
