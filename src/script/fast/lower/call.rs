@@ -21,22 +21,32 @@ fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Value]) -> Result<(), Fl
     Ok(())
 }
 
-/// Runs `f` with the evaluated `args`, on the stack for up to four arguments.
+/// Runs `f` with the evaluated `args`, on the stack (in an array of their number, so that
+/// no unused slot is dropped) for up to four arguments.
 #[inline]
 pub(super) fn with_args<T>(
     m: &mut Machine,
     args: &[Code],
     f: impl FnOnce(&mut Machine, &mut [Value]) -> Result<T, Flow>,
 ) -> Result<T, Flow> {
-    if args.len() <= 4 {
-        let mut buffer = [NO_ARG; 4];
-        let values = &mut buffer[..args.len()];
-        eval_args(m, args, values)?;
-        f(m, values)
-    } else {
-        let mut buffer = vec![Value::Unit; args.len()];
-        eval_args(m, args, &mut buffer)?;
-        f(m, &mut buffer)
+    macro_rules! on_stack {
+        ($n:literal) => {{
+            let mut buffer = [NO_ARG; $n];
+            eval_args(m, args, &mut buffer)?;
+            f(m, &mut buffer)
+        }};
+    }
+    match args.len() {
+        0 => f(m, &mut []),
+        1 => on_stack!(1),
+        2 => on_stack!(2),
+        3 => on_stack!(3),
+        4 => on_stack!(4),
+        _ => {
+            let mut buffer = vec![Value::Unit; args.len()];
+            eval_args(m, args, &mut buffer)?;
+            f(m, &mut buffer)
+        }
     }
 }
 
