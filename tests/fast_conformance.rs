@@ -74,6 +74,14 @@ const BINARY: &[&str] = &[
     "let r = a || b;",
     "let r = a ?? b;",
     "let r = a in b;",
+    // A constant or computed operand (the tier reads constants and variables in place).
+    "let r = a - 2;",
+    "let r = 2.5 < a;",
+    "let r = [a][0] >= b;",
+    "let r = [a][0] != \"k\";",
+    "let r = [a][0] - 1;",
+    "let r = 3 - [b][0];",
+    "let r = [a][0] + [b][0];",
     // Compound assignment.
     "let r = a; r += b;",
     "let r = a; r -= b;",

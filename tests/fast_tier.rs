@@ -307,3 +307,59 @@ fn pick(c) {
         }
     }
 }
+
+/// The score parts of an array literal an entry function returns are handed over unboxed by
+/// the fast tier; arrays with items that are not parts (made as rhai makes them, and
+/// rejected by the engine), parts that fail, and parts returned other ways must still give
+/// what the interpreter gives — results and error messages alike.
+#[test]
+fn score_parts_returned_every_way_give_the_same_results_in_both_tiers() {
+    let variants: &[&str] = &[
+        // A direct part, a helper's part, and an explicit `return` in a branch.
+        r#"
+fn score(c) {
+    if c.purchase_count == 0 {
+        return [part_lower("recency", 1.0, 30, 400), helper(c)];
+    }
+    [part("revenue", 2.5, 10000.0, c.revenue_365), helper(c), part("calls", 1, 5, c.calls_90)]
+}
+fn helper(c) { part("engagement", 1.5, 10, c.interactions_90) }
+"#,
+        // An item that is not a part, after parts and before another: an error.
+        r#"fn score(c) { [part("revenue", 1, 100.0, c.revenue_365), 3, part("calls", 1, 5, c.calls_90)] }"#,
+        // ... or first.
+        r#"fn score(c) { [c.calls_90, part("calls", 1, 5, c.calls_90)] }"#,
+        // A part that fails (a negative weight for some customers).
+        r#"fn score(c) { [part("calls", 1, 5, c.calls_90), part("revenue", 2 - c.purchase_count, 100.0, 5)] }"#,
+        // Parts in a variable, and no part at all.
+        r#"fn score(c) { let parts = [part("calls", 1, 5, c.calls_90)]; parts }"#,
+        r#"fn score(c) { [] }"#,
+    ];
+    let customers = examples("customers.json");
+    for (i, text) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("parts-{i}"), &[("score.rhai", Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("parts variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "parts variant {i}: the fast tier ran no call"
+        );
+        for customer in customers.iter().take(8) {
+            assert_same(
+                &format!("parts variant {i}, alone"),
+                &engine,
+                std::slice::from_ref(customer),
+                "2026-11-23",
+            );
+        }
+    }
+}

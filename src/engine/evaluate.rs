@@ -388,10 +388,21 @@ fn score(
     options: &EvaluateOptions,
     out: &mut Score,
 ) -> Result<()> {
-    let value = runtime.call(&SCORE, args, options.tier)?.into_dynamic();
+    out.parts.clear();
+    let value = match runtime.call(&SCORE, args, options.tier)? {
+        // The parts of an array literal, handed over unboxed by the fast tier.
+        Returned::Decided(Decided::Parts(parts)) => {
+            for mut part in parts {
+                part.points = precision.round(part.points);
+                out.parts.push(part);
+            }
+            let raw_total = out.parts.iter().fold(0.0, |total, p| total + p.points);
+            return total_of(raw_total, "array", precision, out);
+        }
+        returned => returned.into_dynamic(),
+    };
     let expected = "an array of `part(...)` values or a number";
     let returned = value.type_name();
-    out.parts.clear();
     let raw_total = if let Ok(total) = value.as_float() {
         total
     } else if let Ok(total) = value.as_int() {
@@ -413,6 +424,17 @@ fn score(
     } else {
         return Err(wrong_type(&SCORE, expected, returned));
     };
+    total_of(raw_total, returned, precision, out)
+}
+
+/// Sets the score's total from the sum of its parts (or the number `score` returned); an
+/// error if it is not finite (`returned` names what `score` returned).
+fn total_of(
+    raw_total: f64,
+    returned: &str,
+    precision: &ScoreSection,
+    out: &mut Score,
+) -> Result<()> {
     if !raw_total.is_finite() {
         return Err(wrong_type(&SCORE, "a finite score", returned));
     }

@@ -76,6 +76,10 @@ pub(crate) fn score_part(
 pub(crate) enum Decided {
     Decision(Decision),
     Cadence(CadenceDecision),
+    /// The score parts of an array literal of `part(…)` values an entry function returns
+    /// (`score`): boxing each part into a script value and out again costs two allocations
+    /// per part, and the array two more.
+    Parts(Vec<ScorePart>),
 }
 
 impl Decided {
@@ -84,6 +88,9 @@ impl Decided {
         match self {
             Decided::Decision(decision) => Dynamic::from(decision),
             Decided::Cadence(cadence) => Dynamic::from(cadence),
+            Decided::Parts(parts) => {
+                Dynamic::from_array(parts.into_iter().map(Dynamic::from).collect())
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use rhai::{Array, Dynamic, DynamicReadLock, ImmutableString, INT};
 use super::api::{self, Vocabulary};
 use super::decisions::Decided;
 use super::fast::Value;
-use crate::model::{parse_date, Date};
+use crate::model::{parse_date, Date, ScorePart};
 
 /// The type of one parameter, as rhai matches a call against the registration. Each
 /// function reads its arguments as the types its entry declares and answers
@@ -110,6 +110,10 @@ pub(crate) type Run = fn(&Vocabulary, Args<'_>, usize) -> Result<Produced, Failu
 pub(crate) enum Produced {
     Value(Value),
     Decided(Decided),
+    /// A score part (`part(…)`, `part_lower(…)`), unboxed: an entry function that returns
+    /// an array literal of them hands them to the engine as they are (see
+    /// [`Decided::Parts`]).
+    Part(ScorePart),
 }
 
 impl Produced {
@@ -118,6 +122,7 @@ impl Produced {
         match self {
             Produced::Value(value) => value.into_dynamic(),
             Produced::Decided(decided) => decided.into_dynamic(),
+            Produced::Part(part) => Dynamic::from(part),
         }
     }
 }
@@ -213,22 +218,14 @@ use Param::{Any, Array as List, Date as Day, Float, Int, Text};
 /// tried in order.
 pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
-        checked(api::part_of(
-            &text(a, 0)?,
-            &a.any(1),
-            &a.any(2),
-            &a.any(3),
-            true,
-        ))
+        api::part_of(&text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), true)
+            .map(Produced::Part)
+            .map_err(Failure::Message)
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
-        checked(api::part_of(
-            &text(a, 0)?,
-            &a.any(1),
-            &a.any(2),
-            &a.any(3),
-            false,
-        ))
+        api::part_of(&text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), false)
+            .map(Produced::Part)
+            .map_err(Failure::Message)
     }),
     decision("set_grade", &[Text, Text], |v, a, line| {
         api::decision_to(&v.grades, "grade", &*text(a, 0)?, &*text(a, 1)?, line)

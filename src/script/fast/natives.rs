@@ -11,6 +11,7 @@ use rhai::INT;
 use super::ops::bail;
 use super::value::Value;
 use super::{Decided, Flow, Outcome};
+use crate::model::ScorePart;
 use crate::script::api::Vocabulary;
 use crate::script::functions::{overloads, Args, Failure, Produced, ScriptFunction};
 
@@ -75,7 +76,26 @@ pub(crate) fn resolve_decision(
     Some(Rc::new(move |args, line| {
         match run(&found, &vocabulary, args, line)? {
             Produced::Decided(decided) => Ok(decided),
-            Produced::Value(_) => bail(),
+            Produced::Value(_) | Produced::Part(_) => bail(),
+        }
+    }))
+}
+
+/// A native that makes a score part, unboxed.
+pub(crate) type PartNative = Rc<dyn Fn(&mut [Value], usize) -> Result<ScorePart, Flow>>;
+
+/// The native `name` taking `arity` arguments when it makes score parts (`part`,
+/// `part_lower`): the part is handed over as it is, not boxed into a value.
+pub(crate) fn resolve_part(name: &str, arity: usize, ladders: &Ladders) -> Option<PartNative> {
+    let found: Vec<_> = overloads(name, arity).collect();
+    if !matches!(name, "part" | "part_lower") || found.is_empty() {
+        return None;
+    }
+    let vocabulary = ladders.clone();
+    Some(Rc::new(move |args, line| {
+        match run(&found, &vocabulary, args, line)? {
+            Produced::Part(part) => Ok(part),
+            Produced::Value(_) | Produced::Decided(_) => bail(),
         }
     }))
 }
@@ -89,6 +109,7 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             run(&found, &vocabulary, args, line).map(|produced| match produced {
                 Produced::Value(value) => value,
                 Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
+                Produced::Part(part) => Value::from(part),
             })
         }));
     }

@@ -201,9 +201,13 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
     use std::fmt::Write;
     match value {
         Value::Str(text) => out.push_str(text),
-        // rhai's own formatting of numbers (a float keeps its `.0`); no allocation.
-        Value::Int(i) => {
-            let _ = write!(out, "{}", Dynamic::from_int(*i));
+        // rhai's own formatting of numbers (a float keeps its `.0`); no allocation. Integers,
+        // and floats with integral values well inside the range rhai writes without an
+        // exponent, are written digit by digit without the formatting machinery.
+        Value::Int(i) => write_int(out, *i),
+        Value::Float(x) if x.fract() == 0.0 && (1.0..=1e12).contains(&x.abs()) => {
+            write_int(out, *x as INT);
+            out.push_str(".0");
         }
         Value::Float(x) => {
             let _ = write!(out, "{}", Dynamic::from_float(*x));
@@ -216,6 +220,27 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
         Value::Dyn(_) => return bail(),
     }
     Ok(())
+}
+
+/// Appends `i` as its `Display` writes it.
+fn write_int(out: &mut String, i: INT) {
+    if i < 0 {
+        out.push('-');
+    }
+    let mut n = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
@@ -279,6 +304,11 @@ impl Property {
             portfolio: field(PORTFOLIO_FIELDS, name),
             score_part: field(SCORE_PART_FIELDS, name),
         }
+    }
+
+    /// The fact of `c` this property reads, if it names one.
+    pub(crate) fn fact(&self) -> Option<FactGetter> {
+        self.fact
     }
 
     /// Reads the property of `value`.
@@ -567,4 +597,61 @@ fn contains(container: &Value, item: &Value) -> Outcome {
         found = found || same;
     }
     Ok(Value::Bool(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers in an interpolated string read as rhai writes them (`to_string`), on the
+    /// digit-by-digit paths and off them.
+    #[test]
+    fn numbers_are_written_as_rhai_writes_them() {
+        let ints = [
+            0,
+            7,
+            -7,
+            10,
+            99,
+            100,
+            -1_000_000,
+            1_234_567_890,
+            INT::MAX,
+            INT::MIN,
+        ];
+        for i in ints {
+            let mut out = String::from("<");
+            write_text(&mut out, &Value::Int(i)).ok();
+            assert_eq!(out, format!("<{}", Dynamic::from_int(i)), "{i}");
+        }
+        let floats = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            57.5,
+            0.1,
+            3.0,
+            -42.0,
+            123_456_789.0,
+            1e12,
+            -1e12,
+            1e12 + 1.0,
+            9_999_999_999_999.0,
+            1e13,
+            1e14,
+            1e-14,
+            0.5,
+            2.25e-3,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for x in floats {
+            let mut out = String::from("<");
+            write_text(&mut out, &Value::Float(x)).ok();
+            assert_eq!(out, format!("<{}", Dynamic::from_float(x)), "{x}");
+        }
+    }
 }

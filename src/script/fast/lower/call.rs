@@ -4,12 +4,13 @@
 
 use std::rc::Rc;
 
-use rhai::{Expr, FnCallExpr, Token};
+use rhai::{Array, Dynamic, Expr, FnCallExpr, Token};
 
-use super::super::natives;
+use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method};
-use super::super::{Code, Flow, Function, Machine, Value};
+use super::super::{Code, Decided, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
+use crate::model::ScorePart;
 
 /// Evaluates `args` into `out[..args.len()]`.
 #[inline]
@@ -20,26 +21,94 @@ fn eval_args(m: &mut Machine, args: &[Code], out: &mut [Value]) -> Result<(), Fl
     Ok(())
 }
 
-/// Runs `f` with the evaluated `args`, on the stack for up to four arguments.
+/// Runs `f` with the evaluated `args`, on the stack (in an array of their number, so that
+/// no unused slot is dropped) for up to four arguments.
 #[inline]
 pub(super) fn with_args<T>(
     m: &mut Machine,
     args: &[Code],
     f: impl FnOnce(&mut Machine, &mut [Value]) -> Result<T, Flow>,
 ) -> Result<T, Flow> {
-    if args.len() <= 4 {
-        let mut buffer = [NO_ARG; 4];
-        let values = &mut buffer[..args.len()];
-        eval_args(m, args, values)?;
-        f(m, values)
-    } else {
-        let mut buffer = vec![Value::Unit; args.len()];
-        eval_args(m, args, &mut buffer)?;
-        f(m, &mut buffer)
+    macro_rules! on_stack {
+        ($n:literal) => {{
+            let mut buffer = [NO_ARG; $n];
+            eval_args(m, args, &mut buffer)?;
+            f(m, &mut buffer)
+        }};
+    }
+    match args.len() {
+        0 => f(m, &mut []),
+        1 => on_stack!(1),
+        2 => on_stack!(2),
+        3 => on_stack!(3),
+        4 => on_stack!(4),
+        _ => {
+            let mut buffer = vec![Value::Unit; args.len()];
+            eval_args(m, args, &mut buffer)?;
+            f(m, &mut buffer)
+        }
+    }
+}
+
+/// An operand of a binary operator that is read where it is rather than evaluated by a
+/// closure of its own: a constant, or a local variable.
+enum Operand {
+    Const(Value),
+    Local(usize),
+}
+
+/// `left op right`, with the operands evaluated in order. A constant operand, and a local
+/// variable read before anything else is evaluated, are compared where they are: no closure
+/// call and no copy for them.
+fn binary(
+    op: Token,
+    operands: (Option<Operand>, Option<Operand>),
+    left: Code,
+    right: Code,
+) -> Code {
+    match operands {
+        (Some(Operand::Local(a)), Some(Operand::Const(b))) => {
+            Box::new(move |m| ops::binary(&op, m.local(a), &b, m.max_string_size()))
+        }
+        (Some(Operand::Local(a)), Some(Operand::Local(b))) => {
+            Box::new(move |m| ops::binary(&op, m.local(a), m.local(b), m.max_string_size()))
+        }
+        (Some(Operand::Const(a)), Some(Operand::Local(b))) => {
+            Box::new(move |m| ops::binary(&op, &a, m.local(b), m.max_string_size()))
+        }
+        (_, Some(Operand::Const(b))) => Box::new(move |m| {
+            let a = left(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
+        // (The variable is read after the left operand, which may assign to it.)
+        (_, Some(Operand::Local(b))) => Box::new(move |m| {
+            let a = left(m)?;
+            ops::binary(&op, &a, m.local(b), m.max_string_size())
+        }),
+        (Some(Operand::Const(a)), None) => Box::new(move |m| {
+            let b = right(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
+        _ => Box::new(move |m| {
+            let a = left(m)?;
+            let b = right(m)?;
+            ops::binary(&op, &a, &b, m.max_string_size())
+        }),
     }
 }
 
 impl Lowerer<'_> {
+    /// `expr` as an [`Operand`] read in place, when it is a constant or a local variable.
+    fn operand(&self, expr: &Expr) -> Option<Operand> {
+        if let Some(value) = self.known(expr) {
+            return Some(Operand::Const(value));
+        }
+        match expr {
+            Expr::Variable(var, ..) => self.slot_of(&var.1).map(Operand::Local),
+            _ => None,
+        }
+    }
+
     /// A function call: an operator, one of the script's own functions, or a native.
     pub(super) fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
         if call.capture_parent_scope {
@@ -55,12 +124,8 @@ impl Lowerer<'_> {
                 (2, _) => {
                     let right = args.pop()?;
                     let left = args.pop()?;
-                    let op = op.clone();
-                    Some(Box::new(move |m| {
-                        let a = left(m)?;
-                        let b = right(m)?;
-                        ops::binary(&op, &a, &b, m.max_string_size())
-                    }))
+                    let operands = (self.operand(&call.args[0]), self.operand(&call.args[1]));
+                    Some(binary(op.clone(), operands, left, right))
                 }
                 (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {
                     let operand = args.pop()?;
@@ -145,6 +210,79 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// In an entry function, `return [part(…), …]` (or such an array as its last
+    /// statement): the parts are made and handed to the engine as they are (see
+    /// [`Decided::Parts`](super::super::Decided)), without boxing each into a script value
+    /// and the array into another. An item that is not a direct `part`/`part_lower` call is
+    /// evaluated as usual and taken when it is a score part; when one is anything else, the
+    /// array is made as rhai makes it and returned. `None` (nothing lowered) unless this is an
+    /// entry function and an item is a direct call of a part native.
+    pub(super) fn parts(&mut self, items: &[Expr]) -> Option<Code> {
+        fn direct<'e>(
+            lowerer: &Lowerer<'_>,
+            item: &'e Expr,
+        ) -> Option<(PartNative, &'e FnCallExpr, usize)> {
+            match item {
+                Expr::FnCall(call, pos)
+                    if !call.capture_parent_scope
+                        && call.op_token.is_none()
+                        && !lowerer
+                            .ast
+                            .iter_fn_def()
+                            .any(|f| f.name == call.name && f.params.len() == call.args.len()) =>
+                {
+                    natives::resolve_part(&call.name, call.args.len(), &lowerer.env.ladders)
+                        .map(|native| (native, &**call, pos.line().unwrap_or(0)))
+                }
+                _ => None,
+            }
+        }
+        if !self.entry || !items.iter().any(|item| direct(self, item).is_some()) {
+            return None;
+        }
+        // The array, as `expr` would count it.
+        self.nodes += 1;
+        let items = items
+            .iter()
+            .map(|item| match direct(self, item) {
+                Some((native, call, line)) => {
+                    // The call, as `expr` would count it.
+                    self.nodes += 1;
+                    let args = call
+                        .args
+                        .iter()
+                        .map(|a| self.expr(a))
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(PartItem::Direct(native, args, line))
+                }
+                None => self.expr(item).map(PartItem::Other),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Box::new(move |m| {
+            let max = m.max_array_size();
+            if max > 0 && items.len() > max {
+                return ops::bail();
+            }
+            let mut parts = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    PartItem::Direct(native, args, line) => {
+                        parts.push(with_args(m, args, |_, values| native(values, *line))?);
+                    }
+                    PartItem::Other(code) => match code(m)? {
+                        Value::Dyn(value) if !value.is_shared() && value.is::<ScorePart>() => {
+                            parts.push(value.cast::<ScorePart>());
+                        }
+                        other => {
+                            return Err(Flow::Return(array_of(m, parts, other, &items[i + 1..])?))
+                        }
+                    },
+                }
+            }
+            m.decide(Decided::Parts(parts))
+        }))
+    }
+
     /// A call of a script function that leaves its parameters intact: arguments that are
     /// variables of the caller (passed once) are moved into the callee's frame and back,
     /// the others evaluated as usual. Variables hold no references, so the callee cannot
@@ -205,4 +343,34 @@ impl Lowerer<'_> {
             result
         })
     }
+}
+
+/// An item of an array literal of score parts (see `Lowerer::parts`).
+enum PartItem {
+    /// A direct call of `part`/`part_lower`: the native, its arguments and its line.
+    Direct(PartNative, Vec<Code>, usize),
+    /// Anything else.
+    Other(Code),
+}
+
+/// The array literal as rhai makes it, when one of its items (`value`) is not a score part:
+/// the parts made before it, `value`, and the `rest` of the items evaluated in order.
+fn array_of(
+    m: &mut Machine,
+    parts: Vec<ScorePart>,
+    value: Value,
+    rest: &[PartItem],
+) -> Result<Value, Flow> {
+    let mut array: Array = parts.into_iter().map(Dynamic::from).collect();
+    array.push(value.into_dynamic());
+    for item in rest {
+        let value = match item {
+            PartItem::Direct(native, args, line) => {
+                Dynamic::from(with_args(m, args, |_, values| native(values, *line))?)
+            }
+            PartItem::Other(code) => code(m)?.into_dynamic(),
+        };
+        array.push(value);
+    }
+    Ok(Value::Dyn(Dynamic::from_array(array)))
 }

@@ -107,12 +107,14 @@ fn lower_function(
         .find(|f| f.name == name && f.params.len() == arity)?;
     let (mut body, assigned) = function_body(ast, name, arity);
     if entry {
-        // The value of the last statement is the function's: a decision made there is
-        // returned, like one in a `return`.
+        // The value of the last statement is the function's: a decision (or an array of
+        // score parts) made there is returned, like one in a `return`.
         if let Some(last) = body.last_mut() {
             let call = match last {
                 Stmt::FnCall(call, pos) => Some(Expr::FnCall(call.clone(), *pos)),
-                Stmt::Expr(expr) if matches!(**expr, Expr::FnCall(..)) => Some((**expr).clone()),
+                Stmt::Expr(expr) if matches!(**expr, Expr::FnCall(..) | Expr::Array(..)) => {
+                    Some((**expr).clone())
+                }
                 _ => None,
             };
             if let Some(call) = call {

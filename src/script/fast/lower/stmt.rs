@@ -164,6 +164,11 @@ impl Lowerer<'_> {
                         return Some(decide);
                     }
                 }
+                if let Some(Expr::Array(items, _)) = value.as_deref() {
+                    if let Some(parts) = self.parts(items) {
+                        return Some(parts);
+                    }
+                }
                 let value = match value {
                     Some(expr) => self.expr(expr)?,
                     None => self.constant(Value::Unit),
