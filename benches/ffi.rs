@@ -5,7 +5,7 @@
 //! keeps its name `rust_evaluate_json` from when it was `Engine::evaluate_json`) and
 //! `Engine::evaluate` (an already parsed customer, no JSON at all).
 //!
-//! Run: `cargo bench --bench ffi -- --warm-up-time 1 --measurement-time 3`
+//! Run: `cargo bench --features ffi --bench ffi -- --warm-up-time 1 --measurement-time 3`
 //!
 //! Calling the exported functions needs `unsafe` here (they are `unsafe extern "C"`); each
 //! call says why it is sound.
