@@ -4,8 +4,9 @@
 //! chunk by chunk in parallel; once with `--portfolio given`, which takes each record's own
 //! portfolio facts) and never held in memory, and every format but the table is
 //! written as the results come. A JSON array is read whole. A Parquet file (`*.parquet` or
-//! `--input-format parquet`) is read twice too, batch by batch, and can be written back as
-//! Parquet (`--format parquet`, the columns of `patron::arrow::evaluation_schema()`).
+//! `--input-format parquet`) is read twice too, batch by batch. Any input can be written as
+//! Parquet (`--format parquet`, the columns of `patron::arrow::evaluation_schema()`), JSON
+//! Lines chunk by chunk as they stream.
 
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use patron::model::{parse_customers, Date};
 use patron::{Engine, EvaluateOptions, PortfolioIndex, StreamOptions};
 
 use crate::input::{as_of, starts_with_bracket, SeekableInput};
-use crate::output::{Encoded, ItemWriter};
+use crate::output::parquet::ParquetItemWriter;
+use crate::output::{Encoded, ItemSink, ItemWriter};
 use crate::{load_engine, Failure, Format, EXIT_INPUT, EXIT_RECORD_ERRORS};
 
 /// Batches at least this large show a progress bar (on a terminal).
@@ -39,8 +41,8 @@ enum EvalFormat {
     Jsonl,
     /// Comma-separated values with a header row.
     Csv,
-    /// A Parquet file with the columns of `patron::arrow::evaluation_schema()` (Parquet
-    /// input only; to --out or a redirected standard output).
+    /// A Parquet file with the columns of `patron::arrow::evaluation_schema()`, from any
+    /// input (to --out or a redirected standard output).
     Parquet,
 }
 
@@ -142,19 +144,11 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
         Some(input) => input == InputFormat::Parquet,
         None => args.file.as_deref().is_some_and(is_parquet_name),
     };
-    if format == EvalFormat::Parquet {
-        if to_terminal {
-            return Err(Failure::new(
-                EXIT_USAGE,
-                "--format parquet writes a binary file: give --out FILE or redirect standard output",
-            ));
-        }
-        if !parquet_input {
-            return Err(Failure::new(
-                EXIT_USAGE,
-                "--format parquet needs Parquet input (a *.parquet file or --input-format parquet)",
-            ));
-        }
+    if format == EvalFormat::Parquet && to_terminal {
+        return Err(Failure::new(
+            EXIT_USAGE,
+            "--format parquet writes a binary file: give --out FILE or redirect standard output",
+        ));
     }
     let out: Box<dyn Write + Send> = match &args.out {
         Some(path) => Box::new(BufWriter::with_capacity(
@@ -176,14 +170,18 @@ pub fn run(args: EvalArgs) -> Result<u8, Failure> {
     let counts = if parquet_input {
         evaluate_parquet_file(&engine, &source, as_of, &options.evaluate, format, out)?
     } else {
-        // Not Parquet, so an item format.
-        let format = format.items().unwrap_or(Format::Json);
-        let how = Json {
-            format,
-            explain: args.explain,
-            one_pass,
-        };
-        evaluate_json(&engine, source, as_of, &options, how, out)?
+        let how = Json { one_pass };
+        match format.items() {
+            Some(format) => {
+                let explain = args.explain;
+                evaluate_json(&engine, source, as_of, &options, how, || {
+                    ItemWriter::new(out, format, explain)
+                })?
+            }
+            None => evaluate_json(&engine, source, as_of, &options, how, || {
+                ParquetItemWriter::new(out)
+            })?,
+        }
     };
     if counts.failed > 0 {
         eprintln!(
@@ -259,28 +257,23 @@ fn evaluate_parquet_file(
     })
 }
 
-/// How JSON input is evaluated and written.
+/// How JSON input is evaluated.
 struct Json {
-    format: Format,
-    explain: bool,
     /// JSON Lines in one pass, with the records' own portfolio facts.
     one_pass: bool,
 }
 
 /// A JSON array (read whole) or JSON Lines (streamed).
-fn evaluate_json(
+/// `make_sink` makes the output once the input is known to be usable.
+fn evaluate_json<S: ItemSink>(
     engine: &Engine,
     source: SeekableInput,
     as_of: Date,
     options: &StreamOptions,
     how: Json,
-    out: Box<dyn Write + Send>,
+    make_sink: impl FnOnce() -> std::io::Result<S>,
 ) -> Result<Counts, Failure> {
-    let Json {
-        format,
-        explain,
-        one_pass,
-    } = how;
+    let Json { one_pass } = how;
     let name = source.name.clone();
     let size = source.len();
     let mut input = BufReader::with_capacity(1 << 20, source);
@@ -297,7 +290,7 @@ fn evaluate_json(
             "--portfolio given reads JSON Lines, not a JSON array",
         ));
     }
-    let mut writer = ItemWriter::new(out, format, explain).map_err(write_failure)?;
+    let mut writer = make_sink().map_err(write_failure)?;
     let counts = if array == Some(true) {
         evaluate_whole(engine, input, &name, as_of, &options.evaluate, &mut writer)?
     } else {
@@ -359,16 +352,16 @@ fn scan_portfolio<R: BufRead + Seek>(
 
 /// JSON Lines: the evaluating pass, results written chunk by chunk; with the portfolio index
 /// of the first pass, or in one pass with the records' own portfolio facts.
-fn evaluate_streaming<R: BufRead, W: Write>(
+fn evaluate_streaming<R: BufRead, S: ItemSink>(
     engine: &Engine,
     input: R,
     name: &str,
     as_of: Date,
     portfolio: Option<&PortfolioIndex>,
     options: &StreamOptions,
-    writer: &mut ItemWriter<W>,
+    writer: &mut S,
 ) -> Result<Counts, Failure> {
-    let format = writer.format();
+    let format = writer.encoding();
     let bar = progress_bar(portfolio.map_or(0, PortfolioIndex::records));
     let mut write_error = None;
     let summary = engine
@@ -381,7 +374,7 @@ fn evaluate_streaming<R: BufRead, W: Write>(
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
-                ItemWriter::<W>::encode(format, item)
+                ItemWriter::<Vec<u8>>::encode(format, item)
             },
             |items| {
                 writer
@@ -403,13 +396,13 @@ fn evaluate_streaming<R: BufRead, W: Write>(
 }
 
 /// A JSON array: read whole, evaluated as one batch.
-fn evaluate_whole<R: Read, W: Write>(
+fn evaluate_whole<R: Read, S: ItemSink>(
     engine: &Engine,
     mut input: R,
     name: &str,
     as_of: Date,
     options: &EvaluateOptions,
-    writer: &mut ItemWriter<W>,
+    writer: &mut S,
 ) -> Result<Counts, Failure> {
     let mut text = String::new();
     input
@@ -431,12 +424,12 @@ fn evaluate_whole<R: Read, W: Write>(
         records: items.len(),
         failed: items.iter().filter(|i| i.is_error()).count(),
     };
-    let format = writer.format();
+    let format = writer.encoding();
     writer
         .write(
             items
                 .into_iter()
-                .map(|item| ItemWriter::<W>::encode(format, item))
+                .map(|item| ItemWriter::<Vec<u8>>::encode(format, item))
                 .collect::<Vec<std::io::Result<Encoded>>>(),
         )
         .map_err(write_failure)?;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
 use assert_cmd::Command;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -142,18 +142,101 @@ fn parquet_to_a_redirected_standard_output_is_a_parquet_file() {
     assert_eq!(rows, 64);
 }
 
+/// The rows of a Parquet result, each as its evaluation JSON, or as the JSON item of its
+/// error (`customer_id`, `line` from the expected item, `error.kind`, `error.message`).
+fn rows_as_items(batches: &[RecordBatch], expected: &[Value]) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_string::<i32>()
+                .clone()
+        };
+        let (evaluation, code, message, id) = (
+            column("evaluation"),
+            column("error_code"),
+            column("error_message"),
+            column("customer_id"),
+        );
+        for i in 0..batch.num_rows() {
+            rows.push(if evaluation.is_null(i) {
+                let line = &expected[rows.len()]["line"];
+                serde_json::json!({
+                    "customer_id": id.is_valid(i).then(|| id.value(i)),
+                    "line": line,
+                    "kind": code.value(i),
+                    "message": message.value(i),
+                })
+            } else {
+                serde_json::from_str(evaluation.value(i)).unwrap()
+            });
+        }
+    }
+    rows
+}
+
 #[test]
-fn parquet_output_needs_parquet_input_and_a_file() {
-    let output = patron()
-        .args(["eval", "-", "--as-of", "2026-11-23", "--format", "parquet"])
-        .write_stdin("{ \"id\": \"C-1\" }\n")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("needs Parquet input"),
-        "{output:?}"
-    );
+fn json_input_is_written_as_parquet_row_by_row_errors_in_their_places() {
+    let dir = tempfile::tempdir().unwrap();
+    // JSON Lines (streamed) with a record that fails, and the JSON array (read whole).
+    let array = repo().join("examples/otc-pharma.json");
+    let records: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&array).unwrap()).unwrap();
+    let mut lines: Vec<String> = records.iter().map(Value::to_string).collect();
+    lines.insert(3, r#"{ "id": "BAD", "grade": "Q" }"#.to_string());
+    let jsonl_file = dir.path().join("customers.jsonl");
+    std::fs::write(&jsonl_file, lines.join("\n") + "\n").unwrap();
+    for input in [&jsonl_file, &array] {
+        let output = patron()
+            .arg("eval")
+            .arg(input)
+            .args(["--as-of", "2026-11-23", "--format", "jsonl", "--policy"])
+            .arg(repo().join("policies/otc-pharma"))
+            .output()
+            .unwrap();
+        let expected: Vec<Value> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let results = dir.path().join("results.parquet");
+        let status = patron()
+            .arg("eval")
+            .arg(input)
+            .args(["--as-of", "2026-11-23", "--format", "parquet", "--policy"])
+            .arg(repo().join("policies/otc-pharma"))
+            .arg("--out")
+            .arg(&results)
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), output.status.code(), "{}", input.display());
+        let batches = read_back(&results);
+        assert_eq!(batches[0].schema(), patron::arrow::evaluation_schema());
+        let rows = rows_as_items(&batches, &expected);
+        let expected: Vec<Value> = expected
+            .into_iter()
+            .map(|item| match item.get("error") {
+                Some(error) => serde_json::json!({
+                    "customer_id": item["customer_id"],
+                    "line": item["line"],
+                    "kind": error["kind"],
+                    "message": error["message"],
+                }),
+                None => item,
+            })
+            .collect();
+        assert_eq!(rows.len(), expected.len(), "{}", input.display());
+        for (i, (row, item)) in rows.iter().zip(&expected).enumerate() {
+            assert_eq!(row, item, "{} row {i}", input.display());
+        }
+    }
+}
+
+#[test]
+fn a_file_that_is_not_parquet_read_as_parquet_is_refused() {
     // A file that is not Parquet, read as Parquet.
     let output = patron()
         .args([

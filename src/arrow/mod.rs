@@ -46,7 +46,7 @@ use arrow_array::RecordBatch;
 
 pub use schema::{customer_schema, evaluation_schema};
 
-use crate::engine::{Engine, EvaluateOptions};
+use crate::engine::{BatchItem, Engine, EvaluateOptions};
 use crate::error::{Error, Result};
 use crate::model::{Customer, Date, Evaluation};
 
@@ -73,6 +73,29 @@ pub fn evaluate_batch(
 ) -> Result<RecordBatch> {
     let outcomes = evaluate_rows(engine, customers_from_batch(batch), as_of, options, 1);
     write::evaluations_to_batch(&outcomes)
+}
+
+/// The [`evaluation_schema`] batch of the items of a JSON batch or stream
+/// ([`Engine::evaluate_many`] over text, [`Engine::evaluate_stream_with`]): one row per item,
+/// in order, a failed item's row carrying its error code and the message its JSON carries.
+/// This is how JSON input becomes Parquet output.
+///
+/// ```
+/// use patron::{model::parse_date, Engine, EvaluateOptions};
+/// let engine = Engine::with_default_policy()?;
+/// let text = "{ \"id\": \"C-1\", \"grade\": \"A\" }\n{ \"id\": \"C-2\", \"grade\": \"Z\" }\n";
+/// let items = engine.evaluate_many(text, parse_date("2026-11-23")?, &EvaluateOptions::default())?;
+/// let batch = patron::arrow::items_to_batch(&items)?;
+/// assert_eq!(batch.num_rows(), 2);
+/// assert_eq!(batch.schema(), patron::arrow::evaluation_schema());
+/// assert!(batch.column_by_name("error_code").unwrap().is_null(0));
+/// assert!(!batch.column_by_name("error_code").unwrap().is_null(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Errs only when the output cannot be built (an internal error).
+pub fn items_to_batch(items: &[BatchItem]) -> Result<RecordBatch> {
+    write::items_to_batch(items)
 }
 
 /// Evaluates the customers read from one batch (one result per row) and puts each outcome in

@@ -12,12 +12,15 @@ use std::fs::File;
 use std::io::{self, Write};
 
 use ::parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use ::parquet::arrow::ArrowWriter;
 use ::parquet::basic::Compression;
 use ::parquet::file::properties::WriterProperties;
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use rayon::prelude::*;
+
+/// The writer [`evaluation_writer`] returns (the `parquet` crate's, re-exported so that a caller
+/// can name it without depending on that crate).
+pub use ::parquet::arrow::ArrowWriter;
 
 use super::read::customers_from_rows;
 use super::{evaluate_rows, evaluation_schema, write};

@@ -11,15 +11,53 @@ use arrow_array::{ArrayRef, Date32Array, ListArray, RecordBatch, StringArray, St
 use arrow_buffer::OffsetBuffer;
 
 use super::schema::{action_fields, action_item, evaluation_schema};
-use crate::error::{Error, Result};
+use crate::engine::BatchItem;
+use crate::error::{Error, ErrorCode, Result};
 use crate::model::Evaluation;
 
 /// One output row: the evaluation, or the error with the record's id when it is known.
 pub(super) type Outcome = Result<Evaluation>;
 
+/// What one output row is made from: an evaluation, or a record's error.
+enum Row<'a> {
+    Evaluated(&'a Evaluation),
+    Failed {
+        customer_id: Option<&'a str>,
+        code: ErrorCode,
+        message: std::borrow::Cow<'a, str>,
+    },
+}
+
 /// Builds the output batch, one row per outcome, in order.
 pub(super) fn evaluations_to_batch(outcomes: &[Outcome]) -> Result<RecordBatch> {
-    let n = outcomes.len();
+    rows_to_batch(outcomes.iter().map(|outcome| match outcome {
+        Ok(evaluation) => Row::Evaluated(evaluation),
+        Err(error) => Row::Failed {
+            customer_id: error.record().and_then(|r| r.customer_id.as_deref()),
+            code: error.code(),
+            message: error.to_string().into(),
+        },
+    }))
+}
+
+/// Builds the output batch from the items of a JSON batch or stream, one row per item, in
+/// order (a failed item's message is the one its JSON carries, naming its line).
+pub(super) fn items_to_batch(items: &[BatchItem]) -> Result<RecordBatch> {
+    rows_to_batch(items.iter().map(|item| match item {
+        BatchItem::Evaluated(evaluation) => Row::Evaluated(evaluation),
+        BatchItem::Failed {
+            customer_id, error, ..
+        } => Row::Failed {
+            customer_id: customer_id.as_deref(),
+            code: error.kind,
+            message: error.message.as_str().into(),
+        },
+    }))
+}
+
+/// Builds the output batch, one row per row, in order.
+fn rows_to_batch<'a>(rows: impl ExactSizeIterator<Item = Row<'a>>) -> Result<RecordBatch> {
+    let n = rows.len();
     let mut customer_id = StringBuilder::with_capacity(n, n * 8);
     let mut score_total = Float64Builder::with_capacity(n);
     let mut grade_from = StringBuilder::new();
@@ -43,9 +81,9 @@ pub(super) fn evaluations_to_batch(outcomes: &[Outcome]) -> Result<RecordBatch> 
     let (mut kinds, mut dues, mut reasons) = (Vec::new(), Vec::new(), Vec::new());
     let date = |d: crate::model::Date| Date32Type::from_naive_date(d);
 
-    for outcome in outcomes {
-        match outcome {
-            Ok(e) => {
+    for row in rows {
+        match row {
+            Row::Evaluated(e) => {
                 customer_id.append_value(&e.customer_id);
                 score_total.append_value(e.score.total);
                 grade_from.append_option(e.grade.from.as_deref());
@@ -71,8 +109,12 @@ pub(super) fn evaluations_to_batch(outcomes: &[Outcome]) -> Result<RecordBatch> 
                     .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
                 evaluation.append_value(json);
             }
-            Err(error) => {
-                customer_id.append_option(error.record().and_then(|r| r.customer_id.as_deref()));
+            Row::Failed {
+                customer_id: id,
+                code,
+                message,
+            } => {
+                customer_id.append_option(id);
                 score_total.append_null();
                 grade_from.append_null();
                 grade_to.append_null();
@@ -86,12 +128,12 @@ pub(super) fn evaluations_to_batch(outcomes: &[Outcome]) -> Result<RecordBatch> 
                 overdue.append_null();
                 days_overdue.append_null();
                 actions_valid.push(false);
-                let code = serde_json::to_value(error.code())
+                let code = serde_json::to_value(code)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
                 error_code.append_value(code);
-                error_message.append_value(error.to_string());
+                error_message.append_value(message);
                 evaluation.append_null();
             }
         }

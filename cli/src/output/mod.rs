@@ -1,7 +1,9 @@
 //! Writing evaluation results as a table, JSON, JSON Lines or CSV — item by item as they
 //! stream in (the table, which sizes its columns on every row, collects them first); and in
-//! [`plan`], a month plan as CSV, iCalendar or HTML.
+//! [`plan`], a month plan as CSV, iCalendar or HTML; in [`parquet`], results of JSON input as
+//! Parquet.
 
+pub mod parquet;
 pub mod plan;
 
 use std::io::{self, Write};
@@ -17,6 +19,32 @@ pub enum Encoded {
     Bytes(Vec<u8>),
     /// The item, for the table.
     Item(BatchItem),
+}
+
+/// Where evaluated items go, chunk by chunk in order: a text format ([`ItemWriter`]) or a
+/// Parquet file ([`parquet::ParquetItemWriter`]).
+pub trait ItemSink {
+    /// How items are encoded (in parallel, with [`ItemWriter::encode`]) before they are
+    /// written here; [`Format::Table`] hands over the items themselves.
+    fn encoding(&self) -> Format;
+    /// Writes the next items.
+    fn write(&mut self, items: Vec<io::Result<Encoded>>) -> io::Result<()>;
+    /// Ends the output and flushes it.
+    fn finish(self) -> io::Result<()>;
+}
+
+impl<W: Write> ItemSink for ItemWriter<W> {
+    fn encoding(&self) -> Format {
+        self.format
+    }
+
+    fn write(&mut self, items: Vec<io::Result<Encoded>>) -> io::Result<()> {
+        ItemWriter::write(self, items)
+    }
+
+    fn finish(self) -> io::Result<()> {
+        ItemWriter::finish(self)
+    }
 }
 
 /// Writes items in one format as they come, chunk by chunk, in order.
@@ -69,11 +97,6 @@ impl<W: Write> ItemWriter<W> {
             Format::Csv => Encoded::Bytes(csv_line(&csv_row(&item))?),
             Format::Table => Encoded::Item(item),
         })
-    }
-
-    /// The format written.
-    pub fn format(&self) -> Format {
-        self.format
     }
 
     /// Writes the next items.
