@@ -24,13 +24,13 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `patron plan examples/customers.json --month 2026-12 --owner rep-01 ARGS…` and
-/// returns standard output.
-fn plan(args: &[&str]) -> String {
+/// Runs `patron plan FILE --month 2026-12 --owner OWNER ARGS…`, requires success and returns
+/// standard output.
+fn plan_run(file: &Path, owner: &str, args: &[&str]) -> String {
     let output = patron()
         .arg("plan")
-        .arg(examples())
-        .args(["--month", "2026-12", "--owner", "rep-01"])
+        .arg(file)
+        .args(["--month", "2026-12", "--owner", owner])
         .args(args)
         .output()
         .unwrap();
@@ -41,6 +41,12 @@ fn plan(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// Runs `patron plan examples/customers.json --month 2026-12 --owner rep-01 ARGS…` and
+/// returns standard output.
+fn plan(args: &[&str]) -> String {
+    plan_run(&examples(), "rep-01", args)
 }
 
 fn entries() -> Vec<serde_json::Value> {
@@ -437,21 +443,7 @@ fn plain_portfolio(dir: &Path, prefix: &str, grade: &str, n: usize) -> PathBuf {
 
 /// `patron plan FILE --month 2026-12 --owner rep-07 --format FORMAT`'s standard output.
 fn plan_of_file(file: &Path, format: &str) -> String {
-    let output = patron()
-        .arg("plan")
-        .arg(file)
-        .args([
-            "--month", "2026-12", "--owner", "rep-07", "--format", format,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    plan_run(file, "rep-07", &["--format", format])
 }
 
 /// The calls the planner adds to reach the weekly minimum (tests/plan_handbook.rs
