@@ -7,15 +7,16 @@
 //! Run: `cargo bench --features parquet --bench arrow -- --warm-up-time 1 --measurement-time 3`
 
 use std::path::Path;
-use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{Fields, Schema};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use patron::arrow::{customer_schema, customers_from_batch, evaluate_batch};
+use patron::arrow::{customers_from_batch, evaluate_batch};
 use patron::model::parse_date;
 use patron::{Engine, EvaluateOptions};
 use serde_json::Value;
+
+#[path = "../tests/support/arrow_records.rs"]
+mod arrow_records;
+use arrow_records::{batch, schema_with_struct_attributes};
 
 const N: usize = 10_000;
 
@@ -37,45 +38,12 @@ fn records() -> Vec<Value> {
         .collect()
 }
 
-/// The records as one record batch: `customer_schema()` with `attributes` as the struct
-/// arrow-json infers, as Spark or pandas would give it.
-fn record_batch(records: &[Value]) -> RecordBatch {
-    let attributes: Vec<Value> = records
-        .iter()
-        .map(|r| serde_json::json!({ "attributes": r["attributes"] }))
-        .collect();
-    let inferred = arrow_json::reader::infer_json_schema_from_iterator(
-        attributes.iter().map(|v| Ok(v.clone())),
-    )
-    .unwrap();
-    let attributes = Arc::new(inferred.field_with_name("attributes").unwrap().clone());
-    let schema = Schema::new(
-        customer_schema()
-            .fields()
-            .iter()
-            .map(|f| {
-                if f.name() == "attributes" {
-                    attributes.clone()
-                } else {
-                    f.clone()
-                }
-            })
-            .collect::<Fields>(),
-    );
-    let mut decoder = arrow_json::ReaderBuilder::new(Arc::new(schema))
-        .with_batch_size(N)
-        .build_decoder()
-        .unwrap();
-    decoder.serialize(records).unwrap();
-    decoder.flush().unwrap().unwrap()
-}
-
 fn arrow_vs_json(c: &mut Criterion) {
     let engine = Engine::with_default_policy().unwrap();
     let as_of = parse_date("2026-11-23").unwrap();
     let options = EvaluateOptions::default();
     let records = records();
-    let batch = record_batch(&records);
+    let batch = batch(&records, schema_with_struct_attributes(&records));
     let jsonl: String = records.iter().map(|r| format!("{r}\n")).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

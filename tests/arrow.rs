@@ -3,6 +3,8 @@
 //! policy, with dates as `date32`, as text and as timestamps, attributes as a struct and as
 //! JSON text — and nulls, empty lists, missing columns, wrong types and error rows behave.
 
+#[path = "support/arrow_records.rs"]
+mod arrow_records;
 mod common;
 
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use patron::arrow::{customer_schema, customers_from_batch, evaluate_batch, evalu
 use patron::{BatchItem, Engine, ErrorCode, EvaluateOptions};
 use serde_json::{json, Value};
 
+use arrow_records::{batch, schema_with_struct_attributes};
 use common::{as_of, SHIPPED_POLICIES};
 
 const EXAMPLES: &[&str] = &[
@@ -31,15 +34,6 @@ fn example(name: &str) -> Vec<Value> {
 
 fn engine(policy: &str) -> Engine {
     Engine::from_dir(format!("{}/policies/{policy}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-/// Records → a record batch of `schema`, through arrow-json's decoder (no JSON text).
-fn batch(records: &[Value], schema: SchemaRef) -> RecordBatch {
-    let mut decoder = arrow_json::ReaderBuilder::new(schema)
-        .build_decoder()
-        .unwrap();
-    decoder.serialize(records).unwrap();
-    decoder.flush().unwrap().unwrap()
 }
 
 /// `schema` with every field of type `from`, at any depth, turned into `to`.
@@ -65,33 +59,6 @@ fn retype(schema: &Schema, from: &DataType, to: &DataType) -> SchemaRef {
             .fields()
             .iter()
             .map(|f| field(f, from, to))
-            .collect::<Fields>(),
-    ))
-}
-
-/// `customer_schema()` with `attributes` as the struct arrow-json infers from the records.
-fn schema_with_struct_attributes(records: &[Value]) -> SchemaRef {
-    let attributes: Vec<Value> = records
-        .iter()
-        .map(|r| json!({ "attributes": r.get("attributes").cloned().unwrap_or(Value::Null) }))
-        .collect();
-    let inferred = arrow_json::reader::infer_json_schema_from_iterator(
-        attributes.iter().map(|v| Ok(v.clone())),
-    )
-    .unwrap();
-    let attributes = inferred.field_with_name("attributes").unwrap().clone();
-    let schema = customer_schema();
-    Arc::new(Schema::new(
-        schema
-            .fields()
-            .iter()
-            .map(|f| {
-                if f.name() == "attributes" {
-                    Arc::new(attributes.clone())
-                } else {
-                    f.clone()
-                }
-            })
             .collect::<Fields>(),
     ))
 }

@@ -3,20 +3,20 @@
 //! records, portfolio facts included — and evaluation batches written to Parquet read back
 //! as they were.
 
+#[path = "support/arrow_records.rs"]
+mod arrow_records;
 mod common;
-
-use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::RecordBatch;
-use arrow_schema::{Fields, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use patron::arrow::parquet::{evaluate_parquet, evaluation_writer, read_parquet};
-use patron::arrow::{customer_schema, evaluate_batch, evaluation_schema};
+use patron::arrow::{evaluate_batch, evaluation_schema};
 use patron::{BatchItem, Engine, EvaluateOptions};
 use serde_json::{json, Value};
 
+use arrow_records::{batch, schema_with_struct_attributes};
 use common::as_of;
 
 fn example(name: &str) -> Vec<Value> {
@@ -28,43 +28,9 @@ fn engine(policy: &str) -> Engine {
     Engine::from_dir(format!("{}/policies/{policy}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// `customer_schema()` with `attributes` as the struct arrow-json infers from the records.
-fn schema_for(records: &[Value]) -> SchemaRef {
-    let attributes: Vec<Value> = records
-        .iter()
-        .map(|r| json!({ "attributes": r.get("attributes").cloned().unwrap_or(Value::Null) }))
-        .collect();
-    let inferred = arrow_json::reader::infer_json_schema_from_iterator(
-        attributes.iter().map(|v| Ok(v.clone())),
-    )
-    .unwrap();
-    let attributes = Arc::new(inferred.field_with_name("attributes").unwrap().clone());
-    Arc::new(Schema::new(
-        customer_schema()
-            .fields()
-            .iter()
-            .map(|f| {
-                if f.name() == "attributes" {
-                    attributes.clone()
-                } else {
-                    f.clone()
-                }
-            })
-            .collect::<Fields>(),
-    ))
-}
-
-fn batch(records: &[Value], schema: SchemaRef) -> RecordBatch {
-    let mut decoder = arrow_json::ReaderBuilder::new(schema)
-        .build_decoder()
-        .unwrap();
-    decoder.serialize(records).unwrap();
-    decoder.flush().unwrap().unwrap()
-}
-
 /// The records as a Parquet file of row groups of `group_rows` rows.
 fn parquet_file(records: &[Value], group_rows: usize) -> tempfile::NamedTempFile {
-    let batch = batch(records, schema_for(records));
+    let batch = batch(records, schema_with_struct_attributes(records));
     let file = tempfile::NamedTempFile::new().unwrap();
     let properties = WriterProperties::builder()
         .set_max_row_group_row_count(Some(group_rows))
@@ -182,7 +148,7 @@ fn evaluation_batches_round_trip_through_parquet() {
     let records = example("customers.json");
     let out = evaluate_batch(
         &engine,
-        &batch(&records, schema_for(&records)),
+        &batch(&records, schema_with_struct_attributes(&records)),
         as_of(),
         &EvaluateOptions::default(),
     )
