@@ -240,16 +240,6 @@ struct Evaluated<T> {
     hashes: Vec<u64>,
 }
 
-/// `item` as one line of JSON Lines (the `jsonl` output of a batch).
-fn json_line(item: BatchItem) -> Vec<u8> {
-    let mut line = serde_json::to_vec(&item).unwrap_or_else(|e| {
-        // Evaluations and errors are plain data; serde_json cannot fail on them.
-        format!("{{\"error\":\"cannot write JSON: {e}\"}}").into_bytes()
-    });
-    line.push(b'\n');
-    line
-}
-
 impl Engine {
     /// Evaluates JSON Lines from `input` to JSON Lines on `output` with bounded memory: one
     /// output line per record, in input order, the evaluation or the record's error (the
@@ -306,7 +296,7 @@ impl Engine {
             as_of,
             Some(&portfolio),
             options,
-            json_line,
+            |item| item.to_json_line(),
             |lines| lines.iter().try_for_each(|line| output.write_all(line)),
         )?;
         output.flush()?;

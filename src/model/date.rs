@@ -19,6 +19,10 @@ pub type Date = NaiveDate;
 /// assert!(parse_date("2026-02-30").is_err());
 /// ```
 pub fn parse_date(text: &str) -> Result<Date, String> {
+    // The plain form first: it has no spaces to trim, and nearly every date is in it.
+    if let Some(date) = plain_date(text) {
+        return Ok(date);
+    }
     let text = text.trim();
     if let Some(date) = plain_date(text) {
         return Ok(date);

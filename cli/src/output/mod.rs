@@ -75,11 +75,7 @@ impl<W: Write> ItemWriter<W> {
     /// parallel.
     pub fn encode(format: Format, item: BatchItem) -> io::Result<Encoded> {
         Ok(match format {
-            Format::Jsonl => {
-                let mut line = serde_json::to_vec(&item)?;
-                line.push(b'\n');
-                Encoded::Bytes(line)
-            }
+            Format::Jsonl => Encoded::Bytes(item.to_json_line()),
             // An element of a pretty-printed array: every line one level in. JSON strings
             // escape their newlines, so each newline here is the printer's own.
             Format::Json => {

@@ -253,11 +253,7 @@ fn stream_line(item: BatchItem) -> StreamLine {
         BatchItem::Evaluated(e) => Some(e.policy.hash.clone()),
         BatchItem::Failed { .. } => None,
     };
-    let mut bytes = serde_json::to_vec(&item).unwrap_or_else(|e| {
-        format!("{{\"error\":{{\"code\":8,\"kind\":\"internal\",\"message\":\"cannot write JSON: {e}\"}}}}")
-            .into_bytes()
-    });
-    bytes.push(b'\n');
+    let bytes = item.to_json_line();
     StreamLine {
         bytes,
         outcome,
