@@ -8,10 +8,6 @@ use rhai::{Dynamic, ImmutableString};
 
 use crate::model::{Reason, ReasonArg, ScorePart, Template};
 
-/// The most values a reason template the fast tier makes can take (held in place, not in a
-/// list of their own); an interpolated string with more is built as text.
-pub(crate) const TEMPLATE_ARGS: usize = 8;
-
 /// The reason of a decision as a script made it: the script's own string, or — made by the
 /// fast tier from an interpolated string passed straight to the decision — the string's
 /// template and its values, written only when the result's reason is read (see
@@ -28,19 +24,18 @@ pub enum ScriptReason {
 #[derive(Debug, Clone)]
 pub struct ReasonTemplate {
     pub(crate) template: Arc<Template>,
-    pub(crate) len: usize,
-    pub(crate) args: [ReasonArg<ImmutableString>; TEMPLATE_ARGS],
+    pub(crate) args: Vec<ReasonArg<ImmutableString>>,
 }
 
 impl ReasonTemplate {
     /// The values, with their texts borrowed.
     pub(crate) fn args(&self) -> impl Iterator<Item = ReasonArg<&str>> {
-        self.args[..self.len].iter().map(ReasonArg::as_ref)
+        self.args.iter().map(ReasonArg::as_ref)
     }
 
     /// The text it stands for.
     pub(crate) fn text(&self) -> String {
-        let mut text = String::with_capacity(self.template.literal_len() + 16 * self.len);
+        let mut text = String::with_capacity(self.template.literal_len() + 16 * self.args.len());
         let _ = self.template.write(&mut text, self.args());
         text
     }

@@ -16,13 +16,11 @@ use super::super::ops::bail;
 use super::super::{Code, Flow, Machine, Value};
 use super::{Lowerer, NO_ARG};
 use crate::model::{ReasonArg, Template};
-use crate::script::decisions::{ReasonTemplate, ScriptReason, TEMPLATE_ARGS};
+use crate::script::decisions::{ReasonTemplate, ScriptReason};
 
 /// A lowered reason: the template with its values, or (when it might pass the string size
 /// limit) the text.
 pub(super) type ReasonCode = Box<dyn Fn(&mut Machine) -> Result<ScriptReason, Flow>>;
-
-const NO_REASON_ARG: ReasonArg<ImmutableString> = ReasonArg::Unit;
 
 /// The most bytes `value` can take in text (a bound, not the length: numbers and dates are
 /// not written to know).
@@ -73,16 +71,7 @@ impl Lowerer<'_> {
     /// is an interpolated string the tier keeps as a template.
     pub(super) fn template_arg(&self, call: &FnCallExpr) -> Option<usize> {
         let at = natives::reason_param(&call.name, call.args.len())?;
-        match call.args.get(at)? {
-            Expr::InterpolatedString(parts, _) => {
-                let values = parts
-                    .iter()
-                    .filter(|p| !matches!(p, Expr::StringConstant(..)))
-                    .count();
-                (values <= TEMPLATE_ARGS).then_some(at)
-            }
-            _ => None,
-        }
+        matches!(call.args.get(at)?, Expr::InterpolatedString(..)).then_some(at)
     }
 
     /// The arguments of `call`, the one `at` (its reason) lowered as a template and
@@ -146,24 +135,20 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if values.len() > TEMPLATE_ARGS {
-            return self.refuse("a reason template with too many values".into());
-        }
         let template = Arc::new(Template::new(
             pieces.into_iter().map(String::into_boxed_str).collect(),
         ));
         let literal_len = template.literal_len();
         Some(Box::new(move |m| {
-            let mut args = [NO_REASON_ARG; TEMPLATE_ARGS];
+            let mut args: Vec<ReasonArg<ImmutableString>> = Vec::with_capacity(values.len());
             let mut longest = literal_len;
-            for (code, arg) in values.iter().zip(args.iter_mut()) {
+            for code in &values {
                 let value = code(m)?;
                 longest += longest_text(&value);
-                *arg = value.into_reason_arg().ok_or(Flow::Bail)?;
+                args.push(value.into_reason_arg().ok_or(Flow::Bail)?);
             }
             let reason = ReasonTemplate {
                 template: Arc::clone(&template),
-                len: values.len(),
                 args,
             };
             let max = m.max_string_size();
