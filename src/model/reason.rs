@@ -134,8 +134,10 @@ fn write_int<W: Write>(out: &mut W, i: i64) -> fmt::Result {
     if i < 0 {
         out.write_char('-')?;
     }
-    // Only ASCII digits are in the buffer.
-    out.write_str(std::str::from_utf8(&digits[start..]).unwrap_or_default())
+    for &digit in &digits[start..] {
+        out.write_char(char::from(digit))?;
+    }
+    Ok(())
 }
 
 /// Writes `date` as its `Display` writes it (`2026-11-23`), without the formatting
@@ -147,20 +149,22 @@ fn write_date<W: Write>(out: &mut W, date: Date) -> fmt::Result {
         _ => return write!(out, "{date}"),
     };
     let (month, day) = (date.month(), date.day());
-    let digit = |n: u32| b'0' + (n % 10) as u8;
-    let text = [
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    for c in [
         digit(year / 1000),
         digit(year / 100),
         digit(year / 10),
         digit(year),
-        b'-',
+        '-',
         digit(month / 10),
         digit(month),
-        b'-',
+        '-',
         digit(day / 10),
         digit(day),
-    ];
-    out.write_str(std::str::from_utf8(&text).unwrap_or_default())
+    ] {
+        out.write_char(c)?;
+    }
+    Ok(())
 }
 
 /// Why a decision was taken: one plain sentence. It reads as a `str` (`as_str()`, `Deref`,
@@ -414,14 +418,27 @@ impl From<Reason> for String {
     }
 }
 
-/// A string; a template not yet read is written straight into the serializer
-/// (`collect_str`: serde_json escapes it as it writes, without building the string).
+/// A string; a template not yet read is written into a buffer the thread keeps and handed
+/// to the serializer from there, without building (or keeping) a string of its own. (Written
+/// through `collect_str`, serde_json's escaping of each piece and value through the
+/// formatting machinery cost more than writing the text first: BENCHMARKS.md.)
 impl Serialize for Reason {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        thread_local! {
+            static TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
         match (self.text.get(), &self.template) {
             (Some(text), _) => serializer.serialize_str(text),
-            (None, Some(_)) => serializer.collect_str(self),
             (None, None) => serializer.serialize_str(""),
+            (None, Some(template)) => TEXT.with(|buffer| match buffer.try_borrow_mut() {
+                Ok(mut text) => {
+                    text.clear();
+                    let _ = template.write(&mut *text, self.args.iter().map(ReasonArg::as_ref));
+                    serializer.serialize_str(&text)
+                }
+                // (Only a serializer that serialises a reason while writing one gets here.)
+                Err(_) => serializer.collect_str(self),
+            }),
         }
     }
 }
