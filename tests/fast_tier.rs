@@ -363,3 +363,176 @@ fn helper(c) { part("engagement", 1.5, 10, c.interactions_90) }
         }
     }
 }
+
+/// A reason the fast tier makes from an interpolated string passed straight to
+/// `set_grade`, `keep_stage`, `action` … reaches the result as a template: not written until
+/// it is read, and then — and in JSON, written straight into the output — byte for byte what
+/// the interpreter's string is.
+#[test]
+fn reasons_reach_the_result_as_templates_until_read() {
+    let engine = Engine::with_default_policy().unwrap();
+    let customers = examples("customers.json");
+    let as_of = parse_date("2026-11-23").unwrap();
+    let options = |tier| EvaluateOptions {
+        tier,
+        ..EvaluateOptions::default()
+    };
+    let fast = engine.evaluate_many(&customers, as_of, &options(Tier::Auto));
+    let slow = engine.evaluate_many(&customers, as_of, &options(Tier::Interpreter));
+    let (mut templates, mut stages, mut actions) = (0, 0, 0);
+    for (customer, (fast, slow)) in customers.iter().zip(fast.iter().zip(&slow)) {
+        let (Ok(fast), Ok(slow)) = (fast, slow) else {
+            panic!("{}: not evaluated", customer.id);
+        };
+        let reasons = |e: &patron::Evaluation| {
+            let mut all = vec![&e.grade.reason, &e.stage.reason, &e.visits.reason];
+            all.extend(e.actions.iter().map(|a| &a.reason));
+            all.into_iter().cloned().collect::<Vec<_>>()
+        };
+        let (fast_reasons, slow_reasons) = (reasons(fast), reasons(slow));
+        assert!(slow_reasons.iter().all(|r| r.is_rendered()));
+        // Every grade reason of the default policy is an interpolated string passed straight
+        // to the decision (most stage reasons too; some are literals, and one that names
+        // skipped stages has them added as text); `visits` builds its reason with `+=`.
+        assert!(!fast.grade.reason.is_rendered(), "{}: grade", customer.id);
+        assert!(fast.visits.reason.is_rendered(), "{}: visits", customer.id);
+        stages += usize::from(!fast.stage.reason.is_rendered());
+        templates += fast_reasons.iter().filter(|r| !r.is_rendered()).count();
+        actions += fast
+            .actions
+            .iter()
+            .filter(|a| !a.reason.is_rendered())
+            .count();
+        assert_eq!(
+            serde_json::to_string(fast).unwrap(),
+            serde_json::to_string(slow).unwrap(),
+            "{}: the JSON differs",
+            customer.id
+        );
+        assert!(
+            !fast.grade.reason.is_rendered(),
+            "{}: writing JSON wrote the reason",
+            customer.id
+        );
+        for (f, s) in fast_reasons.iter().zip(&slow_reasons) {
+            assert_eq!(f.as_str(), s.as_str(), "{}", customer.id);
+            assert!(f.is_rendered());
+        }
+    }
+    assert!(stages > customers.len() / 2, "{stages} stage templates");
+    assert!(
+        templates > customers.len() + stages,
+        "{templates} templates"
+    );
+    assert!(actions > 0, "no action's reason was a template");
+}
+
+/// Reasons made every way — a template of every kind of value, one in a variable or built
+/// with `+`, one with more values than a template holds or a value the fast tier does not
+/// write, one from a helper, one that fails, a stage reason with the skipped stages added —
+/// give what the interpreter gives, with and without a trace.
+#[test]
+fn reasons_made_every_way_give_the_same_results_in_both_tiers() {
+    let promote = r#"
+fn grade(c, score) {
+    let kept = `held in a variable: ${score}`;
+    if c.grade == "A" { return keep_grade(kept); }
+    if c.grade == "B" {
+        return set_grade("B", `${score}, ${0.1}, ${1e20}, ${-3}, ${()}, ${true}, ${date("2026-01-02")}, ${c.first_purchase_at}`);
+    }
+    if c.grade == "C" { return keep_grade(`${c.id}` + " added"); }
+    if c.grade == "D" { return keep_grade(`${1}${2}${3}${4}${5}${6}${7}${8}${9}`); }
+    if c.grade == "E" { return keep_grade(`an array: ${[1, 2]}`); }
+    if c.purchase_count > 3 { return helper(c); }
+    if c.purchase_count > 1 { return set_grade(c.id, `an unknown grade for ${c.id}`); }
+    let d = set_grade("C", `through a variable, ${c.revenue_365}`);
+    if score > 20.0 { return d; }
+    keep_grade(wrap(`${c.grade}`))
+}
+fn helper(c) { set_grade("B", `from a helper: ${c.purchase_count} purchases`) }
+fn wrap(text) { `(${text})` }
+fn stage(c) {
+    if c.stage == () { return set_stage("converted", `${c.id} skips them all`); }
+    if c.purchase_count > 0 { return set_stage("converted", `bought ${c.purchase_count} times`); }
+    keep_stage(`no evidence beyond ${c.stage}`)
+}
+"#;
+    let visits = r#"
+fn visits(c, grade) {
+    if grade == "A" { return cadence(2, 1.5, `${grade} calls ${2} a week`); }
+    if grade == "F" { return cadence(-1, 0, `${grade}: negative`); }
+    cadence(1, 0.5, `${grade}: once a week, ${0.5} visits a month`)
+}
+"#;
+    let actions = r#"
+fn actions(c, grade) {
+    let out = [];
+    out.push(action("callback", c.as_of + 1, `call ${c.id} (${grade}) on ${c.as_of + 1}`));
+    if c.purchase_count > 0 { out.push(action("visit", c.as_of, `${c.revenue_365} this year`)); }
+    out
+}
+"#;
+    let customers = examples("customers.json");
+    let dir = common::policy_dir(
+        "reasons",
+        &[
+            ("promote.rhai", Some(promote)),
+            ("visits.rhai", Some(visits)),
+            ("actions.rhai", Some(actions)),
+        ],
+    );
+    let engine = Engine::from_dir(&dir).unwrap();
+    assert!(
+        engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+        "the variant must run in the fast tier"
+    );
+    let counts = assert_same("reasons", &engine, &customers, "2026-11-23");
+    assert!(counts.fast > 0, "the fast tier ran no call");
+    for customer in customers.iter().take(12) {
+        assert_same(
+            "reasons, alone",
+            &engine,
+            std::slice::from_ref(customer),
+            "2026-11-23",
+        );
+    }
+}
+
+/// A template that might pass `limits.max_string_size` is written when it is made, and one
+/// that does pass it is the interpreter's error.
+#[test]
+fn reasons_near_the_string_size_limit_give_the_same_results_in_both_tiers() {
+    let promote = r#"
+fn grade(c, score) {
+    if c.purchase_count > 2 { return keep_grade(`${c.id} ${c.id} ${c.id} ${c.id} ${c.id} ${c.id} ${c.id} ${c.id} ${c.id}`); }
+    keep_grade(`${c.id}: ${score}`)
+}
+fn stage(c) { set_stage("contact", `${c.purchase_count}`) }
+"#;
+    let visits = r#"fn visits(c, grade) { cadence(1, 1, "v") }"#;
+    let actions = r#"fn actions(c, grade) { [] }"#;
+    let manifest = format!(
+        "{}\n[limits]\nmax_string_size = 40\n",
+        std::fs::read_to_string(format!("{}/policies/default/policy.toml", root())).unwrap()
+    );
+    let customers: Vec<Customer> = examples("customers.json")
+        .into_iter()
+        .filter(|c| c.grade.is_some())
+        .collect();
+    let dir = common::policy_dir(
+        "reasons-limit",
+        &[
+            ("policy.toml", Some(&manifest)),
+            ("promote.rhai", Some(promote)),
+            ("visits.rhai", Some(visits)),
+            ("actions.rhai", Some(actions)),
+        ],
+    );
+    let engine = Engine::from_dir(&dir).unwrap();
+    let counts = assert_same("reasons near the limit", &engine, &customers, "2026-11-23");
+    assert!(counts.fast > 0, "the fast tier ran no call");
+    let as_of = parse_date("2026-11-23").unwrap();
+    let results = engine.evaluate_many(&customers, as_of, &EvaluateOptions::default());
+    assert!(results.iter().any(Result::is_ok));
+    assert!(results.iter().any(Result::is_err));
+}

@@ -10,7 +10,8 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause, TraceEntry,
+    Action, Customer, Date, Evaluation, Facts, Ladder, Reason, Score, ScorePart, TraceClause,
+    TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -238,7 +239,7 @@ fn run_entries(
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
     // The trace's texts are only built when explaining.
-    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
+    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, Reason)| {
         if let Some(trace) = trace.as_mut() {
             let (rule, message) = what();
             let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
@@ -267,7 +268,7 @@ fn run_entries(
             score.total,
             score.parts.len()
         );
-        (None, message)
+        (None, message.into())
     });
 
     args[1] = Dynamic::from_float(out.score.total);
@@ -319,7 +320,7 @@ fn run_entries(
     record(&VISITS, &|| {
         (
             Some(rule(&VISITS, cadence.line)),
-            cadence.reason.to_string(),
+            cadence.reason.to_reason(),
         )
     });
     let visits = &mut out.visits;
@@ -329,19 +330,19 @@ fn run_entries(
     visits.next_visit_due = due.next_visit_due;
     visits.overdue = due.overdue;
     visits.days_overdue = due.days_overdue;
-    set_text(&mut visits.reason, &cadence.reason);
+    cadence.reason.write_into(&mut visits.reason);
     write_rule(&mut visits.rule, &VISITS, cadence.line);
 
     out.actions.clear();
     if runtime.has(&ACTIONS) {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
-        record(&ACTIONS, &|| (None, format!("{count} action(s)")));
+        record(&ACTIONS, &|| (None, format!("{count} action(s)").into()));
         // One entry per action, so that each names its rule and clause.
         for action in &out.actions {
             record(&ACTIONS, &|| {
                 let message = format!("{} due {}: {}", action.kind, action.due, action.reason);
-                (Some(action.rule.clone()), message)
+                (Some(action.rule.clone()), message.into())
             });
         }
     }
@@ -352,7 +353,7 @@ fn run_entries(
         let labels = &out.labels;
         record(&LABELS, &|| {
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            (None, format!("labels: {}", shown.join(", ")))
+            (None, format!("labels: {}", shown.join(", ")).into())
         });
     }
 
@@ -541,7 +542,7 @@ struct ChangeFields<'a> {
     from: &'a mut Option<String>,
     to: &'a mut String,
     changed: &'a mut bool,
-    reason: &'a mut String,
+    reason: &'a mut Reason,
     rule: &'a mut String,
 }
 
@@ -556,7 +557,7 @@ fn write_change(
     *out.changed = from != Some(to);
     set_optional_text(out.from, from);
     set_text(out.to, to);
-    set_text(out.reason, &decision.reason);
+    decision.reason.write_into(out.reason);
     write_rule(out.rule, entry, decision.line);
     Ok(())
 }
@@ -589,7 +590,7 @@ fn target<'a>(
 }
 
 /// A stage decision that moves more than one step forward says which stages it skips.
-fn note_skipped_stages(pipeline: &Ladder, from: Option<&str>, to: &str, reason: &mut String) {
+fn note_skipped_stages(pipeline: &Ladder, from: Option<&str>, to: &str, reason: &mut Reason) {
     if let (Some(from_rank), Some(to_rank)) =
         (from.and_then(|f| pipeline.rank(f)), pipeline.rank(to))
     {

@@ -10,6 +10,7 @@ mod facts;
 mod parse;
 mod portfolio;
 mod portfolio_index;
+mod reason;
 mod scale;
 
 pub use self::csv::customers_csv_to_json_lines;
@@ -27,4 +28,6 @@ pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};
 pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};
 pub use portfolio_index::PortfolioIndex;
 pub(crate) use portfolio_index::{fold_hash, record_hash, PortfolioEntry, PortfolioIndexBuilder};
+pub use reason::Reason;
+pub(crate) use reason::{write_arg, ReasonArg, Template};
 pub use scale::{GradeScale, Ladder, StagePipeline};

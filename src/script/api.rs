@@ -18,7 +18,8 @@ use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
 use super::view::{json_to_dynamic, CustomerView, TextField};
 use crate::model::{
-    Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
+    Action, Date, GradeScale, Ladder, PortfolioFacts, Reason, ReceivableFact, ScorePart,
+    StagePipeline,
 };
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -453,7 +454,7 @@ pub(crate) fn decision_to(
     }
     Ok(Decision {
         to: Some(to.clone()),
-        reason: reason.clone(),
+        reason: reason.clone().into(),
         line,
     })
 }
@@ -462,7 +463,7 @@ pub(crate) fn decision_to(
 pub(crate) fn keep(reason: &ImmutableString, line: usize) -> Decision {
     Decision {
         to: None,
-        reason: reason.clone(),
+        reason: reason.clone().into(),
         line,
     }
 }
@@ -487,7 +488,7 @@ pub(crate) fn cadence_of(
     Ok(CadenceDecision {
         calls_per_week,
         visits_per_month,
-        reason: reason.clone(),
+        reason: reason.clone().into(),
         line,
     })
 }
@@ -497,7 +498,7 @@ pub(crate) fn action_of(kind: &str, due: Date, reason: &str, line: usize) -> Act
     Action {
         kind: kind.to_string(),
         due,
-        reason: reason.to_string(),
+        reason: Reason::from(reason),
         rule: String::new(),
         line,
     }
