@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::{evaluate, BatchItem, Engine, EvaluateOptions};
 use crate::error::{Error, RecordRef};
 use crate::model::{
-    fold_hash, parse_line, record_hash, scan_line, Date, Facts, ParsedRecord, PortfolioEntry,
+    fold_hash, parse_line_with_facts, record_hash, scan_line, Date, FoldedRecord, PortfolioEntry,
     PortfolioIndex, PortfolioIndexBuilder,
 };
 
@@ -77,12 +77,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// The record on `line`, as [`parse_line`] reads it; a line that is not UTF-8 is a failed
-    /// record of its own.
-    fn record(&self, line: &Line) -> Option<ParsedRecord> {
+    /// The record on `line` without its histories, and their facts as of `as_of`, as
+    /// [`parse_line_with_facts`] reads it (the result of [`parse_line`](crate::model::parse_line)
+    /// and [`Facts::derive`](crate::model::Facts::derive)); a line that is not UTF-8 is a
+    /// failed record of its own.
+    fn record(&self, line: &Line, as_of: Date) -> Option<FoldedRecord> {
         match std::str::from_utf8(&self.bytes[line.start..line.end]) {
-            Ok(text) => parse_line(text, line.number),
-            Err(e) => Some(ParsedRecord {
+            Ok(text) => parse_line_with_facts(text, line.number, as_of),
+            Err(e) => Some(FoldedRecord {
                 line: line.number,
                 result: Err(Error::InvalidInput {
                     record: RecordRef {
@@ -391,10 +393,10 @@ impl Engine {
             input,
             options,
             |chunk, base| {
-                let records: Vec<ParsedRecord> = chunk
+                let records: Vec<FoldedRecord> = chunk
                     .lines
                     .par_iter()
-                    .filter_map(|line| chunk.record(line))
+                    .filter_map(|line| chunk.record(line, as_of))
                     .collect();
                 let mut ordinal = base;
                 let ordinals: Vec<usize> = records
@@ -410,8 +412,7 @@ impl Engine {
                     .zip(ordinals)
                     .map(|(record, ordinal)| {
                         let mut hash = None;
-                        let outcome = record.result.and_then(|customer| {
-                            let mut facts = Facts::derive(&customer, as_of);
+                        let outcome = record.result.and_then(|(customer, mut facts)| {
                             hash = Some(record_hash(&customer, &facts));
                             if let (None, Some(portfolio)) = (&facts.portfolio, portfolio) {
                                 facts.portfolio = portfolio.facts(ordinal, &customer, &facts);

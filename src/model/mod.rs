@@ -6,11 +6,15 @@ mod customer;
 mod date;
 mod entry_scan;
 mod evaluation;
+mod fact_scan;
 mod facts;
 mod parse;
 mod portfolio;
 mod portfolio_index;
 mod scale;
+#[cfg(test)]
+mod scan_corpus;
+mod shadow;
 
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
@@ -20,6 +24,7 @@ pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,
     TraceEntry, Visits,
 };
+pub use fact_scan::{parse_line_with_facts, FoldedRecord};
 pub use facts::{Facts, ReceivableFact};
 #[cfg(feature = "arrow")]
 pub(crate) use parse::validate as validate_customer;
