@@ -425,3 +425,231 @@ impl FoldedCustomer {
         (customer, facts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scan_corpus::*;
+    use crate::model::{add_days, parse_date};
+    use proptest::prelude::*;
+
+    fn as_of() -> Date {
+        parse_date("2026-11-23").unwrap()
+    }
+
+    /// What the stream read of `text` before: the full parser and `Facts::derive`, the
+    /// customer's histories then dropped.
+    fn full(text: &str, as_of: Date) -> Option<Result<(Customer, Facts)>> {
+        parse_line(text, 7).map(|record| {
+            record.result.map(|customer| {
+                let facts = Facts::derive(&customer, as_of);
+                let customer = Customer {
+                    purchases: Vec::new(),
+                    interactions: Vec::new(),
+                    complaints: Vec::new(),
+                    receivables: Vec::new(),
+                    contracts: Vec::new(),
+                    ..customer
+                };
+                (customer, facts)
+            })
+        })
+    }
+
+    /// [`parse_line_with_facts`] gives what [`full`] gives — the customer, the facts bit for
+    /// bit (`Debug` tells `-0.0` from `0.0` and prints every float exactly), or the error —
+    /// and the fold itself (not its fallback) accepts exactly the records the full parser
+    /// accepts. Returns whether the record was accepted.
+    fn check_at(text: &str, as_of: Date) -> bool {
+        let folded = parse_line_with_facts(text, 7, as_of);
+        let expected = full(text, as_of);
+        assert_eq!(
+            fold_record(text, as_of).is_some(),
+            matches!(expected, Some(Ok(_))),
+            "folded by the fast path and accepted by the full parser differ: {text}\n{expected:?}"
+        );
+        match (folded, expected) {
+            (None, None) => false,
+            (Some(folded), Some(expected)) => {
+                assert_eq!(folded.line, 7);
+                match (folded.result, expected) {
+                    (Ok((customer, facts)), Ok((full_customer, full_facts))) => {
+                        assert_eq!(customer, full_customer, "{text}");
+                        assert_eq!(format!("{facts:?}"), format!("{full_facts:?}"), "{text}");
+                        true
+                    }
+                    (Err(error), Err(full_error)) => {
+                        assert_eq!(format!("{error:?}"), format!("{full_error:?}"), "{text}");
+                        false
+                    }
+                    (folded, expected) => {
+                        panic!("{text}\nfolded: {folded:?}\nfull: {expected:?}")
+                    }
+                }
+            }
+            (folded, expected) => panic!("{text}\nfolded: {folded:?}\nfull: {expected:?}"),
+        }
+    }
+
+    fn check(text: &str) -> bool {
+        check_at(text, as_of())
+    }
+
+    #[test]
+    fn a_full_record_gives_the_facts_the_customer_gives() {
+        assert!(check(FULL));
+        let (customer, facts) = parse_line_with_facts(FULL, 1, as_of())
+            .unwrap()
+            .result
+            .unwrap();
+        assert_eq!(customer.prospect.unwrap().objections, ["price"]);
+        assert_eq!(facts.purchase_count, 4);
+        assert_eq!(facts.first_contact.unwrap().1, "call");
+        assert!(check(r#"{"id":"x"}"#));
+        assert!(!check("not json"));
+        assert!(!check(
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":-1}]}"#
+        ));
+        assert!(parse_line_with_facts("  ", 3, as_of()).is_none());
+    }
+
+    #[test]
+    fn repeat_purchases_are_counted_when_grade_since_comes_after_the_purchases() {
+        let text = r#"{"id":"x","purchases":[{"at":"2026-09-10","amount":10},{"at":"2025-11-01","amount":10},{"at":"2026-04-02","amount":10},{"at":"2025-11-01","amount":10}],"grade_since":"2025-01-01"}"#;
+        assert!(check(text));
+        let (_, facts) = parse_line_with_facts(text, 1, as_of())
+            .unwrap()
+            .result
+            .unwrap();
+        assert_eq!(facts.repeat_purchases_since_grade, 3);
+        assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2025-11-01");
+    }
+
+    #[test]
+    fn records_the_full_parser_refuses_give_its_errors() {
+        for text in REFUSED {
+            assert!(!check(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_the_full_parser_lets_by_is_let_by() {
+        for text in ACCEPTED {
+            assert!(check(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_field_replaced_by_every_kind_of_value_is_read_alike() {
+        let (mut accepted, mut refused) = (0, 0);
+        for text in every_field_replaced() {
+            if check(&text) {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(accepted > 200 && refused > 500, "{accepted} {refused}");
+    }
+
+    #[test]
+    fn the_shipped_records_give_the_same_facts() {
+        let mut records = 0;
+        for line in &shipped_lines() {
+            records += usize::from(check(line));
+            check_at(line, parse_date("2025-01-01").unwrap());
+        }
+        assert!(records > 100, "only {records} records found");
+    }
+
+    /// Fails to compile when a field is added to the customer record: the fold must then
+    /// read it (with the same serde attributes, in the same place).
+    #[test]
+    fn the_fold_has_every_field_of_the_record() {
+        let Customer {
+            id,
+            name,
+            owner,
+            grade,
+            grade_since,
+            stage,
+            region,
+            attributes,
+            prospect,
+            purchases: _,
+            interactions: _,
+            complaints: _,
+            receivables: _,
+            contracts: _,
+            portfolio,
+        } = Customer::default();
+        let _ = FoldedCustomer {
+            id,
+            name,
+            owner,
+            grade,
+            grade_since,
+            stage,
+            region,
+            attributes,
+            prospect,
+            purchases: Purchases::default(),
+            interactions: Interactions::default(),
+            complaints: Complaints::default(),
+            receivables: Receivables::default(),
+            contracts: Contracts::default(),
+            portfolio,
+        };
+    }
+
+    /// The evaluating pass over a JSON Lines file made elsewhere (e.g. by
+    /// `benches/gen_customers.py`): `PATRON_SCAN_FILE=… cargo test --release --lib
+    /// fact_scan -- --ignored`.
+    #[test]
+    #[ignore = "needs PATRON_SCAN_FILE"]
+    fn a_given_file_gives_the_same_facts() {
+        use std::io::BufRead;
+        let path = std::env::var("PATRON_SCAN_FILE").expect("PATRON_SCAN_FILE");
+        let limit: usize = std::env::var("PATRON_SCAN_LINES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX);
+        let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+        let mut accepted = 0;
+        for line in file.lines().take(limit) {
+            accepted += usize::from(check(&line.unwrap()));
+        }
+        eprintln!("{accepted} records gave the same facts");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Generated records: the same customer and facts, bit for bit, as of dates around
+        /// their own.
+        #[test]
+        fn generated_records_give_the_same_facts(
+            text in prop_oneof![rich_record(), record()],
+            shift in -400i64..400,
+        ) {
+            check(&text);
+            check_at(&text, add_days(as_of(), shift).unwrap());
+        }
+
+        /// Records broken at random give the full parser's error, or, when they still parse,
+        /// its customer and facts.
+        #[test]
+        fn broken_records_give_the_full_parsers_errors(
+            base in prop_oneof![Just(FULL.to_string()), rich_record()],
+            edits in prop::collection::vec((0usize..10_000, 0usize..TOKENS.len(), 0u8..4, 0usize..8), 1..4),
+        ) {
+            if let Some(text) = broken(base, edits) {
+                check(&text);
+            }
+        }
+    }
+}

@@ -317,3 +317,81 @@ pub(super) fn broken(base: String, edits: Vec<(usize, usize, u8, usize)>) -> Opt
     }
     String::from_utf8(text).ok()
 }
+
+/// A record with every history (interactions of the kinds the facts tell apart, a `kind`
+/// written with an escape, several purchases and receivables on the same dates), its fields
+/// in any order (`grade_since` after the purchases, say).
+pub(super) fn rich_record() -> impl Strategy<Value = String> {
+    let kind = prop::sample::select(vec![
+        "call",
+        "visit",
+        "quote",
+        "negotiation",
+        "email",
+        "meeting",
+        "ca\\u006cl",
+    ]);
+    let purchase = (date_near(), amount())
+        .prop_map(|(at, amount)| format!(r#"{{"at":"{at}","amount":{amount}}}"#));
+    let interaction = (date_near(), kind, any::<bool>()).prop_map(|(at, kind, outcome)| {
+        let outcome = if outcome { r#","outcome":"ok""# } else { "" };
+        format!(r#"{{"at":"{at}","kind":"{kind}"{outcome}}}"#)
+    });
+    let complaint =
+        (date_near(), prop::option::of(any::<bool>())).prop_map(|(at, resolved)| match resolved {
+            Some(resolved) => format!(r#"{{"at":"{at}","resolved":{resolved}}}"#),
+            None => format!(r#"{{"at":"{at}"}}"#),
+        });
+    let receivable =
+        (date_near(), amount(), prop::option::of(any::<bool>())).prop_map(|(due, amount, paid)| {
+            match paid {
+                Some(paid) => format!(r#"{{"due":"{due}","amount":{amount},"paid":{paid}}}"#),
+                None => format!(r#"{{"due":"{due}","amount":{amount}}}"#),
+            }
+        });
+    let contract =
+        (date_near(), prop::option::of(amount())).prop_map(|(at, amount)| match amount {
+            Some(amount) => format!(r#"{{"signed_at":"{at}","amount":{amount}}}"#),
+            None => format!(r#"{{"signed_at":"{at}"}}"#),
+        });
+    let list = |items: Vec<String>| format!("[{}]", items.join(","));
+    (
+        "[A-Z]-[0-9]{1,3}",
+        prop::option::of("rep-[0-9]"),
+        prop::option::of("[A-F]"),
+        prop::option::of(date_near()),
+        prop::collection::vec(purchase, 0..10),
+        prop::collection::vec(interaction, 0..8),
+        prop::collection::vec(complaint, 0..4),
+        prop::collection::vec(receivable, 0..5),
+        prop::collection::vec(contract, 0..3),
+        prop::option::of(r#""attributes":\{"credit_score":[0-9]{1,2}\}"#),
+    )
+        .prop_flat_map(
+            move |(
+                id,
+                owner,
+                grade,
+                since,
+                purchases,
+                interactions,
+                complaints,
+                receivables,
+                contracts,
+                attributes,
+            )| {
+                let mut fields = vec![format!(r#""id":"{id}""#)];
+                fields.extend(owner.map(|o| format!(r#""owner":"{o}""#)));
+                fields.extend(grade.map(|g| format!(r#""grade":"{g}""#)));
+                fields.extend(since.map(|s| format!(r#""grade_since":"{s}""#)));
+                fields.push(format!(r#""purchases":{}"#, list(purchases)));
+                fields.push(format!(r#""interactions":{}"#, list(interactions)));
+                fields.push(format!(r#""complaints":{}"#, list(complaints)));
+                fields.push(format!(r#""receivables":{}"#, list(receivables)));
+                fields.push(format!(r#""contracts":{}"#, list(contracts)));
+                fields.extend(attributes);
+                Just(fields).prop_shuffle()
+            },
+        )
+        .prop_map(|fields| format!("{{{}}}", fields.join(",")))
+}
