@@ -525,6 +525,22 @@ mod tests {
         assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2025-11-01");
     }
 
+    /// Floating-point sums depend on their order: (0.1 + 0.2) + 0.3 is not 0.3 + (0.2 + 0.1).
+    /// The fold sums in input order, as `Facts::derive` does, not in the order the
+    /// receivables are listed in the facts (by due date).
+    #[test]
+    fn sums_are_taken_in_input_order() {
+        let text = r#"{"id":"x","receivables":[{"due":"2026-12-03","amount":0.1},{"due":"2026-12-02","amount":0.2},{"due":"2026-12-01","amount":0.3}],"purchases":[{"at":"2026-11-03","amount":0.1},{"at":"2026-11-02","amount":0.2},{"at":"2026-11-01","amount":0.3}]}"#;
+        assert!(check(text));
+        let (_, facts) = parse_line_with_facts(text, 1, as_of())
+            .unwrap()
+            .result
+            .unwrap();
+        assert_eq!(facts.unpaid_total, 0.1 + 0.2 + 0.3);
+        assert_ne!(facts.unpaid_total, 0.3 + 0.2 + 0.1);
+        assert_eq!(facts.revenue_total, 0.1 + 0.2 + 0.3);
+    }
+
     #[test]
     fn records_the_full_parser_refuses_give_its_errors() {
         for text in REFUSED {
