@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::engine::{Engine, EvaluateOptions};
 use crate::error::{Error, RecordRef, Result};
-use crate::model::{parse_customer, parse_customers, Customer, Date, Evaluation};
+use crate::model::{parse_customer_with_facts, parse_customers, Customer, Date, Evaluation};
 use crate::policy::Policy;
 use crate::schedule::plan::{invalid, PlanRequest};
 
@@ -56,16 +56,17 @@ pub fn evaluate(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> Result<String> {
-    let customer = parse_customer(customer_json)?;
+    // Read as `parse_customer` reads it, without building the histories.
+    let (customer, facts) = parse_customer_with_facts(customer_json, as_of)?;
     // The result is only serialised: it goes into this thread's reused `Evaluation`.
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut evaluation) => {
-            engine.evaluate_with(&customer, as_of, options, &mut evaluation)?;
+            engine.evaluate_with_facts(&customer, facts, options, &mut evaluation)?;
             to_json(&*evaluation, "the evaluation")
         }
         Err(_) => {
             let mut evaluation = Evaluation::default();
-            engine.evaluate_with(&customer, as_of, options, &mut evaluation)?;
+            engine.evaluate_with_facts(&customer, facts, options, &mut evaluation)?;
             to_json(&evaluation, "the evaluation")
         }
     })

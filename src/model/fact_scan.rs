@@ -10,7 +10,7 @@
 //! skipped: each item is read into a shadow of its type ([`shadow`](super::shadow): the same
 //! fields and serde attributes, strings checked and not copied) and folded into the facts.
 //!
-//! The result equals [`parse_line`] followed by [`Facts::derive`], field for field and bit
+//! The result equals [`parse_line`](super::parse_line) followed by [`Facts::derive`], field for field and bit
 //! for bit: sums are taken from zero in input order, the unpaid receivables are pushed in
 //! input order and sorted alike, the first contact is the first of equals, and repeat
 //! purchases (which need `grade_since`, possibly written after the purchases) are counted at
@@ -18,7 +18,7 @@
 //!
 //! A record is folded if and only if the full parser accepts it (the shadows accept what the
 //! real types accept, and [`validate`](super::parse::validate)'s checks are made on the
-//! folded sums). Whatever the fold refuses is parsed again by [`parse_line`], which gives
+//! folded sums). Whatever the fold refuses is parsed again by [`parse_line`](super::parse_line), which gives
 //! the error — the same field, message and position, since it is the same code — or, should
 //! the fold ever refuse a record the full parser accepts, the customer, whose facts are then
 //! derived the usual way. Errors are rare; the cost of reading a bad record twice is theirs.
@@ -32,7 +32,7 @@ use serde::Deserialize;
 use super::customer::{Customer, Prospect};
 use super::date::{deserialize_opt_date, Date};
 use super::facts::{Facts, ReceivableFact};
-use super::parse::parse_line;
+use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
 use super::shadow::{
     fold_seq, LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable,
@@ -42,7 +42,7 @@ use crate::error::Result;
 
 /// One record of JSON Lines read for evaluation: where it is, and the customer without its
 /// histories with the facts of them, or why the record could not be read (the error that
-/// [`parse_line`] gives).
+/// [`parse_line`](super::parse_line) gives).
 #[derive(Debug)]
 pub struct FoldedRecord {
     /// 1-based line of the record.
@@ -53,10 +53,10 @@ pub struct FoldedRecord {
 }
 
 /// Reads line `line` (1-based) of JSON Lines input for evaluation as of `as_of`: `None` for
-/// a blank line (no record, as [`parse_line`]); otherwise the record's own fields as a
+/// a blank line (no record, as [`parse_line`](super::parse_line)); otherwise the record's own fields as a
 /// [`Customer`] whose histories (`purchases`, `interactions`, `complaints`, `receivables`,
 /// `contracts`) are left empty, with the [`Facts`] that [`Facts::derive`] gives of the full
-/// record — or the error [`parse_line`] gives.
+/// record — or the error [`parse_line`](super::parse_line) gives.
 ///
 /// ```
 /// use patron::model::{parse_date, parse_line, parse_line_with_facts, Facts};
@@ -72,17 +72,42 @@ pub struct FoldedRecord {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_line_with_facts(text: &str, line: usize, as_of: Date) -> Option<FoldedRecord> {
-    if text.trim().is_empty() {
-        return None;
-    }
-    let result = match fold_record(text, as_of) {
+    (!text.trim().is_empty()).then(|| FoldedRecord {
+        line,
+        result: read_record(text, Some(line), as_of),
+    })
+}
+
+/// [`parse_customers`](super::parse_customers) read as [`parse_line_with_facts`] reads a
+/// line: each record of a JSON array or of JSON Lines without its histories, with their
+/// facts as of `as_of`, or its error; the same records, lines and errors.
+pub(crate) fn parse_customers_with_facts(text: &str, as_of: Date) -> Result<Vec<FoldedRecord>> {
+    split_records(
+        text,
+        |record, line| FoldedRecord {
+            line,
+            result: read_record(record, Some(line), as_of),
+        },
+        |text, line| parse_line_with_facts(text, line, as_of),
+    )
+}
+
+/// [`parse_customer`](super::parse_customer) read as [`parse_line_with_facts`] reads a line:
+/// the customer without its histories and their facts as of `as_of`, or the same error.
+pub(crate) fn parse_customer_with_facts(text: &str, as_of: Date) -> Result<(Customer, Facts)> {
+    read_record(text, None, as_of)
+}
+
+/// The record folded, or, when the fold refuses it, what the full parser gives: its error
+/// (or, should the fold have refused a record the parser accepts, the customer and its facts).
+fn read_record(text: &str, line: Option<usize>, as_of: Date) -> Result<(Customer, Facts)> {
+    match fold_record(text, as_of) {
         Some(folded) => Ok(folded),
-        None => parse_line(text, line)?.result.map(|customer| {
+        None => parse_record(text, line).map(|customer| {
             let facts = Facts::derive(&customer, as_of);
             (customer, facts)
         }),
-    };
-    Some(FoldedRecord { line, result })
+    }
 }
 
 /// The record folded, or `None` when the full parser (with `validate`) would refuse it.
@@ -430,7 +455,7 @@ impl FoldedCustomer {
 mod tests {
     use super::*;
     use crate::model::scan_corpus::*;
-    use crate::model::{add_days, parse_date};
+    use crate::model::{add_days, parse_date, parse_line};
     use proptest::prelude::*;
 
     fn as_of() -> Date {

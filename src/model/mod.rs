@@ -24,6 +24,7 @@ pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,
     TraceEntry, Visits,
 };
+pub(crate) use fact_scan::{parse_customer_with_facts, parse_customers_with_facts};
 pub use fact_scan::{parse_line_with_facts, FoldedRecord};
 pub use facts::{Facts, ReceivableFact};
 #[cfg(feature = "arrow")]
