@@ -231,7 +231,15 @@ mod tests {
             lines.insert(2, "not a record".into());
             lines.push(r#"{"id":"C-x","grade":"nonsense"}"#.into());
             let jsonl = lines.join("\n");
-            for text in [text.as_str(), jsonl.as_str()] {
+            // As an array, one item a line, with items that are not records among them.
+            let items: Vec<&str> = lines
+                .iter()
+                .map(String::as_str)
+                .filter(|line| *line != "not a record")
+                .chain(["5", r#""text""#])
+                .collect();
+            let array = format!("[\n{}\n]", items.join(",\n"));
+            for text in [text.as_str(), jsonl.as_str(), array.as_str()] {
                 for options in [EvaluateOptions::default(), EvaluateOptions::explained()] {
                     let folded = engine.evaluate_many(text, as_of, &options).unwrap();
                     let full =
@@ -254,6 +262,6 @@ mod tests {
                 assert_eq!(format!("{folded:?}"), format!("{full:?}"), "{line}");
             }
         }
-        assert_eq!(batches, 16);
+        assert_eq!(batches, 24);
     }
 }
