@@ -30,10 +30,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             record
                 .result
                 .map(|customer| Facts::derive(&customer, as_of))
+                .map_err(|e| e.to_string())
         })
     };
     let folded = |line: &String, n: usize| {
-        parse_line_with_facts(line, n, as_of).map(|record| record.result.map(|(_, facts)| facts))
+        parse_line_with_facts(line, n, as_of).map(|record| {
+            record
+                .result
+                .map(|(_, facts)| facts)
+                .map_err(|e| e.to_string())
+        })
     };
     for (n, line) in lines.iter().enumerate() {
         let (a, b) = (full(line, n + 1), folded(line, n + 1));
@@ -41,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("line {}: the two readers differ", n + 1).into());
         }
     }
-    let time = |read: &dyn Fn(&String, usize) -> Option<patron::Result<Facts>>| {
+    let time = |read: &dyn Fn(&String, usize) -> Option<Result<Facts, String>>| {
         (0..5)
             .map(|_| {
                 let start = Instant::now();

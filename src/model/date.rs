@@ -2,6 +2,9 @@
 //! wherever a date is (the date is taken as written, in the datetime's own offset).
 
 use chrono::{DateTime, NaiveDate};
+use std::fmt;
+
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// A calendar date. Evaluations work on whole days.
@@ -69,22 +72,49 @@ pub fn saturating_add_days(date: Date, days: i64) -> Date {
     })
 }
 
+/// Reads a date straight from the JSON string, without copying the string first (a record
+/// has dozens of dates). It accepts and refuses what `String` does, with the same messages
+/// (`expected a string`), then what [`parse_date`] does.
+struct DateVisitor;
+
+impl Visitor<'_> for DateVisitor {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+        parse_date(text).map_err(E::custom)
+    }
+
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Date, E> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.visit_str(text),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(bytes), &self)),
+        }
+    }
+}
+
+/// A date field's value, for `Option`.
+struct DateField(Date);
+
+impl<'de> Deserialize<'de> for DateField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_string(DateVisitor).map(DateField)
+    }
+}
+
 /// serde helper: a required date field.
 pub(crate) fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-    parse_date(&text).map_err(serde::de::Error::custom)
+    d.deserialize_string(DateVisitor)
 }
 
 /// serde helper: an optional date field (absent or `null` → `None`).
 pub(crate) fn deserialize_opt_date<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Date>, D::Error> {
-    match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
-        None => Ok(None),
-        Some(text) => parse_date(&text)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
-    }
+    Ok(Option::<DateField>::deserialize(d)?.map(|field| field.0))
 }
 
 #[cfg(test)]
