@@ -16,6 +16,9 @@ use std::time::Instant;
 
 use patron::model::{parse_date, parse_line, parse_line_with_facts, Facts};
 
+/// What a reader gives for a line: no record, its facts, or its error as text.
+type Read = Option<Result<Facts, String>>;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: fold FILE [LINES] [AS_OF]")?;
@@ -47,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("line {}: the two readers differ", n + 1).into());
         }
     }
-    let time = |read: &dyn Fn(&String, usize) -> Option<Result<Facts, String>>| {
+    let time = |read: &dyn Fn(&String, usize) -> Read| {
         (0..5)
             .map(|_| {
                 let start = Instant::now();

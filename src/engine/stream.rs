@@ -6,8 +6,10 @@
 //! customer, so a stream that must give the same answers as an in-memory batch reads its
 //! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (it does not build
 //! the records: each line is read straight into those numbers), then
-//! [`Engine::evaluate_stream_with`] parses the records and evaluates with them. [`Engine::evaluate_stream`]
-//! does both on a seekable input. The output is byte for byte what the batch gives.
+//! [`Engine::evaluate_stream_with`] reads the records and evaluates with them — each record
+//! without its histories, which are folded into its facts as they are read
+//! ([`parse_line_with_facts`]). [`Engine::evaluate_stream`] does both on a seekable input. The
+//! output is byte for byte what the batch gives.
 //!
 //! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
 //! evaluated (its records parsed) and the results being written — by default at most 1,024

@@ -1,27 +1,27 @@
-//! The evaluating pass of a stream without building histories: one JSON Lines record read
-//! into a [`Customer`] whose history lists stay empty, and the [`Facts`] of those histories
-//! as of a date, folded as the items are read.
+//! The evaluating pass of a stream without building histories: one JSON Lines record read into a
+//! [`Customer`] whose history lists stay empty, and the [`Facts`] of those histories as of a date,
+//! folded as the items are read.
 //!
-//! Scripts never see a raw history: they read the facts, and the record's own fields (the
-//! view copies the record without its histories); the portfolio index, the record hash and
-//! the vocabulary checks read the id, owner, grade, stage and region. So the full parser's
-//! work of building every purchase, interaction (with its `kind` and `outcome` strings),
-//! complaint, receivable and contract, for [`Facts::derive`] to walk once and drop, is
-//! skipped: each item is read into a shadow of its type ([`shadow`](super::shadow): the same
-//! fields and serde attributes, strings checked and not copied) and folded into the facts.
+//! Scripts never see a raw history: they read the facts, and the record's own fields (the view
+//! copies the record without its histories); the portfolio index, the record hash and the
+//! vocabulary checks read the id, owner, grade, stage and region. So the full parser's work of
+//! building every purchase, interaction (with its `kind` and `outcome` strings), complaint,
+//! receivable and contract, for [`Facts::derive`] to walk once and drop, is skipped: each item is
+//! read into a shadow of its type ([`shadow`](super::shadow): the same fields and serde attributes,
+//! strings checked and not copied) and folded into the facts.
 //!
-//! The result equals [`parse_line`](super::parse_line) followed by [`Facts::derive`], field for field and bit
-//! for bit: sums are taken from zero in input order, the unpaid receivables are pushed in
-//! input order and sorted alike, the first contact is the first of equals, and repeat
-//! purchases (which need `grade_since`, possibly written after the purchases) are counted at
-//! the end of the record from the purchase dates kept in a buffer reused by the thread.
+//! The result equals [`parse_line`](super::parse_line) followed by [`Facts::derive`], field for
+//! field and bit for bit: sums are taken from zero in input order, the unpaid receivables are
+//! pushed in input order and sorted alike, the first contact is the first of equals, and repeat
+//! purchases (which need `grade_since`, possibly written after the purchases) are counted at the
+//! end of the record from the purchase dates kept in a buffer reused by the thread.
 //!
-//! A record is folded if and only if the full parser accepts it (the shadows accept what the
-//! real types accept, and [`validate`](super::parse::validate)'s checks are made on the
-//! folded sums). Whatever the fold refuses is parsed again by [`parse_line`](super::parse_line), which gives
-//! the error — the same field, message and position, since it is the same code — or, should
-//! the fold ever refuse a record the full parser accepts, the customer, whose facts are then
-//! derived the usual way. Errors are rare; the cost of reading a bad record twice is theirs.
+//! A record is folded if and only if the full parser accepts it (the shadows accept what the real
+//! types accept, and [`validate`](super::parse::validate)'s checks are made on the folded sums).
+//! Whatever the fold refuses is parsed again by the full parser, which gives the error — the same
+//! field, message and position, since it is the same code — or, should the fold ever refuse a
+//! record the full parser accepts, the customer, whose facts are then derived the usual way. Errors
+//! are rare; the cost of reading a bad record twice is theirs.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -52,11 +52,11 @@ pub struct FoldedRecord {
     pub result: Result<(Customer, Facts)>,
 }
 
-/// Reads line `line` (1-based) of JSON Lines input for evaluation as of `as_of`: `None` for
-/// a blank line (no record, as [`parse_line`](super::parse_line)); otherwise the record's own fields as a
+/// Reads line `line` (1-based) of JSON Lines input for evaluation as of `as_of`: `None` for a blank
+/// line (no record, as [`parse_line`](super::parse_line)); otherwise the record's own fields as a
 /// [`Customer`] whose histories (`purchases`, `interactions`, `complaints`, `receivables`,
-/// `contracts`) are left empty, with the [`Facts`] that [`Facts::derive`] gives of the full
-/// record — or the error [`parse_line`](super::parse_line) gives.
+/// `contracts`) are left empty, with the [`Facts`] that [`Facts::derive`] gives of the full record
+/// — or the error [`parse_line`](super::parse_line) gives.
 ///
 /// ```
 /// use patron::model::{parse_date, parse_line, parse_line_with_facts, Facts};
@@ -67,8 +67,10 @@ pub struct FoldedRecord {
 /// assert!(customer.purchases.is_empty());
 /// let full = parse_line(text, 1).unwrap().result?;
 /// assert_eq!(facts, Facts::derive(&full, as_of));
-/// let err = parse_line_with_facts(r#"{ "id": "C-2", "grade": 7 }"#, 12, as_of).unwrap().result.unwrap_err();
-/// assert_eq!(err.to_string(), parse_line(r#"{ "id": "C-2", "grade": 7 }"#, 12).unwrap().result.unwrap_err().to_string());
+/// let bad = r#"{ "id": "C-2", "grade": 7 }"#;
+/// let err = parse_line_with_facts(bad, 12, as_of).unwrap().result.unwrap_err();
+/// let full_err = parse_line(bad, 12).unwrap().result.unwrap_err();
+/// assert_eq!(err.to_string(), full_err.to_string());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_line_with_facts(text: &str, line: usize, as_of: Date) -> Option<FoldedRecord> {
