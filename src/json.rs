@@ -289,3 +289,44 @@ fn strip_position(message: &str) -> String {
         None => message.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_customer, parse_date};
+
+    /// One record at a time (`patron_evaluate`), read with its facts, gives what the same
+    /// record read in full gives: the shipped examples' records and broken ones, answer or
+    /// error.
+    #[test]
+    fn a_record_gives_what_it_gives_read_in_full() {
+        let engine = Engine::with_default_policy().unwrap();
+        let as_of = parse_date("2026-11-23").unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut records: Vec<String> = [
+            "not a record",
+            "",
+            r#"{"id":"bad","purchases":[{"at":"2026-01-01","amount":-1}]}"#,
+            r#"{"id":"C-x","grade":"nonsense"}"#,
+            r#"{"id":"C-y","purchases":[{"at":"soon","amount":1}]}"#,
+        ]
+        .map(String::from)
+        .to_vec();
+        for name in ["customers", "distributor", "key-accounts", "otc-pharma"] {
+            let text = std::fs::read_to_string(root.join(format!("examples/{name}.json"))).unwrap();
+            let values: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+            records.extend(values.iter().map(|v| v.to_string()));
+        }
+        let mut answered = 0;
+        for record in &records {
+            let folded = evaluate(&engine, record, as_of, &EvaluateOptions::default());
+            let full = parse_customer(record).and_then(|customer| {
+                let evaluation = engine.evaluate(&customer, as_of)?;
+                to_json(&evaluation, "the evaluation")
+            });
+            assert_eq!(format!("{folded:?}"), format!("{full:?}"), "{record}");
+            answered += usize::from(folded.is_ok());
+        }
+        assert!(answered > 50, "{answered}");
+    }
+}
