@@ -29,7 +29,7 @@ use super::date::{deserialize_opt_date, Date};
 use super::portfolio::PortfolioFacts;
 use super::portfolio_index::{EntryNumbers, PortfolioEntry};
 use super::shadow::{
-    fold_seq, Items, LightComplaint, LightContract, LightInteraction, LightPurchase,
+    Fold, Folded, Items, LightComplaint, LightContract, LightInteraction, LightPurchase,
     LightReceivable, Str, Window, WindowGuard,
 };
 
@@ -50,19 +50,17 @@ fn scan_record(text: &str, as_of: Date) -> Option<PortfolioEntry> {
     }
     let _window = WindowGuard::set(as_of);
     let record: LightCustomer = serde_json::from_str(text).ok()?;
+    let (purchases, receivables) = (record.purchases.0, record.receivables.0);
     // As `validate`: a non-blank id, amounts finite and not negative.
-    if record.id.trim().is_empty() || record.purchases.bad_amount || record.receivables.bad_amount {
+    if record.id.trim().is_empty() || purchases.bad_amount || receivables.bad_amount {
         return None;
     }
-    let revenue_365 = record.purchases.revenue_365;
+    let revenue_365 = purchases.revenue_365;
     let numbers = EntryNumbers {
         revenue_365,
-        collected_365: (revenue_365 - record.receivables.unpaid_total).max(0.0),
-        purchases_365: record.purchases.purchases_365,
-        days_since_purchase: record
-            .purchases
-            .last_purchase_at
-            .map(|at| (as_of - at).num_days()),
+        collected_365: (revenue_365 - receivables.unpaid_total).max(0.0),
+        purchases_365: purchases.purchases_365,
+        days_since_purchase: purchases.last_purchase_at.map(|at| (as_of - at).num_days()),
     };
     Some(PortfolioEntry::from_numbers(
         record.id,
@@ -94,13 +92,13 @@ struct LightCustomer {
     #[serde(default)]
     prospect: Option<LightProspect>,
     #[serde(default)]
-    purchases: Purchases,
+    purchases: Folded<Purchases>,
     #[serde(default)]
     interactions: Items<LightInteraction>,
     #[serde(default)]
     complaints: Items<LightComplaint>,
     #[serde(default)]
-    receivables: Receivables,
+    receivables: Folded<Receivables>,
     #[serde(default)]
     contracts: Items<LightContract>,
     #[serde(default)]
@@ -136,26 +134,22 @@ struct Purchases {
     bad_amount: bool,
 }
 
-impl<'de> Deserialize<'de> for Purchases {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let window = Window::current("purchases")?;
-        fold_seq(
-            deserializer,
-            Purchases::default(),
-            |sums, purchase: LightPurchase| {
-                sums.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
-                if purchase.at <= window.as_of {
-                    sums.last_purchase_at = Some(
-                        sums.last_purchase_at
-                            .map_or(purchase.at, |last| last.max(purchase.at)),
-                    );
-                    if purchase.at > window.year_start {
-                        sums.purchases_365 += 1;
-                        sums.revenue_365 += purchase.amount;
-                    }
-                }
-            },
-        )
+impl Fold for Purchases {
+    type Item<'de> = LightPurchase;
+    const FIELD: &'static str = "purchases";
+
+    fn add(&mut self, window: &Window, purchase: LightPurchase) {
+        self.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
+        if purchase.at <= window.as_of {
+            self.last_purchase_at = Some(
+                self.last_purchase_at
+                    .map_or(purchase.at, |last| last.max(purchase.at)),
+            );
+            if purchase.at > window.year_start {
+                self.purchases_365 += 1;
+                self.revenue_365 += purchase.amount;
+            }
+        }
     }
 }
 
@@ -166,18 +160,15 @@ struct Receivables {
     bad_amount: bool,
 }
 
-impl<'de> Deserialize<'de> for Receivables {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        fold_seq(
-            deserializer,
-            Receivables::default(),
-            |sums, receivable: LightReceivable| {
-                sums.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
-                if !receivable.paid {
-                    sums.unpaid_total += receivable.amount;
-                }
-            },
-        )
+impl Fold for Receivables {
+    type Item<'de> = LightReceivable;
+    const FIELD: &'static str = "receivables";
+
+    fn add(&mut self, _: &Window, receivable: LightReceivable) {
+        self.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
+        if !receivable.paid {
+            self.unpaid_total += receivable.amount;
+        }
     }
 }
 

@@ -26,7 +26,6 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use serde::de::Deserializer;
 use serde::Deserialize;
 
 use super::customer::{Customer, Prospect};
@@ -35,7 +34,7 @@ use super::facts::{Facts, ReceivableFact};
 use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
 use super::shadow::{
-    fold_seq, LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable,
+    Fold, Folded, LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable,
     Text, Window, WindowGuard,
 };
 use crate::error::Result;
@@ -121,7 +120,10 @@ fn fold_record(text: &str, as_of: Date) -> Option<(Customer, Facts)> {
     let _window = WindowGuard::set(as_of);
     let record: FoldedCustomer = serde_json::from_str(text).ok()?;
     // As `validate`: a non-blank id, amounts finite and not negative.
-    if record.id.trim().is_empty() || record.purchases.bad_amount || record.receivables.bad_amount {
+    if record.id.trim().is_empty()
+        || record.purchases.0.bad_amount
+        || record.receivables.0.bad_amount
+    {
         return None;
     }
     Some(record.finish(as_of))
@@ -149,15 +151,15 @@ struct FoldedCustomer {
     #[serde(default)]
     prospect: Option<Prospect>,
     #[serde(default)]
-    purchases: Purchases,
+    purchases: Folded<Purchases>,
     #[serde(default)]
-    interactions: Interactions,
+    interactions: Folded<Interactions>,
     #[serde(default)]
-    complaints: Complaints,
+    complaints: Folded<Complaints>,
     #[serde(default)]
-    receivables: Receivables,
+    receivables: Folded<Receivables>,
     #[serde(default)]
-    contracts: Contracts,
+    contracts: Folded<Contracts>,
     #[serde(default)]
     portfolio: Option<PortfolioFacts>,
 }
@@ -184,29 +186,32 @@ struct Purchases {
     bad_amount: bool,
 }
 
-impl<'de> Deserialize<'de> for Purchases {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let window = Window::current("purchases")?;
+impl Fold for Purchases {
+    type Item<'de> = LightPurchase;
+    const FIELD: &'static str = "purchases";
+
+    fn start() -> Self {
         let mut dates = PURCHASE_DATES.with(|buffer| std::mem::take(&mut *buffer.borrow_mut()));
         dates.clear();
-        let start = Purchases {
+        Purchases {
             dates,
             ..Purchases::default()
-        };
-        fold_seq(deserializer, start, |sums, purchase: LightPurchase| {
-            sums.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
-            if purchase.at <= window.as_of {
-                sums.count += 1;
-                sums.revenue_total += purchase.amount;
-                sums.first_at = earlier(sums.first_at, purchase.at);
-                sums.last_at = later(sums.last_at, purchase.at);
-                if purchase.at > window.year_start {
-                    sums.purchases_365 += 1;
-                    sums.revenue_365 += purchase.amount;
-                }
-                sums.dates.push(purchase.at);
+        }
+    }
+
+    fn add(&mut self, window: &Window, purchase: LightPurchase) {
+        self.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
+        if purchase.at <= window.as_of {
+            self.count += 1;
+            self.revenue_total += purchase.amount;
+            self.first_at = earlier(self.first_at, purchase.at);
+            self.last_at = later(self.last_at, purchase.at);
+            if purchase.at > window.year_start {
+                self.purchases_365 += 1;
+                self.revenue_365 += purchase.amount;
             }
-        })
+            self.dates.push(purchase.at);
+        }
     }
 }
 
@@ -225,41 +230,37 @@ struct Interactions {
     first_quote_at: Option<Date>,
 }
 
-impl<'de> Deserialize<'de> for Interactions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let window = Window::current("interactions")?;
-        fold_seq(
-            deserializer,
-            Interactions::default(),
-            |sums, interaction: LightInteraction<Text<'de>>| {
-                let at = interaction.at;
-                if at > window.as_of {
-                    return;
-                }
-                let recent = at > window.recent_start;
-                let kind = interaction.kind.0;
-                sums.last_contact_at = later(sums.last_contact_at, at);
-                if sums.first.as_ref().is_none_or(|(first, _)| at < *first) {
-                    sums.first = Some((at, kind.to_string()));
-                }
-                sums.interactions_90 += i64::from(recent);
-                match &*kind {
-                    "call" => {
-                        sums.last_call_at = later(sums.last_call_at, at);
-                        sums.calls_90 += i64::from(recent);
-                    }
-                    "visit" => {
-                        sums.last_visit_at = later(sums.last_visit_at, at);
-                        sums.visits_90 += i64::from(recent);
-                        sums.visit_count += 1;
-                    }
-                    "quote" | "negotiation" => {
-                        sums.first_quote_at = earlier(sums.first_quote_at, at);
-                    }
-                    _ => {}
-                }
-            },
-        )
+impl Fold for Interactions {
+    type Item<'de> = LightInteraction<Text<'de>>;
+    const FIELD: &'static str = "interactions";
+
+    fn add(&mut self, window: &Window, interaction: LightInteraction<Text<'_>>) {
+        let at = interaction.at;
+        if at > window.as_of {
+            return;
+        }
+        let recent = at > window.recent_start;
+        let kind = interaction.kind.0;
+        self.last_contact_at = later(self.last_contact_at, at);
+        if self.first.as_ref().is_none_or(|(first, _)| at < *first) {
+            self.first = Some((at, kind.to_string()));
+        }
+        self.interactions_90 += i64::from(recent);
+        match &*kind {
+            "call" => {
+                self.last_call_at = later(self.last_call_at, at);
+                self.calls_90 += i64::from(recent);
+            }
+            "visit" => {
+                self.last_visit_at = later(self.last_visit_at, at);
+                self.visits_90 += i64::from(recent);
+                self.visit_count += 1;
+            }
+            "quote" | "negotiation" => {
+                self.first_quote_at = earlier(self.first_quote_at, at);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -270,19 +271,15 @@ struct Complaints {
     in_365: i64,
 }
 
-impl<'de> Deserialize<'de> for Complaints {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let window = Window::current("complaints")?;
-        fold_seq(
-            deserializer,
-            Complaints::default(),
-            |sums, complaint: LightComplaint| {
-                if complaint.at <= window.as_of {
-                    sums.open += i64::from(!complaint.resolved);
-                    sums.in_365 += i64::from(complaint.at > window.year_start);
-                }
-            },
-        )
+impl Fold for Complaints {
+    type Item<'de> = LightComplaint;
+    const FIELD: &'static str = "complaints";
+
+    fn add(&mut self, window: &Window, complaint: LightComplaint) {
+        if complaint.at <= window.as_of {
+            self.open += i64::from(!complaint.resolved);
+            self.in_365 += i64::from(complaint.at > window.year_start);
+        }
     }
 }
 
@@ -297,30 +294,26 @@ struct Receivables {
     bad_amount: bool,
 }
 
-impl<'de> Deserialize<'de> for Receivables {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let window = Window::current("receivables")?;
-        fold_seq(
-            deserializer,
-            Receivables::default(),
-            |sums, receivable: LightReceivable| {
-                sums.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
-                if receivable.paid {
-                    return;
-                }
-                let days_to_due = days(window.as_of, receivable.due);
-                sums.unpaid_total += receivable.amount;
-                if days_to_due < 0 {
-                    sums.overdue_total += receivable.amount;
-                    sums.overdue_count += 1;
-                }
-                sums.unpaid.push(ReceivableFact {
-                    due: receivable.due,
-                    amount: receivable.amount,
-                    days_to_due,
-                });
-            },
-        )
+impl Fold for Receivables {
+    type Item<'de> = LightReceivable;
+    const FIELD: &'static str = "receivables";
+
+    fn add(&mut self, window: &Window, receivable: LightReceivable) {
+        self.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
+        if receivable.paid {
+            return;
+        }
+        let days_to_due = days(window.as_of, receivable.due);
+        self.unpaid_total += receivable.amount;
+        if days_to_due < 0 {
+            self.overdue_total += receivable.amount;
+            self.overdue_count += 1;
+        }
+        self.unpaid.push(ReceivableFact {
+            due: receivable.due,
+            amount: receivable.amount,
+            days_to_due,
+        });
     }
 }
 
@@ -330,18 +323,14 @@ struct Contracts {
     signed_at: Option<Date>,
 }
 
-impl<'de> Deserialize<'de> for Contracts {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let window = Window::current("contracts")?;
-        fold_seq(
-            deserializer,
-            Contracts::default(),
-            |sums, contract: LightContract| {
-                if contract.signed_at <= window.as_of {
-                    sums.signed_at = earlier(sums.signed_at, contract.signed_at);
-                }
-            },
-        )
+impl Fold for Contracts {
+    type Item<'de> = LightContract;
+    const FIELD: &'static str = "contracts";
+
+    fn add(&mut self, window: &Window, contract: LightContract) {
+        if contract.signed_at <= window.as_of {
+            self.signed_at = earlier(self.signed_at, contract.signed_at);
+        }
     }
 }
 
@@ -370,11 +359,11 @@ impl FoldedCustomer {
             region,
             attributes,
             prospect,
-            purchases,
-            interactions,
-            complaints,
-            mut receivables,
-            contracts,
+            purchases: Folded(purchases),
+            interactions: Folded(interactions),
+            complaints: Folded(complaints),
+            receivables: Folded(mut receivables),
+            contracts: Folded(contracts),
             portfolio,
         } = self;
 
@@ -636,11 +625,11 @@ mod tests {
             region,
             attributes,
             prospect,
-            purchases: Purchases::default(),
-            interactions: Interactions::default(),
-            complaints: Complaints::default(),
-            receivables: Receivables::default(),
-            contracts: Contracts::default(),
+            purchases: Folded::default(),
+            interactions: Folded::default(),
+            complaints: Folded::default(),
+            receivables: Folded::default(),
+            contracts: Folded::default(),
             portfolio,
         };
     }

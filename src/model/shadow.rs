@@ -6,8 +6,8 @@
 //! what the full parser does (the same duplicate, missing and unknown fields, the same array
 //! form of a struct), but strings are checked rather than copied.
 //!
-//! Also the as-of date of the record being read ([`Window`]): serde's derive passes no state
-//! to a field, and the folding readers sum histories as they read them.
+//! Also how a history is folded as it is read ([`Fold`], [`Folded`]), and the as-of date of the
+//! record being read ([`Window`]): serde's derive passes no state to a field.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -195,29 +195,43 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
     }
 }
 
-/// A sequence read item by item into `fold` (a visitor of a history array): `T` is the
-/// item's shadow, `S` the state folded.
-pub(super) fn fold_seq<'de, D, T, S>(
-    deserializer: D,
-    state: S,
-    fold: impl FnMut(&mut S, T),
-) -> Result<S, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct FoldVisitor<T, S, F>(S, F, PhantomData<T>);
-    impl<'de, T: Deserialize<'de>, S, F: FnMut(&mut S, T)> Visitor<'de> for FoldVisitor<T, S, F> {
-        type Value = S;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a sequence")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<S, A::Error> {
-            while let Some(item) = seq.next_element::<T>()? {
-                (self.1)(&mut self.0, item);
-            }
-            Ok(self.0)
-        }
+/// A history folded as it is read, item by item, into `Self` (the sums a reader keeps of it).
+pub(super) trait Fold: Default {
+    /// The shadow of one item.
+    type Item<'de>: Deserialize<'de>;
+    /// The field's name, for the error of a fold read outside a reader that set the window.
+    const FIELD: &'static str;
+    /// The state before the first item ([`Default`] unless the reader says otherwise).
+    fn start() -> Self {
+        Self::default()
     }
-    deserializer.deserialize_seq(FoldVisitor(state, fold, PhantomData))
+    /// Folds in one item of the record being read, as of `window`.
+    fn add(&mut self, window: &Window, item: Self::Item<'_>);
+}
+
+/// A history field read through [`Fold`] (e.g. `purchases: Folded<Purchases>`): a JSON array
+/// whose items are read as `F::Item` and folded into `F`; absent, `F`'s default.
+#[derive(Default)]
+pub(super) struct Folded<F>(pub(super) F);
+
+impl<'de, F: Fold> Deserialize<'de> for Folded<F> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FoldVisitor<F>(F, Window);
+        impl<'de, F: Fold> Visitor<'de> for FoldVisitor<F> {
+            type Value = F;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<F, A::Error> {
+                while let Some(item) = seq.next_element::<F::Item<'de>>()? {
+                    self.0.add(&self.1, item);
+                }
+                Ok(self.0)
+            }
+        }
+        let window = Window::current(F::FIELD)?;
+        deserializer
+            .deserialize_seq(FoldVisitor(F::start(), window))
+            .map(Folded)
+    }
 }
