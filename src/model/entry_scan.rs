@@ -29,8 +29,8 @@ use super::date::{deserialize_opt_date, Date};
 use super::portfolio::PortfolioFacts;
 use super::portfolio_index::{EntryNumbers, PortfolioEntry};
 use super::shadow::{
-    Fold, Folded, Items, LightComplaint, LightContract, LightInteraction, LightPurchase,
-    LightReceivable, Str, Window, WindowGuard,
+    refused_amount, Fold, Folded, Items, LightComplaint, LightContract, LightInteraction,
+    LightPurchase, LightReceivable, Str, Window, WindowGuard,
 };
 
 /// Reads line `text` of JSON Lines input as the first pass needs it, as of `as_of`: `None`
@@ -139,7 +139,7 @@ impl Fold for Purchases {
     const FIELD: &'static str = "purchases";
 
     fn add(&mut self, window: &Window, purchase: LightPurchase) {
-        self.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
+        self.bad_amount |= refused_amount(purchase.amount);
         if purchase.at <= window.as_of {
             self.last_purchase_at = Some(
                 self.last_purchase_at
@@ -165,7 +165,7 @@ impl Fold for Receivables {
     const FIELD: &'static str = "receivables";
 
     fn add(&mut self, _: &Window, receivable: LightReceivable) {
-        self.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
+        self.bad_amount |= refused_amount(receivable.amount);
         if !receivable.paid {
             self.unpaid_total += receivable.amount;
         }

@@ -34,8 +34,8 @@ use super::facts::{Facts, ReceivableFact};
 use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
 use super::shadow::{
-    Fold, Folded, LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable,
-    Text, Window, WindowGuard,
+    refused_amount, Fold, Folded, LightComplaint, LightContract, LightInteraction, LightPurchase,
+    LightReceivable, Text, Window, WindowGuard,
 };
 use crate::error::Result;
 
@@ -200,7 +200,7 @@ impl Fold for Purchases {
     }
 
     fn add(&mut self, window: &Window, purchase: LightPurchase) {
-        self.bad_amount |= !purchase.amount.is_finite() || purchase.amount < 0.0;
+        self.bad_amount |= refused_amount(purchase.amount);
         if purchase.at <= window.as_of {
             self.count += 1;
             self.revenue_total += purchase.amount;
@@ -299,7 +299,7 @@ impl Fold for Receivables {
     const FIELD: &'static str = "receivables";
 
     fn add(&mut self, window: &Window, receivable: LightReceivable) {
-        self.bad_amount |= !receivable.amount.is_finite() || receivable.amount < 0.0;
+        self.bad_amount |= refused_amount(receivable.amount);
         if receivable.paid {
             return;
         }

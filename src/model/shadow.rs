@@ -195,6 +195,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
     }
 }
 
+/// Whether `validate` refuses `amount` (of a purchase or a receivable): not finite, or
+/// negative.
+pub(super) fn refused_amount(amount: f64) -> bool {
+    !amount.is_finite() || amount < 0.0
+}
+
 /// A history folded as it is read, item by item, into `Self` (the sums a reader keeps of it).
 pub(super) trait Fold: Default {
     /// The shadow of one item.
