@@ -36,10 +36,21 @@ pub(crate) fn evaluate_portfolio(
     as_of: Date,
     options: &EvaluateOptions,
 ) -> Vec<Result<Evaluation>> {
-    let mut facts: Vec<Facts> = customers
+    let facts: Vec<Facts> = customers
         .par_iter()
         .map(|c| Facts::derive(c, as_of))
         .collect();
+    evaluate_portfolio_with_facts(policy, customers, facts, options)
+}
+
+/// [`evaluate_portfolio`] of customers whose facts are derived (one per customer, same
+/// order; the customers may be without their histories).
+pub(crate) fn evaluate_portfolio_with_facts(
+    policy: &Policy,
+    customers: &[&Customer],
+    mut facts: Vec<Facts>,
+    options: &EvaluateOptions,
+) -> Vec<Result<Evaluation>> {
     let portfolio = portfolio_facts_from(customers, &facts);
     for (facts, computed) in facts.iter_mut().zip(portfolio) {
         if facts.portfolio.is_none() {
@@ -345,6 +356,20 @@ impl Engine {
     ) -> Result<()> {
         let policy = self.policy.load();
         evaluate::evaluate_into(&policy, customer, as_of, options, out)
+    }
+
+    /// [`evaluate_with`](Engine::evaluate_with) of a customer whose facts are derived (e.g.
+    /// by [`parse_customer_with_facts`](crate::model::parse_customer_with_facts), the customer
+    /// then without its histories).
+    pub(crate) fn evaluate_with_facts(
+        &self,
+        customer: &Customer,
+        facts: Facts,
+        options: &EvaluateOptions,
+        out: &mut Evaluation,
+    ) -> Result<()> {
+        let policy = self.policy.load();
+        evaluate::evaluate_with_facts_into(&policy, customer, facts, options, out)
     }
 
     /// Evaluates many customers in parallel against one snapshot of the policy: a slice of

@@ -6,8 +6,10 @@
 //! customer, so a stream that must give the same answers as an in-memory batch reads its
 //! input twice: [`PortfolioIndex::scan`] keeps a few numbers per customer (it does not build
 //! the records: each line is read straight into those numbers), then
-//! [`Engine::evaluate_stream_with`] parses the records and evaluates with them. [`Engine::evaluate_stream`]
-//! does both on a seekable input. The output is byte for byte what the batch gives.
+//! [`Engine::evaluate_stream_with`] reads the records and evaluates with them — each record
+//! without its histories, which are folded into its facts as they are read
+//! ([`parse_line_with_facts`]). [`Engine::evaluate_stream`] does both on a seekable input. The
+//! output is byte for byte what the batch gives.
 //!
 //! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
 //! evaluated (its records parsed) and the results being written — by default at most 1,024
@@ -23,7 +25,7 @@ use rayon::prelude::*;
 use super::{evaluate, BatchItem, Engine, EvaluateOptions};
 use crate::error::{Error, RecordRef};
 use crate::model::{
-    fold_hash, parse_line, record_hash, scan_line, Date, Facts, ParsedRecord, PortfolioEntry,
+    fold_hash, parse_line_with_facts, record_hash, scan_line, Date, FoldedRecord, PortfolioEntry,
     PortfolioIndex, PortfolioIndexBuilder,
 };
 
@@ -77,12 +79,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// The record on `line`, as [`parse_line`] reads it; a line that is not UTF-8 is a failed
-    /// record of its own.
-    fn record(&self, line: &Line) -> Option<ParsedRecord> {
+    /// The record on `line` without its histories, and their facts as of `as_of`, as
+    /// [`parse_line_with_facts`] reads it (the result of [`parse_line`](crate::model::parse_line)
+    /// and [`Facts::derive`](crate::model::Facts::derive)); a line that is not UTF-8 is a
+    /// failed record of its own.
+    fn record(&self, line: &Line, as_of: Date) -> Option<FoldedRecord> {
         match std::str::from_utf8(&self.bytes[line.start..line.end]) {
-            Ok(text) => parse_line(text, line.number),
-            Err(e) => Some(ParsedRecord {
+            Ok(text) => parse_line_with_facts(text, line.number, as_of),
+            Err(e) => Some(FoldedRecord {
                 line: line.number,
                 result: Err(Error::InvalidInput {
                     record: RecordRef {
@@ -381,10 +385,10 @@ impl Engine {
             input,
             options,
             |chunk, base| {
-                let records: Vec<ParsedRecord> = chunk
+                let records: Vec<FoldedRecord> = chunk
                     .lines
                     .par_iter()
-                    .filter_map(|line| chunk.record(line))
+                    .filter_map(|line| chunk.record(line, as_of))
                     .collect();
                 let mut ordinal = base;
                 let ordinals: Vec<usize> = records
@@ -400,8 +404,7 @@ impl Engine {
                     .zip(ordinals)
                     .map(|(record, ordinal)| {
                         let mut hash = None;
-                        let outcome = record.result.and_then(|customer| {
-                            let mut facts = Facts::derive(&customer, as_of);
+                        let outcome = record.result.and_then(|(customer, mut facts)| {
                             hash = Some(record_hash(&customer, &facts));
                             if let (None, Some(portfolio)) = (&facts.portfolio, portfolio) {
                                 facts.portfolio = portfolio.facts(ordinal, &customer, &facts);

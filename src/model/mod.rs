@@ -6,12 +6,16 @@ mod customer;
 mod date;
 mod entry_scan;
 mod evaluation;
+mod fact_scan;
 mod facts;
 mod parse;
 mod portfolio;
 mod portfolio_index;
 mod reason;
 mod scale;
+#[cfg(test)]
+mod scan_corpus;
+mod shadow;
 
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
@@ -21,6 +25,8 @@ pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,
     TraceEntry, Visits,
 };
+pub(crate) use fact_scan::{parse_customer_with_facts, parse_customers_with_facts};
+pub use fact_scan::{parse_line_with_facts, FoldedRecord};
 pub use facts::{Facts, ReceivableFact};
 #[cfg(feature = "arrow")]
 pub(crate) use parse::validate as validate_customer;

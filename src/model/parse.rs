@@ -37,11 +37,29 @@ pub fn parse_customer(text: &str) -> Result<Customer> {
 /// (that line becomes one failed record). Returns an error only when the input as a whole
 /// cannot be split into records.
 pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
+    split_records(
+        text,
+        |record, line| ParsedRecord {
+            line,
+            result: parse_record(record, Some(line)),
+        },
+        parse_line,
+    )
+}
+
+/// [`parse_customers`] with the reader of a record left to the caller: `record` reads an
+/// item of an array (its text and 1-based line), `line` a line of JSON Lines (`None` for a
+/// blank one).
+pub(super) fn split_records<T>(
+    text: &str,
+    record: impl Fn(&str, usize) -> T,
+    line: impl Fn(&str, usize) -> Option<T>,
+) -> Result<Vec<T>> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let raw: Vec<&RawValue> = match serde_json::from_str(text) {
             Ok(raw) => raw,
-            Err(_) if looks_like_json_lines(text) => return Ok(parse_lines(text)),
+            Err(_) if looks_like_json_lines(text) => return Ok(split_lines(text, line)),
             Err(e) => {
                 return Err(Error::InvalidJson {
                     record: RecordRef {
@@ -55,32 +73,29 @@ pub fn parse_customers(text: &str) -> Result<Vec<ParsedRecord>> {
         let base = text.as_ptr() as usize;
         // Records come in order: count the newlines since the previous one (linear, not
         // quadratic, in the size of the batch).
-        let (mut counted_to, mut line) = (0usize, 1usize);
+        let (mut counted_to, mut at_line) = (0usize, 1usize);
         Ok(raw
             .into_iter()
             .map(|value| {
                 let offset = value.get().as_ptr() as usize - base;
-                line += text[counted_to..offset]
+                at_line += text[counted_to..offset]
                     .bytes()
                     .filter(|b| *b == b'\n')
                     .count();
                 counted_to = offset;
-                ParsedRecord {
-                    line,
-                    result: parse_record(value.get(), Some(line)),
-                }
+                record(value.get(), at_line)
             })
             .collect())
     } else {
-        Ok(parse_lines(text))
+        Ok(split_lines(text, line))
     }
 }
 
 /// One record per non-blank line.
-fn parse_lines(text: &str) -> Vec<ParsedRecord> {
+fn split_lines<T>(text: &str, line: impl Fn(&str, usize) -> Option<T>) -> Vec<T> {
     text.lines()
         .enumerate()
-        .filter_map(|(index, line_text)| parse_line(line_text, index + 1))
+        .filter_map(|(index, line_text)| line(line_text, index + 1))
         .collect()
 }
 
@@ -109,7 +124,7 @@ fn looks_like_json_lines(text: &str) -> bool {
     })
 }
 
-fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
+pub(super) fn parse_record(text: &str, line: Option<usize>) -> Result<Customer> {
     let first = text.trim_start().chars().next();
     if first.is_some() && first != Some('{') {
         return Err(Error::InvalidInput {
