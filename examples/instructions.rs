@@ -11,9 +11,7 @@
 //! ```
 //!
 //! Collected instructions / (64 × PASSES) is the cost of one evaluation. With `fresh` as the
-//! second argument each evaluation makes a new result (`Engine::evaluate`). With `json` each
-//! result (reused) is also written as JSON into a reused buffer, as a batch writing JSON does;
-//! those passes run in `json_loop` (`--toggle-collect='instructions::json_loop'`).
+//! second argument each evaluation makes a new result (`Engine::evaluate`).
 
 use patron::model::parse_date;
 use patron::{Customer, Engine, EvaluateOptions, Evaluation};
@@ -56,45 +54,15 @@ fn run_loop(engine: &Engine, customers: &[Customer], passes: usize, fresh: bool)
     passes_over(engine, customers, passes, fresh)
 }
 
-/// The counted passes of `json`: each result written as JSON; returns the bytes written.
-#[inline(never)]
-fn json_loop(engine: &Engine, customers: &[Customer], passes: usize) -> usize {
-    let as_of = parse_date("2026-11-23").expect("a date");
-    let options = EvaluateOptions::default();
-    let mut out = Evaluation::default();
-    let mut json = Vec::new();
-    let mut written = 0;
-    for _ in 0..passes {
-        for customer in customers {
-            engine
-                .evaluate_with(customer, as_of, &options, &mut out)
-                .expect("evaluated");
-            json.clear();
-            serde_json::to_writer(&mut json, &out).expect("written");
-            written += json.len();
-        }
-    }
-    written
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let passes: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(4);
-    let mode = args.next();
-    let fresh = mode.as_deref() == Some("fresh");
+    let fresh = args.next().as_deref() == Some("fresh");
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customers.json");
     let text = std::fs::read_to_string(file).expect("examples/customers.json");
     let customers: Vec<Customer> = serde_json::from_str(&text).expect("customers");
     let engine = Engine::with_default_policy().expect("the default policy");
     warm_up(&engine, &customers, fresh);
-    if mode.as_deref() == Some("json") {
-        let written = json_loop(&engine, &customers, passes);
-        println!(
-            "{} evaluations, {written} bytes of JSON",
-            passes * customers.len()
-        );
-        return;
-    }
     let actions = run_loop(&engine, &customers, passes, fresh);
     println!(
         "{} evaluations, {actions} actions",

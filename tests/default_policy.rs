@@ -209,7 +209,7 @@ fn recency_above_the_standard_earns_standard_over_actual() {
 
 fn stage_of(json: &str) -> (String, bool, String) {
     let e = eval(json);
-    (e.stage.to, e.stage.changed, e.stage.reason.to_string())
+    (e.stage.to, e.stage.changed, e.stage.reason)
 }
 
 #[test]

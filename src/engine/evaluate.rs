@@ -10,8 +10,7 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    Action, Customer, Date, Evaluation, Facts, Ladder, Reason, Score, ScorePart, TraceClause,
-    TraceEntry,
+    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause, TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -239,7 +238,7 @@ fn run_entries(
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
     // The trace's texts are only built when explaining.
-    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, Reason)| {
+    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
         if let Some(trace) = trace.as_mut() {
             let (rule, message) = what();
             let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
@@ -268,7 +267,7 @@ fn run_entries(
             score.total,
             score.parts.len()
         );
-        (None, message.into())
+        (None, message)
     });
 
     args[1] = Dynamic::from_float(out.score.total);
@@ -320,7 +319,7 @@ fn run_entries(
     record(&VISITS, &|| {
         (
             Some(rule(&VISITS, cadence.line)),
-            cadence.reason.to_reason(),
+            cadence.reason.to_string(),
         )
     });
     let visits = &mut out.visits;
@@ -330,19 +329,19 @@ fn run_entries(
     visits.next_visit_due = due.next_visit_due;
     visits.overdue = due.overdue;
     visits.days_overdue = due.days_overdue;
-    cadence.reason.write_into(&mut visits.reason);
+    set_text(&mut visits.reason, &cadence.reason);
     write_rule(&mut visits.rule, &VISITS, cadence.line);
 
     out.actions.clear();
     if runtime.has(&ACTIONS) {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
-        record(&ACTIONS, &|| (None, format!("{count} action(s)").into()));
+        record(&ACTIONS, &|| (None, format!("{count} action(s)")));
         // One entry per action, so that each names its rule and clause.
         for action in &out.actions {
             record(&ACTIONS, &|| {
                 let message = format!("{} due {}: {}", action.kind, action.due, action.reason);
-                (Some(action.rule.clone()), message.into())
+                (Some(action.rule.clone()), message)
             });
         }
     }
@@ -353,7 +352,7 @@ fn run_entries(
         let labels = &out.labels;
         record(&LABELS, &|| {
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            (None, format!("labels: {}", shown.join(", ")).into())
+            (None, format!("labels: {}", shown.join(", ")))
         });
     }
 
@@ -542,7 +541,7 @@ struct ChangeFields<'a> {
     from: &'a mut Option<String>,
     to: &'a mut String,
     changed: &'a mut bool,
-    reason: &'a mut Reason,
+    reason: &'a mut String,
     rule: &'a mut String,
 }
 
@@ -557,7 +556,7 @@ fn write_change(
     *out.changed = from != Some(to);
     set_optional_text(out.from, from);
     set_text(out.to, to);
-    decision.reason.write_into(out.reason);
+    set_text(out.reason, &decision.reason);
     write_rule(out.rule, entry, decision.line);
     Ok(())
 }
@@ -590,7 +589,7 @@ fn target<'a>(
 }
 
 /// A stage decision that moves more than one step forward says which stages it skips.
-fn note_skipped_stages(pipeline: &Ladder, from: Option<&str>, to: &str, reason: &mut Reason) {
+fn note_skipped_stages(pipeline: &Ladder, from: Option<&str>, to: &str, reason: &mut String) {
     if let (Some(from_rank), Some(to_rank)) =
         (from.and_then(|f| pipeline.rank(f)), pipeline.rank(to))
     {

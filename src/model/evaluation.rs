@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::date::Date;
 use super::portfolio::PortfolioFacts;
-use super::reason::Reason;
 
 /// The full result of evaluating one customer against a policy at a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -90,8 +89,7 @@ pub struct GradeChange {
     /// Whether it changed.
     pub changed: bool,
     /// One plain sentence saying why.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub reason: Reason,
+    pub reason: String,
     /// The script and line of the rule that decided, e.g. `promote.rhai:14`.
     pub rule: String,
 }
@@ -107,8 +105,7 @@ pub struct StageChange {
     /// Whether it changed.
     pub changed: bool,
     /// One plain sentence naming the evidence.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub reason: Reason,
+    pub reason: String,
     /// The script and line of the rule that decided.
     pub rule: String,
 }
@@ -130,8 +127,7 @@ pub struct Visits {
     /// Days past the earliest missed due date (0 when not overdue).
     pub days_overdue: i64,
     /// Why this cadence.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub reason: Reason,
+    pub reason: String,
     /// The script and line of the rule that set the cadence, e.g. `visits.rhai:9`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rule: String,
@@ -146,8 +142,7 @@ pub struct Action {
     /// When it should be done.
     pub due: Date,
     /// One plain sentence saying why.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub reason: Reason,
+    pub reason: String,
     /// The script and line of the rule that asked for it, e.g. `actions.rhai:12`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rule: String,
@@ -170,8 +165,7 @@ pub struct TraceEntry {
     /// Policy parameters the function read.
     pub params: Vec<String>,
     /// One plain sentence.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub message: Reason,
+    pub message: String,
     /// The handbook clause the deciding rule cites (`@rule` in the policy), when it cites one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<TraceClause>,

@@ -11,7 +11,6 @@ mod facts;
 mod parse;
 mod portfolio;
 mod portfolio_index;
-mod reason;
 mod scale;
 #[cfg(test)]
 mod scan_corpus;
@@ -34,6 +33,4 @@ pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};
 pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};
 pub use portfolio_index::PortfolioIndex;
 pub(crate) use portfolio_index::{fold_hash, record_hash, PortfolioEntry, PortfolioIndexBuilder};
-pub use reason::Reason;
-pub(crate) use reason::{write_arg, ReasonArg, Template};
 pub use scale::{GradeScale, Ladder, StagePipeline};

@@ -18,8 +18,7 @@ use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
 use super::view::{json_to_dynamic, CustomerView, TextField};
 use crate::model::{
-    Action, Date, GradeScale, Ladder, PortfolioFacts, Reason, ReceivableFact, ScorePart,
-    StagePipeline,
+    Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -454,7 +453,7 @@ pub(crate) fn decision_to(
     }
     Ok(Decision {
         to: Some(to.clone()),
-        reason: reason.clone().into(),
+        reason: reason.clone(),
         line,
     })
 }
@@ -463,7 +462,7 @@ pub(crate) fn decision_to(
 pub(crate) fn keep(reason: &ImmutableString, line: usize) -> Decision {
     Decision {
         to: None,
-        reason: reason.clone().into(),
+        reason: reason.clone(),
         line,
     }
 }
@@ -488,7 +487,7 @@ pub(crate) fn cadence_of(
     Ok(CadenceDecision {
         calls_per_week,
         visits_per_month,
-        reason: reason.clone().into(),
+        reason: reason.clone(),
         line,
     })
 }
@@ -498,7 +497,7 @@ pub(crate) fn action_of(kind: &str, due: Date, reason: &str, line: usize) -> Act
     Action {
         kind: kind.to_string(),
         due,
-        reason: Reason::from(reason),
+        reason: reason.to_string(),
         rule: String::new(),
         line,
     }

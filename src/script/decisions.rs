@@ -2,91 +2,32 @@
 //! decision records the script position of the call that made it, so that a result can say
 //! which rule decided (`promote.rhai:14`).
 
-use std::sync::Arc;
-
 use rhai::{Dynamic, ImmutableString};
 
-use crate::model::{Reason, ReasonArg, ScorePart, Template};
-
-/// The reason of a decision as a script made it: the script's own string, or — made by the
-/// fast tier from an interpolated string passed straight to the decision — the string's
-/// template and its values, written only when the result's reason is read (see
-/// [`Reason`]).
-#[derive(Debug, Clone)]
-pub enum ScriptReason {
-    /// A string.
-    Text(ImmutableString),
-    /// A template and its values.
-    Template(ReasonTemplate),
-}
-
-/// An interpolated string's literal pieces and the values of its `${…}`, in order.
-#[derive(Debug, Clone)]
-pub struct ReasonTemplate {
-    pub(crate) template: Arc<Template>,
-    pub(crate) args: Vec<ReasonArg<ImmutableString>>,
-}
-
-impl ReasonTemplate {
-    /// The values, with their texts borrowed.
-    pub(crate) fn args(&self) -> impl Iterator<Item = ReasonArg<&str>> {
-        self.args.iter().map(ReasonArg::as_ref)
-    }
-
-    /// The text it stands for.
-    pub(crate) fn text(&self) -> String {
-        let mut text = String::with_capacity(self.template.literal_len() + 16 * self.args.len());
-        let _ = self.template.write(&mut text, self.args());
-        text
-    }
-}
-
-impl ScriptReason {
-    /// Sets `into` to this reason, reusing its allocations.
-    pub(crate) fn write_into(&self, into: &mut Reason) {
-        match self {
-            ScriptReason::Text(text) => into.set_text(text),
-            ScriptReason::Template(t) => into.set_template(&t.template, t.args()),
-        }
-    }
-
-    /// This reason as a result's.
-    pub(crate) fn to_reason(&self) -> Reason {
-        match self {
-            ScriptReason::Text(text) => Reason::from(text.as_str()),
-            ScriptReason::Template(t) => Reason::template(&t.template, t.args()),
-        }
-    }
-}
-
-impl From<ImmutableString> for ScriptReason {
-    fn from(text: ImmutableString) -> ScriptReason {
-        ScriptReason::Text(text)
-    }
-}
+use crate::model::ScorePart;
 
 /// A grade or stage decision made by a script: the target (or `None` to keep the current
 /// one), the reason, and where in the script it was made. The texts are the script's own
 /// strings, shared rather than copied.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// The new grade or stage; `None` keeps the current one.
     pub to: Option<ImmutableString>,
     /// One plain sentence saying why.
-    pub reason: ScriptReason,
+    pub reason: ImmutableString,
     /// Line of the deciding call in its script.
     pub line: usize,
 }
 
 /// The cadence a script asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CadenceDecision {
     /// Calls per week.
     pub calls_per_week: f64,
     /// Visits per month.
     pub visits_per_month: f64,
     /// Why.
-    pub reason: ScriptReason,
+    pub reason: ImmutableString,
     /// Line of the deciding call.
     pub line: usize,
 }
@@ -142,21 +83,6 @@ pub(crate) enum Decided {
 }
 
 impl Decided {
-    /// The decision with `reason` as its reason; `None` for score parts.
-    pub(crate) fn with_reason(self, reason: ScriptReason) -> Option<Decided> {
-        match self {
-            Decided::Decision(mut decision) => {
-                decision.reason = reason;
-                Some(Decided::Decision(decision))
-            }
-            Decided::Cadence(mut cadence) => {
-                cadence.reason = reason;
-                Some(Decided::Cadence(cadence))
-            }
-            Decided::Parts(_) => None,
-        }
-    }
-
     /// The decision as a script value.
     pub(crate) fn into_dynamic(self) -> Dynamic {
         match self {

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 use rhai::{Array, Dynamic, DynamicReadLock, ImmutableString, INT};
 
 use super::api::{self, Vocabulary};
-use super::decisions::{Decided, ScriptReason};
+use super::decisions::Decided;
 use super::fast::Value;
-use crate::model::{parse_date, Action, Date, ScorePart};
+use crate::model::{parse_date, Date, ScorePart};
 
 /// The type of one parameter, as rhai matches a call against the registration. Each
 /// function reads its arguments as the types its entry declares and answers
@@ -117,19 +117,6 @@ pub(crate) enum Produced {
 }
 
 impl Produced {
-    /// What a function with a reason parameter made, with `reason` as its reason instead of
-    /// the one it was called with; `None` if it made something without a reason.
-    pub(crate) fn with_reason(self, reason: ScriptReason) -> Option<Produced> {
-        match self {
-            Produced::Decided(decided) => decided.with_reason(reason).map(Produced::Decided),
-            Produced::Value(Value::Dyn(mut value)) => {
-                value.write_lock::<Action>()?.reason = reason.to_reason();
-                Some(Produced::Value(Value::Dyn(value)))
-            }
-            Produced::Value(_) | Produced::Part(_) => None,
-        }
-    }
-
     /// The result as a script value.
     pub(crate) fn into_dynamic(self) -> Dynamic {
         match self {
@@ -149,20 +136,8 @@ pub(crate) struct ScriptFunction {
     /// Whether it makes a grade or stage decision or a cadence, which an entry function
     /// may return directly (the fast tier hands those over unboxed).
     pub(crate) decides: bool,
-    /// The parameter that is the reason of what it makes (a decision, a cadence, an
-    /// action), if one is: the fast tier passes an interpolated string there as a template
-    /// (see [`Produced::with_reason`]).
-    pub(crate) reason: Option<usize>,
     /// The code.
     pub(crate) run: Run,
-}
-
-impl ScriptFunction {
-    /// The function, with parameter `at` its reason.
-    const fn with_reason(mut self, at: usize) -> ScriptFunction {
-        self.reason = Some(at);
-        self
-    }
 }
 
 fn text(args: Args<'_>, i: usize) -> Result<TextArg<'_>, Failure> {
@@ -224,7 +199,6 @@ const fn function(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: false,
-        reason: None,
         run,
     }
 }
@@ -234,7 +208,6 @@ const fn decision(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: true,
-        reason: None,
         run,
     }
 }
@@ -258,34 +231,29 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         api::decision_to(&v.grades, "grade", &*text(a, 0)?, &*text(a, 1)?, line)
             .map(|d| Produced::Decided(Decided::Decision(d)))
             .map_err(Failure::Message)
-    })
-    .with_reason(1),
+    }),
     decision("set_stage", &[Text, Text], |v, a, line| {
         api::decision_to(&v.stages, "stage", &*text(a, 0)?, &*text(a, 1)?, line)
             .map(|d| Produced::Decided(Decided::Decision(d)))
             .map_err(Failure::Message)
-    })
-    .with_reason(1),
+    }),
     decision("keep_grade", &[Text], |_, a, line| {
         Ok(Produced::Decided(Decided::Decision(api::keep(
             &*text(a, 0)?,
             line,
         ))))
-    })
-    .with_reason(0),
+    }),
     decision("keep_stage", &[Text], |_, a, line| {
         Ok(Produced::Decided(Decided::Decision(api::keep(
             &*text(a, 0)?,
             line,
         ))))
-    })
-    .with_reason(0),
+    }),
     decision("cadence", &[Any, Any, Text], |_, a, line| {
         api::cadence_of(&a.any(0), &a.any(1), &*text(a, 2)?, line)
             .map(|c| Produced::Decided(Decided::Cadence(c)))
             .map_err(Failure::Message)
-    })
-    .with_reason(2),
+    }),
     function("action", &[Text, Day, Text], |_, a, line| {
         Ok(value(api::action_of(
             &text(a, 0)?,
@@ -293,8 +261,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             &text(a, 2)?,
             line,
         )))
-    })
-    .with_reason(2),
+    }),
     function("grade_up", &[Text], |v, a, _| {
         checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, -1))
     }),

@@ -305,11 +305,11 @@ fn csv_row(item: &BatchItem) -> Vec<String> {
             e.grade.from.clone().unwrap_or_default(),
             e.grade.to.clone(),
             e.grade.changed.to_string(),
-            e.grade.reason.to_string(),
+            e.grade.reason.clone(),
             e.stage.from.clone().unwrap_or_default(),
             e.stage.to.clone(),
             e.stage.changed.to_string(),
-            e.stage.reason.to_string(),
+            e.stage.reason.clone(),
             e.visits.calls_per_week.to_string(),
             e.visits.visits_per_month.to_string(),
             e.visits

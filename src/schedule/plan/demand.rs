@@ -290,7 +290,7 @@ fn actions(
         let need = ActionNeed {
             kind: action.kind.clone(),
             due: action.due,
-            reason: action.reason.to_string(),
+            reason: action.reason.clone(),
         };
         if rules.is_service_action(&action.kind) {
             demand.service.push(need);

@@ -33,10 +33,7 @@
 //! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates
 //! and strings unboxed, rhai's `Dynamic` only for arrays, maps and patron's records. Facts
 //! of `c` are read from the view as values (`api::CUSTOMER_FACTS`), and values become
-//! `Dynamic`s only where they leave the tier. An interpolated string passed straight as the
-//! reason of a decision, a cadence or an action is not written at all: its values are kept
-//! beside the string's template (`lower::reason`), and the result's `model::Reason` writes
-//! them when it is read.
+//! `Dynamic`s only where they leave the tier.
 
 mod lower;
 pub(crate) mod natives;

@@ -100,49 +100,17 @@ pub(crate) fn resolve_part(name: &str, arity: usize, ladders: &Ladders) -> Optio
     }))
 }
 
-/// The parameter that is the reason of what `name` taking `arity` arguments makes (see
-/// `ScriptFunction::reason`), when every overload has it there.
-pub(crate) fn reason_param(name: &str, arity: usize) -> Option<usize> {
-    let mut found = overloads(name, arity).map(|f| f.reason);
-    let first = found.next()??;
-    found.all(|at| at == Some(first)).then_some(first)
-}
-
-/// A function of the table as it is, before what it produced becomes a value.
-pub(crate) type ProducingNative = Rc<dyn Fn(&mut [Value], usize) -> Result<Produced, Flow>>;
-
-/// The function of the table `name` taking `arity` arguments, if there is one.
-pub(crate) fn resolve_producing(
-    name: &str,
-    arity: usize,
-    ladders: &Ladders,
-) -> Option<ProducingNative> {
-    let found: Vec<_> = overloads(name, arity).collect();
-    if found.is_empty() {
-        return None;
-    }
-    let vocabulary = ladders.clone();
-    Some(Rc::new(move |args, line| {
-        run(&found, &vocabulary, args, line)
-    }))
-}
-
-/// What a function of the table produced, as a value.
-pub(crate) fn produced_value(produced: Produced) -> Value {
-    match produced {
-        Produced::Value(value) => value,
-        Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
-        Produced::Part(part) => Value::from(part),
-    }
-}
-
 /// The native function `name` taking `arity` arguments, if the fast tier has it.
 pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Native> {
     let found: Vec<_> = overloads(name, arity).collect();
     if !found.is_empty() {
         let vocabulary = ladders.clone();
         return Some(Rc::new(move |args, line| {
-            run(&found, &vocabulary, args, line).map(produced_value)
+            run(&found, &vocabulary, args, line).map(|produced| match produced {
+                Produced::Value(value) => value,
+                Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
+                Produced::Part(part) => Value::from(part),
+            })
         }));
     }
     let native: Native = match (name, arity) {

@@ -6,7 +6,7 @@ use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
 use super::value::Value;
 use super::{Flow, Outcome};
-use crate::model::{write_arg, Date, PortfolioFacts, ReceivableFact, ScorePart};
+use crate::model::{Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
     self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, PORTFOLIO_FIELDS, RECEIVABLE_FIELDS,
     SCORE_PART_FIELDS,
@@ -196,13 +196,82 @@ pub(crate) fn unary(op: &Token, a: Value) -> Outcome {
     }
 }
 
-/// Appends `value` to an interpolated string as rhai's `to_string` would write it (with
-/// the writer of reasons' templates, `model::write_arg`).
-#[inline]
+/// Appends `value` to an interpolated string as rhai's `to_string` would write it.
 pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
-    let arg = value.reason_arg().ok_or(Flow::Bail)?;
-    let _ = write_arg(out, arg);
+    use std::fmt::Write;
+    match value {
+        Value::Str(text) => out.push_str(text),
+        // rhai's own formatting of numbers (a float keeps its `.0`); no allocation. Integers,
+        // and floats with integral values well inside the range rhai writes without an
+        // exponent, are written digit by digit without the formatting machinery.
+        Value::Int(i) => write_int(out, *i),
+        Value::Float(x) if x.fract() == 0.0 && (1.0..=1e12).contains(&x.abs()) => {
+            write_int(out, *x as INT);
+            out.push_str(".0");
+        }
+        Value::Float(x) => {
+            let _ = write!(out, "{}", Dynamic::from_float(*x));
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Unit => {}
+        Value::Date(date) => write_date(out, *date),
+        Value::Dyn(_) => return bail(),
+    }
     Ok(())
+}
+
+/// Appends `i` as its `Display` writes it.
+fn write_int(out: &mut String, i: INT) {
+    if i < 0 {
+        out.push('-');
+    }
+    let mut n = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
+}
+
+/// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
+/// machinery for the years 0–9999.
+fn write_date(out: &mut String, date: Date) {
+    use chrono::Datelike;
+    let year = date.year();
+    let Ok(year) = u32::try_from(year) else {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    };
+    if year > 9999 {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        return;
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let (month, day) = (date.month(), date.day());
+    for c in [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ] {
+        out.push(c);
+    }
 }
 
 fn field<T: Clone + 'static>(fields: &[Field<T>], name: &str) -> Option<fn(&T) -> Value> {

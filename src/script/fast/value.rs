@@ -6,7 +6,7 @@
 
 use rhai::{Dynamic, ImmutableString, INT};
 
-use crate::model::{Action, Date, ReasonArg, ScorePart};
+use crate::model::{Action, Date, ScorePart};
 
 /// A value of the fast tier.
 #[derive(Debug, Clone, Default)]
@@ -79,35 +79,6 @@ impl Value {
             Value::Date(date) => Dynamic::from(date),
             Value::Dyn(value) => value,
         }
-    }
-
-    /// The value as a reason's (and an interpolated string's) value; `None` for a boxed
-    /// one, which the tier does not write into text.
-    #[inline]
-    pub(crate) fn reason_arg(&self) -> Option<ReasonArg<&str>> {
-        Some(match self {
-            Value::Unit => ReasonArg::Unit,
-            Value::Bool(b) => ReasonArg::Bool(*b),
-            Value::Int(i) => ReasonArg::Int(*i),
-            Value::Float(x) => ReasonArg::Float(*x),
-            Value::Str(text) => ReasonArg::Text(text.as_str()),
-            Value::Date(date) => ReasonArg::Date(*date),
-            Value::Dyn(_) => return None,
-        })
-    }
-
-    /// [`Value::reason_arg`], keeping the string.
-    #[inline]
-    pub(crate) fn into_reason_arg(self) -> Option<ReasonArg<ImmutableString>> {
-        Some(match self {
-            Value::Unit => ReasonArg::Unit,
-            Value::Bool(b) => ReasonArg::Bool(b),
-            Value::Int(i) => ReasonArg::Int(i),
-            Value::Float(x) => ReasonArg::Float(x),
-            Value::Str(text) => ReasonArg::Text(text),
-            Value::Date(date) => ReasonArg::Date(date),
-            Value::Dyn(_) => return None,
-        })
     }
 
     /// The boolean, if this is one.

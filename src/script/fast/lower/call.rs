@@ -9,7 +9,6 @@ use rhai::{Array, Dynamic, Expr, FnCallExpr, Token};
 use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method};
 use super::super::{Code, Decided, Flow, Function, Machine, Value};
-use super::reason::with_reason_args;
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
 
@@ -115,17 +114,6 @@ impl Lowerer<'_> {
         if call.capture_parent_scope {
             return self.refuse(format!("`{}!(…)`{}", call.name, line(pos)));
         }
-        let arity = call.args.len();
-        let own = self
-            .ast
-            .iter_fn_def()
-            .any(|f| f.name == call.name && f.params.len() == arity);
-        if call.op_token.is_none() && !own {
-            if let Some(at) = self.template_arg(call) {
-                let native = natives::resolve_producing(&call.name, arity, &self.env.ladders)?;
-                return self.call_with_template(call, at, native, pos.line().unwrap_or(0));
-            }
-        }
         let mut args = call
             .args
             .iter()
@@ -147,6 +135,11 @@ impl Lowerer<'_> {
                 _ => self.refuse(format!("the operator `{}`{}", call.name, line(pos))),
             };
         }
+        let arity = args.len();
+        let own = self
+            .ast
+            .iter_fn_def()
+            .any(|f| f.name == call.name && f.params.len() == arity);
         if own {
             let (function, height) =
                 lower_function(self.ast, self.env, self.library, &call.name, arity, false)?;
@@ -205,24 +198,12 @@ impl Lowerer<'_> {
         let decide = natives::resolve_decision(&call.name, arity, &self.env.ladders)?;
         // The call, as `expr` would count it.
         self.nodes += 1;
-        let line = pos.line().unwrap_or(0);
-        if let Some(at) = self.template_arg(call) {
-            // The reason, an interpolated string, kept as a template.
-            let (args, reason) = self.reason_args(call, at)?;
-            return Some(Box::new(move |m| {
-                let (reason, decided) =
-                    with_reason_args(m, &args, at, &reason, |values| decide(values, line))?;
-                match decided.with_reason(reason) {
-                    Some(decided) => m.decide(decided),
-                    None => ops::bail(),
-                }
-            }));
-        }
         let args = call
             .args
             .iter()
             .map(|a| self.expr(a))
             .collect::<Option<Vec<_>>>()?;
+        let line = pos.line().unwrap_or(0);
         Some(Box::new(move |m| {
             let decided = with_args(m, &args, |_, values| decide(values, line))?;
             m.decide(decided)

@@ -2,13 +2,12 @@
 //! `None`, and the whole file stays with rhai.
 //!
 //! This module lowers files and functions and keeps the scopes; the constructs are lowered
-//! in `stmt` (statements), `expr` (expressions), `call` (operators and function calls),
-//! `chain` (property, method and index chains) and `reason` (reasons kept as templates).
+//! in `stmt` (statements), `expr` (expressions), `call` (operators and function calls) and
+//! `chain` (property, method and index chains).
 
 mod call;
 mod chain;
 mod expr;
-mod reason;
 mod stmt;
 
 use std::cell::RefCell;
