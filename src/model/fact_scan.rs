@@ -30,7 +30,7 @@ use serde::Deserialize;
 
 use super::customer::{Customer, Prospect};
 use super::date::{deserialize_opt_date, Date};
-use super::facts::{Facts, ReceivableFact};
+use super::facts::{days, earlier, later, Facts, ReceivableFact};
 use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
 use super::shadow::{
@@ -332,18 +332,6 @@ impl Fold for Contracts {
             self.signed_at = earlier(self.signed_at, contract.signed_at);
         }
     }
-}
-
-fn days(from: Date, to: Date) -> i64 {
-    (to - from).num_days()
-}
-
-fn later(a: Option<Date>, b: Date) -> Option<Date> {
-    Some(a.map_or(b, |a| a.max(b)))
-}
-
-fn earlier(a: Option<Date>, b: Date) -> Option<Date> {
-    Some(a.map_or(b, |a| a.min(b)))
 }
 
 impl FoldedCustomer {

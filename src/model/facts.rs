@@ -97,15 +97,18 @@ pub struct Facts {
     pub portfolio: Option<PortfolioFacts>,
 }
 
-fn days(from: Date, to: Date) -> i64 {
+/// Days from `from` to `to` (negative when `to` is earlier).
+pub(super) fn days(from: Date, to: Date) -> i64 {
     (to - from).num_days()
 }
 
-fn later(a: Option<Date>, b: Date) -> Option<Date> {
+/// The later of `a` (if any) and `b`.
+pub(super) fn later(a: Option<Date>, b: Date) -> Option<Date> {
     Some(a.map_or(b, |a| a.max(b)))
 }
 
-fn earlier(a: Option<Date>, b: Date) -> Option<Date> {
+/// The earlier of `a` (if any) and `b`.
+pub(super) fn earlier(a: Option<Date>, b: Date) -> Option<Date> {
     Some(a.map_or(b, |a| a.min(b)))
 }
 
