@@ -4,8 +4,9 @@
 use chrono::{DateTime, NaiveDate};
 use std::fmt;
 
+use chrono::Datelike;
 use serde::de::{self, Visitor};
-use serde::Deserializer;
+use serde::{Deserializer, Serialize, Serializer};
 
 /// A calendar date. Evaluations work on whole days.
 pub type Date = NaiveDate;
@@ -74,6 +75,38 @@ pub fn saturating_add_days(date: Date, days: i64) -> Date {
     } else {
         NaiveDate::MAX
     })
+}
+
+/// serde helper: writes a date as `2026-11-23`, as chrono's `Serialize` does, without the
+/// formatting machinery for the years 0–9999 (every evaluation writes several dates).
+pub(crate) fn serialize_date<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    let Ok(year) = u32::try_from(year) else {
+        return date.serialize(serializer);
+    };
+    if year > 9999 {
+        return date.serialize(serializer);
+    }
+    let mut text = *b"0000-00-00";
+    for (at, mut n, width) in [(0, year, 4), (5, month, 2), (8, day, 2)] {
+        for k in (at..at + width).rev() {
+            text[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    // ASCII digits and dashes only.
+    serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+}
+
+/// serde helper: [`serialize_date`] of an optional date (`None` as `null`).
+pub(crate) fn serialize_opt_date<S: Serializer>(
+    date: &Option<Date>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serialize_date(date, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// serde helper: a required date field. The text is read in place, not into a `String` (a
@@ -175,6 +208,38 @@ impl<'de> Visitor<'de> for OptionalTextVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dates are written as chrono writes them, across the calendar's whole range.
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        #[derive(serde::Serialize)]
+        struct Written {
+            #[serde(serialize_with = "serialize_date")]
+            at: Date,
+            #[serde(serialize_with = "serialize_opt_date")]
+            since: Option<Date>,
+        }
+        #[derive(serde::Serialize)]
+        struct ByChrono {
+            at: Date,
+            since: Option<Date>,
+        }
+        let mut dates = vec![NaiveDate::MIN, NaiveDate::MAX];
+        for year in [
+            -1, 0, 1, 9, 10, 99, 999, 1000, 1969, 2026, 9999, 10000, 12345,
+        ] {
+            for (month, day) in [(1, 1), (2, 28), (9, 30), (10, 9), (12, 31)] {
+                dates.push(NaiveDate::from_ymd_opt(year, month, day).unwrap());
+            }
+        }
+        for at in &dates {
+            for since in [None, Some(*at), Some(NaiveDate::MIN)] {
+                let written = serde_json::to_string(&Written { at: *at, since }).unwrap();
+                let by_chrono = serde_json::to_string(&ByChrono { at: *at, since }).unwrap();
+                assert_eq!(written, by_chrono);
+            }
+        }
+    }
 
     /// Dates read in place give what reading them into a `String` first gave: the same date,
     /// or the same error at the same position, for every kind of JSON value.

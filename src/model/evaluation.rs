@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::date::Date;
+use super::date::{serialize_date, serialize_opt_date, Date};
 use super::portfolio::PortfolioFacts;
 
 /// The full result of evaluating one customer against a policy at a date.
@@ -14,6 +14,7 @@ pub struct Evaluation {
     /// The customer's id.
     pub customer_id: String,
     /// The date the evaluation is for.
+    #[serde(serialize_with = "serialize_date")]
     pub as_of: Date,
     /// Which policy produced it.
     pub policy: PolicyStamp,
@@ -119,8 +120,10 @@ pub struct Visits {
     /// On-site visits the policy asks for per month.
     pub visits_per_month: f64,
     /// When the next call is due (absent when no calls are asked for).
+    #[serde(serialize_with = "serialize_opt_date")]
     pub next_call_due: Option<Date>,
     /// When the next visit is due (absent when no visits are asked for).
+    #[serde(serialize_with = "serialize_opt_date")]
     pub next_visit_due: Option<Date>,
     /// Whether a call or a visit is past due.
     pub overdue: bool,
@@ -140,6 +143,7 @@ pub struct Action {
     /// `payment_reminder`, `collection`, `callback`, `complaint_follow_up`, or a policy's own.
     pub kind: String,
     /// When it should be done.
+    #[serde(serialize_with = "serialize_date")]
     pub due: Date,
     /// One plain sentence saying why.
     pub reason: String,
