@@ -25,7 +25,8 @@
 //!   [`evaluate_with`](Engine::evaluate_with) (options, into a reused [`Evaluation`]); many:
 //!   [`evaluate_many`](Engine::evaluate_many) over a slice, JSON text or parsed records
 //!   ([`BatchInput`]), [`evaluate_stream`](Engine::evaluate_stream) /
-//!   [`evaluate_stream_with`](Engine::evaluate_stream_with) for JSON Lines of any size
+//!   [`evaluate_stream_with`](Engine::evaluate_stream_with) /
+//!   [`evaluate_stream_by_ref`](Engine::evaluate_stream_by_ref) for JSON Lines of any size
 //!   (with [`PortfolioIndex::scan`]); [`plan`](Engine::plan) /
 //!   [`plan_with`](Engine::plan_with); [`impact`](Engine::impact); [`reload`](Engine::reload),
 //!   [`policy_info`](Engine::policy_info), [`tier_counts`](Engine::tier_counts).

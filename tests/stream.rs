@@ -2,7 +2,7 @@
 //! on the shipped examples with their policies, and on a generated portfolio full of ties,
 //! garbage lines, blank lines and chunk boundaries, on several threads. Plus the edges: empty
 //! input, a last line without a newline, a line that is not UTF-8, an input that changes
-//! between the two passes, and the one-pass mode.
+//! between the two passes, the one-pass mode, and the pass that lends its items to the caller.
 
 mod common;
 
@@ -399,4 +399,60 @@ fn one_pass_without_an_index_uses_the_records_own_portfolio_facts() {
         .unwrap();
     assert_eq!(summary.evaluated, 2);
     assert_eq!(items, [None, Some(9)]);
+}
+
+/// The evaluating pass that lends each item to `map` (and reuses its evaluation for the next
+/// record on the thread) gives the items of the pass that hands each item over, fresh: on the
+/// generated portfolio, whose records of every size and failures follow one another on the
+/// same threads, with and without a trace, in one chunk and in chunks of one line.
+#[test]
+fn lending_and_handing_over_items_give_the_same_stream() {
+    let engine = Engine::with_default_policy().unwrap();
+    let input = generated(600, 11);
+    for explain in [false, true] {
+        for chunk_lines in [1, 1024] {
+            let options = StreamOptions {
+                evaluate: EvaluateOptions {
+                    explain,
+                    ..EvaluateOptions::default()
+                },
+                ..chunked(chunk_lines)
+            };
+            let portfolio = PortfolioIndex::scan(Cursor::new(&input), as_of(), &options).unwrap();
+            let (mut handed, mut lent) = (Vec::new(), Vec::new());
+            let handed_summary = engine
+                .evaluate_stream_with(
+                    Cursor::new(&input),
+                    as_of(),
+                    Some(&portfolio),
+                    &options,
+                    |item| item.to_json_line(),
+                    |chunk| {
+                        handed.extend(chunk.into_iter().flatten());
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            let lent_summary = engine
+                .evaluate_stream_by_ref(
+                    Cursor::new(&input),
+                    as_of(),
+                    Some(&portfolio),
+                    &options,
+                    BatchItem::to_json_line,
+                    |chunk| {
+                        lent.extend(chunk.into_iter().flatten());
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            let what = format!("explain {explain}, chunks of {chunk_lines}");
+            assert_same(&handed, &lent, &what);
+            assert_eq!(handed_summary, lent_summary, "{what}");
+            assert!(
+                lent_summary.failed > 20 && lent_summary.evaluated > 300,
+                "{what}"
+            );
+        }
+    }
 }

@@ -365,7 +365,7 @@ fn evaluate_streaming<R: BufRead, S: ItemSink>(
     let bar = progress_bar(portfolio.map_or(0, PortfolioIndex::records));
     let mut write_error = None;
     let summary = engine
-        .evaluate_stream_with(
+        .evaluate_stream_by_ref(
             input,
             as_of,
             portfolio,
@@ -374,7 +374,7 @@ fn evaluate_streaming<R: BufRead, S: ItemSink>(
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
-                ItemWriter::<Vec<u8>>::encode(format, item)
+                ItemWriter::<Vec<u8>>::encode_ref(format, item)
             },
             |items| {
                 writer

@@ -15,7 +15,7 @@ use crate::model::{
 use crate::policy::Policy;
 
 /// One item of a batch answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum BatchItem {
@@ -33,7 +33,7 @@ pub enum BatchItem {
 }
 
 /// An error as JSON: its stable code, the code's name, and the message.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The numeric `PATRON_ERR_*` code.

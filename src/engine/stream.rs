@@ -9,7 +9,10 @@
 //! [`Engine::evaluate_stream_with`] reads the records and evaluates with them — each record
 //! without its histories, which are folded into its facts as they are read
 //! ([`parse_line_with_facts`]). [`Engine::evaluate_stream`] does both on a seekable input. The
-//! output is byte for byte what the batch gives.
+//! output is byte for byte what the batch gives. [`Engine::evaluate_stream_by_ref`] is the
+//! evaluating pass for callers that only serialise the items: each item is lent to them, and
+//! its evaluation is reused by the next record on the same thread (each thread of the pool
+//! keeps one).
 //!
 //! Memory is bounded by the chunks, not the input: the chunk being read, the chunk being
 //! evaluated (its records parsed) and the results being written — by default at most 1,024
@@ -18,16 +21,18 @@
 //! plus the id per customer at its peak, 16 bytes per customer while evaluating (see
 //! [`PortfolioIndex`]).
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufWriter, Seek, SeekFrom, Write};
 
 use rayon::prelude::*;
 
 use super::{evaluate, BatchItem, Engine, EvaluateOptions};
-use crate::error::{Error, RecordRef};
+use crate::error::{Error, RecordRef, Result};
 use crate::model::{
-    fold_hash, parse_line_with_facts, record_hash, scan_line, Date, FoldedRecord, PortfolioEntry,
-    PortfolioIndex, PortfolioIndexBuilder,
+    fold_hash, parse_line_with_facts, record_hash, scan_line, Customer, Date, Evaluation, Facts,
+    FoldedRecord, PortfolioEntry, PortfolioIndex, PortfolioIndexBuilder,
 };
+use crate::policy::Policy;
 
 /// How a stream is cut into chunks, and how each record is evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,12 +300,12 @@ impl Engine {
         let portfolio = PortfolioIndex::scan(&mut input, as_of, options)?;
         input.seek(SeekFrom::Start(start))?;
         let mut output = BufWriter::with_capacity(1 << 16, output);
-        let summary = self.evaluate_stream_with(
+        let summary = self.evaluate_stream_by_ref(
             input,
             as_of,
             Some(&portfolio),
             options,
-            |item| item.to_json_line(),
+            BatchItem::to_json_line,
             |lines| lines.iter().try_for_each(|line| output.write_all(line)),
         )?;
         output.flush()?;
@@ -351,12 +356,133 @@ impl Engine {
         portfolio: Option<&PortfolioIndex>,
         options: &StreamOptions,
         map: F,
-        mut sink: S,
+        sink: S,
     ) -> io::Result<StreamSummary>
     where
         R: BufRead,
         T: Send,
         F: Fn(BatchItem) -> T + Sync,
+        S: FnMut(Vec<T>) -> io::Result<()>,
+    {
+        self.evaluating_pass(
+            input,
+            as_of,
+            portfolio,
+            options,
+            |policy, record, line| {
+                let outcome = record.and_then(|(customer, facts)| {
+                    evaluate::evaluate_with_facts(policy, customer, facts, &options.evaluate)
+                });
+                let item = BatchItem::from_outcome(outcome, line);
+                let failed = item.is_error();
+                (map(item), failed)
+            },
+            sink,
+        )
+    }
+
+    /// [`evaluate_stream_with`](Engine::evaluate_stream_with) with `map` borrowing each
+    /// item instead of taking it: the form for callers that only serialise or summarise the
+    /// items. An evaluation's allocations (its strings, parts and actions) are then reused
+    /// by the next record evaluated on the same thread, as
+    /// [`evaluate_with`](Engine::evaluate_with) reuses a result; the items are the same.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use patron::{model::parse_date, BatchItem, Engine, PortfolioIndex, StreamOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let as_of = parse_date("2026-11-23")?;
+    /// let input = "{ \"id\": \"C-1\", \"grade\": \"A\" }\nnot a record\n";
+    /// let options = StreamOptions::default();
+    /// let portfolio = PortfolioIndex::scan(Cursor::new(input), as_of, &options)?;
+    /// let mut lines = Vec::new();
+    /// let summary = engine.evaluate_stream_by_ref(
+    ///     Cursor::new(input),
+    ///     as_of,
+    ///     Some(&portfolio),
+    ///     &options,
+    ///     BatchItem::to_json_line,
+    ///     |chunk| {
+    ///         lines.extend(chunk);
+    ///         Ok(())
+    ///     },
+    /// )?;
+    /// assert_eq!((summary.evaluated, summary.failed), (1, 1));
+    /// assert!(lines[0].starts_with(b"{\"customer_id\":\"C-1\","));
+    /// assert!(lines[1].starts_with(b"{\"customer_id\":null,\"line\":2,"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_stream_by_ref<R, T, F, S>(
+        &self,
+        input: R,
+        as_of: Date,
+        portfolio: Option<&PortfolioIndex>,
+        options: &StreamOptions,
+        map: F,
+        sink: S,
+    ) -> io::Result<StreamSummary>
+    where
+        R: BufRead,
+        T: Send,
+        F: Fn(&BatchItem) -> T + Sync,
+        S: FnMut(Vec<T>) -> io::Result<()>,
+    {
+        thread_local! {
+            /// The evaluation the last record on this thread was written into.
+            static SPARE: Cell<Option<Box<Evaluation>>> = const { Cell::new(None) };
+        }
+        self.evaluating_pass(
+            input,
+            as_of,
+            portfolio,
+            options,
+            |policy, record, line| {
+                let mut evaluation = SPARE.take().unwrap_or_default();
+                let outcome = record.and_then(|(customer, facts)| {
+                    evaluate::evaluate_with_facts_into(
+                        policy,
+                        customer,
+                        facts,
+                        &options.evaluate,
+                        &mut evaluation,
+                    )
+                });
+                match outcome {
+                    Ok(()) => {
+                        let item = BatchItem::Evaluated(evaluation);
+                        let mapped = map(&item);
+                        if let BatchItem::Evaluated(evaluation) = item {
+                            SPARE.set(Some(evaluation));
+                        }
+                        (mapped, false)
+                    }
+                    Err(error) => {
+                        SPARE.set(Some(evaluation));
+                        (map(&BatchItem::from_outcome(Err(error), line)), true)
+                    }
+                }
+            },
+            sink,
+        )
+    }
+
+    /// The evaluating pass: each chunk's records read (without their histories) and given,
+    /// with their portfolio facts, to `item_of` in parallel (`item_of` evaluates one and
+    /// says whether it failed); the mapped items go to `sink` chunk by chunk, in input order.
+    fn evaluating_pass<R, T, E, S>(
+        &self,
+        input: R,
+        as_of: Date,
+        portfolio: Option<&PortfolioIndex>,
+        options: &StreamOptions,
+        item_of: E,
+        mut sink: S,
+    ) -> io::Result<StreamSummary>
+    where
+        R: BufRead,
+        T: Send,
+        E: Fn(&Policy, Result<(&Customer, Facts)>, usize) -> (T, bool) + Sync,
         S: FnMut(Vec<T>) -> io::Result<()>,
     {
         if let Some(portfolio) = portfolio {
@@ -371,7 +497,6 @@ impl Engine {
             }
         }
         let policy = self.policy.load_full();
-        let evaluate_options = &options.evaluate;
         let mut summary = StreamSummary::default();
         let mut fingerprint = 0u64;
         let mut customers = 0usize;
@@ -404,7 +529,7 @@ impl Engine {
                     .zip(ordinals)
                     .map(|(record, ordinal)| {
                         let mut hash = None;
-                        let outcome = record.result.and_then(|(customer, mut facts)| {
+                        let customer_and_facts = record.result.and_then(|(customer, mut facts)| {
                             hash = Some(record_hash(&customer, &facts));
                             if let (None, Some(portfolio)) = (&facts.portfolio, portfolio) {
                                 facts.portfolio = portfolio.facts(ordinal, &customer, &facts);
@@ -412,16 +537,15 @@ impl Engine {
                                     return Err(Error::Internal(changed().to_string()));
                                 }
                             }
-                            evaluate::evaluate_with_facts(
-                                &policy,
-                                &customer,
-                                facts,
-                                evaluate_options,
-                            )
+                            Ok((customer, facts))
                         });
-                        let item = BatchItem::from_outcome(outcome, record.line);
-                        let failed = item.is_error();
-                        (map(item), failed, hash)
+                        let (item, failed) = match customer_and_facts {
+                            Ok((customer, facts)) => {
+                                item_of(&policy, Ok((&customer, facts)), record.line)
+                            }
+                            Err(error) => item_of(&policy, Err(error), record.line),
+                        };
+                        (item, failed, hash)
                     })
                     .collect();
                 let mut evaluated = Evaluated {

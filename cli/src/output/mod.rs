@@ -74,12 +74,20 @@ impl<W: Write> ItemWriter<W> {
     /// How `item` is written in `format`: independent of the other items, so it can run in
     /// parallel.
     pub fn encode(format: Format, item: BatchItem) -> io::Result<Encoded> {
+        match format {
+            Format::Table => Ok(Encoded::Item(item)),
+            _ => Self::encode_ref(format, &item),
+        }
+    }
+
+    /// [`encode`](ItemWriter::encode) of a borrowed item (the table keeps a copy).
+    pub fn encode_ref(format: Format, item: &BatchItem) -> io::Result<Encoded> {
         Ok(match format {
             Format::Jsonl => Encoded::Bytes(item.to_json_line()),
             // An element of a pretty-printed array: every line one level in. JSON strings
             // escape their newlines, so each newline here is the printer's own.
             Format::Json => {
-                let pretty = serde_json::to_vec_pretty(&item)?;
+                let pretty = serde_json::to_vec_pretty(item)?;
                 let mut text = Vec::with_capacity(pretty.len() + pretty.len() / 8 + 2);
                 text.extend_from_slice(b"  ");
                 for byte in pretty {
@@ -90,8 +98,8 @@ impl<W: Write> ItemWriter<W> {
                 }
                 Encoded::Bytes(text)
             }
-            Format::Csv => Encoded::Bytes(csv_line(&csv_row(&item))?),
-            Format::Table => Encoded::Item(item),
+            Format::Csv => Encoded::Bytes(csv_line(&csv_row(item))?),
+            Format::Table => Encoded::Item(item.clone()),
         })
     }
 

@@ -161,7 +161,7 @@ impl Served {
             None
         };
         self.engine
-            .evaluate_stream_with(
+            .evaluate_stream_by_ref(
                 input,
                 ask.as_of,
                 portfolio.as_ref(),
@@ -184,7 +184,7 @@ impl Served {
             ..StreamOptions::default()
         };
         self.engine
-            .evaluate_stream_with(input, ask.as_of, None, &options, stream_line, sink)
+            .evaluate_stream_by_ref(input, ask.as_of, None, &options, stream_line, sink)
             .map(|_| ())
     }
 
@@ -247,9 +247,9 @@ fn outcome(item: &BatchItem) -> Outcome {
     }
 }
 
-fn stream_line(item: BatchItem) -> StreamLine {
-    let outcome = outcome(&item);
-    let hash = match &item {
+fn stream_line(item: &BatchItem) -> StreamLine {
+    let outcome = outcome(item);
+    let hash = match item {
         BatchItem::Evaluated(e) => Some(e.policy.hash.clone()),
         BatchItem::Failed { .. } => None,
     };
