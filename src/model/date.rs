@@ -2,11 +2,12 @@
 //! wherever a date is (the date is taken as written, in the datetime's own offset).
 
 use chrono::{DateTime, NaiveDate};
-use std::fmt;
 
 use chrono::Datelike;
-use serde::de::{self, Visitor};
-use serde::{Deserializer, Serialize, Serializer};
+use serde::de;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::text::Text;
 
 /// A calendar date. Evaluations work on whole days.
 pub type Date = NaiveDate;
@@ -113,7 +114,7 @@ pub(crate) fn serialize_opt_date<S: Serializer>(
 /// record has dozens of dates, and an allocation each was a fifth of reading it), and parsed
 /// once the deserializer has it, as before, so that errors keep their positions.
 pub(crate) fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-    let text = d.deserialize_str(TextVisitor)?;
+    let text = Text::deserialize(d)?;
     parse_date(text.as_str()).map_err(de::Error::custom)
 }
 
@@ -121,87 +122,11 @@ pub(crate) fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, 
 pub(crate) fn deserialize_opt_date<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Date>, D::Error> {
-    match d.deserialize_option(OptionalTextVisitor)? {
+    match Option::<Text>::deserialize(d)? {
         None => Ok(None),
         Some(text) => parse_date(text.as_str())
             .map(Some)
             .map_err(de::Error::custom),
-    }
-}
-
-/// The longest date text kept without allocating (`2026-11-20T10:00:00.123456789+08:00` is
-/// 35 bytes); a longer one (not a date, or with spaces around it) goes into a `String`.
-const INLINE_TEXT: usize = 48;
-
-/// The text of a date field: borrowed from the input when it can be, else copied into a small
-/// buffer (an escaped string), else owned.
-enum DateText<'de> {
-    Borrowed(&'de str),
-    Inline([u8; INLINE_TEXT], usize),
-    Owned(String),
-}
-
-impl DateText<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            DateText::Borrowed(text) => text,
-            // The bytes were copied from a `str` whole, so they are UTF-8.
-            DateText::Inline(bytes, len) => std::str::from_utf8(&bytes[..*len]).unwrap_or(""),
-            DateText::Owned(text) => text,
-        }
-    }
-}
-
-/// Reads a JSON string as [`DateText`]. Its `expecting` is `String`'s, so that a value of
-/// another type is refused with the message it always was.
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = DateText<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<DateText<'de>, E> {
-        Ok(DateText::Borrowed(text))
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<DateText<'de>, E> {
-        if text.len() <= INLINE_TEXT {
-            let mut bytes = [0u8; INLINE_TEXT];
-            bytes[..text.len()].copy_from_slice(text.as_bytes());
-            Ok(DateText::Inline(bytes, text.len()))
-        } else {
-            Ok(DateText::Owned(text.to_string()))
-        }
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<DateText<'de>, E> {
-        Ok(DateText::Owned(text))
-    }
-}
-
-/// [`TextVisitor`] or nothing, as `Option<String>` reads it.
-struct OptionalTextVisitor;
-
-impl<'de> Visitor<'de> for OptionalTextVisitor {
-    type Value = Option<DateText<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("option")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(TextVisitor).map(Some)
     }
 }
 

@@ -35,8 +35,9 @@ use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
 use super::shadow::{
     refused_amount, Fold, Folded, LightComplaint, LightContract, LightInteraction, LightPurchase,
-    LightReceivable, Text, Window, WindowGuard,
+    LightReceivable, Window, WindowGuard,
 };
+use super::text::Text;
 use crate::error::Result;
 
 /// One record of JSON Lines read for evaluation: where it is, and the customer without its
@@ -240,13 +241,13 @@ impl Fold for Interactions {
             return;
         }
         let recent = at > window.recent_start;
-        let kind = interaction.kind.0;
+        let kind = interaction.kind.as_str();
         self.last_contact_at = later(self.last_contact_at, at);
         if self.first.as_ref().is_none_or(|(first, _)| at < *first) {
             self.first = Some((at, kind.to_string()));
         }
         self.interactions_90 += i64::from(recent);
-        match &*kind {
+        match kind {
             "call" => {
                 self.last_call_at = later(self.last_call_at, at);
                 self.calls_90 += i64::from(recent);

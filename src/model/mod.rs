@@ -15,6 +15,7 @@ mod scale;
 #[cfg(test)]
 mod scan_corpus;
 mod shadow;
+mod text;
 
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};

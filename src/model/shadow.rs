@@ -9,7 +9,6 @@
 //! Also how a history is folded as it is read ([`Fold`], [`Folded`]), and the as-of date of the
 //! record being read ([`Window`]): serde's derive passes no state to a field.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -76,7 +75,7 @@ pub(super) struct LightPurchase {
 }
 
 /// [`Interaction`](super::Interaction)'s shape; `kind` is [`Str`] (checked, not kept) or
-/// [`Text`] (kept, borrowed from the input when it can be).
+/// [`Text`](super::text::Text) (kept, borrowed from the input when it can be).
 #[derive(Deserialize)]
 pub(super) struct LightInteraction<K = Str> {
     #[serde(deserialize_with = "deserialize_date")]
@@ -138,34 +137,6 @@ impl<'de> Deserialize<'de> for Str {
             }
         }
         deserializer.deserialize_string(StrVisitor)
-    }
-}
-
-/// Where a `String` goes that the reader keeps: borrowed from the input when it has no
-/// escapes, accepted exactly as `String` accepts it.
-pub(super) struct Text<'de>(pub(super) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
-                std::str::from_utf8(v)
-                    .map(|s| Text(Cow::Owned(s.to_string())))
-                    .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))
-            }
-        }
-        deserializer.deserialize_string(TextVisitor)
     }
 }
 
