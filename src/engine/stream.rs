@@ -134,7 +134,7 @@ impl<R: BufRead> LineReader<'_, R> {
         let max_lines = self.options.chunk_lines.max(1);
         while chunk.lines.len() < max_lines && chunk.bytes.len() < self.options.chunk_bytes {
             let start = chunk.bytes.len();
-            if self.input.read_until(b'\n', &mut chunk.bytes)? == 0 {
+            if read_line(&mut self.input, &mut chunk.bytes)? == 0 {
                 break;
             }
             self.lines += 1;
@@ -152,6 +152,33 @@ impl<R: BufRead> LineReader<'_, R> {
             });
         }
         Ok(())
+    }
+}
+
+/// [`BufRead::read_until`] a newline, with the `memchr` crate's search (vectorised where the
+/// CPU allows) instead of the standard library's word-at-a-time one: appends the next line of
+/// `input`, its `\n` included, to `into` and returns its length (0 at the end of the input).
+fn read_line<R: BufRead>(input: &mut R, into: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(read);
+        }
+        let (taken, done) = match memchr::memchr(b'\n', buffer) {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
+        };
+        into.extend_from_slice(&buffer[..taken]);
+        input.consume(taken);
+        read += taken;
+        if done {
+            return Ok(read);
+        }
     }
 }
 
@@ -580,5 +607,46 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `read_line` splits any input as `read_until(b'\n')` does, whatever the reader's buffer
+    /// size (lines longer than the buffer, ends on a boundary, no newline at the end, blank
+    /// and `\r\n` lines), and leaves the reader where `read_until` leaves it.
+    #[test]
+    fn read_line_reads_what_read_until_reads() {
+        let long = "x".repeat(70);
+        let inputs = [
+            String::new(),
+            "\n".to_string(),
+            "a".to_string(),
+            "a\nbb\n\nccc".to_string(),
+            "a\r\nb\r\n\r\n".to_string(),
+            format!("{long}\n{long}{long}\nend"),
+            format!("\n\n{long}\n"),
+        ];
+        for input in &inputs {
+            for capacity in [1, 2, 3, 7, 64, 1 << 16] {
+                let mut by_until = io::BufReader::with_capacity(capacity, input.as_bytes());
+                let mut by_line = io::BufReader::with_capacity(capacity, input.as_bytes());
+                loop {
+                    let (mut expected, mut actual) = (b"kept".to_vec(), b"kept".to_vec());
+                    let n = by_until.read_until(b'\n', &mut expected).unwrap();
+                    let m = read_line(&mut by_line, &mut actual).unwrap();
+                    assert_eq!(
+                        (m, &actual),
+                        (n, &expected),
+                        "{input:?}, capacity {capacity}"
+                    );
+                    if n == 0 {
+                        break;
+                    }
+                }
+            }
+        }
     }
 }
