@@ -329,10 +329,11 @@ fn a_line_that_is_not_utf8_fails_alone() {
         .collect();
     assert_eq!(items[1]["line"], 2);
     assert_eq!(items[1]["error"]["kind"], "invalid_input");
+    // Where, as the standard library says it.
     assert!(items[1]["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("not valid UTF-8"));
+        .contains("the line is not valid UTF-8: invalid utf-8 sequence of 1 bytes from index 11"));
     assert_eq!(items[2]["customer_id"], "C-3");
     assert_eq!(items[2]["portfolio"]["size"], 2);
 }
