@@ -332,8 +332,9 @@ fn run_entries(
     set_text(&mut visits.reason, &cadence.reason);
     write_rule(&mut visits.rule, &VISITS, cadence.line);
 
-    out.actions.clear();
-    if runtime.has(&ACTIONS) {
+    if !runtime.has(&ACTIONS) {
+        out.actions.clear();
+    } else {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
         record(&ACTIONS, &|| (None, format!("{count} action(s)")));
@@ -490,7 +491,8 @@ impl FromDecided for CadenceDecision {
     }
 }
 
-/// `args`: the view and the grade; the actions are appended to `out`.
+/// `args`: the view and the grade; `out` becomes the actions, written into the actions it
+/// held (reusing their strings' allocations) as far as they go.
 fn actions(
     runtime: &ScriptRuntime,
     args: &mut [Dynamic],
@@ -502,15 +504,30 @@ fn actions(
     let array = value
         .into_array()
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
-    for item in array {
+    let count = array.len();
+    for (i, item) in array.into_iter().enumerate() {
         let got = item.type_name();
         let mut action = item
             .try_cast::<Action>()
             .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?;
-        write_rule(&mut action.rule, &ACTIONS, action.line);
-        action.line = 0; // `rule` says it now; results compare equal to their JSON round trip
-        out.push(action);
+        let line = action.line;
+        // `rule` says where it was made now; results compare equal to their JSON round trip.
+        action.line = 0;
+        match out.get_mut(i) {
+            Some(into) => {
+                set_text(&mut into.kind, &action.kind);
+                into.due = action.due;
+                set_text(&mut into.reason, &action.reason);
+                write_rule(&mut into.rule, &ACTIONS, line);
+                into.line = 0;
+            }
+            None => {
+                write_rule(&mut action.rule, &ACTIONS, line);
+                out.push(action);
+            }
+        }
     }
+    out.truncate(count);
     Ok(())
 }
 

@@ -65,8 +65,27 @@ fn line_of(ctx: &NativeCallContext) -> usize {
 pub(crate) struct Vocabulary {
     pub(crate) grades: Rc<GradeScale>,
     pub(crate) stages: Rc<StagePipeline>,
+    /// The grades as script strings, made once, so that `grade_up(…)` / `grade_down(…)`
+    /// hand out a shared string rather than a new one.
+    pub(crate) grade_names: Vec<ImmutableString>,
     /// `limits.max_string_size`, which helpers that build strings enforce as they go.
     pub(crate) max_string_size: usize,
+}
+
+impl Vocabulary {
+    /// The vocabulary of a policy's `grades` and `stages`.
+    pub(crate) fn new(grades: GradeScale, stages: StagePipeline, max_string_size: usize) -> Self {
+        Vocabulary {
+            grade_names: grades
+                .names()
+                .iter()
+                .map(|name| ImmutableString::from(name.as_str()))
+                .collect(),
+            grades: Rc::new(grades),
+            stages: Rc::new(stages),
+            max_string_size,
+        }
+    }
 }
 
 /// A rhai engine with the standard packages scripts may use (no clock, no I/O) and the
@@ -504,15 +523,21 @@ pub(crate) fn action_of(kind: &str, due: Date, reason: &str, line: usize) -> Act
 }
 
 /// `grade_up(g)` / `grade_down(g)` (and the like for stages): one step on the ladder.
+/// `shared` holds the ladder's names as script strings (or nothing): the one found is
+/// shared rather than copied.
 pub(crate) fn ladder_step(
     ladder: &Ladder,
+    shared: &[ImmutableString],
     what: &str,
     name: &str,
     steps: i64,
 ) -> Result<ImmutableString, String> {
     ladder
         .step(name, steps)
-        .map(ImmutableString::from)
+        .map(|to| match shared.iter().find(|n| n.as_str() == to) {
+            Some(shared) => shared.clone(),
+            None => ImmutableString::from(to),
+        })
         .ok_or_else(|| unknown(what, name, ladder.names()))
 }
 

@@ -263,10 +263,10 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         )))
     }),
     function("grade_up", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, -1))
+        checked(api::ladder_step(&v.grades, &v.grade_names, "grade", &text(a, 0)?, -1))
     }),
     function("grade_down", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, 1))
+        checked(api::ladder_step(&v.grades, &v.grade_names, "grade", &text(a, 0)?, 1))
     }),
     function("grade_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
@@ -349,11 +349,11 @@ mod tests {
     ];
 
     fn vocabulary() -> Rc<Vocabulary> {
-        Rc::new(Vocabulary {
-            grades: Rc::new(Ladder::new(["A", "B", "C"])),
-            stages: Rc::new(Ladder::new(["lead", "customer"])),
-            max_string_size: 1000,
-        })
+        Rc::new(Vocabulary::new(
+            Ladder::new(["A", "B", "C"]),
+            Ladder::new(["lead", "customer"]),
+            1000,
+        ))
     }
 
     /// A script expression of each parameter type.

@@ -22,7 +22,8 @@ pub(crate) struct ViewInner {
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
     /// `c.grade`, `c.stage` and `c.region` as script strings, made on first read and kept
-    /// for the next record while it has the same value (grades and regions repeat).
+    /// for the next record while it has the same value (grades and regions repeat), or
+    /// rewritten in place for it when no script value shares them any more.
     texts: [RefCell<Option<ImmutableString>>; 3],
 }
 
@@ -152,9 +153,19 @@ impl ViewInner {
         copy_attributes(&mut record.attributes, &customer.attributes);
         for field in [TextField::Grade, TextField::Stage, TextField::Region] {
             let cached = self.texts[field as usize].get_mut();
-            let value = text_field(&self.customer, field);
-            if cached.as_ref().map(|text| text.as_str()) != value {
-                *cached = None;
+            match (cached.as_mut(), text_field(&self.customer, field)) {
+                (Some(text), Some(value)) if text.as_str() != value => {
+                    // Rewritten in place when no script value still shares it.
+                    match text.get_mut() {
+                        Some(text) => {
+                            text.clear();
+                            text.push_str(value);
+                        }
+                        None => *cached = None,
+                    }
+                }
+                (Some(_), None) => *cached = None,
+                _ => {}
             }
         }
         self.facts = facts;
