@@ -15,8 +15,8 @@ use crate::model::{
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, Returned, ScriptRuntime,
-    ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, MadePart, Returned,
+    ScriptRuntime, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -389,19 +389,16 @@ fn score(
     options: &EvaluateOptions,
     out: &mut Score,
 ) -> Result<()> {
-    out.parts.clear();
     let value = match runtime.call(&SCORE, args, options.tier)? {
         // The parts of an array literal, handed over unboxed by the fast tier.
         Returned::Decided(Decided::Parts(parts)) => {
-            for mut part in parts {
-                part.points = precision.round(part.points);
-                out.parts.push(part);
-            }
+            write_parts(parts, precision, &mut out.parts);
             let raw_total = out.parts.iter().fold(0.0, |total, p| total + p.points);
             return total_of(raw_total, "array", precision, out);
         }
         returned => returned.into_dynamic(),
     };
+    out.parts.clear();
     let expected = "an array of `part(...)` values or a number";
     let returned = value.type_name();
     let raw_total = if let Ok(total) = value.as_float() {
@@ -426,6 +423,30 @@ fn score(
         return Err(wrong_type(&SCORE, expected, returned));
     };
     total_of(raw_total, returned, precision, out)
+}
+
+/// Makes `out` the `parts` (points rounded to `precision`), written into the parts it held
+/// (reusing their indicators' allocations) as far as they go.
+fn write_parts(parts: Vec<MadePart>, precision: &ScoreSection, out: &mut Vec<ScorePart>) {
+    let count = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        let points = precision.round(part.points);
+        match out.get_mut(i) {
+            Some(into) => {
+                set_text(&mut into.indicator, part.indicator.as_str());
+                into.weight = part.weight;
+                into.standard = part.standard;
+                into.actual = part.actual;
+                into.points = points;
+            }
+            None => {
+                let mut part = part.into_score_part();
+                part.points = points;
+                out.push(part);
+            }
+        }
+    }
+    out.truncate(count);
 }
 
 /// Sets the score's total from the sum of its parts (or the number `score` returned); an

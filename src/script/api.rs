@@ -12,7 +12,7 @@ use rhai::packages::{
 };
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
-use super::decisions::{score_part, CadenceDecision, Decision};
+use super::decisions::{score_part, CadenceDecision, Decision, MadePart};
 use super::fast::Value;
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
@@ -441,12 +441,12 @@ fn register_results(engine: &mut rhai::Engine) {
 
 /// `part(name, weight, standard, actual)` (or `part_lower`): the checked score part.
 pub(crate) fn part_of(
-    name: &str,
+    name: &ImmutableString,
     weight: &Dynamic,
     standard: &Dynamic,
     actual: &Dynamic,
     higher_is_better: bool,
-) -> Result<ScorePart, String> {
+) -> Result<MadePart, String> {
     let weight = number_or(weight, || format!("the weight of `{name}`"))?;
     let standard = number_or(standard, || format!("the standard of `{name}`"))?;
     let actual = number_or(actual, || format!("the actual value of `{name}`"))?;
