@@ -246,14 +246,7 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     ("prospect_need", |v| {
         Value::opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need))
     }),
-    ("prospect_intent", |v| {
-        Value::opt_str(
-            v.customer()
-                .prospect
-                .as_ref()
-                .and_then(|p| p.intent.as_deref()),
-        )
-    }),
+    ("prospect_intent", |v| v.text(TextField::Intent)),
     ("expected_purchase_at", |v| {
         Value::opt_date(
             v.customer()
