@@ -429,6 +429,8 @@ fn score(
 /// (reusing their indicators' allocations) as far as they go.
 fn write_parts(parts: Vec<MadePart>, precision: &ScoreSection, out: &mut Vec<ScorePart>) {
     let count = parts.len();
+    // Room for all of them at once (a fresh result would grow 0 → 4 → 8 for five).
+    out.reserve(count.saturating_sub(out.len()));
     for (i, part) in parts.into_iter().enumerate() {
         let points = precision.round(part.points);
         match out.get_mut(i) {
@@ -526,6 +528,7 @@ fn actions(
         .into_array()
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
     let count = array.len();
+    out.reserve(count.saturating_sub(out.len()));
     for (i, item) in array.into_iter().enumerate() {
         let got = item.type_name();
         let mut action = item
