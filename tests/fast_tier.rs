@@ -363,3 +363,51 @@ fn helper(c) { part("engagement", 1.5, 10, c.interactions_90) }
         }
     }
 }
+
+/// A function that ends with a local variable (or `return`s one) hands it over moved out of
+/// its frame, not copied; a parameter returned that way must stay a copy, since the caller
+/// may have lent it its own variable, which it reads again afterwards.
+#[test]
+fn variables_returned_give_the_same_results_in_both_tiers() {
+    let variants: &[&str] = &[
+        r#"
+fn score(c) {
+    let n = c.calls_90;
+    let m = same(n);
+    let parts = [part("calls", 1, 5, n), part("again", 1, 5, m + n)];
+    let copy = parts;
+    if n > 3 { return copy; }
+    copy.push(part("more", 1, 5, c.interactions_90));
+    parts
+}
+fn same(x) { x }
+"#,
+        r#"
+fn score(c) { let total = twice(c.calls_90); total + c.calls_90 + kept(c) }
+fn twice(x) { let y = x * 2; y }
+fn kept(c) { let calls = c.calls_90; let out = calls; return out; }
+"#,
+    ];
+    let customers = examples("customers.json");
+    for (i, text) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("returned-{i}"), &[("score.rhai", Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("returned variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "returned variant {i}: the fast tier ran no call"
+        );
+        // A parameter taken from a lent variable would leave `()` behind: the next `part`
+        // fails there and hands the call to rhai, which then gives the same results.
+        assert_eq!(counts.bailed, 0, "returned variant {i}: {counts:?}");
+    }
+}

@@ -143,3 +143,47 @@ fn evaluate_json_reuses_its_result_without_mixing_records() {
         );
     }
 }
+
+/// Score parts written into the parts a reused result held: a record with fewer parts than
+/// the one before it must not keep the extra ones (the fast tier hands parts over unboxed;
+/// the interpreter as an array — both are compared).
+#[test]
+fn a_reused_result_keeps_no_score_part_of_the_record_before() {
+    let score = r#"
+fn score(c) {
+    if c.purchase_count == 0 { return [part("calls", 1, 5, c.calls_90)]; }
+    [part("revenue", 2, 10000.0, c.revenue_365), part("calls", 1, 5, c.calls_90), helper(c)]
+}
+fn helper(c) { part("engagement", 1, 10, c.interactions_90) }
+"#;
+    let dir = common::policy_dir("reuse-parts", &[("score.rhai", Some(score))]);
+    let engine = Engine::from_dir(&dir).unwrap();
+    let customers = examples();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let counts: std::collections::BTreeSet<usize> = customers
+        .iter()
+        .map(|c| engine.evaluate(c, as_of).unwrap().score.parts.len())
+        .collect();
+    assert_eq!(
+        counts.len(),
+        2,
+        "both kinds of record are among the examples"
+    );
+    for tier in [patron::Tier::Auto, patron::Tier::Interpreter] {
+        let options = EvaluateOptions {
+            tier,
+            ..EvaluateOptions::default()
+        };
+        let mut reused = Evaluation::default();
+        for customer in &customers {
+            let mut fresh = Evaluation::default();
+            engine
+                .evaluate_with(customer, as_of, &options, &mut fresh)
+                .unwrap();
+            engine
+                .evaluate_with(customer, as_of, &options, &mut reused)
+                .unwrap();
+            assert_eq!(reused, fresh, "{} ({tier:?})", customer.id);
+        }
+    }
+}

@@ -15,8 +15,8 @@ use crate::model::{
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, Returned, ScriptRuntime,
-    ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, MadePart, Returned,
+    ScriptRuntime, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -332,8 +332,9 @@ fn run_entries(
     set_text(&mut visits.reason, &cadence.reason);
     write_rule(&mut visits.rule, &VISITS, cadence.line);
 
-    out.actions.clear();
-    if runtime.has(&ACTIONS) {
+    if !runtime.has(&ACTIONS) {
+        out.actions.clear();
+    } else {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
         record(&ACTIONS, &|| (None, format!("{count} action(s)")));
@@ -388,19 +389,16 @@ fn score(
     options: &EvaluateOptions,
     out: &mut Score,
 ) -> Result<()> {
-    out.parts.clear();
     let value = match runtime.call(&SCORE, args, options.tier)? {
         // The parts of an array literal, handed over unboxed by the fast tier.
         Returned::Decided(Decided::Parts(parts)) => {
-            for mut part in parts {
-                part.points = precision.round(part.points);
-                out.parts.push(part);
-            }
+            write_parts(parts, precision, &mut out.parts);
             let raw_total = out.parts.iter().fold(0.0, |total, p| total + p.points);
             return total_of(raw_total, "array", precision, out);
         }
         returned => returned.into_dynamic(),
     };
+    out.parts.clear();
     let expected = "an array of `part(...)` values or a number";
     let returned = value.type_name();
     let raw_total = if let Ok(total) = value.as_float() {
@@ -425,6 +423,32 @@ fn score(
         return Err(wrong_type(&SCORE, expected, returned));
     };
     total_of(raw_total, returned, precision, out)
+}
+
+/// Makes `out` the `parts` (points rounded to `precision`), written into the parts it held
+/// (reusing their indicators' allocations) as far as they go.
+fn write_parts(parts: Vec<MadePart>, precision: &ScoreSection, out: &mut Vec<ScorePart>) {
+    let count = parts.len();
+    // Room for all of them at once (a fresh result would grow 0 → 4 → 8 for five).
+    out.reserve(count.saturating_sub(out.len()));
+    for (i, part) in parts.into_iter().enumerate() {
+        let points = precision.round(part.points);
+        match out.get_mut(i) {
+            Some(into) => {
+                set_text(&mut into.indicator, part.indicator.as_str());
+                into.weight = part.weight;
+                into.standard = part.standard;
+                into.actual = part.actual;
+                into.points = points;
+            }
+            None => {
+                let mut part = part.into_score_part();
+                part.points = points;
+                out.push(part);
+            }
+        }
+    }
+    out.truncate(count);
 }
 
 /// Sets the score's total from the sum of its parts (or the number `score` returned); an
@@ -490,7 +514,8 @@ impl FromDecided for CadenceDecision {
     }
 }
 
-/// `args`: the view and the grade; the actions are appended to `out`.
+/// `args`: the view and the grade; `out` becomes the actions, written into the actions it
+/// held (reusing their strings' allocations) as far as they go.
 fn actions(
     runtime: &ScriptRuntime,
     args: &mut [Dynamic],
@@ -502,15 +527,31 @@ fn actions(
     let array = value
         .into_array()
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
-    for item in array {
+    let count = array.len();
+    out.reserve(count.saturating_sub(out.len()));
+    for (i, item) in array.into_iter().enumerate() {
         let got = item.type_name();
         let mut action = item
             .try_cast::<Action>()
             .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?;
-        write_rule(&mut action.rule, &ACTIONS, action.line);
-        action.line = 0; // `rule` says it now; results compare equal to their JSON round trip
-        out.push(action);
+        let line = action.line;
+        // `rule` says where it was made now; results compare equal to their JSON round trip.
+        action.line = 0;
+        match out.get_mut(i) {
+            Some(into) => {
+                set_text(&mut into.kind, &action.kind);
+                into.due = action.due;
+                set_text(&mut into.reason, &action.reason);
+                write_rule(&mut into.rule, &ACTIONS, line);
+                into.line = 0;
+            }
+            None => {
+                write_rule(&mut action.rule, &ACTIONS, line);
+                out.push(action);
+            }
+        }
     }
+    out.truncate(count);
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use rhai::packages::{
 };
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
-use super::decisions::{score_part, CadenceDecision, Decision};
+use super::decisions::{score_part, CadenceDecision, Decision, MadePart};
 use super::fast::Value;
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
@@ -65,8 +65,27 @@ fn line_of(ctx: &NativeCallContext) -> usize {
 pub(crate) struct Vocabulary {
     pub(crate) grades: Rc<GradeScale>,
     pub(crate) stages: Rc<StagePipeline>,
+    /// The grades as script strings, made once, so that `grade_up(…)` / `grade_down(…)`
+    /// hand out a shared string rather than a new one.
+    pub(crate) grade_names: Vec<ImmutableString>,
     /// `limits.max_string_size`, which helpers that build strings enforce as they go.
     pub(crate) max_string_size: usize,
+}
+
+impl Vocabulary {
+    /// The vocabulary of a policy's `grades` and `stages`.
+    pub(crate) fn new(grades: GradeScale, stages: StagePipeline, max_string_size: usize) -> Self {
+        Vocabulary {
+            grade_names: grades
+                .names()
+                .iter()
+                .map(|name| ImmutableString::from(name.as_str()))
+                .collect(),
+            grades: Rc::new(grades),
+            stages: Rc::new(stages),
+            max_string_size,
+        }
+    }
 }
 
 /// A rhai engine with the standard packages scripts may use (no clock, no I/O) and the
@@ -227,14 +246,7 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     ("prospect_need", |v| {
         Value::opt_bool(v.customer().prospect.as_ref().and_then(|p| p.need))
     }),
-    ("prospect_intent", |v| {
-        Value::opt_str(
-            v.customer()
-                .prospect
-                .as_ref()
-                .and_then(|p| p.intent.as_deref()),
-        )
-    }),
+    ("prospect_intent", |v| v.text(TextField::Intent)),
     ("expected_purchase_at", |v| {
         Value::opt_date(
             v.customer()
@@ -422,12 +434,12 @@ fn register_results(engine: &mut rhai::Engine) {
 
 /// `part(name, weight, standard, actual)` (or `part_lower`): the checked score part.
 pub(crate) fn part_of(
-    name: &str,
+    name: &ImmutableString,
     weight: &Dynamic,
     standard: &Dynamic,
     actual: &Dynamic,
     higher_is_better: bool,
-) -> Result<ScorePart, String> {
+) -> Result<MadePart, String> {
     let weight = number_or(weight, || format!("the weight of `{name}`"))?;
     let standard = number_or(standard, || format!("the standard of `{name}`"))?;
     let actual = number_or(actual, || format!("the actual value of `{name}`"))?;
@@ -504,15 +516,21 @@ pub(crate) fn action_of(kind: &str, due: Date, reason: &str, line: usize) -> Act
 }
 
 /// `grade_up(g)` / `grade_down(g)` (and the like for stages): one step on the ladder.
+/// `shared` holds the ladder's names as script strings (or nothing): the one found is
+/// shared rather than copied.
 pub(crate) fn ladder_step(
     ladder: &Ladder,
+    shared: &[ImmutableString],
     what: &str,
     name: &str,
     steps: i64,
 ) -> Result<ImmutableString, String> {
     ladder
         .step(name, steps)
-        .map(ImmutableString::from)
+        .map(|to| match shared.iter().find(|n| n.as_str() == to) {
+            Some(shared) => shared.clone(),
+            None => ImmutableString::from(to),
+        })
         .ok_or_else(|| unknown(what, name, ladder.names()))
 }
 

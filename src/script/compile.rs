@@ -133,11 +133,11 @@ pub(crate) fn compile_scripts(
 
 /// Compiles and checks every script of a policy, collecting every problem.
 pub(crate) fn check_scripts(check: &ScriptCheck) -> ScriptReport {
-    let vocabulary = std::rc::Rc::new(Vocabulary {
-        grades: std::rc::Rc::new(check.grades.clone()),
-        stages: std::rc::Rc::new(check.stages.clone()),
-        max_string_size: check.limits.max_string_size,
-    });
+    let vocabulary = std::rc::Rc::new(Vocabulary::new(
+        check.grades.clone(),
+        check.stages.clone(),
+        check.limits.max_string_size,
+    ));
     let mut engine = new_engine(&vocabulary, check.params);
     check.limits.apply(&mut engine);
     let mut report = ScriptReport {

@@ -54,18 +54,74 @@ pub(crate) fn attainment(standard: f64, actual: f64, higher_is_better: bool) -> 
 
 /// A score part with its points computed: `weight × 100 × attainment`.
 pub(crate) fn score_part(
-    indicator: &str,
+    indicator: &ImmutableString,
     weight: f64,
     standard: f64,
     actual: f64,
     higher_is_better: bool,
-) -> ScorePart {
-    ScorePart {
-        indicator: indicator.to_string(),
+) -> MadePart {
+    MadePart {
+        indicator: Indicator::Shared(indicator.clone()),
         weight,
         standard,
         actual,
         points: weight * 100.0 * attainment(standard, actual, higher_is_better),
+    }
+}
+
+/// The name of a [`MadePart`]'s indicator: the script's string, shared, or the `String` of
+/// a [`ScorePart`] a script value held.
+pub(crate) enum Indicator {
+    Shared(ImmutableString),
+    Owned(String),
+}
+
+impl Indicator {
+    /// The name.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Indicator::Shared(name) => name,
+            Indicator::Owned(name) => name,
+        }
+    }
+}
+
+/// A score part as `part(…)` makes it: a [`ScorePart`] whose indicator is still the
+/// script's string, so that making it allocates nothing; the engine copies the name into
+/// the result's part (into the allocation of the part it held, when reused).
+pub(crate) struct MadePart {
+    pub(crate) indicator: Indicator,
+    pub(crate) weight: f64,
+    pub(crate) standard: f64,
+    pub(crate) actual: f64,
+    pub(crate) points: f64,
+}
+
+impl MadePart {
+    /// The part as scripts and results hold it.
+    pub(crate) fn into_score_part(self) -> ScorePart {
+        ScorePart {
+            indicator: match self.indicator {
+                Indicator::Shared(name) => String::from(name.as_str()),
+                Indicator::Owned(name) => name,
+            },
+            weight: self.weight,
+            standard: self.standard,
+            actual: self.actual,
+            points: self.points,
+        }
+    }
+}
+
+impl From<ScorePart> for MadePart {
+    fn from(part: ScorePart) -> MadePart {
+        MadePart {
+            indicator: Indicator::Owned(part.indicator),
+            weight: part.weight,
+            standard: part.standard,
+            actual: part.actual,
+            points: part.points,
+        }
     }
 }
 
@@ -79,7 +135,7 @@ pub(crate) enum Decided {
     /// The score parts of an array literal of `part(…)` values an entry function returns
     /// (`score`): boxing each part into a script value and out again costs two allocations
     /// per part, and the array two more.
-    Parts(Vec<ScorePart>),
+    Parts(Vec<MadePart>),
 }
 
 impl Decided {
@@ -88,9 +144,12 @@ impl Decided {
         match self {
             Decided::Decision(decision) => Dynamic::from(decision),
             Decided::Cadence(cadence) => Dynamic::from(cadence),
-            Decided::Parts(parts) => {
-                Dynamic::from_array(parts.into_iter().map(Dynamic::from).collect())
-            }
+            Decided::Parts(parts) => Dynamic::from_array(
+                parts
+                    .into_iter()
+                    .map(|part| Dynamic::from(part.into_score_part()))
+                    .collect(),
+            ),
         }
     }
 }

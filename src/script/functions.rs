@@ -11,9 +11,9 @@ use std::borrow::Cow;
 use rhai::{Array, Dynamic, DynamicReadLock, ImmutableString, INT};
 
 use super::api::{self, Vocabulary};
-use super::decisions::Decided;
+use super::decisions::{Decided, MadePart};
 use super::fast::Value;
-use crate::model::{parse_date, Date, ScorePart};
+use crate::model::{parse_date, Date};
 
 /// The type of one parameter, as rhai matches a call against the registration. Each
 /// function reads its arguments as the types its entry declares and answers
@@ -113,7 +113,7 @@ pub(crate) enum Produced {
     /// A score part (`part(…)`, `part_lower(…)`), unboxed: an entry function that returns
     /// an array literal of them hands them to the engine as they are (see
     /// [`Decided::Parts`]).
-    Part(ScorePart),
+    Part(MadePart),
 }
 
 impl Produced {
@@ -122,7 +122,7 @@ impl Produced {
         match self {
             Produced::Value(value) => value.into_dynamic(),
             Produced::Decided(decided) => decided.into_dynamic(),
-            Produced::Part(part) => Dynamic::from(part),
+            Produced::Part(part) => Dynamic::from(part.into_score_part()),
         }
     }
 }
@@ -218,12 +218,12 @@ use Param::{Any, Array as List, Date as Day, Float, Int, Text};
 /// tried in order.
 pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), true)
+        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), true)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), false)
+        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), false)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
@@ -263,10 +263,22 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         )))
     }),
     function("grade_up", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, -1))
+        checked(api::ladder_step(
+            &v.grades,
+            &v.grade_names,
+            "grade",
+            &text(a, 0)?,
+            -1,
+        ))
     }),
     function("grade_down", &[Text], |v, a, _| {
-        checked(api::ladder_step(&v.grades, "grade", &text(a, 0)?, 1))
+        checked(api::ladder_step(
+            &v.grades,
+            &v.grade_names,
+            "grade",
+            &text(a, 0)?,
+            1,
+        ))
     }),
     function("grade_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
@@ -349,11 +361,11 @@ mod tests {
     ];
 
     fn vocabulary() -> Rc<Vocabulary> {
-        Rc::new(Vocabulary {
-            grades: Rc::new(Ladder::new(["A", "B", "C"])),
-            stages: Rc::new(Ladder::new(["lead", "customer"])),
-            max_string_size: 1000,
-        })
+        Rc::new(Vocabulary::new(
+            Ladder::new(["A", "B", "C"]),
+            Ladder::new(["lead", "customer"]),
+            1000,
+        ))
     }
 
     /// A script expression of each parameter type.

@@ -22,7 +22,7 @@ mod view;
 pub use catalog::{script_api, ScriptApi, ScriptFunction};
 pub(crate) use compile::{check_scripts, ScriptCheck};
 pub use decisions::{CadenceDecision, Decision};
-pub(crate) use decisions::{Decided, Returned};
+pub(crate) use decisions::{Decided, MadePart, Returned};
 pub(crate) use entries::ENTRIES;
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
 pub use limits::Limits;

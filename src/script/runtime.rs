@@ -91,11 +91,11 @@ pub(crate) fn with_runtime<T>(
 impl ScriptRuntime {
     /// Builds the engine and compiles the scripts `source` describes.
     pub(crate) fn build(source: &ScriptSource<'_>) -> Result<ScriptRuntime> {
-        let vocabulary = Rc::new(Vocabulary {
-            grades: Rc::new(source.grades.clone()),
-            stages: Rc::new(source.stages.clone()),
-            max_string_size: source.limits.max_string_size,
-        });
+        let vocabulary = Rc::new(Vocabulary::new(
+            source.grades.clone(),
+            source.stages.clone(),
+            source.limits.max_string_size,
+        ));
         let mut engine = new_engine(&vocabulary, source.params);
         let limits = source.limits.clone();
         limits.apply(&mut engine);

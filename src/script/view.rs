@@ -21,9 +21,10 @@ pub(crate) struct ViewInner {
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
-    /// `c.grade`, `c.stage` and `c.region` as script strings, made on first read and kept
-    /// for the next record while it has the same value (grades and regions repeat).
-    texts: [RefCell<Option<ImmutableString>>; 3],
+    /// `c.grade`, `c.stage`, `c.region` and `c.prospect_intent` as script strings, made on first read and kept
+    /// for the next record while it has the same value (grades and regions repeat), or
+    /// rewritten in place for it when no script value shares them any more.
+    texts: [RefCell<Option<ImmutableString>>; 4],
 }
 
 /// A text field of the record that the view keeps as a script string (see
@@ -33,6 +34,8 @@ pub(crate) enum TextField {
     Grade = 0,
     Stage = 1,
     Region = 2,
+    /// The prospect's recorded intent.
+    Intent = 3,
 }
 
 thread_local! {
@@ -150,11 +153,26 @@ impl ViewInner {
         record.region.clone_from(&customer.region);
         record.prospect.clone_from(&customer.prospect);
         copy_attributes(&mut record.attributes, &customer.attributes);
-        for field in [TextField::Grade, TextField::Stage, TextField::Region] {
+        for field in [
+            TextField::Grade,
+            TextField::Stage,
+            TextField::Region,
+            TextField::Intent,
+        ] {
             let cached = self.texts[field as usize].get_mut();
-            let value = text_field(&self.customer, field);
-            if cached.as_ref().map(|text| text.as_str()) != value {
-                *cached = None;
+            match (cached.as_mut(), text_field(&self.customer, field)) {
+                (Some(text), Some(value)) if text.as_str() != value => {
+                    // Rewritten in place when no script value still shares it.
+                    match text.get_mut() {
+                        Some(text) => {
+                            text.clear();
+                            text.push_str(value);
+                        }
+                        None => *cached = None,
+                    }
+                }
+                (Some(_), None) => *cached = None,
+                _ => {}
             }
         }
         self.facts = facts;
@@ -170,6 +188,7 @@ fn text_field(customer: &Customer, field: TextField) -> Option<&str> {
         TextField::Grade => customer.grade.as_deref(),
         TextField::Stage => customer.stage.as_deref(),
         TextField::Region => customer.region.as_deref(),
+        TextField::Intent => customer.prospect.as_ref()?.intent.as_deref(),
     }
 }
 

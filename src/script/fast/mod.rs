@@ -107,6 +107,8 @@ pub(crate) struct Machine {
     iterations: u64,
     /// The decision of a [`Flow::Decided`].
     decided: Option<Decided>,
+    /// Buffers for interpolated strings, kept across calls (see [`Machine::take_text`]).
+    texts: Vec<String>,
 }
 
 impl Machine {
@@ -124,7 +126,23 @@ impl Machine {
             deadline: None,
             iterations: 0,
             decided: None,
+            texts: Vec::new(),
         }
+    }
+
+    /// An empty buffer to build an interpolated string in: one kept from an earlier string
+    /// when there is one (an interpolation inside another takes a second buffer). Give it
+    /// back with [`Machine::give_text`].
+    #[inline]
+    pub(crate) fn take_text(&mut self) -> String {
+        self.texts.pop().unwrap_or_default()
+    }
+
+    /// Keeps `text`'s allocation for the next interpolated string.
+    #[inline]
+    pub(crate) fn give_text(&mut self, mut text: String) {
+        text.clear();
+        self.texts.push(text);
     }
 
     /// The local variable in `slot` of the current frame.

@@ -11,8 +11,8 @@ use rhai::INT;
 use super::ops::bail;
 use super::value::Value;
 use super::{Decided, Flow, Outcome};
-use crate::model::ScorePart;
 use crate::script::api::Vocabulary;
+use crate::script::decisions::MadePart;
 use crate::script::functions::{overloads, Args, Failure, Produced, ScriptFunction};
 
 /// A native function: its arguments and the script line of the call.
@@ -82,7 +82,7 @@ pub(crate) fn resolve_decision(
 }
 
 /// A native that makes a score part, unboxed.
-pub(crate) type PartNative = Rc<dyn Fn(&mut [Value], usize) -> Result<ScorePart, Flow>>;
+pub(crate) type PartNative = Rc<dyn Fn(&mut [Value], usize) -> Result<MadePart, Flow>>;
 
 /// The native `name` taking `arity` arguments when it makes score parts (`part`,
 /// `part_lower`): the part is handed over as it is, not boxed into a value.
@@ -109,7 +109,7 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             run(&found, &vocabulary, args, line).map(|produced| match produced {
                 Produced::Value(value) => value,
                 Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
-                Produced::Part(part) => Value::from(part),
+                Produced::Part(part) => Value::from(part.into_score_part()),
             })
         }));
     }

@@ -11,6 +11,7 @@ use super::super::ops::{self, Method};
 use super::super::{Code, Decided, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
+use crate::script::decisions::MadePart;
 
 /// Evaluates `args` into `out[..args.len()]`.
 #[inline]
@@ -271,7 +272,7 @@ impl Lowerer<'_> {
                     }
                     PartItem::Other(code) => match code(m)? {
                         Value::Dyn(value) if !value.is_shared() && value.is::<ScorePart>() => {
-                            parts.push(value.cast::<ScorePart>());
+                            parts.push(MadePart::from(value.cast::<ScorePart>()));
                         }
                         other => {
                             return Err(Flow::Return(array_of(m, parts, other, &items[i + 1..])?))
@@ -357,17 +358,20 @@ enum PartItem {
 /// the parts made before it, `value`, and the `rest` of the items evaluated in order.
 fn array_of(
     m: &mut Machine,
-    parts: Vec<ScorePart>,
+    parts: Vec<MadePart>,
     value: Value,
     rest: &[PartItem],
 ) -> Result<Value, Flow> {
-    let mut array: Array = parts.into_iter().map(Dynamic::from).collect();
+    let mut array: Array = parts
+        .into_iter()
+        .map(|part| Dynamic::from(part.into_score_part()))
+        .collect();
     array.push(value.into_dynamic());
     for item in rest {
         let value = match item {
-            PartItem::Direct(native, args, line) => {
-                Dynamic::from(with_args(m, args, |_, values| native(values, *line))?)
-            }
+            PartItem::Direct(native, args, line) => Dynamic::from(
+                with_args(m, args, |_, values| native(values, *line))?.into_score_part(),
+            ),
             PartItem::Other(code) => code(m)?.into_dynamic(),
         };
         array.push(value);

@@ -4,7 +4,7 @@
 use rhai::{Array, Dynamic, Expr, ImmutableString, Map};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Value};
+use super::super::{Code, Flow, Machine, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
@@ -63,21 +63,20 @@ impl Lowerer<'_> {
                     .map(|p| p.as_ref().map_or_else(|literal| literal.len(), |_| 24))
                     .sum();
                 Box::new(move |m| {
-                    let mut text = String::with_capacity(capacity);
-                    for part in &parts {
-                        match part {
-                            Err(literal) => text.push_str(literal),
-                            Ok(code) => {
-                                let value = code(m)?;
-                                ops::write_text(&mut text, &value)?;
-                            }
-                        }
-                        let max = m.max_string_size();
-                        if max > 0 && text.len() > max {
-                            return bail();
-                        }
-                    }
-                    Ok(Value::Str(ImmutableString::from(text)))
+                    // Built in a buffer the machine keeps, then copied once into the script
+                    // string: smartstring copies a `String` handed to it (and `From<&str>`
+                    // makes a `String` first), but pushing a long text into an empty one
+                    // allocates its buffer once, at the text's size.
+                    let mut text = m.take_text();
+                    text.reserve(capacity);
+                    let built = write_parts(m, &parts, &mut text);
+                    let made = built.map(|()| {
+                        let mut made = ImmutableString::new();
+                        made.make_mut().push_str(&text);
+                        Value::Str(made)
+                    });
+                    m.give_text(text);
+                    made
                 })
             }
             Expr::Array(items, _) => {
@@ -161,4 +160,28 @@ impl Lowerer<'_> {
             }
         })
     }
+}
+
+/// Writes the parts of an interpolated string into `text` (literals as they are, values as
+/// rhai writes them); bails past the size limit.
+#[inline]
+fn write_parts(
+    m: &mut Machine,
+    parts: &[Result<Code, ImmutableString>],
+    text: &mut String,
+) -> Result<(), Flow> {
+    for part in parts {
+        match part {
+            Err(literal) => text.push_str(literal),
+            Ok(code) => {
+                let value = code(m)?;
+                ops::write_text(text, &value)?;
+            }
+        }
+        let max = m.max_string_size();
+        if max > 0 && text.len() > max {
+            return bail();
+        }
+    }
+    Ok(())
 }

@@ -123,6 +123,16 @@ fn lower_function(
             }
         }
     }
+    // A function that ends with a variable (`out`) returns it: lowered as a `return`, so
+    // that a local is moved out of the frame that is about to go rather than copied.
+    if let Some(last) = body.last_mut() {
+        if let Stmt::Expr(expr) = last {
+            if matches!(**expr, Expr::Variable(..)) {
+                let pos = expr.position();
+                *last = Stmt::Return(Some(Box::new((**expr).clone())), ASTFlags::empty(), pos);
+            }
+        }
+    }
     library.borrow_mut().in_progress.push(key.clone());
     let mut lowerer = Lowerer {
         ast,
@@ -135,6 +145,7 @@ fn lower_function(
         assigned,
         mutated: Vec::new(),
         entry,
+        arity,
     };
     for param in &def.params {
         lowerer.declare(param);
@@ -201,6 +212,8 @@ struct Lowerer<'a> {
     /// (and the like) hands the decision over unboxed: see [`super::Decided`]. A function
     /// that is also called from a script is lowered a second time as a plain one.
     entry: bool,
+    /// The number of parameters (they take the first slots).
+    arity: usize,
 }
 
 const NO_ARG: Value = Value::Unit;

@@ -169,6 +169,18 @@ impl Lowerer<'_> {
                         return Some(parts);
                     }
                 }
+                if let Some(Expr::Variable(var, ..)) = value.as_deref() {
+                    // A local variable of this function (not a parameter, whose value may be
+                    // lent by the caller, nor a constant) is moved out: its frame ends here.
+                    let local = self.slot_of(&var.1).filter(|slot| *slot >= self.arity);
+                    if let (Some(slot), None) = (local, self.known(value.as_deref()?)) {
+                        // The variable, as `expr` would count it.
+                        self.nodes += 1;
+                        return Some(Box::new(move |m| {
+                            Err(Flow::Return(std::mem::take(m.local_mut(slot))))
+                        }));
+                    }
+                }
                 let value = match value {
                     Some(expr) => self.expr(expr)?,
                     None => self.constant(Value::Unit),
