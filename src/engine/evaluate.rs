@@ -435,11 +435,19 @@ fn write_parts(parts: Vec<MadePart>, precision: &ScoreSection, out: &mut Vec<Sco
         let points = precision.round(part.points);
         match out.get_mut(i) {
             Some(into) => {
-                set_text(&mut into.indicator, part.indicator.as_str());
-                into.weight = part.weight;
-                into.standard = part.standard;
-                into.actual = part.actual;
-                into.points = points;
+                // Every field named, so that a field added to `ScorePart` must be written here.
+                let ScorePart {
+                    indicator,
+                    weight,
+                    standard,
+                    actual,
+                    points: rounded,
+                } = into;
+                set_text(indicator, part.indicator.as_str());
+                *weight = part.weight;
+                *standard = part.standard;
+                *actual = part.actual;
+                *rounded = points;
             }
             None => {
                 let mut part = part.into_score_part();
@@ -539,9 +547,17 @@ fn actions(
         action.line = 0;
         match out.get_mut(i) {
             Some(into) => {
-                set_text(&mut into.kind, &action.kind);
-                into.due = action.due;
-                set_text(&mut into.reason, &action.reason);
+                // Every field named, so that a field added to `Action` must be written here.
+                let Action {
+                    kind,
+                    due,
+                    reason,
+                    rule: _,
+                    line: _,
+                } = &action;
+                set_text(&mut into.kind, kind);
+                into.due = *due;
+                set_text(&mut into.reason, reason);
                 write_rule(&mut into.rule, &ACTIONS, line);
                 into.line = 0;
             }

@@ -21,9 +21,10 @@ pub(crate) struct ViewInner {
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
-    /// `c.grade`, `c.stage`, `c.region` and `c.prospect_intent` as script strings, made on first read and kept
-    /// for the next record while it has the same value (grades and regions repeat), or
-    /// rewritten in place for it when no script value shares them any more.
+    /// `c.grade`, `c.stage`, `c.region` and `c.prospect_intent` as script strings, made on
+    /// first read and kept for the next record while it has the same value (grades and
+    /// regions repeat), or rewritten in place for it when no script value shares them any
+    /// more.
     texts: [RefCell<Option<ImmutableString>>; 4],
 }
 
