@@ -10,7 +10,8 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause, TraceEntry,
+    push_decimal, Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause,
+    TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -91,24 +92,7 @@ fn write_rule(into: &mut String, entry: &Entry, line: usize) {
     into.clear();
     into.push_str(entry.file);
     into.push(':');
-    push_decimal(into, line);
-}
-
-/// Appends the decimal digits of `n` (cheaper than the formatting machinery).
-fn push_decimal(into: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for digit in &digits[at..] {
-        into.push(char::from(*digit));
-    }
+    push_decimal(into, line as u64);
 }
 
 /// Sets `into` to `text`, reusing its allocation.

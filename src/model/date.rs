@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, NaiveDate};
 
-use chrono::Datelike;
 use serde::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::digits::date_digits;
 use super::text::Text;
 
 /// A calendar date. Evaluations work on whole days.
@@ -81,22 +81,11 @@ pub fn saturating_add_days(date: Date, days: i64) -> Date {
 /// serde helper: writes a date as `2026-11-23`, as chrono's `Serialize` does, without the
 /// formatting machinery for the years 0–9999 (every evaluation writes several dates).
 pub(crate) fn serialize_date<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-    let (year, month, day) = (date.year(), date.month(), date.day());
-    let Ok(year) = u32::try_from(year) else {
-        return date.serialize(serializer);
-    };
-    if year > 9999 {
-        return date.serialize(serializer);
+    match date_digits(*date) {
+        // ASCII digits and dashes only.
+        Some(text) => serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => date.serialize(serializer),
     }
-    let mut text = *b"0000-00-00";
-    for (at, mut n, width) in [(0, year, 4), (5, month, 2), (8, day, 2)] {
-        for k in (at..at + width).rev() {
-            text[k] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    }
-    // ASCII digits and dashes only.
-    serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
 }
 
 /// serde helper: [`serialize_date`] of an optional date (`None` as `null`).

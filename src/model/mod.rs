@@ -4,6 +4,7 @@
 mod csv;
 mod customer;
 mod date;
+mod digits;
 mod entry_scan;
 mod evaluation;
 mod fact_scan;
@@ -20,6 +21,7 @@ mod text;
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
 pub use date::{add_days, parse_date, saturating_add_days, Date};
+pub(crate) use digits::{date_digits, push_decimal};
 pub(crate) use entry_scan::scan_line;
 pub use evaluation::{
     Action, Evaluation, GradeChange, PolicyStamp, Score, ScorePart, StageChange, TraceClause,

@@ -6,7 +6,7 @@ use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
 use super::value::Value;
 use super::{Flow, Outcome};
-use crate::model::{Date, PortfolioFacts, ReceivableFact, ScorePart};
+use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
     self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, PORTFOLIO_FIELDS, RECEIVABLE_FIELDS,
     SCORE_PART_FIELDS,
@@ -227,50 +227,18 @@ fn write_int(out: &mut String, i: INT) {
     if i < 0 {
         out.push('-');
     }
-    let mut n = i.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
+    push_decimal(out, i.unsigned_abs());
 }
 
 /// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
 /// machinery for the years 0–9999.
 fn write_date(out: &mut String, date: Date) {
-    use chrono::Datelike;
-    let year = date.year();
-    let Ok(year) = u32::try_from(year) else {
-        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
-        return;
-    };
-    if year > 9999 {
-        let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
-        return;
-    }
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let (month, day) = (date.month(), date.day());
-    for c in [
-        digit(year / 1000),
-        digit(year / 100),
-        digit(year / 10),
-        digit(year),
-        '-',
-        digit(month / 10),
-        digit(month),
-        '-',
-        digit(day / 10),
-        digit(day),
-    ] {
-        out.push(c);
+    match date_digits(date) {
+        // ASCII digits and dashes only.
+        Some(text) => out.push_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => {
+            let _ = std::fmt::Write::write_fmt(out, format_args!("{date}"));
+        }
     }
 }
 
