@@ -31,6 +31,15 @@ fn to_json<T: Serialize>(value: &T, what: &str) -> Result<String> {
         .map_err(|e| Error::Internal(format!("cannot write {what} as JSON: {e}")))
 }
 
+/// `evaluation` as JSON, written directly ([`Evaluation::write_json`]: what `to_json` would
+/// write, without serde's machinery).
+fn evaluation_json(evaluation: &Evaluation) -> Result<String> {
+    let mut out = Vec::with_capacity(2048);
+    evaluation.write_json(&mut out);
+    String::from_utf8(out)
+        .map_err(|e| Error::Internal(format!("cannot write the evaluation as JSON: {e}")))
+}
+
 thread_local! {
     /// The evaluation [`evaluate`] writes into, reused across calls on this thread.
     static SCRATCH: RefCell<Evaluation> = RefCell::new(Evaluation::default());
@@ -62,12 +71,12 @@ pub fn evaluate(
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut evaluation) => {
             engine.evaluate_with_facts(&customer, facts, options, &mut evaluation)?;
-            to_json(&*evaluation, "the evaluation")
+            evaluation_json(&evaluation)
         }
         Err(_) => {
             let mut evaluation = Evaluation::default();
             engine.evaluate_with_facts(&customer, facts, options, &mut evaluation)?;
-            to_json(&evaluation, "the evaluation")
+            evaluation_json(&evaluation)
         }
     })
 }

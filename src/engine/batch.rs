@@ -71,6 +71,42 @@ impl BatchItem {
         matches!(self, BatchItem::Failed { .. })
     }
 
+    /// Appends this item as compact JSON to `out`: the same bytes as
+    /// `serde_json::to_writer(out, self)`. An evaluation is written directly
+    /// ([`Evaluation::write_json`]), an error through serde.
+    ///
+    /// ```
+    /// use patron::{model::parse_date, Engine, EvaluateOptions};
+    ///
+    /// let engine = Engine::with_default_policy()?;
+    /// let as_of = parse_date("2026-11-23")?;
+    /// let items = engine.evaluate_many("{ \"id\": \"C-1\" }\n[]", as_of, &EvaluateOptions::default())?;
+    /// for item in &items {
+    ///     let mut out = Vec::new();
+    ///     item.write_json(&mut out);
+    ///     assert_eq!(out, serde_json::to_vec(item)?);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            BatchItem::Evaluated(evaluation) => evaluation.write_json(out),
+            BatchItem::Failed { .. } => {
+                let start = out.len();
+                if let Err(e) = serde_json::to_writer(&mut *out, self) {
+                    // An error is plain data; serde_json cannot fail on it.
+                    out.truncate(start);
+                    let message = serde_json::json!({ "error": {
+                        "code": ErrorCode::Internal.as_i32(),
+                        "kind": ErrorCode::Internal,
+                        "message": format!("cannot write JSON: {e}"),
+                    } });
+                    out.extend_from_slice(message.to_string().as_bytes());
+                }
+            }
+        }
+    }
+
     /// This item as one line of JSON Lines: its compact JSON and a newline, exactly sized.
     ///
     /// The JSON is written into a buffer the thread keeps, then copied out once, instead of
@@ -101,16 +137,7 @@ impl BatchItem {
         const KEEP: usize = 1 << 20;
         let write = |into: &mut Vec<u8>| {
             into.clear();
-            if let Err(e) = serde_json::to_writer(&mut *into, self) {
-                // Evaluations and errors are plain data; serde_json cannot fail on them.
-                into.clear();
-                let message = serde_json::json!({ "error": {
-                    "code": ErrorCode::Internal.as_i32(),
-                    "kind": ErrorCode::Internal,
-                    "message": format!("cannot write JSON: {e}"),
-                } });
-                into.extend_from_slice(message.to_string().as_bytes());
-            }
+            self.write_json(into);
             into.push(b'\n');
             into.as_slice().to_vec()
         };

@@ -7,6 +7,7 @@ mod date;
 mod digits;
 mod entry_scan;
 mod evaluation;
+mod evaluation_json;
 mod fact_scan;
 mod facts;
 mod parse;

@@ -124,8 +124,15 @@ impl Served {
             BatchItem::Evaluated(e) => Some(e.policy.clone()),
             BatchItem::Failed { .. } => None,
         });
-        let json = serde_json::to_vec(&items)
-            .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
+        let mut json = Vec::with_capacity(2 + items.len() * 2048);
+        json.push(b'[');
+        for (at, item) in items.iter().enumerate() {
+            if at > 0 {
+                json.push(b',');
+            }
+            item.write_json(&mut json);
+        }
+        json.push(b']');
         Ok(BatchAnswer {
             json,
             outcomes,
