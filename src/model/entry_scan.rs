@@ -15,6 +15,10 @@
 //! (sums are taken in input order, from zero, as [`Facts::derive`](super::Facts::derive)
 //! takes them).
 //!
+//! Most records never reach serde here: [`entry_skim`](super::entry_skim) reads a record in
+//! the plain form nearly every record has, and answers only when it is sure; the rest is read
+//! as above.
+//!
 //! What is *not* built: purchases, interactions, complaints, receivables, contracts, names,
 //! stages, regions, the prospect and the attributes (a record of the 1 M benchmark file has
 //! ~35 history items; the full parser allocates each of them and its strings).
@@ -26,6 +30,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::date::{deserialize_opt_date, Date};
+use super::entry_skim::skim_record;
 use super::portfolio::PortfolioFacts;
 use super::portfolio_index::{EntryNumbers, PortfolioEntry};
 use super::shadow::{
@@ -43,7 +48,13 @@ pub(crate) fn scan_line(text: &str, as_of: Date) -> Option<Option<PortfolioEntry
     Some(scan_record(text, as_of))
 }
 
+/// The entry of a non-blank line: by the fast path when it is sure, else through serde.
 fn scan_record(text: &str, as_of: Date) -> Option<PortfolioEntry> {
+    skim_record(text, as_of).or_else(|| scan_record_by_serde(text, as_of))
+}
+
+/// The entry of a non-blank line read by serde_json through the shadow of `Customer`.
+fn scan_record_by_serde(text: &str, as_of: Date) -> Option<PortfolioEntry> {
     // As `parse_record`: the first character decides before serde does.
     if !text.trim_start().starts_with('{') {
         return None;
@@ -124,14 +135,14 @@ struct LightProspect {
 }
 
 /// Purchases folded as [`Facts::derive`](super::Facts::derive) folds them into the entry's
-/// numbers, in input order.
+/// numbers, in input order (also by the fast path, [`entry_skim`](super::entry_skim)).
 #[derive(Default)]
-struct Purchases {
-    revenue_365: f64,
-    purchases_365: i64,
-    last_purchase_at: Option<Date>,
+pub(super) struct Purchases {
+    pub(super) revenue_365: f64,
+    pub(super) purchases_365: i64,
+    pub(super) last_purchase_at: Option<Date>,
     /// An amount `validate` refuses (not finite, or negative), dated whenever.
-    bad_amount: bool,
+    pub(super) bad_amount: bool,
 }
 
 impl Fold for Purchases {
@@ -155,9 +166,9 @@ impl Fold for Purchases {
 
 /// Receivables folded into the unpaid total, in input order.
 #[derive(Default)]
-struct Receivables {
-    unpaid_total: f64,
-    bad_amount: bool,
+pub(super) struct Receivables {
+    pub(super) unpaid_total: f64,
+    pub(super) bad_amount: bool,
 }
 
 impl Fold for Receivables {
@@ -297,10 +308,16 @@ mod tests {
         })
     }
 
-    /// `scan_line` accepts `text` exactly when the full parser does, with the same entry.
+    /// `scan_line` accepts `text` exactly when the full parser does, with the same entry;
+    /// so does each of its two readers: the serde reader always, the fast path where it answers.
     fn check_at(text: &str, as_of: Date) -> Option<Option<PortfolioEntry>> {
         let light = scan_line(text, as_of);
         let expected = full(text, as_of);
+        if !text.trim().is_empty() {
+            let by_serde = scan_record_by_serde(text, as_of);
+            assert_eq!(Some(by_serde), expected, "serde reader: {text}");
+        }
+        skimmed_at(text, as_of, &expected);
         assert_eq!(
             light.as_ref().map(Option::is_some),
             expected.as_ref().map(Option::is_some),
@@ -313,6 +330,93 @@ mod tests {
 
     fn check(text: &str) -> Option<Option<PortfolioEntry>> {
         check_at(text, as_of())
+    }
+
+    /// Whether the fast path answered for `text`; when it does, its entry is `expected`.
+    fn skimmed_at(text: &str, as_of: Date, expected: &Option<Option<PortfolioEntry>>) -> bool {
+        let Some(entry) = skim_record(text, as_of) else {
+            return false;
+        };
+        assert_eq!(
+            expected.as_ref().map(Option::as_ref),
+            Some(Some(&entry)),
+            "fast path: {text}"
+        );
+        true
+    }
+
+    fn skimmed(text: &str) -> bool {
+        skimmed_at(text, as_of(), &full(text, as_of()))
+    }
+
+    /// The fast path answers for plain records (so that the checks above test it), for each
+    /// value of a plain record replaced by other values where it is sure, and leaves the rest
+    /// to serde; its entries are the full parser's (`skimmed`).
+    #[test]
+    fn the_fast_path_answers_for_plain_records_as_the_full_parser_does() {
+        assert!(skimmed(PLAIN));
+        assert!(
+            !skimmed(FULL),
+            "FULL has an escape and portfolio facts: serde's"
+        );
+        let (mut answered, mut left) = (0, 0);
+        for text in every_field_replaced_in(PLAIN) {
+            check(&text);
+            if skimmed(&text) {
+                answered += 1;
+            } else {
+                left += 1;
+            }
+        }
+        assert!(answered > 250 && left > 500, "{answered} {left}");
+        let lines = shipped_lines();
+        let answered = lines.iter().filter(|line| skimmed(line)).count();
+        let records = lines.iter().filter(|line| accepted(line)).count();
+        assert!(answered * 10 > records * 9, "{answered} of {records}");
+        // Refused records are never answered.
+        for text in REFUSED {
+            assert!(!skimmed(text), "{text}");
+        }
+        // Where the fast path's own reading of JSON could differ from serde_json's.
+        let deep = format!(
+            r#"{{"id":"x","attributes":{{"a":{}1{}}}}}"#,
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        let edges = [
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":01}]}"#,
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":1.}]}"#,
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":.5}]}"#,
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":-0}]}"#,
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":123456789012345678}]}"#,
+            r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":0.1000000000000000055511151231257827}]}"#,
+            r#"{"id":"x","attributes":{"a":-}}"#,
+            r#"{"id":"x","attributes":{"a":00}}"#,
+            r#"{"id":"x","attributes":{"a":-0.5,"b":[1,-2,{"c":null}]}}"#,
+            r#"{"id":"x","attributes":{"$serde_json::private::RawValue":"1"}}"#,
+            "{\"id\":\"x\u{1}\"}",
+            "{\"id\":\"x\u{1f}yyyyyyyyyyyyyyyyyy\",\"owner\":\"o\"}",
+            "{\"id\":\"x\tb\"}",
+            r#"{"id":"x\u0041"}"#,
+            r#"{"id":"x"} x"#,
+            r#"{"id":"x"}{"id":"y"}"#,
+            r#"{"id":"x",}"#,
+            r#"{"id":"x","grade":nul}"#,
+            r#"{"id":"x","grade":truex}"#,
+            r#"{"id":"x","prospect":{"money":true,"money":false}}"#,
+            r#"{"id":"x","prospect":{"objections":[1]}}"#,
+            r#"{"id":"x","receivables":[{"due":"2026-01-01","amount":1,"paid":null}]}"#,
+            r#"{"id":"x","contracts":[{"signed_at":"2026-01-01","amount":-5}]}"#,
+            r#"{"id":"x","interactions":[{"at":"2026-01-01"}]}"#,
+            r#"{"id":" ","owner":"o"}"#,
+            &deep,
+        ];
+        for text in edges {
+            check(text);
+        }
+        assert!(skimmed(
+            r#"{"id":"x","attributes":{"a":-0.5,"b":[1,-2,{"c":null}]}}"#
+        ));
     }
 
     fn accepted(text: &str) -> bool {
@@ -369,7 +473,9 @@ mod tests {
     }
 
     /// Fails to compile when a field is added to the customer record: the shadow of this
-    /// module must then have its twin (with the same serde attributes, in the same place).
+    /// module must then have its twin (with the same serde attributes, in the same place),
+    /// and the fast path (`entry_skim`'s `Scanner::record` and the item readers) must read it
+    /// too, or leave records with it to serde.
     #[test]
     fn the_shadow_has_every_field_of_the_record() {
         use crate::model::{

@@ -6,6 +6,7 @@ mod customer;
 mod date;
 mod digits;
 mod entry_scan;
+mod entry_skim;
 mod evaluation;
 mod evaluation_json;
 mod fact_scan;

@@ -36,6 +36,15 @@ thread_local! {
 }
 
 impl Window {
+    /// The windows of a record read as of `as_of`.
+    pub(super) fn new(as_of: Date) -> Window {
+        Window {
+            as_of,
+            year_start: saturating_add_days(as_of, -YEAR_WINDOW_DAYS),
+            recent_start: saturating_add_days(as_of, -RECENT_WINDOW_DAYS),
+        }
+    }
+
     /// The window of the record being read, or a serde error naming `what` when no reader
     /// set one (a shadow read outside [`WindowGuard`]).
     pub(super) fn current<E: de::Error>(what: &str) -> Result<Window, E> {
@@ -51,11 +60,7 @@ pub(super) struct WindowGuard(Option<Window>);
 impl WindowGuard {
     /// The window as of `as_of`, until the guard is dropped.
     pub(super) fn set(as_of: Date) -> Self {
-        let window = Window {
-            as_of,
-            year_start: saturating_add_days(as_of, -YEAR_WINDOW_DAYS),
-            recent_start: saturating_add_days(as_of, -RECENT_WINDOW_DAYS),
-        };
+        let window = Window::new(as_of);
         WindowGuard(WINDOW.with(|w| w.replace(Some(window))))
     }
 }
