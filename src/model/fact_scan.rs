@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use super::customer::{Customer, Prospect};
 use super::date::{deserialize_opt_date, Date};
+use super::fact_skim::skim_folded;
 use super::facts::{days, earlier, later, Facts, ReceivableFact};
 use super::parse::{parse_record, split_records};
 use super::portfolio::PortfolioFacts;
@@ -112,57 +113,56 @@ fn read_record(text: &str, line: Option<usize>, as_of: Date) -> Result<(Customer
     }
 }
 
-/// The record folded, or `None` when the full parser (with `validate`) would refuse it.
+/// The record folded, or `None` when the full parser (with `validate`) would refuse it: by
+/// the fast path ([`fact_skim`](super::fact_skim)) when it is sure, else through serde.
 fn fold_record(text: &str, as_of: Date) -> Option<(Customer, Facts)> {
+    skim_folded(text, as_of).or_else(|| fold_record_by_serde(text, as_of))
+}
+
+/// The record folded through serde_json, or `None` when the full parser would refuse it.
+fn fold_record_by_serde(text: &str, as_of: Date) -> Option<(Customer, Facts)> {
     // As `parse_record`: the first character decides before serde does.
     if !text.trim_start().starts_with('{') {
         return None;
     }
     let _window = WindowGuard::set(as_of);
     let record: FoldedCustomer = serde_json::from_str(text).ok()?;
-    // As `validate`: a non-blank id, amounts finite and not negative.
-    if record.id.trim().is_empty()
-        || record.purchases.0.bad_amount
-        || record.receivables.0.bad_amount
-    {
-        return None;
-    }
-    Some(record.finish(as_of))
+    record.validated(as_of)
 }
 
 /// [`Customer`]'s shape, field for field and attribute for attribute: the record's own
 /// fields as they are, its histories folded.
 #[derive(Deserialize)]
-struct FoldedCustomer {
-    id: String,
+pub(super) struct FoldedCustomer {
+    pub(super) id: String,
     #[serde(default)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
     #[serde(default)]
-    owner: Option<String>,
+    pub(super) owner: Option<String>,
     #[serde(default)]
-    grade: Option<String>,
+    pub(super) grade: Option<String>,
     #[serde(default, deserialize_with = "deserialize_opt_date")]
-    grade_since: Option<Date>,
+    pub(super) grade_since: Option<Date>,
     #[serde(default)]
-    stage: Option<String>,
+    pub(super) stage: Option<String>,
     #[serde(default)]
-    region: Option<String>,
+    pub(super) region: Option<String>,
     #[serde(default)]
-    attributes: BTreeMap<String, serde_json::Value>,
+    pub(super) attributes: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
-    prospect: Option<Prospect>,
+    pub(super) prospect: Option<Prospect>,
     #[serde(default)]
-    purchases: Folded<Purchases>,
+    pub(super) purchases: Folded<Purchases>,
     #[serde(default)]
-    interactions: Folded<Interactions>,
+    pub(super) interactions: Folded<Interactions>,
     #[serde(default)]
-    complaints: Folded<Complaints>,
+    pub(super) complaints: Folded<Complaints>,
     #[serde(default)]
-    receivables: Folded<Receivables>,
+    pub(super) receivables: Folded<Receivables>,
     #[serde(default)]
-    contracts: Folded<Contracts>,
+    pub(super) contracts: Folded<Contracts>,
     #[serde(default)]
-    portfolio: Option<PortfolioFacts>,
+    pub(super) portfolio: Option<PortfolioFacts>,
 }
 
 thread_local! {
@@ -174,7 +174,7 @@ thread_local! {
 
 /// Purchases folded as [`Facts::derive`] folds them, in input order.
 #[derive(Default)]
-struct Purchases {
+pub(super) struct Purchases {
     count: i64,
     revenue_total: f64,
     purchases_365: i64,
@@ -184,7 +184,7 @@ struct Purchases {
     /// The dates of the purchases up to `as_of`, in input order (from [`PURCHASE_DATES`]).
     dates: Vec<Date>,
     /// An amount `validate` refuses (not finite, or negative), dated whenever.
-    bad_amount: bool,
+    pub(super) bad_amount: bool,
 }
 
 impl Fold for Purchases {
@@ -218,7 +218,7 @@ impl Fold for Purchases {
 
 /// Interactions folded as [`Facts::derive`] folds them.
 #[derive(Default)]
-struct Interactions {
+pub(super) struct Interactions {
     last_contact_at: Option<Date>,
     /// The earliest interaction, the first listed of equals, and its kind.
     first: Option<(Date, String)>,
@@ -267,7 +267,7 @@ impl Fold for Interactions {
 
 /// Complaints counted as [`Facts::derive`] counts them.
 #[derive(Default)]
-struct Complaints {
+pub(super) struct Complaints {
     open: i64,
     in_365: i64,
 }
@@ -286,13 +286,13 @@ impl Fold for Complaints {
 
 /// Unpaid receivables as [`Facts::derive`] lists and sums them, in input order.
 #[derive(Default)]
-struct Receivables {
+pub(super) struct Receivables {
     unpaid_total: f64,
     overdue_total: f64,
     overdue_count: i64,
     unpaid: Vec<ReceivableFact>,
     /// An amount `validate` refuses (not finite, or negative), paid or not.
-    bad_amount: bool,
+    pub(super) bad_amount: bool,
 }
 
 impl Fold for Receivables {
@@ -320,7 +320,7 @@ impl Fold for Receivables {
 
 /// The earliest contract signed up to `as_of`.
 #[derive(Default)]
-struct Contracts {
+pub(super) struct Contracts {
     signed_at: Option<Date>,
 }
 
@@ -336,6 +336,16 @@ impl Fold for Contracts {
 }
 
 impl FoldedCustomer {
+    /// As [`finish`](FoldedCustomer::finish) when the record passes `validate`'s checks (a
+    /// non-blank id, amounts finite and not negative); `None` when it does not.
+    pub(super) fn validated(self, as_of: Date) -> Option<(Customer, Facts)> {
+        if self.id.trim().is_empty() || self.purchases.0.bad_amount || self.receivables.0.bad_amount
+        {
+            return None;
+        }
+        Some(self.finish(as_of))
+    }
+
     /// The customer without its histories, and the facts as [`Facts::derive`] gives them.
     fn finish(self, as_of: Date) -> (Customer, Facts) {
         let FoldedCustomer {
@@ -473,6 +483,28 @@ mod tests {
             matches!(expected, Some(Ok(_))),
             "folded by the fast path and accepted by the full parser differ: {text}\n{expected:?}"
         );
+        // Each of the fold's two readers alike: serde's always, the scanner's where it answers.
+        let same = |got: &(Customer, Facts), reader: &str| match &expected {
+            Some(Ok((customer, facts))) => {
+                assert_eq!(&got.0, customer, "{reader}: {text}");
+                assert_eq!(
+                    format!("{:?}", got.1),
+                    format!("{facts:?}"),
+                    "{reader}: {text}"
+                );
+            }
+            _ => panic!("{reader} accepted what the full parser refuses: {text}"),
+        };
+        match fold_record_by_serde(text, as_of) {
+            Some(got) => same(&got, "serde reader"),
+            None => assert!(
+                !matches!(expected, Some(Ok(_))),
+                "serde reader refused: {text}"
+            ),
+        }
+        if let Some(got) = skim_folded(text, as_of) {
+            same(&got, "fast path");
+        }
         match (folded, expected) {
             (None, None) => false,
             (Some(folded), Some(expected)) => {
@@ -498,6 +530,41 @@ mod tests {
 
     fn check(text: &str) -> bool {
         check_at(text, as_of())
+    }
+
+    /// The fast path answers for plain records (so that `check` tests it), for each value of a
+    /// plain record replaced by other values where it is sure, never for a refused record,
+    /// and only as the full parser reads them (`check`).
+    #[test]
+    fn the_fast_path_answers_for_plain_records_as_the_full_parser_does() {
+        let skimmed = |text: &str| {
+            check(text);
+            skim_folded(text, as_of()).is_some()
+        };
+        assert!(skimmed(PLAIN));
+        assert!(
+            !skimmed(FULL),
+            "FULL has an escape and portfolio facts: serde's"
+        );
+        let variants = every_field_replaced_in(PLAIN);
+        let answered = variants.iter().filter(|text| skimmed(text)).count();
+        assert!(
+            answered > 250 && variants.len() - answered > 500,
+            "{answered}"
+        );
+        let lines = shipped_lines();
+        let answered = lines.iter().filter(|line| skimmed(line)).count();
+        let records = lines.iter().filter(|line| check(line)).count();
+        assert!(answered * 10 > records * 9, "{answered} of {records}");
+        for text in REFUSED {
+            assert!(!skimmed(text), "{text}");
+        }
+        for text in skim_edges() {
+            check(&text);
+        }
+        assert!(skimmed(
+            r#"{"id":"x","attributes":{"a":-0.5,"b":[1,-2,{"c":null}]}}"#
+        ));
     }
 
     #[test]

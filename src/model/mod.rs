@@ -10,6 +10,7 @@ mod entry_skim;
 mod evaluation;
 mod evaluation_json;
 mod fact_scan;
+mod fact_skim;
 mod facts;
 mod parse;
 mod portfolio;
@@ -18,6 +19,7 @@ mod scale;
 #[cfg(test)]
 mod scan_corpus;
 mod shadow;
+mod skim;
 mod text;
 
 pub use self::csv::customers_csv_to_json_lines;

@@ -404,3 +404,53 @@ pub(super) fn rich_record() -> impl Strategy<Value = String> {
         )
         .prop_map(|fields| format!("{{{}}}", fields.join(",")))
 }
+
+/// Records where the stream's own scanner (`skim`) could read JSON differently from
+/// serde_json: numbers at the edges of JSON's grammar, control characters, raw-value keys,
+/// duplicates, deep nesting, text after the record.
+pub(super) fn skim_edges() -> Vec<String> {
+    let deep = format!(
+        r#"{{"id":"x","attributes":{{"a":{}1{}}}}}"#,
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let edges: Vec<&str> = vec![
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":01}]}"#,
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":1.}]}"#,
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":.5}]}"#,
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":-0}]}"#,
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":123456789012345678}]}"#,
+        r#"{"id":"x","purchases":[{"at":"2026-01-01","amount":0.1000000000000000055511151231257827}]}"#,
+        r#"{"id":"x","attributes":{"a":-}}"#,
+        r#"{"id":"x","attributes":{"a":00}}"#,
+        r#"{"id":"x","attributes":{"a":-0.5,"b":[1,-2,{"c":null}]}}"#,
+        r#"{"id":"x","attributes":{"$serde_json::private::RawValue":"1"}}"#,
+        "{\"id\":\"x\u{1}\"}",
+        "{\"id\":\"x\u{1f}yyyyyyyyyyyyyyyyyy\",\"owner\":\"o\"}",
+        "{\"id\":\"x\tb\"}",
+        r#"{"id":"x\u0041"}"#,
+        r#"{"id":"x"} x"#,
+        r#"{"id":"x"}{"id":"y"}"#,
+        r#"{"id":"x",}"#,
+        r#"{"id":"x","grade":nul}"#,
+        r#"{"id":"x","grade":truex}"#,
+        r#"{"id":"x","prospect":{"money":true,"money":false}}"#,
+        r#"{"id":"x","prospect":{"objections":[1]}}"#,
+        r#"{"id":"x","receivables":[{"due":"2026-01-01","amount":1,"paid":null}]}"#,
+        r#"{"id":"x","contracts":[{"signed_at":"2026-01-01","amount":-5}]}"#,
+        r#"{"id":"x","interactions":[{"at":"2026-01-01"}]}"#,
+        r#"{"id":" ","owner":"o"}"#,
+        r#"{"id":"x","interactions":[{"at":"2026-01-01","kind":"call","kind":"visit"}]}"#,
+        r#"{"id":"x","interactions":[{"at":"2026-01-01","kind":"call","outcome":null,"x":[]}]}"#,
+        r#"{"id":"x","complaints":[{"at":"2026-01-01","resolved":null}]}"#,
+        r#"{"id":"x","complaints":[{"at":"2026-01-01","resolved":false,"resolved":true}]}"#,
+        r#"{"id":"x","contracts":[{"signed_at":"2026-01-01","amount":null}]}"#,
+        r#"{"id":"x","prospect":{"intent":"quoted","note":{"a":[1]}}}"#,
+        r#"{"id":"x","prospect":null,"attributes":{"a":1,"a":2}}"#,
+        r#"{"id":"x","attributes":null}"#,
+        r#"{"id":"x","purchases":null}"#,
+        " {\n \"id\" : \"x\" ,\t\"purchases\" : [ { \"at\" : \"2026-11-01\" , \"amount\" : 5 } ] }\r\n",
+        &deep,
+    ];
+    edges.iter().map(|text| text.to_string()).collect()
+}

@@ -12,10 +12,15 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 /// The text of a JSON string: borrowed from the input, or owned when it had escapes.
 pub(super) struct Text<'de>(Cow<'de, str>);
 
-impl Text<'_> {
+impl<'de> Text<'de> {
     /// The text.
     pub(super) fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// `text` itself, borrowed (for a reader that found it without serde).
+    pub(super) fn borrowed(text: &'de str) -> Text<'de> {
+        Text(Cow::Borrowed(text))
     }
 }
 
