@@ -4,7 +4,7 @@
 
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
-use super::value::Value;
+use super::value::{LentView, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
@@ -83,7 +83,7 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
 /// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them):
 /// all but the boxed ones.
 fn simple(value: &Value) -> bool {
-    !matches!(value, Value::Dyn(_))
+    !matches!(value, Value::Dyn(_) | Value::View)
 }
 
 fn compare(op: &Token, ordering: std::cmp::Ordering) -> Outcome {
@@ -217,7 +217,7 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
         }
         Value::Unit => {}
         Value::Date(date) => write_date(out, *date),
-        Value::Dyn(_) => return bail(),
+        Value::Dyn(_) | Value::View => return bail(),
     }
     Ok(())
 }
@@ -282,6 +282,9 @@ impl Property {
     /// Reads the property of `value`.
     pub(crate) fn read(&self, value: &Value) -> Outcome {
         let value = match value {
+            Value::View => {
+                return LentView::with(|view| self.read_view(view)).unwrap_or(Err(Flow::Bail))
+            }
             Value::Dyn(value) => value,
             Value::Date(d) => {
                 return match self.date {
@@ -292,25 +295,7 @@ impl Property {
             _ => return bail(),
         };
         if let Some(view) = value.read_lock::<CustomerView>() {
-            if let Some((name, read)) = self.fact {
-                view.note(name);
-                return Ok(read(&view));
-            }
-            return match self.name.as_str() {
-                "portfolio" => {
-                    view.note("portfolio");
-                    view.facts()
-                        .portfolio
-                        .clone()
-                        .map(|p| Value::Dyn(Dynamic::from(p)))
-                        .ok_or(Flow::Bail)
-                }
-                "has_portfolio" => {
-                    view.note("portfolio");
-                    Ok(Value::Bool(view.facts().portfolio.is_some()))
-                }
-                _ => bail(),
-            };
+            return self.read_view(&view);
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
             return table
@@ -334,6 +319,32 @@ impl Property {
             return Ok(read(&p));
         }
         bail()
+    }
+}
+
+impl Property {
+    /// Reads the property of the customer view.
+    #[inline]
+    pub(crate) fn read_view(&self, view: &CustomerView) -> Outcome {
+        if let Some((name, read)) = self.fact {
+            view.note(name);
+            return Ok(read(view));
+        }
+        match self.name.as_str() {
+            "portfolio" => {
+                view.note("portfolio");
+                view.facts()
+                    .portfolio
+                    .clone()
+                    .map(|p| Value::Dyn(Dynamic::from(p)))
+                    .ok_or(Flow::Bail)
+            }
+            "has_portfolio" => {
+                view.note("portfolio");
+                Ok(Value::Bool(view.facts().portfolio.is_some()))
+            }
+            _ => bail(),
+        }
     }
 }
 
@@ -448,17 +459,23 @@ impl Method {
         let key = args.first().and_then(Value::as_str);
         match self {
             Method::Attr | Method::HasAttr => {
-                let (Some(view), Some(key)) = (
-                    boxed(target).and_then(|t| t.read_lock::<CustomerView>()),
-                    key,
-                ) else {
+                let Some(key) = key else {
                     return bail();
                 };
-                Ok(if self == Method::Attr {
-                    Value::from_dynamic(api::attr(&view, key))
-                } else {
-                    Value::Bool(api::has_attr(&view, key))
-                })
+                let read = |view: &CustomerView| {
+                    Ok(if self == Method::Attr {
+                        Value::from_dynamic(api::attr(view, key))
+                    } else {
+                        Value::Bool(api::has_attr(view, key))
+                    })
+                };
+                if let Value::View = target {
+                    return LentView::with(read).unwrap_or(Err(Flow::Bail));
+                }
+                match boxed(target).and_then(|t| t.read_lock::<CustomerView>()) {
+                    Some(view) => read(&view),
+                    None => bail(),
+                }
             }
             Method::OwnerCount => {
                 let (Some(p), Some(key)) = (
