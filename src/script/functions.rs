@@ -70,6 +70,18 @@ impl<'a> Args<'a> {
             Args::Refs(refs) => Cow::Borrowed(&*refs[i]),
         }
     }
+
+    /// Argument `i` as a number (integers and floats both), read where it is.
+    fn number(self, i: usize) -> api::NumberArg {
+        match self {
+            Args::Fast(values) => match &values[i] {
+                Value::Float(x) => Ok(*x),
+                Value::Int(n) => Ok(*n as f64),
+                other => api::number_arg(&other.clone().into_dynamic()),
+            },
+            Args::Refs(refs) => api::number_arg(refs[i]),
+        }
+    }
 }
 
 /// A string argument, borrowed from either tier's values.
@@ -218,12 +230,12 @@ use Param::{Any, Array as List, Date as Day, Float, Int, Text};
 /// tried in order.
 pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), true)
+        api::part_of(&*text(a, 0)?, a.number(1), a.number(2), a.number(3), true)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), false)
+        api::part_of(&*text(a, 0)?, a.number(1), a.number(2), a.number(3), false)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
@@ -250,7 +262,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         ))))
     }),
     decision("cadence", &[Any, Any, Text], |_, a, line| {
-        api::cadence_of(&a.any(0), &a.any(1), &*text(a, 2)?, line)
+        api::cadence_of(a.number(0), a.number(1), &*text(a, 2)?, line)
             .map(|c| Produced::Decided(Decided::Cadence(c)))
             .map_err(Failure::Message)
     }),
@@ -377,6 +389,46 @@ mod tests {
             Param::Date => "date(\"2026-11-23\")",
             Param::Array => "[\"a\", \"b\"]",
             Param::Any => "2",
+        }
+    }
+
+    /// A number argument of either tier's values reads the same: integers and floats both,
+    /// and anything else fails with the same message naming its type.
+    #[test]
+    fn number_arguments_read_the_same_from_both_tiers() {
+        let vocabulary = vocabulary();
+        let part = overloads("part", 4).next().expect("part");
+        let cases = [
+            Value::Int(3),
+            Value::Float(2.5),
+            Value::Str("x".into()),
+            Value::Unit,
+            Value::Bool(true),
+        ];
+        let show = |produced: Result<Produced, Failure>| match produced {
+            Ok(Produced::Part(part)) => format!("{:?}", part.into_score_part()),
+            Ok(_) => "another value".to_string(),
+            Err(failure) => format!("{failure:?}"),
+        };
+        for weight in &cases {
+            let fast = [
+                Value::Str("p".into()),
+                weight.clone(),
+                Value::Int(10),
+                Value::Float(4.0),
+            ];
+            let mut dynamics: Vec<Dynamic> =
+                fast.iter().cloned().map(Value::into_dynamic).collect();
+            let mut refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
+            let a = show((part.run)(&vocabulary, Args::Fast(&fast), 1));
+            let b = show((part.run)(&vocabulary, Args::Refs(&mut refs), 1));
+            assert_eq!(a, b, "{weight:?}");
+            if weight.as_number().is_none() {
+                assert!(
+                    a.contains("the weight of `p` must be a number, not "),
+                    "{a}"
+                );
+            }
         }
     }
 
