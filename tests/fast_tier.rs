@@ -460,3 +460,43 @@ fn again(c, n) { if n > 1000 { c = (); } c.interactions_90 }
         assert_eq!(counts.bailed, 0, "view variant {i}: {counts:?}");
     }
 }
+
+/// patron's pure functions called with constant arguments (`stage_rank("contact")`) are
+/// made once while lowering; their values, and the errors of those that fail (an unknown
+/// grade), must be what the interpreter gives when it calls them.
+#[test]
+fn pure_functions_of_constants_give_the_same_results_in_both_tiers() {
+    let variants: &[&str] = &[
+        r#"
+fn score(c) {
+    let r = stage_rank("contact");
+    let up = if grade_up("B") == "A" && grade_down("B") == "C" { 1 } else { 0 };
+    let days = days_between(date("2026-01-01"), add_days(date("2026-01-01"), 3));
+    let text = `${money(2.5)} ${money(3)} ${stage_at(1)}`;
+    let n = c.calls_90 + grade_rank("B") + r + up + days + clamp(7, 0, 5) + text.len();
+    [part("calls", 1, 5, n), part("more", 1, 5, clamp(2.5, 0.0, 1.0) + c.visits_90)]
+}
+"#,
+        // A pure function that fails: rhai reports it.
+        r#"fn score(c) { if c.calls_90 > 2 { [part("calls", 1, 5, stage_at(99).len())] } else { [] } }"#,
+    ];
+    let customers = examples("customers.json");
+    for (i, text) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("pure-{i}"), &[("score.rhai", Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("pure variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "pure variant {i}: the fast tier ran no call"
+        );
+    }
+}

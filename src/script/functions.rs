@@ -148,6 +148,10 @@ pub(crate) struct ScriptFunction {
     /// Whether it makes a grade or stage decision or a cadence, which an entry function
     /// may return directly (the fast tier hands those over unboxed).
     pub(crate) decides: bool,
+    /// Its result depends on its arguments (and the policy's vocabulary) only — not on the
+    /// script line of the call nor on a limit — so that a call with constant arguments can
+    /// be made once, while lowering (see `fast::natives::fold`).
+    pub(crate) pure: bool,
     /// The code.
     pub(crate) run: Run,
 }
@@ -211,6 +215,18 @@ const fn function(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: false,
+        pure: false,
+        run,
+    }
+}
+
+/// A [`function`] whose result depends on its arguments only ([`ScriptFunction::pure`]).
+const fn pure(name: &'static str, params: &'static [Param], run: Run) -> ScriptFunction {
+    ScriptFunction {
+        name,
+        params,
+        decides: false,
+        pure: true,
         run,
     }
 }
@@ -220,6 +236,7 @@ const fn decision(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: true,
+        pure: false,
         run,
     }
 }
@@ -274,7 +291,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             line,
         )))
     }),
-    function("grade_up", &[Text], |v, a, _| {
+    pure("grade_up", &[Text], |v, a, _| {
         checked(api::ladder_step(
             &v.grades,
             &v.grade_names,
@@ -283,7 +300,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             -1,
         ))
     }),
-    function("grade_down", &[Text], |v, a, _| {
+    pure("grade_down", &[Text], |v, a, _| {
         checked(api::ladder_step(
             &v.grades,
             &v.grade_names,
@@ -292,27 +309,27 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             1,
         ))
     }),
-    function("grade_rank", &[Text], |v, a, _| {
+    pure("grade_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
     }),
-    function("stage_rank", &[Text], |v, a, _| {
+    pure("stage_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.stages, "stage", &text(a, 0)?))
     }),
-    function("stage_at", &[Int], |v, a, _| {
+    pure("stage_at", &[Int], |v, a, _| {
         checked(api::stage_at(&v.stages, int(a, 0)?))
     }),
-    function("clamp", &[Float, Float, Float], |_, a, _| {
+    pure("clamp", &[Float, Float, Float], |_, a, _| {
         let (x, lo, hi) = (float(a, 0)?, float(a, 1)?, float(a, 2)?);
         Ok(Produced::Value(Value::Float(x.max(lo).min(hi))))
     }),
-    function("clamp", &[Int, Int, Int], |_, a, _| {
+    pure("clamp", &[Int, Int, Int], |_, a, _| {
         let (x, lo, hi) = (int(a, 0)?, int(a, 1)?, int(a, 2)?);
         Ok(Produced::Value(Value::Int(x.max(lo).min(hi))))
     }),
-    function("money", &[Float], |_, a, _| {
+    pure("money", &[Float], |_, a, _| {
         Ok(value(api::money_float(float(a, 0)?)))
     }),
-    function("money", &[Int], |_, a, _| {
+    pure("money", &[Int], |_, a, _| {
         Ok(value(api::money_int(int(a, 0)?)))
     }),
     function("join", &[List, Text], |v, a, _| {
@@ -322,11 +339,11 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             .map(value)
             .ok_or(Failure::TooLarge("Length of string"))
     }),
-    function("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
-    function("add_days", &[Day, Int], |_, a, _| {
+    pure("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
+    pure("add_days", &[Day, Int], |_, a, _| {
         checked(api::shift_date(date(a, 0)?, int(a, 1)?))
     }),
-    function("days_between", &[Day, Day], |_, a, _| {
+    pure("days_between", &[Day, Day], |_, a, _| {
         Ok(Produced::Value(Value::Int(
             (date(a, 1)? - date(a, 0)?).num_days(),
         )))

@@ -6,6 +6,7 @@ use rhai::{ASTFlags, Expr};
 
 use super::super::Value;
 
+use super::super::natives;
 use super::super::ops::{self, bail, Method, Property};
 use super::super::{Code, Machine, Outcome};
 use super::call::with_args;
@@ -42,6 +43,22 @@ impl Lowerer<'_> {
                 let (base, steps) = chain_parts(expr)?;
                 let (value, folded) = self.fold_steps(base, &steps);
                 (folded == steps.len()).then_some(value).flatten()
+            }
+            // A pure function of patron's with constant arguments (`stage_rank("contact")`).
+            Expr::FnCall(call, _)
+                if call.op_token.is_none()
+                    && !call.capture_parent_scope
+                    && !self
+                        .ast
+                        .iter_fn_def()
+                        .any(|f| f.name == call.name && f.params.len() == call.args.len()) =>
+            {
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| self.known(a))
+                    .collect::<Option<Vec<_>>>()?;
+                natives::fold(&call.name, &args, &self.env.ladders)
             }
             _ => None,
         }
