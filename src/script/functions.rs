@@ -438,7 +438,7 @@ mod tests {
                 fast.iter().cloned().map(Value::into_dynamic).collect();
             let mut refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
             let a = show((part.run)(&vocabulary, Args::Fast(&fast), 1));
-            let b = show((part.run)(&vocabulary, Args::Refs(&mut refs), 1));
+            let b = show((part.run)(&vocabulary, Args::Refs(&refs), 1));
             assert_eq!(a, b, "{weight:?}");
             if weight.as_number().is_none() {
                 assert!(

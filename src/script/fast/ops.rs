@@ -435,8 +435,12 @@ impl Property {
             }
             _ => return bail(),
         };
-        if let Some(view) = value.read_lock::<CustomerView>() {
-            return self.read_view(&view);
+        // A value has one type: the records whose fields this property names are tried
+        // first, and a type that has no such field is not tried at all.
+        if let Some(read) = self.receivable {
+            if let Some(r) = value.read_lock::<ReceivableFact>() {
+                return Ok(read(&r));
+            }
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
             return table
@@ -450,14 +454,18 @@ impl Property {
                 .map(|v| Value::from_dynamic(v.clone()))
                 .ok_or(Flow::Bail);
         }
-        if let (Some(read), Some(r)) = (self.receivable, value.read_lock::<ReceivableFact>()) {
-            return Ok(read(&r));
+        if let Some(read) = self.portfolio {
+            if let Some(p) = value.read_lock::<PortfolioFacts>() {
+                return Ok(read(&p));
+            }
         }
-        if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
-            return Ok(read(&p));
+        if let Some(read) = self.score_part {
+            if let Some(p) = value.read_lock::<ScorePart>() {
+                return Ok(read(&p));
+            }
         }
-        if let (Some(read), Some(p)) = (self.score_part, value.read_lock::<ScorePart>()) {
-            return Ok(read(&p));
+        if let Some(view) = value.read_lock::<CustomerView>() {
+            return self.read_view(&view);
         }
         bail()
     }
