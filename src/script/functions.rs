@@ -436,7 +436,7 @@ mod tests {
             ];
             let mut dynamics: Vec<Dynamic> =
                 fast.iter().cloned().map(Value::into_dynamic).collect();
-            let mut refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
+            let refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
             let a = show((part.run)(&vocabulary, Args::Fast(&fast), 1));
             let b = show((part.run)(&vocabulary, Args::Refs(&refs), 1));
             assert_eq!(a, b, "{weight:?}");
