@@ -72,13 +72,24 @@ impl<'a> Args<'a> {
     }
 
     /// Argument `i` as a number (integers and floats both), read where it is.
+    #[inline]
     fn number(self, i: usize) -> api::NumberArg {
+        if let Args::Fast(values) = self {
+            match &values[i] {
+                Value::Float(x) => return Ok(*x),
+                Value::Int(n) => return Ok(*n as f64),
+                _ => {}
+            }
+        }
+        self.number_otherwise(i)
+    }
+
+    /// [`Args::number`] of rhai's values, and of the fast tier's that are not numbers.
+    #[cold]
+    #[inline(never)]
+    fn number_otherwise(self, i: usize) -> api::NumberArg {
         match self {
-            Args::Fast(values) => match &values[i] {
-                Value::Float(x) => Ok(*x),
-                Value::Int(n) => Ok(*n as f64),
-                other => api::number_arg(&other.clone().into_dynamic()),
-            },
+            Args::Fast(values) => api::number_arg(&values[i].clone().into_dynamic()),
             Args::Refs(refs) => api::number_arg(refs[i]),
         }
     }
