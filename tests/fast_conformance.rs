@@ -139,6 +139,27 @@ const UNARY: &[&str] = &[
     "let r = keep_stage(a);",
     "let r = a.contains(\"k\");",
     "let r = [a, 1].contains(a);",
+    // A constant on the right: operators specialised for it (`ops::WithConstant`), on a
+    // variable and on a computed operand.
+    "let r = a == ();",
+    "let r = a != ();",
+    "let r = [a][0] == ();",
+    "let r = a == \"b\";",
+    "let r = [a][0] != \"ab\";",
+    "let r = a < \"b\";",
+    "let r = a == true;",
+    "let r = [a][0] != false;",
+    "let r = a > 0;",
+    "let r = a <= 3;",
+    "let r = [a][0] == 3;",
+    "let r = a != -7;",
+    "let r = a >= 2.5;",
+    "let r = [a][0] < 0.0;",
+    "let r = a == 3.0;",
+    "let r = a + 1;",
+    "let r = [a][0] * 2;",
+    "let r = a % 2;",
+    "let r = a - 0.5;",
 ];
 
 /// `labels.rhai` for one template: reads the operands, runs the template, returns `r`.

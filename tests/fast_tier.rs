@@ -411,3 +411,92 @@ fn kept(c) { let calls = c.calls_90; let out = calls; return out; }
         assert_eq!(counts.bailed, 0, "returned variant {i}: {counts:?}");
     }
 }
+
+/// The customer view an entry function is given is lent to the fast tier's call as itself
+/// (a marker the machine resolves, not a boxed `Dynamic`): passed on to helpers, put into
+/// arrays and maps and read back out of them, or given to a function that assigns to its
+/// parameter, it must still be the customer — read in the fast tier without bailing — and
+/// give what the interpreter gives.
+#[test]
+fn the_customer_view_used_every_way_gives_the_same_results_in_both_tiers() {
+    let variants: &[&str] = &[
+        r#"
+fn score(c) {
+    let xs = [c, c];
+    let m = #{ who: c };
+    let n = xs[1].calls_90 + m.who.interactions_90 + helper(c) + helper(xs[0]);
+    [part("calls", 1, 5, n), part("visits", 1, 5, if c.has_attr("x") { 1 } else { c.visits_90 })]
+}
+fn helper(d) { d.attr("credit_score") ?? d.visits_90 }
+"#,
+        // A parameter assigned to: the call copies its arguments rather than lending them.
+        r#"
+fn score(c) {
+    let n = c.calls_90;
+    if n > 1000 { c = (); }
+    [part("calls", 1, 5, c.calls_90 + n + again(c, n))]
+}
+fn again(c, n) { if n > 1000 { c = (); } c.interactions_90 }
+"#,
+    ];
+    let customers = examples("customers.json");
+    for (i, text) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("view-{i}"), &[("score.rhai", Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("view variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "view variant {i}: the fast tier ran no call"
+        );
+        assert_eq!(counts.bailed, 0, "view variant {i}: {counts:?}");
+    }
+}
+
+/// patron's pure functions called with constant arguments (`stage_rank("contact")`) are
+/// made once while lowering; their values, and the errors of those that fail (an unknown
+/// grade), must be what the interpreter gives when it calls them.
+#[test]
+fn pure_functions_of_constants_give_the_same_results_in_both_tiers() {
+    let variants: &[&str] = &[
+        r#"
+fn score(c) {
+    let r = stage_rank("contact");
+    let up = if grade_up("B") == "A" && grade_down("B") == "C" { 1 } else { 0 };
+    let days = days_between(date("2026-01-01"), add_days(date("2026-01-01"), 3));
+    let text = `${money(2.5)} ${money(3)} ${stage_at(1)}`;
+    let n = c.calls_90 + grade_rank("B") + r + up + days + clamp(7, 0, 5) + text.len();
+    [part("calls", 1, 5, n), part("more", 1, 5, clamp(2.5, 0.0, 1.0) + c.visits_90)]
+}
+"#,
+        // A pure function that fails: rhai reports it.
+        r#"fn score(c) { if c.calls_90 > 2 { [part("calls", 1, 5, stage_at(99).len())] } else { [] } }"#,
+    ];
+    let customers = examples("customers.json");
+    for (i, text) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("pure-{i}"), &[("score.rhai", Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("pure variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "pure variant {i}: the fast tier ran no call"
+        );
+    }
+}

@@ -28,13 +28,12 @@ fn fail<T>(ctx: &NativeCallContext, message: String) -> ScriptResult<T> {
     Err(EvalAltResult::ErrorRuntime(message.into(), ctx.call_position()).into())
 }
 
-/// A number from a script value: integers and floats are both accepted.
-pub(crate) fn number(what: &str, value: &Dynamic) -> Result<f64, String> {
-    number_or(value, || what.to_string())
-}
+/// A number argument of a function: the number (integers and floats are both accepted), or
+/// the type name of the value given instead.
+pub(crate) type NumberArg = Result<f64, &'static str>;
 
-/// [`number`], naming the value only when it is not a number.
-fn number_or(value: &Dynamic, what: impl FnOnce() -> String) -> Result<f64, String> {
+/// A script value as a [`NumberArg`].
+pub(crate) fn number_arg(value: &Dynamic) -> NumberArg {
     if value.is_float() {
         if let Ok(f) = value.as_float() {
             return Ok(f);
@@ -45,11 +44,17 @@ fn number_or(value: &Dynamic, what: impl FnOnce() -> String) -> Result<f64, Stri
             return Ok(i as f64);
         }
     }
-    Err(format!(
-        "{} must be a number, not {}",
-        what(),
-        value.type_name()
-    ))
+    Err(value.type_name())
+}
+
+/// The number of `value`, or the error naming `what` when it is not one.
+fn number(what: &str, value: NumberArg) -> Result<f64, String> {
+    number_or(value, || what.to_string())
+}
+
+/// [`number`], naming the value only when it is not a number.
+fn number_or(value: NumberArg, what: impl FnOnce() -> String) -> Result<f64, String> {
+    value.map_err(|type_name| format!("{} must be a number, not {type_name}", what()))
 }
 
 /// A plain error message as a script error at the call's position.
@@ -435,9 +440,9 @@ fn register_results(engine: &mut rhai::Engine) {
 /// `part(name, weight, standard, actual)` (or `part_lower`): the checked score part.
 pub(crate) fn part_of(
     name: &ImmutableString,
-    weight: &Dynamic,
-    standard: &Dynamic,
-    actual: &Dynamic,
+    weight: NumberArg,
+    standard: NumberArg,
+    actual: NumberArg,
     higher_is_better: bool,
 ) -> Result<MadePart, String> {
     let weight = number_or(weight, || format!("the weight of `{name}`"))?;
@@ -481,8 +486,8 @@ pub(crate) fn keep(reason: &ImmutableString, line: usize) -> Decision {
 
 /// `cadence(calls, visits, reason)`: both numbers finite and ≥ 0.
 pub(crate) fn cadence_of(
-    calls: &Dynamic,
-    visits: &Dynamic,
+    calls: NumberArg,
+    visits: NumberArg,
     reason: &ImmutableString,
     line: usize,
 ) -> Result<CadenceDecision, String> {

@@ -70,6 +70,29 @@ impl<'a> Args<'a> {
             Args::Refs(refs) => Cow::Borrowed(&*refs[i]),
         }
     }
+
+    /// Argument `i` as a number (integers and floats both), read where it is.
+    #[inline]
+    fn number(self, i: usize) -> api::NumberArg {
+        if let Args::Fast(values) = self {
+            match &values[i] {
+                Value::Float(x) => return Ok(*x),
+                Value::Int(n) => return Ok(*n as f64),
+                _ => {}
+            }
+        }
+        self.number_otherwise(i)
+    }
+
+    /// [`Args::number`] of rhai's values, and of the fast tier's that are not numbers.
+    #[cold]
+    #[inline(never)]
+    fn number_otherwise(self, i: usize) -> api::NumberArg {
+        match self {
+            Args::Fast(values) => api::number_arg(&values[i].clone().into_dynamic()),
+            Args::Refs(refs) => api::number_arg(refs[i]),
+        }
+    }
 }
 
 /// A string argument, borrowed from either tier's values.
@@ -136,6 +159,10 @@ pub(crate) struct ScriptFunction {
     /// Whether it makes a grade or stage decision or a cadence, which an entry function
     /// may return directly (the fast tier hands those over unboxed).
     pub(crate) decides: bool,
+    /// Its result depends on its arguments (and the policy's vocabulary) only — not on the
+    /// script line of the call nor on a limit — so that a call with constant arguments can
+    /// be made once, while lowering (see `fast::natives::fold`).
+    pub(crate) pure: bool,
     /// The code.
     pub(crate) run: Run,
 }
@@ -199,6 +226,18 @@ const fn function(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: false,
+        pure: false,
+        run,
+    }
+}
+
+/// A [`function`] whose result depends on its arguments only ([`ScriptFunction::pure`]).
+const fn pure(name: &'static str, params: &'static [Param], run: Run) -> ScriptFunction {
+    ScriptFunction {
+        name,
+        params,
+        decides: false,
+        pure: true,
         run,
     }
 }
@@ -208,6 +247,7 @@ const fn decision(name: &'static str, params: &'static [Param], run: Run) -> Scr
         name,
         params,
         decides: true,
+        pure: false,
         run,
     }
 }
@@ -218,12 +258,12 @@ use Param::{Any, Array as List, Date as Day, Float, Int, Text};
 /// tried in order.
 pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
     function("part", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), true)
+        api::part_of(&*text(a, 0)?, a.number(1), a.number(2), a.number(3), true)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
     function("part_lower", &[Text, Any, Any, Any], |_, a, _| {
-        api::part_of(&*text(a, 0)?, &a.any(1), &a.any(2), &a.any(3), false)
+        api::part_of(&*text(a, 0)?, a.number(1), a.number(2), a.number(3), false)
             .map(Produced::Part)
             .map_err(Failure::Message)
     }),
@@ -250,7 +290,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         ))))
     }),
     decision("cadence", &[Any, Any, Text], |_, a, line| {
-        api::cadence_of(&a.any(0), &a.any(1), &*text(a, 2)?, line)
+        api::cadence_of(a.number(0), a.number(1), &*text(a, 2)?, line)
             .map(|c| Produced::Decided(Decided::Cadence(c)))
             .map_err(Failure::Message)
     }),
@@ -262,7 +302,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             line,
         )))
     }),
-    function("grade_up", &[Text], |v, a, _| {
+    pure("grade_up", &[Text], |v, a, _| {
         checked(api::ladder_step(
             &v.grades,
             &v.grade_names,
@@ -271,7 +311,7 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             -1,
         ))
     }),
-    function("grade_down", &[Text], |v, a, _| {
+    pure("grade_down", &[Text], |v, a, _| {
         checked(api::ladder_step(
             &v.grades,
             &v.grade_names,
@@ -280,27 +320,27 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             1,
         ))
     }),
-    function("grade_rank", &[Text], |v, a, _| {
+    pure("grade_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.grades, "grade", &text(a, 0)?))
     }),
-    function("stage_rank", &[Text], |v, a, _| {
+    pure("stage_rank", &[Text], |v, a, _| {
         checked(api::ladder_rank(&v.stages, "stage", &text(a, 0)?))
     }),
-    function("stage_at", &[Int], |v, a, _| {
+    pure("stage_at", &[Int], |v, a, _| {
         checked(api::stage_at(&v.stages, int(a, 0)?))
     }),
-    function("clamp", &[Float, Float, Float], |_, a, _| {
+    pure("clamp", &[Float, Float, Float], |_, a, _| {
         let (x, lo, hi) = (float(a, 0)?, float(a, 1)?, float(a, 2)?);
         Ok(Produced::Value(Value::Float(x.max(lo).min(hi))))
     }),
-    function("clamp", &[Int, Int, Int], |_, a, _| {
+    pure("clamp", &[Int, Int, Int], |_, a, _| {
         let (x, lo, hi) = (int(a, 0)?, int(a, 1)?, int(a, 2)?);
         Ok(Produced::Value(Value::Int(x.max(lo).min(hi))))
     }),
-    function("money", &[Float], |_, a, _| {
+    pure("money", &[Float], |_, a, _| {
         Ok(value(api::money_float(float(a, 0)?)))
     }),
-    function("money", &[Int], |_, a, _| {
+    pure("money", &[Int], |_, a, _| {
         Ok(value(api::money_int(int(a, 0)?)))
     }),
     function("join", &[List, Text], |v, a, _| {
@@ -310,11 +350,11 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
             .map(value)
             .ok_or(Failure::TooLarge("Length of string"))
     }),
-    function("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
-    function("add_days", &[Day, Int], |_, a, _| {
+    pure("date", &[Text], |_, a, _| checked(parse_date(&text(a, 0)?))),
+    pure("add_days", &[Day, Int], |_, a, _| {
         checked(api::shift_date(date(a, 0)?, int(a, 1)?))
     }),
-    function("days_between", &[Day, Day], |_, a, _| {
+    pure("days_between", &[Day, Day], |_, a, _| {
         Ok(Produced::Value(Value::Int(
             (date(a, 1)? - date(a, 0)?).num_days(),
         )))
@@ -377,6 +417,46 @@ mod tests {
             Param::Date => "date(\"2026-11-23\")",
             Param::Array => "[\"a\", \"b\"]",
             Param::Any => "2",
+        }
+    }
+
+    /// A number argument of either tier's values reads the same: integers and floats both,
+    /// and anything else fails with the same message naming its type.
+    #[test]
+    fn number_arguments_read_the_same_from_both_tiers() {
+        let vocabulary = vocabulary();
+        let part = overloads("part", 4).next().expect("part");
+        let cases = [
+            Value::Int(3),
+            Value::Float(2.5),
+            Value::Str("x".into()),
+            Value::Unit,
+            Value::Bool(true),
+        ];
+        let show = |produced: Result<Produced, Failure>| match produced {
+            Ok(Produced::Part(part)) => format!("{:?}", part.into_score_part()),
+            Ok(_) => "another value".to_string(),
+            Err(failure) => format!("{failure:?}"),
+        };
+        for weight in &cases {
+            let fast = [
+                Value::Str("p".into()),
+                weight.clone(),
+                Value::Int(10),
+                Value::Float(4.0),
+            ];
+            let mut dynamics: Vec<Dynamic> =
+                fast.iter().cloned().map(Value::into_dynamic).collect();
+            let refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
+            let a = show((part.run)(&vocabulary, Args::Fast(&fast), 1));
+            let b = show((part.run)(&vocabulary, Args::Refs(&refs), 1));
+            assert_eq!(a, b, "{weight:?}");
+            if weight.as_number().is_none() {
+                assert!(
+                    a.contains("the weight of `p` must be a number, not "),
+                    "{a}"
+                );
+            }
         }
     }
 

@@ -30,10 +30,10 @@
 //! runs every operator and built-in the tier reimplements over every pair of value types
 //! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
 //!
-//! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates
-//! and strings unboxed, rhai's `Dynamic` only for arrays, maps and patron's records. Facts
-//! of `c` are read from the view as values (`api::CUSTOMER_FACTS`), and values become
-//! `Dynamic`s only where they leave the tier.
+//! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates,
+//! strings and the customer view unboxed, rhai's `Dynamic` only for arrays, maps and
+//! patron's records. Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
+//! and values become `Dynamic`s only where they leave the tier.
 
 mod lower;
 pub(crate) mod natives;
@@ -50,7 +50,7 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
-pub(crate) use value::Value;
+pub(crate) use value::{LentView, Value};
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {
@@ -109,6 +109,8 @@ pub(crate) struct Machine {
     decided: Option<Decided>,
     /// Buffers for interpolated strings, kept across calls (see [`Machine::take_text`]).
     texts: Vec<String>,
+    /// The customer view lent to the call ([`Value::View`]).
+    view: Option<crate::script::CustomerView>,
 }
 
 impl Machine {
@@ -127,6 +129,7 @@ impl Machine {
             iterations: 0,
             decided: None,
             texts: Vec::new(),
+            view: None,
         }
     }
 
@@ -178,6 +181,12 @@ impl Machine {
             }
         }
         Ok(())
+    }
+
+    /// The customer view lent to the call, which [`Value::View`] stands for.
+    #[inline]
+    pub(crate) fn view(&self) -> Option<&crate::script::CustomerView> {
+        self.view.as_ref()
     }
 
     pub(crate) fn max_array_size(&self) -> usize {
@@ -315,6 +324,15 @@ impl FastScripts {
         machine.decided = None;
         machine.stack.clear();
         machine.base = 0;
+        // The first argument that is a customer view is lent to the call as `Value::View`;
+        // it stays in `args`.
+        let (lent_at, view) = args
+            .iter()
+            .enumerate()
+            .find_map(|(i, arg)| LentView::of(arg).map(|view| (i, view)))
+            .unzip();
+        let _lent = view.clone().map(LentView::new);
+        machine.view = view;
         let result = if function.params_intact {
             // The arguments are moved into the call and back (a boxed value such as the
             // customer view is moved as it is).
@@ -327,18 +345,32 @@ impl FastScripts {
                     &mut large
                 }
             };
-            for (arg, value) in args.iter_mut().zip(values.iter_mut()) {
-                *value = Value::from_dynamic(std::mem::take(arg));
+            for (i, (arg, value)) in args.iter_mut().zip(values.iter_mut()).enumerate() {
+                *value = match lent_at == Some(i) {
+                    true => Value::View,
+                    false => Value::from_dynamic(std::mem::take(arg)),
+                };
             }
             let result = machine.call_lending(function, values);
-            for (arg, value) in args.iter_mut().zip(values.iter_mut()) {
-                *arg = std::mem::take(value).into_dynamic();
+            for (i, (arg, value)) in args.iter_mut().zip(values.iter_mut()).enumerate() {
+                let value = std::mem::take(value);
+                if lent_at != Some(i) {
+                    *arg = value.into_dynamic();
+                }
             }
             result
         } else {
-            machine.call(function, args.iter().cloned().map(Value::from_dynamic))
+            let values = args
+                .iter()
+                .enumerate()
+                .map(|(i, arg)| match lent_at == Some(i) {
+                    true => Value::View,
+                    false => Value::from_dynamic(arg.clone()),
+                });
+            machine.call(function, values)
         };
         machine.stack.clear();
+        machine.view = None;
         match result {
             Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine

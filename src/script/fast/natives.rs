@@ -58,6 +58,21 @@ fn run(
     bail()
 }
 
+/// The value of a call of the pure function `name` ([`ScriptFunction::pure`]) with the
+/// constant arguments `args`, made while lowering by the same code a call at run time runs;
+/// `None` when it is not pure or fails (the call is then made at run time, where it bails
+/// and rhai reports the error).
+pub(crate) fn fold(name: &str, args: &[Value], vocabulary: &Vocabulary) -> Option<Value> {
+    let found: Vec<_> = overloads(name, args.len()).collect();
+    if found.is_empty() || !found.iter().all(|f| f.pure) {
+        return None;
+    }
+    match run(&found, vocabulary, args, 0) {
+        Ok(Produced::Value(value)) if !matches!(value, Value::Dyn(_) | Value::View) => Some(value),
+        _ => None,
+    }
+}
+
 /// A native that makes a grade or stage decision or a cadence.
 pub(crate) type DecisionNative = Rc<dyn Fn(&mut [Value], usize) -> Result<Decided, Flow>>;
 

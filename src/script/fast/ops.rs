@@ -4,7 +4,7 @@
 
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
-use super::value::Value;
+use super::value::{LentView, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
@@ -83,7 +83,7 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
 /// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them):
 /// all but the boxed ones.
 fn simple(value: &Value) -> bool {
-    !matches!(value, Value::Dyn(_))
+    !matches!(value, Value::Dyn(_) | Value::View)
 }
 
 fn compare(op: &Token, ordering: std::cmp::Ordering) -> Outcome {
@@ -112,7 +112,7 @@ fn integers(op: &Token, x: INT, y: INT) -> Outcome {
 }
 
 /// rhai's float operators; comparisons are relative to the larger magnitude, within
-/// `f64::EPSILON`.
+/// `f64::EPSILON` ([`float_compare`]).
 fn floats(op: &Token, x: f64, y: f64) -> Outcome {
     let arithmetic = match op {
         Token::Plus => Some(x + y),
@@ -125,6 +125,16 @@ fn floats(op: &Token, x: f64, y: f64) -> Outcome {
     if let Some(value) = arithmetic {
         return Ok(Value::Float(value));
     }
+    match Compare::of(op) {
+        Some(compare) => Ok(Value::Bool(float_compare(compare, x, y))),
+        None => bail(),
+    }
+}
+
+/// rhai's float comparison `x compare y`: relative to the larger magnitude, within
+/// `f64::EPSILON`.
+#[inline]
+fn float_compare(compare: Compare, x: f64, y: f64) -> bool {
     let max = if x * y == 0.0 {
         1.0
     } else {
@@ -132,15 +142,146 @@ fn floats(op: &Token, x: f64, y: f64) -> Outcome {
     };
     let zero = max == 0.0;
     let e = f64::EPSILON;
-    Ok(Value::Bool(match op {
-        Token::EqualsTo => zero || (x - y).abs() / max <= e,
-        Token::NotEqualsTo => !zero && (x - y).abs() / max > e,
-        Token::GreaterThan => !zero && (x - y) / max > e,
-        Token::GreaterThanEqualsTo => zero || (x - y) / max > -e,
-        Token::LessThan => !zero && (y - x) / max > e,
-        Token::LessThanEqualsTo => zero || (y - x) / max > -e,
-        _ => return bail(),
-    }))
+    match compare {
+        Compare::Equal => zero || (x - y).abs() / max <= e,
+        Compare::NotEqual => !zero && (x - y).abs() / max > e,
+        Compare::Greater => !zero && (x - y) / max > e,
+        Compare::GreaterOrEqual => zero || (x - y) / max > -e,
+        Compare::Less => !zero && (y - x) / max > e,
+        Compare::LessOrEqual => zero || (y - x) / max > -e,
+    }
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compare {
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+impl Compare {
+    /// The comparison `op` is, if it is one.
+    pub(crate) fn of(op: &Token) -> Option<Compare> {
+        Some(match op {
+            Token::EqualsTo => Compare::Equal,
+            Token::NotEqualsTo => Compare::NotEqual,
+            Token::LessThan => Compare::Less,
+            Token::LessThanEqualsTo => Compare::LessOrEqual,
+            Token::GreaterThan => Compare::Greater,
+            Token::GreaterThanEqualsTo => Compare::GreaterOrEqual,
+            _ => return None,
+        })
+    }
+
+    /// Whether `ordering` satisfies the comparison.
+    #[inline]
+    fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            Compare::Equal => ordering == Equal,
+            Compare::NotEqual => ordering != Equal,
+            Compare::Less => ordering == Less,
+            Compare::LessOrEqual => ordering != Greater,
+            Compare::Greater => ordering == Greater,
+            Compare::GreaterOrEqual => ordering != Less,
+        }
+    }
+}
+
+/// `x op constant`, chosen while lowering for the commonest shapes of rules — `x == ()`,
+/// `x != "text"`, `x > 0`, `x == true`, `x >= 2.5`, `x + 1` — and computed directly when `x`
+/// has the type the shape expects. For any other `x` (and any other shape) it is
+/// [`binary`] itself, so that both always agree; `tests` checks them against each other
+/// over every pair of value types, and `tests/fast_conformance.rs` against rhai.
+pub(crate) struct WithConstant {
+    shape: Shape,
+    op: Token,
+    constant: Value,
+}
+
+enum Shape {
+    /// `== ()` (`equal`) or `!= ()`: `()` is equal only to `()`; other simple values are
+    /// unequal to it.
+    Unit { equal: bool },
+    /// `==` or `!=` a string: equal only to the same string.
+    Text { equal: bool },
+    /// `==` or `!=` a boolean.
+    Bool { equal: bool, b: bool },
+    /// A comparison with an integer.
+    IntCompare(Compare, INT),
+    /// A comparison with a float.
+    FloatCompare(Compare, f64),
+    /// Arithmetic with an integer.
+    IntArithmetic(INT),
+    /// Anything else: [`binary`].
+    Generic,
+}
+
+impl WithConstant {
+    pub(crate) fn new(op: Token, constant: Value) -> WithConstant {
+        let compare = Compare::of(&op);
+        let equal = match compare {
+            Some(Compare::Equal) => Some(true),
+            Some(Compare::NotEqual) => Some(false),
+            _ => None,
+        };
+        let shape = match (&constant, equal, compare) {
+            (Value::Unit, Some(equal), _) => Shape::Unit { equal },
+            (Value::Str(_), Some(equal), _) => Shape::Text { equal },
+            (Value::Bool(b), Some(equal), _) => Shape::Bool { equal, b: *b },
+            (Value::Int(n), _, Some(compare)) => Shape::IntCompare(compare, *n),
+            (Value::Float(x), _, Some(compare)) => Shape::FloatCompare(compare, *x),
+            (Value::Int(n), _, None)
+                if matches!(
+                    op,
+                    Token::Plus | Token::Minus | Token::Multiply | Token::Divide | Token::Modulo
+                ) =>
+            {
+                Shape::IntArithmetic(*n)
+            }
+            _ => Shape::Generic,
+        };
+        WithConstant {
+            shape,
+            op,
+            constant,
+        }
+    }
+
+    /// `a op constant`.
+    #[inline]
+    pub(crate) fn apply(&self, a: &Value, max_string: usize) -> Outcome {
+        match (&self.shape, a) {
+            (Shape::Unit { equal }, Value::Unit) => Ok(Value::Bool(*equal)),
+            (Shape::Unit { equal }, a) if simple(a) => Ok(Value::Bool(!*equal)),
+            (Shape::Text { equal }, Value::Str(x)) => match &self.constant {
+                Value::Str(y) => Ok(Value::Bool((x.as_str() == y.as_str()) == *equal)),
+                _ => binary(&self.op, a, &self.constant, max_string),
+            },
+            (Shape::Text { equal }, a) if simple(a) && !matches!(a, Value::Date(_)) => {
+                Ok(Value::Bool(!*equal))
+            }
+            (Shape::Bool { equal, b }, Value::Bool(x)) => Ok(Value::Bool((x == b) == *equal)),
+            (Shape::IntCompare(compare, n), Value::Int(x)) => {
+                Ok(Value::Bool(compare.holds(x.cmp(n))))
+            }
+            (Shape::IntCompare(compare, n), Value::Float(x)) => {
+                Ok(Value::Bool(float_compare(*compare, *x, *n as f64)))
+            }
+            (Shape::FloatCompare(compare, y), Value::Float(x)) => {
+                Ok(Value::Bool(float_compare(*compare, *x, *y)))
+            }
+            (Shape::FloatCompare(compare, y), Value::Int(x)) => {
+                Ok(Value::Bool(float_compare(*compare, *x as f64, *y)))
+            }
+            (Shape::IntArithmetic(n), Value::Int(x)) => integers(&self.op, *x, *n),
+            _ => binary(&self.op, a, &self.constant, max_string),
+        }
+    }
 }
 
 fn concat(a: &ImmutableString, b: &ImmutableString, max_string: usize) -> Outcome {
@@ -217,7 +358,7 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
         }
         Value::Unit => {}
         Value::Date(date) => write_date(out, *date),
-        Value::Dyn(_) => return bail(),
+        Value::Dyn(_) | Value::View => return bail(),
     }
     Ok(())
 }
@@ -282,6 +423,9 @@ impl Property {
     /// Reads the property of `value`.
     pub(crate) fn read(&self, value: &Value) -> Outcome {
         let value = match value {
+            Value::View => {
+                return LentView::with(|view| self.read_view(view)).unwrap_or(Err(Flow::Bail))
+            }
             Value::Dyn(value) => value,
             Value::Date(d) => {
                 return match self.date {
@@ -291,26 +435,12 @@ impl Property {
             }
             _ => return bail(),
         };
-        if let Some(view) = value.read_lock::<CustomerView>() {
-            if let Some((name, read)) = self.fact {
-                view.note(name);
-                return Ok(read(&view));
+        // A value has one type: the records whose fields this property names are tried
+        // first, and a type that has no such field is not tried at all.
+        if let Some(read) = self.receivable {
+            if let Some(r) = value.read_lock::<ReceivableFact>() {
+                return Ok(read(&r));
             }
-            return match self.name.as_str() {
-                "portfolio" => {
-                    view.note("portfolio");
-                    view.facts()
-                        .portfolio
-                        .clone()
-                        .map(|p| Value::Dyn(Dynamic::from(p)))
-                        .ok_or(Flow::Bail)
-                }
-                "has_portfolio" => {
-                    view.note("portfolio");
-                    Ok(Value::Bool(view.facts().portfolio.is_some()))
-                }
-                _ => bail(),
-            };
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
             return table
@@ -324,16 +454,46 @@ impl Property {
                 .map(|v| Value::from_dynamic(v.clone()))
                 .ok_or(Flow::Bail);
         }
-        if let (Some(read), Some(r)) = (self.receivable, value.read_lock::<ReceivableFact>()) {
-            return Ok(read(&r));
+        if let Some(read) = self.portfolio {
+            if let Some(p) = value.read_lock::<PortfolioFacts>() {
+                return Ok(read(&p));
+            }
         }
-        if let (Some(read), Some(p)) = (self.portfolio, value.read_lock::<PortfolioFacts>()) {
-            return Ok(read(&p));
+        if let Some(read) = self.score_part {
+            if let Some(p) = value.read_lock::<ScorePart>() {
+                return Ok(read(&p));
+            }
         }
-        if let (Some(read), Some(p)) = (self.score_part, value.read_lock::<ScorePart>()) {
-            return Ok(read(&p));
+        if let Some(view) = value.read_lock::<CustomerView>() {
+            return self.read_view(&view);
         }
         bail()
+    }
+}
+
+impl Property {
+    /// Reads the property of the customer view.
+    #[inline]
+    pub(crate) fn read_view(&self, view: &CustomerView) -> Outcome {
+        if let Some((name, read)) = self.fact {
+            view.note(name);
+            return Ok(read(view));
+        }
+        match self.name.as_str() {
+            "portfolio" => {
+                view.note("portfolio");
+                view.facts()
+                    .portfolio
+                    .clone()
+                    .map(|p| Value::Dyn(Dynamic::from(p)))
+                    .ok_or(Flow::Bail)
+            }
+            "has_portfolio" => {
+                view.note("portfolio");
+                Ok(Value::Bool(view.facts().portfolio.is_some()))
+            }
+            _ => bail(),
+        }
     }
 }
 
@@ -448,17 +608,23 @@ impl Method {
         let key = args.first().and_then(Value::as_str);
         match self {
             Method::Attr | Method::HasAttr => {
-                let (Some(view), Some(key)) = (
-                    boxed(target).and_then(|t| t.read_lock::<CustomerView>()),
-                    key,
-                ) else {
+                let Some(key) = key else {
                     return bail();
                 };
-                Ok(if self == Method::Attr {
-                    Value::from_dynamic(api::attr(&view, key))
-                } else {
-                    Value::Bool(api::has_attr(&view, key))
-                })
+                let read = |view: &CustomerView| {
+                    Ok(if self == Method::Attr {
+                        Value::from_dynamic(api::attr(view, key))
+                    } else {
+                        Value::Bool(api::has_attr(view, key))
+                    })
+                };
+                if let Value::View = target {
+                    return LentView::with(read).unwrap_or(Err(Flow::Bail));
+                }
+                match boxed(target).and_then(|t| t.read_lock::<CustomerView>()) {
+                    Some(view) => read(&view),
+                    None => bail(),
+                }
             }
             Method::OwnerCount => {
                 let (Some(p), Some(key)) = (
@@ -570,6 +736,71 @@ fn contains(container: &Value, item: &Value) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every specialised `x op constant` gives exactly what the generic operator gives, for
+    /// every operator, every constant type and every operand type — `()`, booleans,
+    /// integers and floats mixed, strings, dates and boxed values — bails included.
+    #[test]
+    fn operators_with_a_constant_agree_with_the_generic_ones() {
+        let date = crate::model::parse_date("2026-11-23").expect("a date");
+        let values = [
+            Value::Unit,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(0),
+            Value::Int(3),
+            Value::Int(-7),
+            Value::Int(INT::MAX),
+            Value::Float(0.0),
+            Value::Float(-0.0),
+            Value::Float(3.0),
+            Value::Float(2.5),
+            Value::Float(3.0 + 1e-15),
+            Value::Float(f64::NAN),
+            Value::Float(1e300),
+            Value::Str("".into()),
+            Value::Str("A".into()),
+            Value::Str("b".into()),
+            Value::Date(date),
+            Value::Dyn(Dynamic::from_array(vec![Dynamic::from_int(1)])),
+            Value::Dyn(Dynamic::from_char('a')),
+        ];
+        let ops = [
+            Token::EqualsTo,
+            Token::NotEqualsTo,
+            Token::LessThan,
+            Token::LessThanEqualsTo,
+            Token::GreaterThan,
+            Token::GreaterThanEqualsTo,
+            Token::Plus,
+            Token::Minus,
+            Token::Multiply,
+            Token::Divide,
+            Token::Modulo,
+        ];
+        let show = |outcome: Outcome| match outcome {
+            Ok(value) => format!("{value:?}"),
+            Err(Flow::Bail) => "bail".to_string(),
+            Err(_) => "other flow".to_string(),
+        };
+        let mut specialised = 0;
+        for op in &ops {
+            for constant in &values {
+                let with = WithConstant::new(op.clone(), constant.clone());
+                if !matches!(with.shape, Shape::Generic) {
+                    specialised += 1;
+                }
+                for a in &values {
+                    assert_eq!(
+                        show(with.apply(a, 100)),
+                        show(binary(op, a, constant, 100)),
+                        "{a:?} {op:?} {constant:?}"
+                    );
+                }
+            }
+        }
+        assert!(specialised > 50, "{specialised} specialised shapes");
+    }
 
     /// Numbers in an interpolated string read as rhai writes them (`to_string`), on the
     /// digit-by-digit paths and off them.

@@ -1,12 +1,18 @@
-//! The fast tier's own values: numbers, booleans, dates and strings held unboxed, and rhai's
-//! `Dynamic` only for the rest (arrays, maps, patron's records, the customer view, parameter
+//! The fast tier's own values: numbers, booleans, dates, strings and the customer view held
+//! unboxed, and rhai's `Dynamic` only for the rest (arrays, maps, patron's records, parameter
 //! tables). Lowered code computes with [`Value`]s; a value becomes a `Dynamic` only where
 //! it leaves the tier (an entry's result, an argument handed to code that takes rhai's
-//! values). A date in a `Dynamic` is boxed twice; here it is four bytes.
+//! values). A date in a `Dynamic` is boxed twice; here it is four bytes. The customer view
+//! an entry call is given is [`Value::View`], a marker for the view the call holds (see
+//! [`LentView`]), so that reading a fact of `c` is a match and a call, not a downcast of a
+//! `Dynamic`, and so that values stay as cheap to drop as before.
+
+use std::cell::RefCell;
 
 use rhai::{Dynamic, ImmutableString, INT};
 
 use crate::model::{Action, Date, ScorePart};
+use crate::script::view::CustomerView;
 
 /// A value of the fast tier.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +30,10 @@ pub(crate) enum Value {
     Str(ImmutableString),
     /// A date.
     Date(Date),
+    /// The customer view lent to the current call ([`LentView`]): `c` of an entry function
+    /// and every variable it is passed on to. Property reads and `attr`/`has_attr` read the
+    /// view directly; everything else treats it as the boxed value rhai holds.
+    View,
     /// Any other value, as rhai holds it. Never one of the types above (see
     /// [`Value::from_dynamic`]).
     Dyn(Dynamic),
@@ -77,6 +87,12 @@ impl Value {
             Value::Float(x) => Dynamic::from_float(x),
             Value::Str(text) => Dynamic::from(text),
             Value::Date(date) => Dynamic::from(date),
+            Value::View => {
+                LentView::with(|view| Dynamic::from(view.clone())).unwrap_or_else(|| {
+                    debug_assert!(false, "a view value outside its call");
+                    Dynamic::UNIT
+                })
+            }
             Value::Dyn(value) => value,
         }
     }
@@ -132,6 +148,49 @@ impl Value {
     /// A string or `()`.
     pub(crate) fn opt_str(value: Option<&str>) -> Value {
         value.map_or(Value::Unit, |s| Value::Str(ImmutableString::from(s)))
+    }
+}
+
+thread_local! {
+    /// The customer view lent to the fast tier's call running on this thread.
+    static LENT: RefCell<Option<CustomerView>> = const { RefCell::new(None) };
+}
+
+/// The customer view an entry call of the fast tier is given, lent to the call for its
+/// duration: [`Value::View`] stands for it. The machine holds it for fact reads; this guard
+/// also makes it the thread's lent view (for the rare value that leaves the tier as a
+/// `Dynamic`, or a read without the machine at hand) until it is dropped, which puts back
+/// the one before.
+pub(crate) struct LentView {
+    previous: Option<CustomerView>,
+}
+
+impl LentView {
+    /// Lends `view` to the call until the guard is dropped.
+    pub(crate) fn new(view: CustomerView) -> LentView {
+        LentView {
+            previous: LENT.with(|lent| lent.borrow_mut().replace(view)),
+        }
+    }
+
+    /// Runs `f` on the thread's lent view; `None` when there is none.
+    pub(crate) fn with<T>(f: impl FnOnce(&CustomerView) -> T) -> Option<T> {
+        LENT.with(|lent| lent.borrow().as_ref().map(f))
+    }
+
+    /// The customer view `arg` holds, as [`LentView::new`] takes it.
+    pub(crate) fn of(arg: &Dynamic) -> Option<CustomerView> {
+        if arg.is_shared() {
+            return None;
+        }
+        arg.read_lock::<CustomerView>().map(|view| view.clone())
+    }
+}
+
+impl Drop for LentView {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        LENT.with(|lent| *lent.borrow_mut() = previous);
     }
 }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use rhai::{Array, Dynamic, Expr, FnCallExpr, Token};
 
 use super::super::natives::{self, PartNative};
-use super::super::ops::{self, Method};
+use super::super::ops::{self, Method, WithConstant};
 use super::super::{Code, Decided, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
@@ -68,8 +68,10 @@ fn binary(
     right: Code,
 ) -> Code {
     match operands {
+        // A constant on the right: the operator is specialised for it (`x == ()`, `x > 0`).
         (Some(Operand::Local(a)), Some(Operand::Const(b))) => {
-            Box::new(move |m| ops::binary(&op, m.local(a), &b, m.max_string_size()))
+            let op = WithConstant::new(op, b);
+            Box::new(move |m| op.apply(m.local(a), m.max_string_size()))
         }
         (Some(Operand::Local(a)), Some(Operand::Local(b))) => {
             Box::new(move |m| ops::binary(&op, m.local(a), m.local(b), m.max_string_size()))
@@ -77,10 +79,13 @@ fn binary(
         (Some(Operand::Const(a)), Some(Operand::Local(b))) => {
             Box::new(move |m| ops::binary(&op, &a, m.local(b), m.max_string_size()))
         }
-        (_, Some(Operand::Const(b))) => Box::new(move |m| {
-            let a = left(m)?;
-            ops::binary(&op, &a, &b, m.max_string_size())
-        }),
+        (_, Some(Operand::Const(b))) => {
+            let op = WithConstant::new(op, b);
+            Box::new(move |m| {
+                let a = left(m)?;
+                op.apply(&a, m.max_string_size())
+            })
+        }
         // (The variable is read after the left operand, which may assign to it.)
         (_, Some(Operand::Local(b))) => Box::new(move |m| {
             let a = left(m)?;

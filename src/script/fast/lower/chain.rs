@@ -6,6 +6,7 @@ use rhai::{ASTFlags, Expr};
 
 use super::super::Value;
 
+use super::super::natives;
 use super::super::ops::{self, bail, Method, Property};
 use super::super::{Code, Machine, Outcome};
 use super::call::with_args;
@@ -42,6 +43,22 @@ impl Lowerer<'_> {
                 let (base, steps) = chain_parts(expr)?;
                 let (value, folded) = self.fold_steps(base, &steps);
                 (folded == steps.len()).then_some(value).flatten()
+            }
+            // A pure function of patron's with constant arguments (`stage_rank("contact")`).
+            Expr::FnCall(call, _)
+                if call.op_token.is_none()
+                    && !call.capture_parent_scope
+                    && !self
+                        .ast
+                        .iter_fn_def()
+                        .any(|f| f.name == call.name && f.params.len() == call.args.len()) =>
+            {
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| self.known(a))
+                    .collect::<Option<Vec<_>>>()?;
+                natives::fold(&call.name, &args, &self.env.ladders)
             }
             _ => None,
         }
@@ -195,18 +212,23 @@ impl Lowerer<'_> {
         let slot = self.slot_of(&var.1)?;
         // The method and its argument, as `step` would count them.
         self.nodes += 2;
-        Some(Box::new(move |m| {
-            let Value::Dyn(view) = m.local(slot) else {
-                return bail();
-            };
-            let Some(view) = view.read_lock::<CustomerView>() else {
-                return bail();
-            };
+        let read = move |view: &CustomerView| {
             Ok(if has {
-                Value::Bool(crate::script::api::has_attr(&view, &name))
+                Value::Bool(crate::script::api::has_attr(view, &name))
             } else {
-                Value::from_dynamic(crate::script::api::attr(&view, &name))
+                Value::from_dynamic(crate::script::api::attr(view, &name))
             })
+        };
+        Some(Box::new(move |m| match m.local(slot) {
+            Value::View => match m.view() {
+                Some(view) => read(view),
+                None => bail(),
+            },
+            Value::Dyn(value) => match value.read_lock::<CustomerView>() {
+                Some(view) => read(&view),
+                None => bail(),
+            },
+            _ => bail(),
         }))
     }
 
@@ -241,11 +263,9 @@ fn property_of_variable(slot: usize, property: Property) -> Code {
     };
     Box::new(move |m| {
         let value = m.local(slot);
-        if let Value::Dyn(boxed) = value {
-            if let Some(view) = boxed.read_lock::<CustomerView>() {
-                view.note(name);
-                return Ok(read(&view));
-            }
+        if let (Value::View, Some(view)) = (value, m.view()) {
+            view.note(name);
+            return Ok(read(view));
         }
         property.read(value)
     })

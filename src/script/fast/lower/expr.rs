@@ -28,6 +28,13 @@ impl Lowerer<'_> {
                 return Some(self.constant(value));
             }
         }
+        if let Expr::FnCall(call, _) = expr {
+            if let Some(value) = self.known(expr) {
+                // A call made while lowering: its arguments are counted as if evaluated.
+                self.nodes += call.args.len() as u64;
+                return Some(self.constant(value));
+            }
+        }
         Some(match expr {
             Expr::DynamicConstant(value, _) => {
                 self.constant(Value::from_dynamic((**value).clone()))
