@@ -228,7 +228,7 @@ impl<'a> Scanner<'a> {
         if text.starts_with('-') {
             return None;
         }
-        text.parse().ok()
+        decimal_value(text)
     }
 
     /// Any JSON value, checked and skipped (`depth` levels already open).
@@ -563,6 +563,32 @@ fn special_byte(bytes: &[u8]) -> Option<usize> {
         .map(|n| at + n)
 }
 
+/// The `f64` nearest to `text`, a decimal of at most 17 digits (digits, then optionally a
+/// point and digits), as serde_json and the standard library read it. By Clinger's fast path
+/// when the digits as an integer are below 2⁵³ and at most 22 follow the point: that integer
+/// and the power of ten are then exact doubles, and their quotient is rounded once, to the
+/// double nearest to the decimal. Otherwise by the standard library's parser.
+fn decimal_value(text: &str) -> Option<f64> {
+    const POWERS_OF_TEN: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (mut digits, mut after_point, mut point) = (0u64, 0usize, false);
+    for &byte in text.as_bytes() {
+        if byte == b'.' {
+            point = true;
+            continue;
+        }
+        // At most 17 digits: below 10¹⁷, no overflow.
+        digits = digits * 10 + u64::from(byte.wrapping_sub(b'0'));
+        after_point += usize::from(point);
+    }
+    match POWERS_OF_TEN.get(after_point) {
+        Some(power) if digits < 1 << 53 => Some(digits as f64 / power),
+        _ => text.parse().ok(),
+    }
+}
+
 /// The fields of a struct read so far, by number (serde refuses a field given twice).
 #[derive(Default)]
 struct Seen(u32);
@@ -584,6 +610,47 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::special_byte;
+
+    /// Decimals of up to 17 digits read as the standard library reads them (serde_json reads
+    /// them alike), on both sides of 2⁵³ and with up to 17 digits after the point.
+    #[test]
+    fn reads_decimals_as_the_standard_library_does() {
+        use proptest::prelude::*;
+        let check = |text: &str| {
+            assert_eq!(
+                super::decimal_value(text).map(f64::to_bits),
+                text.parse::<f64>().ok().map(f64::to_bits),
+                "{text}"
+            );
+        };
+        for text in [
+            "0",
+            "0.0",
+            "1",
+            "0.1",
+            "0.2",
+            "0.3",
+            "9007199254740992",
+            "9007199254740993",
+            "99999999999999999",
+            "0.00000000000000001",
+            "1208562.58",
+            "123456789.12345678",
+        ] {
+            check(text);
+        }
+        for n in 0..200_000u64 {
+            check(&format!("{}.{:02}", n / 100, n % 100));
+        }
+        proptest!(ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() },
+        |(digits in "[1-9][0-9]{0,16}", point in 0usize..17)| {
+            let point = point.min(digits.len() - 1);
+            let (whole, fraction) = digits.split_at(digits.len() - point);
+            let text = if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") };
+            check(&text);
+            check(&format!("0.{digits}"));
+        });
+    }
 
     /// Against a plain search, for every special byte at every place of lines up to 40 long,
     /// with the bytes around it plain, multi-byte or DEL (not special).
