@@ -201,10 +201,7 @@ fn visits_of(out: &mut Vec<u8>, visits: &Visits) {
     integer(out, *days_overdue);
     out.extend_from_slice(b",\"reason\":");
     string(out, reason);
-    if !rule.is_empty() {
-        out.extend_from_slice(b",\"rule\":");
-        string(out, rule);
-    }
+    rule_unless_empty(out, rule);
     out.push(b'}');
 }
 
@@ -223,11 +220,16 @@ fn action_of(out: &mut Vec<u8>, action: &Action) {
     date(out, *due);
     out.extend_from_slice(b",\"reason\":");
     string(out, reason);
+    rule_unless_empty(out, rule);
+    out.push(b'}');
+}
+
+/// `,"rule":…`, left out when the rule is empty (`skip_serializing_if = "String::is_empty"`).
+fn rule_unless_empty(out: &mut Vec<u8>, rule: &str) {
     if !rule.is_empty() {
         out.extend_from_slice(b",\"rule\":");
         string(out, rule);
     }
-    out.push(b'}');
 }
 
 fn portfolio_facts(out: &mut Vec<u8>, facts: &PortfolioFacts) {

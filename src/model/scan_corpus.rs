@@ -454,3 +454,47 @@ pub(super) fn skim_edges() -> Vec<String> {
     ];
     edges.iter().map(|text| text.to_string()).collect()
 }
+
+/// What both readers' tests ask of their fast path (`entry_skim`, `fact_skim`): it answers for
+/// [`PLAIN`] and not for [`FULL`]; for each value of `PLAIN` replaced by odd values it answers
+/// for some and leaves more to serde; it answers for nine in ten of the shipped records that
+/// `accepted` accepts, for none of [`REFUSED`]; and every record of [`skim_edges`] is checked.
+/// `skimmed` says whether the fast path answered, after checking that its answer (if any) is
+/// the full parser's; `check` checks every reader of a record against the full parser.
+pub(super) fn check_fast_path(
+    skimmed: impl Fn(&str) -> bool,
+    accepted: impl Fn(&str) -> bool,
+    check: impl Fn(&str),
+) {
+    assert!(skimmed(PLAIN));
+    assert!(
+        !skimmed(FULL),
+        "FULL has an escape and portfolio facts: serde's"
+    );
+    let variants = every_field_replaced_in(PLAIN);
+    let answered = variants
+        .iter()
+        .filter(|text| {
+            check(text);
+            skimmed(text)
+        })
+        .count();
+    assert!(
+        answered > 250 && variants.len() - answered > 500,
+        "{answered} of {}",
+        variants.len()
+    );
+    let lines = shipped_lines();
+    let answered = lines.iter().filter(|line| skimmed(line)).count();
+    let records = lines.iter().filter(|line| accepted(line)).count();
+    assert!(answered * 10 > records * 9, "{answered} of {records}");
+    for text in REFUSED {
+        assert!(!skimmed(text), "{text}");
+    }
+    for text in skim_edges() {
+        check(&text);
+    }
+    assert!(skimmed(
+        r#"{"id":"x","attributes":{"a":-0.5,"b":[1,-2,{"c":null}]}}"#
+    ));
+}
