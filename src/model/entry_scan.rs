@@ -61,24 +61,37 @@ fn scan_record_by_serde(text: &str, as_of: Date) -> Option<PortfolioEntry> {
     }
     let _window = WindowGuard::set(as_of);
     let record: LightCustomer = serde_json::from_str(text).ok()?;
-    let (purchases, receivables) = (record.purchases.0, record.receivables.0);
-    // As `validate`: a non-blank id, amounts finite and not negative.
-    if record.id.trim().is_empty() || purchases.bad_amount || receivables.bad_amount {
-        return None;
-    }
-    let revenue_365 = purchases.revenue_365;
-    let numbers = EntryNumbers {
-        revenue_365,
-        collected_365: (revenue_365 - receivables.unpaid_total).max(0.0),
-        purchases_365: purchases.purchases_365,
-        days_since_purchase: purchases.last_purchase_at.map(|at| (as_of - at).num_days()),
-    };
-    Some(PortfolioEntry::from_numbers(
+    entry_of(
         record.id,
         record.owner,
         record.grade,
-        &numbers,
-    ))
+        &record.purchases.0,
+        &record.receivables.0,
+        as_of,
+    )
+}
+
+/// The entry of a record read by either reader: `None` when `validate` refuses it (a blank
+/// id, an amount not finite or negative), else its numbers from the folded purchases and
+/// receivables.
+pub(super) fn entry_of(
+    id: String,
+    owner: Option<String>,
+    grade: Option<String>,
+    purchases: &Purchases,
+    receivables: &Receivables,
+    as_of: Date,
+) -> Option<PortfolioEntry> {
+    if id.trim().is_empty() || purchases.bad_amount || receivables.bad_amount {
+        return None;
+    }
+    let numbers = EntryNumbers {
+        revenue_365: purchases.revenue_365,
+        collected_365: (purchases.revenue_365 - receivables.unpaid_total).max(0.0),
+        purchases_365: purchases.purchases_365,
+        days_since_purchase: purchases.last_purchase_at.map(|at| (as_of - at).num_days()),
+    };
+    Some(PortfolioEntry::from_numbers(id, owner, grade, &numbers))
 }
 
 /// [`Customer`](super::Customer)'s shape, field for field and attribute for attribute.
@@ -138,11 +151,11 @@ struct LightProspect {
 /// numbers, in input order (also by the fast path, [`entry_skim`](super::entry_skim)).
 #[derive(Default)]
 pub(super) struct Purchases {
-    pub(super) revenue_365: f64,
-    pub(super) purchases_365: i64,
-    pub(super) last_purchase_at: Option<Date>,
+    revenue_365: f64,
+    purchases_365: i64,
+    last_purchase_at: Option<Date>,
     /// An amount `validate` refuses (not finite, or negative), dated whenever.
-    pub(super) bad_amount: bool,
+    bad_amount: bool,
 }
 
 impl Fold for Purchases {
@@ -167,8 +180,8 @@ impl Fold for Purchases {
 /// Receivables folded into the unpaid total, in input order.
 #[derive(Default)]
 pub(super) struct Receivables {
-    pub(super) unpaid_total: f64,
-    pub(super) bad_amount: bool,
+    unpaid_total: f64,
+    bad_amount: bool,
 }
 
 impl Fold for Receivables {
@@ -413,7 +426,7 @@ mod tests {
 
     /// Fails to compile when a field is added to the customer record: the shadow of this
     /// module must then have its twin (with the same serde attributes, in the same place),
-    /// and the fast path (`entry_skim`'s `Scanner::record` and the item readers) must read it
+    /// and the fast path (`skim`'s `Scanner::record` and its item readers) must read it
     /// too, or leave records with it to serde.
     #[test]
     fn the_shadow_has_every_field_of_the_record() {

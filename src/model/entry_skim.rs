@@ -1,11 +1,12 @@
 //! The first pass's fast path: a record in the plain form read by patron's own scanner
 //! ([`skim`](super::skim)) into its [`PortfolioEntry`], without serde; `None` where the
 //! scanner is not sure, and [`entry_scan`](super::entry_scan)'s serde reader then decides.
-//! The purchases and receivables are folded by the same [`Fold`]s as there, in input order.
+//! The purchases and receivables are folded by the same [`Fold`]s as there, in input order,
+//! and the entry made of them by the same [`entry_of`].
 
 use super::date::Date;
-use super::entry_scan::{Purchases, Receivables};
-use super::portfolio_index::{EntryNumbers, PortfolioEntry};
+use super::entry_scan::{entry_of, Purchases, Receivables};
+use super::portfolio_index::PortfolioEntry;
 use super::shadow::{Fold, LightPurchase, LightReceivable, Window};
 use super::skim::{walk_record, Sink, TextField};
 
@@ -28,22 +29,14 @@ pub(super) fn skim_record(text: &str, as_of: Date) -> Option<PortfolioEntry> {
         purchases,
         receivables,
     } = record;
-    // As `validate`: a non-blank id (amounts are never negative or infinite here).
-    if id.trim().is_empty() {
-        return None;
-    }
-    let numbers = EntryNumbers {
-        revenue_365: purchases.revenue_365,
-        collected_365: (purchases.revenue_365 - receivables.unpaid_total).max(0.0),
-        purchases_365: purchases.purchases_365,
-        days_since_purchase: purchases.last_purchase_at.map(|at| (as_of - at).num_days()),
-    };
-    Some(PortfolioEntry::from_numbers(
+    entry_of(
         id.to_owned(),
         owner.map(str::to_owned),
         grade.map(str::to_owned),
-        &numbers,
-    ))
+        &purchases,
+        &receivables,
+        as_of,
+    )
 }
 
 /// What the entry keeps of a record.

@@ -3,7 +3,7 @@
 //! same escapes, numbers and dates), without serde's map machinery: the keys are constants
 //! written whole, and a string is copied whole unless it has a character JSON escapes.
 //!
-//! A stream of evaluations spends a seventh of its instructions writing them, two fifths of
+//! Through serde, writing took a seventh of a stream's instructions, two fifths of
 //! that scanning keys and short strings a byte at a time. The few parts that are rare or
 //! irregular (a trace, a string with an escape, a date outside the years 0–9999) are handed
 //! to `serde_json` itself, so that they cannot differ.

@@ -184,7 +184,7 @@ pub(super) struct Purchases {
     /// The dates of the purchases up to `as_of`, in input order (from [`PURCHASE_DATES`]).
     dates: Vec<Date>,
     /// An amount `validate` refuses (not finite, or negative), dated whenever.
-    pub(super) bad_amount: bool,
+    bad_amount: bool,
 }
 
 impl Fold for Purchases {
@@ -292,7 +292,7 @@ pub(super) struct Receivables {
     overdue_count: i64,
     unpaid: Vec<ReceivableFact>,
     /// An amount `validate` refuses (not finite, or negative), paid or not.
-    pub(super) bad_amount: bool,
+    bad_amount: bool,
 }
 
 impl Fold for Receivables {
