@@ -400,11 +400,14 @@ fn register_customer(engine: &mut rhai::Engine) {
 
 /// `c.attr(name)`: a record attribute, `()` when absent.
 pub(crate) fn attr(view: &CustomerView, name: &str) -> Dynamic {
+    attribute(view, name).map_or(Dynamic::UNIT, json_to_dynamic)
+}
+
+/// The attribute `name` of the record, if it has one, noted as read (what `c.attr(name)`
+/// converts).
+pub(crate) fn attribute<'v>(view: &'v CustomerView, name: &str) -> Option<&'v serde_json::Value> {
     view.note("attributes");
-    view.customer()
-        .attributes
-        .get(name)
-        .map_or(Dynamic::UNIT, json_to_dynamic)
+    view.customer().attributes.get(name)
 }
 
 /// `c.has_attr(name)`.

@@ -68,7 +68,11 @@ pub(crate) fn fold(name: &str, args: &[Value], vocabulary: &Vocabulary) -> Optio
         return None;
     }
     match run(&found, vocabulary, args, 0) {
-        Ok(Produced::Value(value)) if !matches!(value, Value::Dyn(_) | Value::View) => Some(value),
+        Ok(Produced::Value(value))
+            if !matches!(value, Value::Dyn(_) | Value::View | Value::Table(_)) =>
+        {
+            Some(value)
+        }
         _ => None,
     }
 }

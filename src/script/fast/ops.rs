@@ -83,7 +83,7 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
 /// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them):
 /// all but the boxed ones.
 fn simple(value: &Value) -> bool {
-    !matches!(value, Value::Dyn(_) | Value::View)
+    !matches!(value, Value::Dyn(_) | Value::View | Value::Table(_))
 }
 
 fn compare(op: &Token, ordering: std::cmp::Ordering) -> Outcome {
@@ -358,7 +358,7 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
         }
         Value::Unit => {}
         Value::Date(date) => write_date(out, *date),
-        Value::Dyn(_) | Value::View => return bail(),
+        Value::Dyn(_) | Value::View | Value::Table(_) => return bail(),
     }
     Ok(())
 }
@@ -426,6 +426,7 @@ impl Property {
             Value::View => {
                 return LentView::with(|view| self.read_view(view)).unwrap_or(Err(Flow::Bail))
             }
+            Value::Table(table) => return table_entry(table, &self.name),
             Value::Dyn(value) => value,
             Value::Date(d) => {
                 return match self.date {
@@ -443,15 +444,12 @@ impl Property {
             }
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
-            return table
-                .lookup(&self.name)
-                .map(|v| Value::from_dynamic(v.clone()))
-                .ok_or(Flow::Bail);
+            return table_entry(&table, &self.name);
         }
         if let Some(map) = value.read_lock::<Map>() {
             return map
                 .get(self.name.as_str())
-                .map(|v| Value::from_dynamic(v.clone()))
+                .map(Value::from_ref)
                 .ok_or(Flow::Bail);
         }
         if let Some(read) = self.portfolio {
@@ -499,22 +497,18 @@ impl Property {
 
 /// `x[index]`.
 pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
-    let Value::Dyn(value) = value else {
-        return bail();
+    let value = match (value, index) {
+        (Value::Table(table), Value::Str(key)) => return table_entry(table, key),
+        (Value::Dyn(value), _) => value,
+        _ => return bail(),
     };
     match index {
         Value::Str(key) => {
             if let Some(table) = value.read_lock::<ParamTable>() {
-                return table
-                    .lookup(key)
-                    .map(|v| Value::from_dynamic(v.clone()))
-                    .ok_or(Flow::Bail);
+                return table_entry(&table, key);
             }
             if let Some(map) = value.read_lock::<Map>() {
-                return map
-                    .get(key.as_str())
-                    .map(|v| Value::from_dynamic(v.clone()))
-                    .ok_or(Flow::Bail);
+                return map.get(key.as_str()).map(Value::from_ref).ok_or(Flow::Bail);
             }
             bail()
         }
@@ -525,11 +519,18 @@ pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
             usize::try_from(*i)
                 .ok()
                 .and_then(|i| array.get(i))
-                .map(|v| Value::from_dynamic(v.clone()))
+                .map(Value::from_ref)
                 .ok_or(Flow::Bail)
         }
         _ => bail(),
     }
+}
+
+/// `table.key` / `table[key]` of a parameter table; a missing parameter bails (rhai reports
+/// it).
+#[inline]
+fn table_entry(table: &ParamTable, key: &str) -> Outcome {
+    table.lookup(key).map(Value::from_ref).ok_or(Flow::Bail)
 }
 
 /// The `Dynamic` a boxed value holds, if `value` is one.
@@ -613,7 +614,7 @@ impl Method {
                 };
                 let read = |view: &CustomerView| {
                     Ok(if self == Method::Attr {
-                        Value::from_dynamic(api::attr(view, key))
+                        api::attribute(view, key).map_or(Value::Unit, Value::from_json)
                     } else {
                         Value::Bool(api::has_attr(view, key))
                     })
@@ -655,6 +656,9 @@ impl Method {
                 _ => bail(),
             },
             Method::Keys => {
+                if let Value::Table(table) = target {
+                    return Ok(Value::Dyn(Dynamic::from_array(table.keys())));
+                }
                 let Some(target) = boxed(target) else {
                     return bail();
                 };
@@ -703,6 +707,12 @@ fn sub_string(text: &str, start: INT, length: INT) -> String {
 /// `container.contains(item)`: a parameter table or map by key, an array of strings,
 /// integers or booleans by value.
 fn contains(container: &Value, item: &Value) -> Outcome {
+    if let Value::Table(table) = container {
+        return match item {
+            Value::Str(key) => Ok(Value::Bool(table.lookup(key).is_some())),
+            _ => bail(),
+        };
+    }
     let Some(container) = boxed(container) else {
         return bail();
     };
@@ -764,6 +774,9 @@ mod tests {
             Value::Date(date),
             Value::Dyn(Dynamic::from_array(vec![Dynamic::from_int(1)])),
             Value::Dyn(Dynamic::from_char('a')),
+            Value::Table(ParamTable::from_toml(
+                &toml::from_str("a = 1").expect("a table"),
+            )),
         ];
         let ops = [
             Token::EqualsTo,

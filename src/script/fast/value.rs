@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use rhai::{Dynamic, ImmutableString, INT};
 
 use crate::model::{Action, Date, ScorePart};
+use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
 
 /// A value of the fast tier.
@@ -34,6 +35,10 @@ pub(crate) enum Value {
     /// and every variable it is passed on to. Property reads and `attr`/`has_attr` read the
     /// view directly; everything else treats it as the boxed value rhai holds.
     View,
+    /// A table of parameters (`params`, `params.cadence`, a row of it): shared, so that a
+    /// look-up such as `params.cadence[grade]` is a reference-count bump, not the box a
+    /// custom type costs in a `Dynamic`.
+    Table(ParamTable),
     /// Any other value, as rhai holds it. Never one of the types above (see
     /// [`Value::from_dynamic`]).
     Dyn(Dynamic),
@@ -75,7 +80,64 @@ impl Value {
                 return Value::Date(date);
             }
         }
+        if value.is::<ParamTable>() {
+            if let Some(table) = value.read_lock::<ParamTable>() {
+                return Value::Table(table.clone());
+            }
+        }
         Value::Dyn(value)
+    }
+
+    /// The value `value` holds, as [`Value::from_dynamic`] of a copy of it makes it, without
+    /// copying what it does not keep: a number is read, a string or table shared.
+    pub(crate) fn from_ref(value: &Dynamic) -> Value {
+        if value.is_shared() {
+            return Value::Dyn(value.clone());
+        }
+        if let Ok(x) = value.as_float() {
+            return Value::Float(x);
+        }
+        if let Ok(i) = value.as_int() {
+            return Value::Int(i);
+        }
+        if let Ok(b) = value.as_bool() {
+            return Value::Bool(b);
+        }
+        if value.is_unit() {
+            return Value::Unit;
+        }
+        if value.is_string() {
+            if let Some(text) = value.read_lock::<ImmutableString>() {
+                return Value::Str(text.clone());
+            }
+        }
+        if value.is::<Date>() {
+            if let Some(date) = value.read_lock::<Date>() {
+                return Value::Date(*date);
+            }
+        }
+        if value.is::<ParamTable>() {
+            if let Some(table) = value.read_lock::<ParamTable>() {
+                return Value::Table(table.clone());
+            }
+        }
+        Value::Dyn(value.clone())
+    }
+
+    /// A JSON value (an attribute of the record) as the script sees it, as
+    /// `view::json_to_dynamic` makes it: numbers, strings, booleans unboxed, `null` as `()`,
+    /// arrays and objects as rhai's.
+    pub(crate) fn from_json(value: &serde_json::Value) -> Value {
+        match value {
+            serde_json::Value::Null => Value::Unit,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::Str(ImmutableString::from(s.as_str())),
+            other => Value::Dyn(crate::script::view::json_to_dynamic(other)),
+        }
     }
 
     /// The value as rhai holds it.
@@ -93,6 +155,7 @@ impl Value {
                     Dynamic::UNIT
                 })
             }
+            Value::Table(table) => Dynamic::from(table),
             Value::Dyn(value) => value,
         }
     }
@@ -241,10 +304,14 @@ mod tests {
     use super::*;
 
     /// Every unboxed type goes in and out of a `Dynamic` unchanged, and only other types
-    /// stay boxed.
+    /// stay boxed; reading a value in place ([`Value::from_ref`]) gives what converting a
+    /// copy gives.
     #[test]
     fn round_trips_through_dynamic() {
         let date = crate::model::parse_date("2026-11-23").expect("a date");
+        let params: toml::Table = toml::from_str("a = 1.5").expect("a table");
+        let table = Dynamic::from(ParamTable::from_toml(&params));
+        let shared = Dynamic::from_int(3).into_shared();
         let cases = [
             Dynamic::UNIT,
             Dynamic::from_bool(true),
@@ -254,13 +321,35 @@ mod tests {
             Dynamic::from(date),
             Dynamic::from_char('a'),
             Dynamic::from_array(vec![Dynamic::from_int(1)]),
+            table,
+            shared,
         ];
         for case in cases {
             let debug = format!("{case:?}");
+            let in_place = format!("{:?}", Value::from_ref(&case));
             let value = Value::from_dynamic(case);
+            assert_eq!(in_place, format!("{value:?}"), "{debug}");
             let boxed = matches!(value, Value::Dyn(_));
-            assert_eq!(boxed, debug == "'a'" || debug == "[1]", "{debug}");
+            let stays_boxed = debug == "'a'" || debug == "[1]" || debug.contains("shared");
+            assert_eq!(boxed, stays_boxed, "{debug}: {value:?}");
+            assert_eq!(
+                matches!(value, Value::Table(_)),
+                debug.contains("ParamTable"),
+                "{debug}"
+            );
             assert_eq!(format!("{:?}", value.into_dynamic()), debug);
+        }
+    }
+
+    /// An attribute reads as `view::json_to_dynamic` makes it, through the same conversion.
+    #[test]
+    fn attributes_read_as_rhai_would() {
+        let cases = r#"[null, true, 3, -3, 18446744073709551615, 2.5, "text", [1, "a"], {"k": 1}]"#;
+        let cases: Vec<serde_json::Value> = serde_json::from_str(cases).expect("JSON");
+        for case in &cases {
+            let expected = crate::script::view::json_to_dynamic(case);
+            let expected = format!("{:?}", Value::from_dynamic(expected));
+            assert_eq!(format!("{:?}", Value::from_json(case)), expected, "{case}");
         }
     }
 }

@@ -216,7 +216,7 @@ impl Lowerer<'_> {
             Ok(if has {
                 Value::Bool(crate::script::api::has_attr(view, &name))
             } else {
-                Value::from_dynamic(crate::script::api::attr(view, &name))
+                crate::script::api::attribute(view, &name).map_or(Value::Unit, Value::from_json)
             })
         };
         Some(Box::new(move |m| match m.local(slot) {
@@ -273,8 +273,11 @@ fn property_of_variable(slot: usize, property: Property) -> Code {
 
 /// Parameter tables, maps and arrays: the values whose look-ups can be done while lowering.
 fn is_parameter_data(value: &Value) -> bool {
-    matches!(value, Value::Dyn(d)
-        if d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array())
+    match value {
+        Value::Table(_) => true,
+        Value::Dyn(d) => d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array(),
+        _ => false,
+    }
 }
 
 /// `base.a[b].c` → (`base`, [(dotting, `a`), (indexing, `b`), (dotting, `c`)]); `None` for
