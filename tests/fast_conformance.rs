@@ -82,6 +82,20 @@ const BINARY: &[&str] = &[
     "let r = [a][0] - 1;",
     "let r = 3 - [b][0];",
     "let r = [a][0] + [b][0];",
+    // Arithmetic computed on numbers (`lower::number`): a constant among the operands makes
+    // an expression arithmetic; anything but numbers makes it bail to rhai.
+    "let r = a * 2 + b;",
+    "let r = (a - 1) / (b + 0.5);",
+    "let r = 2 - a % (b * 1);",
+    "let r = -(a * 2) + b;",
+    "let r = min(a * 1.0, b) + 1;",
+    "let r = max(0, 1 - a / b) * 2;",
+    "let r = clamp(a + 0.0, 0.0, b) - 1;",
+    "let r = clamp(a * 1, 0, 10) + b;",
+    "let r = 30 * min((a ?? 0) / 2.0, 1.0) + (b ?? 1) * 2;",
+    "let r = (a + 1) + (b - 2);",
+    // A date minus arithmetic: the arithmetic gives up, the usual code computes it.
+    "let r = a - b * 2;",
     // Compound assignment.
     "let r = a; r += b;",
     "let r = a; r -= b;",

@@ -50,7 +50,7 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
-pub(crate) use value::{LentView, Value};
+pub(crate) use value::{LentView, Num, Value};
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {

@@ -6,10 +6,8 @@
 
 use std::rc::Rc;
 
-use rhai::INT;
-
 use super::ops::bail;
-use super::value::Value;
+use super::value::{Num, Value};
 use super::{Decided, Flow, Outcome};
 use crate::script::api::Vocabulary;
 use crate::script::decisions::MadePart;
@@ -18,18 +16,48 @@ use crate::script::functions::{overloads, Args, Failure, Produced, ScriptFunctio
 /// A native function: its arguments and the script line of the call.
 pub(crate) type Native = Rc<dyn Fn(&mut [Value], usize) -> Outcome>;
 
-/// Numbers as rhai's `min`/`max` take them: two integers stay an integer, otherwise floats.
-enum Pair {
-    Ints(INT, INT),
-    Floats(f64, f64),
+/// rhai's `min` (LogicPackage): two integers stay an integer, otherwise floats; `<=` picks
+/// the first on a tie.
+#[inline]
+pub(crate) fn min(a: Num, b: Num) -> Num {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Num::Int(if x <= y { x } else { y }),
+        (a, b) => {
+            let (x, y) = (a.float(), b.float());
+            Num::Float(if x <= y { x } else { y })
+        }
+    }
 }
 
-fn pair(a: &Value, b: &Value) -> Result<Pair, Flow> {
-    if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        return Ok(Pair::Ints(*x, *y));
+/// rhai's `max`, as [`min`]: `>=` picks the first on a tie.
+#[inline]
+pub(crate) fn max(a: Num, b: Num) -> Num {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Num::Int(if x >= y { x } else { y }),
+        (a, b) => {
+            let (x, y) = (a.float(), b.float());
+            Num::Float(if x >= y { x } else { y })
+        }
     }
-    match (a.as_number(), b.as_number()) {
-        (Some(x), Some(y)) => Ok(Pair::Floats(x, y)),
+}
+
+/// patron's `clamp(x, low, high)` (`functions::FUNCTIONS`): three floats or three integers;
+/// `None` for mixed types, which no overload takes.
+#[inline]
+pub(crate) fn clamp(x: Num, low: Num, high: Num) -> Option<Num> {
+    match (x, low, high) {
+        (Num::Float(x), Num::Float(low), Num::Float(high)) => {
+            Some(Num::Float(x.max(low).min(high)))
+        }
+        (Num::Int(x), Num::Int(low), Num::Int(high)) => Some(Num::Int(x.max(low).min(high))),
+        _ => None,
+    }
+}
+
+/// The two arguments of `min`/`max` as numbers.
+fn numbers(args: &[Value]) -> Result<(Num, Num), Flow> {
+    match (args[0].number(), args[1].number()) {
+        (Some(a), Some(b)) => Ok((a, b)),
         _ => bail(),
     }
 }
@@ -133,20 +161,49 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
         }));
     }
     let native: Native = match (name, arity) {
-        // rhai's `min`/`max` (LogicPackage): `<=` / `>=` pick the first on a tie.
-        ("min", 2) => Rc::new(|a, _| {
-            Ok(match pair(&a[0], &a[1])? {
-                Pair::Ints(x, y) => Value::Int(if x <= y { x } else { y }),
-                Pair::Floats(x, y) => Value::Float(if x <= y { x } else { y }),
-            })
-        }),
-        ("max", 2) => Rc::new(|a, _| {
-            Ok(match pair(&a[0], &a[1])? {
-                Pair::Ints(x, y) => Value::Int(if x >= y { x } else { y }),
-                Pair::Floats(x, y) => Value::Float(if x >= y { x } else { y }),
-            })
-        }),
+        // rhai's `min`/`max` (LogicPackage).
+        ("min", 2) => Rc::new(|a, _| numbers(a).map(|(a, b)| min(a, b).into())),
+        ("max", 2) => Rc::new(|a, _| numbers(a).map(|(a, b)| max(a, b).into())),
         _ => return None,
     };
     Some(native)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `clamp` on numbers ([`clamp`], used by lowered arithmetic) gives what the native
+    /// run from `functions::FUNCTIONS` gives, for every triple of sample numbers.
+    #[test]
+    fn clamp_on_numbers_agrees_with_the_native() {
+        let ladders = Rc::new(Vocabulary::new(
+            crate::model::Ladder::new(["A"]),
+            crate::model::Ladder::new(["lead"]),
+            1000,
+        ));
+        let native = resolve("clamp", 3, &ladders).expect("clamp is a native");
+        let numbers = [
+            Num::Int(-3),
+            Num::Int(0),
+            Num::Int(10),
+            Num::Float(-0.5),
+            Num::Float(2.5),
+            Num::Float(f64::NAN),
+        ];
+        for x in numbers {
+            for low in numbers {
+                for high in numbers {
+                    let mut args = [Value::from(x), Value::from(low), Value::from(high)];
+                    let generic = match native(&mut args, 0) {
+                        Ok(value) => format!("{value:?}"),
+                        Err(_) => "bail".to_string(),
+                    };
+                    let direct = clamp(x, low, high)
+                        .map_or_else(|| "bail".to_string(), |n| format!("{:?}", Value::from(n)));
+                    assert_eq!(direct, generic, "clamp({x:?}, {low:?}, {high:?})");
+                }
+            }
+        }
+    }
 }

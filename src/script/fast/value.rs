@@ -257,6 +257,47 @@ impl Drop for LentView {
     }
 }
 
+/// A number as rhai computes with it: an integer or a float. Lowered arithmetic
+/// (`lower::number`) passes these between its steps: sixteen bytes, returned in registers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    Int(INT),
+    Float(f64),
+}
+
+impl Num {
+    /// The number as a float (an integer converted, as rhai's mixed operators do).
+    #[inline]
+    pub(crate) fn float(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(x) => x,
+        }
+    }
+}
+
+impl Value {
+    /// The number this value is, if it is one.
+    #[inline]
+    pub(crate) fn number(&self) -> Option<Num> {
+        match self {
+            Value::Int(i) => Some(Num::Int(*i)),
+            Value::Float(x) => Some(Num::Float(*x)),
+            _ => None,
+        }
+    }
+}
+
+impl From<Num> for Value {
+    #[inline]
+    fn from(value: Num) -> Value {
+        match value {
+            Num::Int(i) => Value::Int(i),
+            Num::Float(x) => Value::Float(x),
+        }
+    }
+}
+
 impl From<INT> for Value {
     fn from(value: INT) -> Value {
         Value::Int(value)

@@ -120,6 +120,14 @@ impl Lowerer<'_> {
         if call.capture_parent_scope {
             return self.refuse(format!("`{}!(…)`{}", call.name, line(pos)));
         }
+        if let Some(arithmetic) = self.arithmetic(call, pos) {
+            return arithmetic;
+        }
+        self.generic_call(call, pos)
+    }
+
+    /// A function call lowered as such (see [`Lowerer::call`]).
+    pub(super) fn generic_call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> Option<Code> {
         let mut args = call
             .args
             .iter()

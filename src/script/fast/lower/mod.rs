@@ -2,12 +2,14 @@
 //! `None`, and the whole file stays with rhai.
 //!
 //! This module lowers files and functions and keeps the scopes; the constructs are lowered
-//! in `stmt` (statements), `expr` (expressions), `call` (operators and function calls) and
-//! `chain` (property, method and index chains).
+//! in `stmt` (statements), `expr` (expressions), `call` (operators and function calls),
+//! `number` (arithmetic, computed on numbers) and `chain` (property, method and index
+//! chains).
 
 mod call;
 mod chain;
 mod expr;
+mod number;
 mod stmt;
 
 use std::cell::RefCell;
