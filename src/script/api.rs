@@ -407,8 +407,20 @@ pub(crate) fn attr(view: &CustomerView, name: &str) -> Dynamic {
 /// converts).
 pub(crate) fn attribute<'v>(view: &'v CustomerView, name: &str) -> Option<&'v serde_json::Value> {
     view.note("attributes");
-    view.customer().attributes.get(name)
+    let attributes = &view.customer().attributes;
+    // A record's few attributes are compared for equality, which looks at the length
+    // first, rather than ordered byte by byte down the tree.
+    if attributes.len() <= FEW_ATTRIBUTES {
+        return attributes
+            .iter()
+            .find(|(key, _)| key.as_str() == name)
+            .map(|(_, value)| value);
+    }
+    attributes.get(name)
 }
+
+/// Up to this many attributes, [`attribute`] looks for a name by walking them in order.
+const FEW_ATTRIBUTES: usize = 12;
 
 /// `c.has_attr(name)`.
 pub(crate) fn has_attr(view: &CustomerView, name: &str) -> bool {
@@ -619,4 +631,35 @@ pub(crate) fn join(items: &[Dynamic], sep: &str, max_string: usize) -> Option<St
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_date, Customer, Facts};
+
+    /// `attribute` finds every name, and misses a name the record lacks, whether the record
+    /// has a few attributes (walked in order) or many (looked up in the tree).
+    #[test]
+    fn attributes_are_found_among_few_and_many() {
+        for count in [0, 1, FEW_ATTRIBUTES, FEW_ATTRIBUTES + 1, 40] {
+            let mut customer = Customer::default();
+            for i in 0..count {
+                customer
+                    .attributes
+                    .insert(format!("k{i}"), serde_json::json!(i));
+            }
+            let facts = Facts::derive(&customer, parse_date("2026-11-23").expect("a date"));
+            let (view, _) = CustomerView::new(&customer, facts, false);
+            for i in 0..count {
+                assert_eq!(
+                    attribute(&view, &format!("k{i}")),
+                    Some(&serde_json::json!(i)),
+                    "k{i} of {count}"
+                );
+            }
+            assert_eq!(attribute(&view, "k"), None, "of {count}");
+            assert_eq!(attribute(&view, &format!("k{count}")), None, "of {count}");
+        }
+    }
 }
