@@ -212,12 +212,34 @@ impl Lowerer<'_> {
         let decide = natives::resolve_decision(&call.name, arity, &self.env.ladders)?;
         // The call, as `expr` would count it.
         self.nodes += 1;
+        let line = pos.line().unwrap_or(0);
+        // A decision of constants (`set_grade("A", "score from the A threshold")`) is made
+        // now, by the same native; each call hands over a copy (strings shared).
+        let known = call
+            .args
+            .iter()
+            .map(|a| self.known(a))
+            .collect::<Option<Vec<_>>>();
+        let made = known.and_then(|mut values| decide(&mut values, line).ok());
+        let code: Option<Code> = match made {
+            Some(Decided::Decision(decision)) => Some(Box::new(move |m| {
+                m.decide(Decided::Decision(decision.clone()))
+            })),
+            Some(Decided::Cadence(cadence)) => Some(Box::new(move |m| {
+                m.decide(Decided::Cadence(cadence.clone()))
+            })),
+            Some(Decided::Parts(_)) | None => None,
+        };
+        if let Some(code) = code {
+            // The arguments, as `expr` would count them.
+            self.nodes += arity as u64;
+            return Some(code);
+        }
         let args = call
             .args
             .iter()
             .map(|a| self.expr(a))
             .collect::<Option<Vec<_>>>()?;
-        let line = pos.line().unwrap_or(0);
         Some(Box::new(move |m| {
             let decided = with_args(m, &args, |_, values| decide(values, line))?;
             m.decide(decided)
