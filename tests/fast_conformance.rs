@@ -174,6 +174,10 @@ const UNARY: &[&str] = &[
     "let r = [a][0] * 2;",
     "let r = a % 2;",
     "let r = a - 0.5;",
+    // An attribute read with a constant default (`c.attr("x") ?? k`): the record's JSON read
+    // straight into a value; `none` is missing, `a_kind` present.
+    "let r = [a, c.attr(\"none\") ?? 2.5, c.attr(\"a_kind\") ?? 1];",
+    "let r = (c.attr(\"a\") ?? -1) * 2;",
 ];
 
 /// `labels.rhai` for one template: reads the operands, runs the template, returns `r`.

@@ -219,16 +219,8 @@ impl Lowerer<'_> {
                 crate::script::api::attribute(view, &name).map_or(Value::Unit, Value::from_json)
             })
         };
-        Some(Box::new(move |m| match m.local(slot) {
-            Value::View => match m.view() {
-                Some(view) => read(view),
-                None => bail(),
-            },
-            Value::Dyn(value) => match value.read_lock::<CustomerView>() {
-                Some(view) => read(&view),
-                None => bail(),
-            },
-            _ => bail(),
+        Some(Box::new(move |m| {
+            on_view(m, slot, &read).unwrap_or_else(bail)
         }))
     }
 
@@ -252,6 +244,21 @@ impl Lowerer<'_> {
             }
             other => self.refuse(format!("a property step{}", line(other.position()))),
         }
+    }
+}
+
+/// `read` applied to the customer view held by the local variable in `slot` (the lent view,
+/// or a view boxed in a value); `None` when the variable holds something else.
+#[inline]
+pub(super) fn on_view<T>(
+    m: &Machine,
+    slot: usize,
+    read: impl FnOnce(&CustomerView) -> T,
+) -> Option<T> {
+    match m.local(slot) {
+        Value::View => m.view().map(read),
+        Value::Dyn(value) => value.read_lock::<CustomerView>().map(|view| read(&view)),
+        _ => None,
     }
 }
 

@@ -5,6 +5,7 @@ use rhai::{Array, Dynamic, Expr, ImmutableString, Map};
 
 use super::super::ops::{self, bail};
 use super::super::{Code, Flow, Machine, Value};
+use super::chain::on_view;
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
@@ -144,6 +145,9 @@ impl Lowerer<'_> {
                 })
             }
             Expr::Coalesce(operands, _) => {
+                if let Some(code) = self.attribute_or(operands) {
+                    return Some(code);
+                }
                 let operands = operands
                     .iter()
                     .map(|p| self.expr(p))
@@ -166,6 +170,30 @@ impl Lowerer<'_> {
                 ))
             }
         })
+    }
+}
+
+impl Lowerer<'_> {
+    /// `c.attr("name") ?? constant`, the commonest way rules read an attribute: the
+    /// record's JSON value is read straight into a value, and the constant stands for a
+    /// missing or `null` one. `None` for any other `??`.
+    fn attribute_or(&mut self, operands: &[Expr]) -> Option<Code> {
+        let [first, default] = operands else {
+            return None;
+        };
+        let default = self.known(default)?;
+        let (slot, name) = self.attribute_call(first)?;
+        // The variable, the method, its argument and the constant, as `expr` counts them.
+        self.nodes += 4;
+        let read = move |view: &crate::script::CustomerView| match crate::script::api::attribute(
+            view, &name,
+        ) {
+            None | Some(serde_json::Value::Null) => Ok(default.clone()),
+            Some(value) => Ok(Value::from_json(value)),
+        };
+        Some(Box::new(move |m| {
+            on_view(m, slot, &read).unwrap_or_else(bail)
+        }))
     }
 }
 

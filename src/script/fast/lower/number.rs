@@ -19,6 +19,7 @@ use rhai::{Expr, FnCallExpr, ImmutableString, Token};
 use super::super::natives;
 use super::super::ops::Arith;
 use super::super::{Code, Machine, Num, Value};
+use super::chain::on_view;
 use super::Lowerer;
 use crate::script::CustomerView;
 
@@ -190,11 +191,7 @@ impl Lowerer<'_> {
                     }),
                     Some(_) => None,
                 };
-                match m.local(slot) {
-                    Value::View => read(m.view()?),
-                    Value::Dyn(value) => read(&*value.read_lock::<CustomerView>()?),
-                    _ => None,
-                }
+                on_view(m, slot, read).flatten()
             }));
         }
         let code = self.expr(first)?;
@@ -206,7 +203,7 @@ impl Lowerer<'_> {
 
     /// `x.attr("name")` on a local variable with a literal name: the variable's slot and the
     /// name.
-    fn attribute_call(&self, expr: &Expr) -> Option<(usize, ImmutableString)> {
+    pub(super) fn attribute_call(&self, expr: &Expr) -> Option<(usize, ImmutableString)> {
         let Expr::Dot(binary, ..) = expr else {
             return None;
         };
