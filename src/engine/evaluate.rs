@@ -17,7 +17,7 @@ use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
     with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, MadePart, Returned,
-    ScriptRuntime, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -117,13 +117,7 @@ pub(crate) fn evaluate_into(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    evaluate_with_facts_into(
-        policy,
-        customer,
-        Facts::derive(customer, as_of),
-        options,
-        out,
-    )
+    evaluate_view(policy, customer, ViewFacts::Derive(as_of), options, out)
 }
 
 /// Evaluates `customer` whose facts (and portfolio facts) are already derived.
@@ -144,6 +138,17 @@ pub(crate) fn evaluate_with_facts_into(
     policy: &Policy,
     customer: &Customer,
     facts: Facts,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> Result<()> {
+    evaluate_view(policy, customer, ViewFacts::Given(facts), options, out)
+}
+
+/// Evaluates `customer` with the `facts` its view gets into `out`.
+fn evaluate_view(
+    policy: &Policy,
+    customer: &Customer,
+    facts: ViewFacts,
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {

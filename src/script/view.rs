@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rhai::{Dynamic, ImmutableString};
 
 use super::fast::Value;
-use crate::model::{Customer, Facts};
+use crate::model::{Customer, Date, Facts};
 
 /// The customer as a script sees it.
 #[derive(Debug, Clone)]
@@ -26,6 +26,34 @@ pub(crate) struct ViewInner {
     /// regions repeat), or rewritten in place for it when no script value shares them any
     /// more.
     texts: [RefCell<Option<ImmutableString>>; 4],
+}
+
+/// Where a view's facts come from: derived from the record as of a date (into the recycled
+/// view's facts, reusing their allocations), or derived already (e.g. by the reader of a
+/// stream) and moved in.
+pub(crate) enum ViewFacts {
+    /// [`Facts::derive`] of the record as of this date.
+    Derive(Date),
+    /// These facts.
+    Given(Facts),
+}
+
+impl ViewFacts {
+    /// The facts of `customer`.
+    fn into_facts(self, customer: &Customer) -> Facts {
+        match self {
+            ViewFacts::Derive(as_of) => Facts::derive(customer, as_of),
+            ViewFacts::Given(facts) => facts,
+        }
+    }
+
+    /// Makes `into` the facts of `customer`.
+    fn write_into(self, customer: &Customer, into: &mut Facts) {
+        match self {
+            ViewFacts::Derive(as_of) => into.derive_into(customer, as_of),
+            ViewFacts::Given(facts) => *into = facts,
+        }
+    }
 }
 
 /// A text field of the record that the view keeps as a script string (see
@@ -53,7 +81,7 @@ impl CustomerView {
     /// The copy goes into the allocations of the thread's previous view when there is one
     /// (see [`recycle`](Self::recycle)), so that evaluating a stream of similar records
     /// copies them without allocating.
-    pub(crate) fn new(customer: &Customer, facts: Facts, explain: bool) -> (Self, Dynamic) {
+    pub(crate) fn new(customer: &Customer, facts: ViewFacts, explain: bool) -> (Self, Dynamic) {
         let mut facts = facts;
         if let Some(mut value) = SPARE.with(|cell| cell.borrow_mut().take()) {
             let refilled = match value.write_lock::<CustomerView>() {
@@ -71,7 +99,7 @@ impl CustomerView {
                 Err(unused) => facts = unused,
             }
         }
-        let view = Self::fresh(customer, facts, explain);
+        let view = Self::fresh(customer, facts.into_facts(customer), explain);
         let value = Dynamic::from(view.clone());
         (view, value)
     }
@@ -143,7 +171,7 @@ impl CustomerView {
 
 impl ViewInner {
     /// Makes this the view of `customer`, reusing the allocations of the record it held.
-    fn refill(&mut self, customer: &Customer, facts: Facts, explain: bool) {
+    fn refill(&mut self, customer: &Customer, facts: ViewFacts, explain: bool) {
         let record = &mut self.customer;
         record.id.clone_from(&customer.id);
         record.name.clone_from(&customer.name);
@@ -176,7 +204,7 @@ impl ViewInner {
                 _ => {}
             }
         }
-        self.facts = facts;
+        facts.write_into(customer, &mut self.facts);
         match (&mut self.reads, explain) {
             (Some(reads), true) => reads.get_mut().clear(),
             (reads, explain) => *reads = explain.then(|| RefCell::new(Vec::new())),
