@@ -16,8 +16,8 @@ use crate::model::{
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, MadePart, Returned,
-    ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Derive, Entry, MadePart,
+    Returned, ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -117,7 +117,7 @@ pub(crate) fn evaluate_into(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    evaluate_view(policy, customer, ViewFacts::Derive(as_of), options, out)
+    evaluate_view(policy, customer, Derive(as_of), options, out)
 }
 
 /// Evaluates `customer` whose facts (and portfolio facts) are already derived.
@@ -141,14 +141,14 @@ pub(crate) fn evaluate_with_facts_into(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    evaluate_view(policy, customer, ViewFacts::Given(facts), options, out)
+    evaluate_view(policy, customer, facts, options, out)
 }
 
 /// Evaluates `customer` with the `facts` its view gets into `out`.
 fn evaluate_view(
     policy: &Policy,
     customer: &Customer,
-    facts: ViewFacts,
+    facts: impl ViewFacts,
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {

@@ -28,31 +28,38 @@ pub(crate) struct ViewInner {
     texts: [RefCell<Option<ImmutableString>>; 4],
 }
 
-/// Where a view's facts come from: derived from the record as of a date (into the recycled
-/// view's facts, reusing their allocations), or derived already (e.g. by the reader of a
-/// stream) and moved in.
-pub(crate) enum ViewFacts {
-    /// [`Facts::derive`] of the record as of this date.
-    Derive(Date),
-    /// These facts.
-    Given(Facts),
+/// Where a view's facts come from: derived from the record as of a date ([`Derive`], into
+/// the recycled view's facts, reusing their allocations), or derived already (e.g. by the
+/// reader of a stream) and moved in ([`Facts`]). A trait rather than an enum, so that a
+/// `Derive` is not moved about in a value the size of [`Facts`].
+pub(crate) trait ViewFacts {
+    /// The facts of `customer`.
+    fn into_facts(self, customer: &Customer) -> Facts;
+    /// Makes `into` the facts of `customer`.
+    fn write_into(self, customer: &Customer, into: &mut Facts);
 }
 
-impl ViewFacts {
-    /// The facts of `customer`.
+/// The facts [`Facts::derive`] gives of the record as of this date.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Derive(pub(crate) Date);
+
+impl ViewFacts for Derive {
     fn into_facts(self, customer: &Customer) -> Facts {
-        match self {
-            ViewFacts::Derive(as_of) => Facts::derive(customer, as_of),
-            ViewFacts::Given(facts) => facts,
-        }
+        Facts::derive(customer, self.0)
     }
 
-    /// Makes `into` the facts of `customer`.
     fn write_into(self, customer: &Customer, into: &mut Facts) {
-        match self {
-            ViewFacts::Derive(as_of) => into.derive_into(customer, as_of),
-            ViewFacts::Given(facts) => *into = facts,
-        }
+        into.derive_into(customer, self.0);
+    }
+}
+
+impl ViewFacts for Facts {
+    fn into_facts(self, _: &Customer) -> Facts {
+        self
+    }
+
+    fn write_into(self, _: &Customer, into: &mut Facts) {
+        *into = self;
     }
 }
 
@@ -81,7 +88,11 @@ impl CustomerView {
     /// The copy goes into the allocations of the thread's previous view when there is one
     /// (see [`recycle`](Self::recycle)), so that evaluating a stream of similar records
     /// copies them without allocating.
-    pub(crate) fn new(customer: &Customer, facts: ViewFacts, explain: bool) -> (Self, Dynamic) {
+    pub(crate) fn new(
+        customer: &Customer,
+        facts: impl ViewFacts,
+        explain: bool,
+    ) -> (Self, Dynamic) {
         let mut facts = facts;
         if let Some(mut value) = SPARE.with(|cell| cell.borrow_mut().take()) {
             let refilled = match value.write_lock::<CustomerView>() {
@@ -171,7 +182,7 @@ impl CustomerView {
 
 impl ViewInner {
     /// Makes this the view of `customer`, reusing the allocations of the record it held.
-    fn refill(&mut self, customer: &Customer, facts: ViewFacts, explain: bool) {
+    fn refill(&mut self, customer: &Customer, facts: impl ViewFacts, explain: bool) {
         let record = &mut self.customer;
         record.id.clone_from(&customer.id);
         record.name.clone_from(&customer.name);
@@ -236,6 +247,9 @@ fn copy_attributes(
                 break;
             }
             match (value, source) {
+                // Numbers and booleans copied over their like: no drop of the old value.
+                (Value::Number(number), Value::Number(source)) => number.clone_from(source),
+                (Value::Bool(b), Value::Bool(source)) => *b = *source,
                 (Value::String(text), Value::String(source)) => text.clone_from(source),
                 (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
                     *value = source.clone()
