@@ -10,8 +10,8 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    push_decimal, Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause,
-    TraceEntry,
+    clone_option_from, push_decimal, Action, Customer, Date, Evaluation, Facts, Ladder, Score,
+    ScorePart, TraceClause, TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
@@ -226,21 +226,15 @@ fn run_entries(
     let customer = view.customer();
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
-    // The trace's texts are only built when explaining.
-    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
-        if let Some(trace) = trace.as_mut() {
-            let (rule, message) = what();
-            let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
-            trace.push(TraceEntry {
-                function: entry.qualified(),
-                rule,
-                facts: view.take_reads(),
-                params: policy.param_reads(&entry.qualified()).to_vec(),
-                message,
-                clause,
-            });
-        }
-    };
+    // The trace's texts are only built when explaining (a macro, not a closure: without
+    // a trace, recording is one test of `trace`).
+    macro_rules! record {
+        ($entry:expr, $what:expr) => {
+            if let Some(trace) = trace.as_mut() {
+                push_trace(trace, policy, view, $entry, $what);
+            }
+        };
+    }
 
     score(
         runtime,
@@ -250,7 +244,7 @@ fn run_entries(
         &mut out.score,
     )?;
     let score = &out.score;
-    record(&SCORE, &|| {
+    record!(&SCORE, || {
         let message = format!(
             "the weighted score is {:.2} from {} indicators",
             score.total,
@@ -274,7 +268,10 @@ fn run_entries(
             rule: &mut grade.rule,
         },
     )?;
-    record(&GRADE, &|| (Some(grade.rule.clone()), grade.reason.clone()));
+    record!(&GRADE, || (Some(grade.rule.clone()), grade.reason.clone()));
+    // The new grade as the script gave it (a grade of the scale: `set_grade` checks), for
+    // the later entries' argument.
+    let new_grade = decision.to;
 
     let decision: Decision = call_for(runtime, &STAGE, &mut args[..1], options.tier)?;
     let stage = &mut out.stage;
@@ -296,16 +293,19 @@ fn run_entries(
         &stage.to,
         &mut stage.reason,
     );
-    record(&STAGE, &|| (Some(stage.rule.clone()), stage.reason.clone()));
+    record!(&STAGE, || (Some(stage.rule.clone()), stage.reason.clone()));
 
-    args[1] = runtime.grade_value(&out.grade.to);
+    args[1] = match new_grade {
+        Some(grade) => Dynamic::from(grade),
+        None => runtime.grade_value(&out.grade.to),
+    };
     let cadence: CadenceDecision = call_for(runtime, &VISITS, args, options.tier)?;
     let due = due_dates(
         view.facts(),
         cadence.calls_per_week,
         cadence.visits_per_month,
     );
-    record(&VISITS, &|| {
+    record!(&VISITS, || {
         (
             Some(rule(&VISITS, cadence.line)),
             cadence.reason.to_string(),
@@ -326,21 +326,23 @@ fn run_entries(
     } else {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
-        record(&ACTIONS, &|| (None, format!("{count} action(s)")));
+        record!(&ACTIONS, || (None, format!("{count} action(s)")));
         // One entry per action, so that each names its rule and clause.
         for action in &out.actions {
-            record(&ACTIONS, &|| {
+            record!(&ACTIONS, || {
                 let message = format!("{} due {}: {}", action.kind, action.due, action.reason);
                 (Some(action.rule.clone()), message)
             });
         }
     }
 
-    out.labels.clear();
+    if !out.labels.is_empty() {
+        out.labels.clear();
+    }
     if runtime.has(&LABELS) {
         labels(runtime, args, options.tier, &mut out.labels)?;
         let labels = &out.labels;
-        record(&LABELS, &|| {
+        record!(&LABELS, || {
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             (None, format!("labels: {}", shown.join(", ")))
         });
@@ -351,9 +353,31 @@ fn run_entries(
     if out.policy != *policy.stamp() {
         out.policy.clone_from(policy.stamp());
     }
-    out.portfolio.clone_from(&view.facts().portfolio);
-    out.trace = trace;
+    clone_option_from(&mut out.portfolio, &view.facts().portfolio);
+    if out.trace.is_some() || trace.is_some() {
+        out.trace = trace;
+    }
     Ok(())
+}
+
+/// Adds the trace entry of a call of `entry`; `what` gives its rule and message.
+fn push_trace(
+    trace: &mut Vec<TraceEntry>,
+    policy: &Policy,
+    view: &CustomerView,
+    entry: &Entry,
+    what: impl FnOnce() -> (Option<String>, String),
+) {
+    let (rule, message) = what();
+    let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
+    trace.push(TraceEntry {
+        function: entry.qualified(),
+        rule,
+        facts: view.take_reads(),
+        params: policy.param_reads(&entry.qualified()).to_vec(),
+        message,
+        clause,
+    });
 }
 
 /// The handbook clause a policy cites for the rule at `rule` (`file:line`).
@@ -389,11 +413,11 @@ fn score(
     };
     out.parts.clear();
     let expected = "an array of `part(...)` values or a number";
-    let returned = value.type_name();
-    let raw_total = if let Ok(total) = value.as_float() {
-        total
+    let (raw_total, returned) = if let Ok(total) = value.as_float() {
+        // The names rhai's `type_name` gives them, without asking it for each evaluation.
+        (total, std::any::type_name::<rhai::FLOAT>())
     } else if let Ok(total) = value.as_int() {
-        total as f64
+        (total as f64, std::any::type_name::<rhai::INT>())
     } else if value.is_array() {
         let array = value
             .into_array()
@@ -407,9 +431,12 @@ fn score(
             out.parts.push(part);
         }
         // A fold from +0.0: `sum()` of no parts would be -0.0, shown as "-0.00".
-        out.parts.iter().fold(0.0, |total, p| total + p.points)
+        (
+            out.parts.iter().fold(0.0, |total, p| total + p.points),
+            "array",
+        )
     } else {
-        return Err(wrong_type(&SCORE, expected, returned));
+        return Err(wrong_type(&SCORE, expected, value.type_name()));
     };
     total_of(raw_total, returned, precision, out)
 }

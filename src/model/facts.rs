@@ -7,6 +7,7 @@
 use super::customer::{Customer, Interaction};
 use super::date::{saturating_add_days, Date};
 use super::portfolio::PortfolioFacts;
+use super::reuse::clone_option_from;
 
 /// Days that count as "the last year" for revenue and purchase counts.
 pub const YEAR_WINDOW_DAYS: i64 = 365;
@@ -183,7 +184,7 @@ impl Facts {
         let facts = self;
         facts.receivables = receivables;
         facts.days_in_grade = customer.grade_since.map(|since| days(since, as_of));
-        facts.portfolio.clone_from(&customer.portfolio);
+        clone_option_from(&mut facts.portfolio, &customer.portfolio);
 
         // The windows' first days (chrono's date arithmetic) only for the histories that
         // have items.

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rhai::{Dynamic, ImmutableString};
 
 use super::fast::Value;
-use crate::model::{Customer, Date, Facts};
+use crate::model::{clone_option_from, Customer, Date, Facts};
 
 /// The customer as a script sees it.
 #[derive(Debug, Clone)]
@@ -191,7 +191,7 @@ impl ViewInner {
         record.grade_since = customer.grade_since;
         record.stage.clone_from(&customer.stage);
         record.region.clone_from(&customer.region);
-        record.prospect.clone_from(&customer.prospect);
+        clone_option_from(&mut record.prospect, &customer.prospect);
         copy_attributes(&mut record.attributes, &customer.attributes);
         for field in [
             TextField::Grade,
