@@ -152,19 +152,29 @@ fn evaluate_view(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    check_vocabulary(policy, customer)
-        .and_then(|()| {
-            let (view, mut value) = CustomerView::new(customer, facts, options.explain);
-            let done = with_runtime(&policy.script_source(), |runtime| {
-                let done = run(policy, runtime, &view, &mut value, options, out);
-                policy.tier_counters().add(runtime.take_counts());
-                done
-            });
-            drop(view);
-            CustomerView::recycle(value);
-            done
-        })
+    evaluate_checked(policy, customer, facts, options, out)
         .map_err(|e| e.with_record(Some(&customer.id), None))
+}
+
+/// [`evaluate_view`] without the record's id in its error, which is boxed so that the
+/// result, handed up through the runtime's closure, is a pointer's size.
+fn evaluate_checked(
+    policy: &Policy,
+    customer: &Customer,
+    facts: impl ViewFacts,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> std::result::Result<(), Box<Error>> {
+    check_vocabulary(policy, customer)?;
+    let (view, mut value) = CustomerView::new(customer, facts, options.explain);
+    let done = with_runtime(&policy.script_source(), |runtime| {
+        let done = run(policy, runtime, &view, &mut value, options, out);
+        policy.tier_counters().add(runtime.take_counts());
+        done
+    });
+    drop(view);
+    CustomerView::recycle(value);
+    done
 }
 
 /// Runs the entry functions on `view` (`view_value` is the same view as a script value; it
@@ -176,12 +186,12 @@ fn run(
     view_value: &mut Dynamic,
     options: &EvaluateOptions,
     out: &mut Evaluation,
-) -> Result<()> {
+) -> std::result::Result<(), Box<Error>> {
     if options
         .deadline
         .is_some_and(|deadline| Instant::now() >= deadline)
     {
-        return Err(deadline_passed("before the evaluation started"));
+        return Err(Box::new(deadline_passed("before the evaluation started")));
     }
     runtime.start_budget(options.deadline);
     // The entry functions' arguments: the view first, then the score or the grade.
@@ -189,15 +199,16 @@ fn run(
     let done = run_entries(policy, runtime, view, &mut args, options, out);
     *view_value = std::mem::take(&mut args[0]);
     match done {
+        Ok(()) => Ok(()),
         // The time budget that stopped the script was the caller's, not the policy's.
         Err(Error::Limit { .. })
             if options
                 .deadline
                 .is_some_and(|deadline| Instant::now() >= deadline) =>
         {
-            Err(deadline_passed("while the policy's scripts ran"))
+            Err(Box::new(deadline_passed("while the policy's scripts ran")))
         }
-        done => done,
+        Err(error) => Err(Box::new(error)),
     }
 }
 
