@@ -10,14 +10,14 @@ use rhai::Dynamic;
 use super::{EvaluateOptions, Tier};
 use crate::error::{Error, RecordRef, Result, SourceLocation};
 use crate::model::{
-    push_decimal, Action, Customer, Date, Evaluation, Facts, Ladder, Score, ScorePart, TraceClause,
-    TraceEntry,
+    clone_option_from, push_decimal, Action, Customer, Date, Evaluation, Facts, Ladder, Score,
+    ScorePart, TraceClause, TraceEntry,
 };
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Entry, MadePart, Returned,
-    ScriptRuntime, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Derive, Entry, MadePart,
+    Returned, ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -117,13 +117,7 @@ pub(crate) fn evaluate_into(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    evaluate_with_facts_into(
-        policy,
-        customer,
-        Facts::derive(customer, as_of),
-        options,
-        out,
-    )
+    evaluate_view(policy, customer, Derive(as_of), options, out)
 }
 
 /// Evaluates `customer` whose facts (and portfolio facts) are already derived.
@@ -147,19 +141,40 @@ pub(crate) fn evaluate_with_facts_into(
     options: &EvaluateOptions,
     out: &mut Evaluation,
 ) -> Result<()> {
-    check_vocabulary(policy, customer)
-        .and_then(|()| {
-            let (view, mut value) = CustomerView::new(customer, facts, options.explain);
-            let done = with_runtime(&policy.script_source(), |runtime| {
-                let done = run(policy, runtime, &view, &mut value, options, out);
-                policy.tier_counters().add(runtime.take_counts());
-                done
-            });
-            drop(view);
-            CustomerView::recycle(value);
-            done
-        })
+    evaluate_view(policy, customer, facts, options, out)
+}
+
+/// Evaluates `customer` with the `facts` its view gets into `out`.
+fn evaluate_view(
+    policy: &Policy,
+    customer: &Customer,
+    facts: impl ViewFacts,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> Result<()> {
+    evaluate_checked(policy, customer, facts, options, out)
         .map_err(|e| e.with_record(Some(&customer.id), None))
+}
+
+/// [`evaluate_view`] without the record's id in its error, which is boxed so that the
+/// result, handed up through the runtime's closure, is a pointer's size.
+fn evaluate_checked(
+    policy: &Policy,
+    customer: &Customer,
+    facts: impl ViewFacts,
+    options: &EvaluateOptions,
+    out: &mut Evaluation,
+) -> std::result::Result<(), Box<Error>> {
+    check_vocabulary(policy, customer)?;
+    let (view, mut value) = CustomerView::new(customer, facts, options.explain);
+    let done = with_runtime(&policy.script_source(), |runtime| {
+        let done = run(policy, runtime, &view, &mut value, options, out);
+        policy.tier_counters().add(runtime.take_counts());
+        done
+    });
+    drop(view);
+    CustomerView::recycle(value);
+    done
 }
 
 /// Runs the entry functions on `view` (`view_value` is the same view as a script value; it
@@ -171,12 +186,12 @@ fn run(
     view_value: &mut Dynamic,
     options: &EvaluateOptions,
     out: &mut Evaluation,
-) -> Result<()> {
+) -> std::result::Result<(), Box<Error>> {
     if options
         .deadline
         .is_some_and(|deadline| Instant::now() >= deadline)
     {
-        return Err(deadline_passed("before the evaluation started"));
+        return Err(Box::new(deadline_passed("before the evaluation started")));
     }
     runtime.start_budget(options.deadline);
     // The entry functions' arguments: the view first, then the score or the grade.
@@ -184,15 +199,16 @@ fn run(
     let done = run_entries(policy, runtime, view, &mut args, options, out);
     *view_value = std::mem::take(&mut args[0]);
     match done {
+        Ok(()) => Ok(()),
         // The time budget that stopped the script was the caller's, not the policy's.
         Err(Error::Limit { .. })
             if options
                 .deadline
                 .is_some_and(|deadline| Instant::now() >= deadline) =>
         {
-            Err(deadline_passed("while the policy's scripts ran"))
+            Err(Box::new(deadline_passed("while the policy's scripts ran")))
         }
-        done => done,
+        Err(error) => Err(Box::new(error)),
     }
 }
 
@@ -221,21 +237,15 @@ fn run_entries(
     let customer = view.customer();
     let manifest = policy.manifest();
     let mut trace: Option<Vec<TraceEntry>> = options.explain.then(Vec::new);
-    // The trace's texts are only built when explaining.
-    let mut record = |entry: &Entry, what: &dyn Fn() -> (Option<String>, String)| {
-        if let Some(trace) = trace.as_mut() {
-            let (rule, message) = what();
-            let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
-            trace.push(TraceEntry {
-                function: entry.qualified(),
-                rule,
-                facts: view.take_reads(),
-                params: policy.param_reads(&entry.qualified()).to_vec(),
-                message,
-                clause,
-            });
-        }
-    };
+    // The trace's texts are only built when explaining (a macro, not a closure: without
+    // a trace, recording is one test of `trace`).
+    macro_rules! record {
+        ($entry:expr, $what:expr) => {
+            if let Some(trace) = trace.as_mut() {
+                push_trace(trace, policy, view, $entry, $what);
+            }
+        };
+    }
 
     score(
         runtime,
@@ -245,7 +255,7 @@ fn run_entries(
         &mut out.score,
     )?;
     let score = &out.score;
-    record(&SCORE, &|| {
+    record!(&SCORE, || {
         let message = format!(
             "the weighted score is {:.2} from {} indicators",
             score.total,
@@ -269,7 +279,10 @@ fn run_entries(
             rule: &mut grade.rule,
         },
     )?;
-    record(&GRADE, &|| (Some(grade.rule.clone()), grade.reason.clone()));
+    record!(&GRADE, || (Some(grade.rule.clone()), grade.reason.clone()));
+    // The new grade as the script gave it (a grade of the scale: `set_grade` checks), for
+    // the later entries' argument.
+    let new_grade = decision.to;
 
     let decision: Decision = call_for(runtime, &STAGE, &mut args[..1], options.tier)?;
     let stage = &mut out.stage;
@@ -291,16 +304,19 @@ fn run_entries(
         &stage.to,
         &mut stage.reason,
     );
-    record(&STAGE, &|| (Some(stage.rule.clone()), stage.reason.clone()));
+    record!(&STAGE, || (Some(stage.rule.clone()), stage.reason.clone()));
 
-    args[1] = runtime.grade_value(&out.grade.to);
+    args[1] = match new_grade {
+        Some(grade) => Dynamic::from(grade),
+        None => runtime.grade_value(&out.grade.to),
+    };
     let cadence: CadenceDecision = call_for(runtime, &VISITS, args, options.tier)?;
     let due = due_dates(
         view.facts(),
         cadence.calls_per_week,
         cadence.visits_per_month,
     );
-    record(&VISITS, &|| {
+    record!(&VISITS, || {
         (
             Some(rule(&VISITS, cadence.line)),
             cadence.reason.to_string(),
@@ -321,21 +337,23 @@ fn run_entries(
     } else {
         actions(runtime, args, options.tier, &mut out.actions)?;
         let count = out.actions.len();
-        record(&ACTIONS, &|| (None, format!("{count} action(s)")));
+        record!(&ACTIONS, || (None, format!("{count} action(s)")));
         // One entry per action, so that each names its rule and clause.
         for action in &out.actions {
-            record(&ACTIONS, &|| {
+            record!(&ACTIONS, || {
                 let message = format!("{} due {}: {}", action.kind, action.due, action.reason);
                 (Some(action.rule.clone()), message)
             });
         }
     }
 
-    out.labels.clear();
+    if !out.labels.is_empty() {
+        out.labels.clear();
+    }
     if runtime.has(&LABELS) {
         labels(runtime, args, options.tier, &mut out.labels)?;
         let labels = &out.labels;
-        record(&LABELS, &|| {
+        record!(&LABELS, || {
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             (None, format!("labels: {}", shown.join(", ")))
         });
@@ -346,9 +364,31 @@ fn run_entries(
     if out.policy != *policy.stamp() {
         out.policy.clone_from(policy.stamp());
     }
-    out.portfolio.clone_from(&view.facts().portfolio);
-    out.trace = trace;
+    clone_option_from(&mut out.portfolio, &view.facts().portfolio);
+    if out.trace.is_some() || trace.is_some() {
+        out.trace = trace;
+    }
     Ok(())
+}
+
+/// Adds the trace entry of a call of `entry`; `what` gives its rule and message.
+fn push_trace(
+    trace: &mut Vec<TraceEntry>,
+    policy: &Policy,
+    view: &CustomerView,
+    entry: &Entry,
+    what: impl FnOnce() -> (Option<String>, String),
+) {
+    let (rule, message) = what();
+    let clause = rule.as_deref().and_then(|r| clause_of(policy, r));
+    trace.push(TraceEntry {
+        function: entry.qualified(),
+        rule,
+        facts: view.take_reads(),
+        params: policy.param_reads(&entry.qualified()).to_vec(),
+        message,
+        clause,
+    });
 }
 
 /// The handbook clause a policy cites for the rule at `rule` (`file:line`).
@@ -384,11 +424,11 @@ fn score(
     };
     out.parts.clear();
     let expected = "an array of `part(...)` values or a number";
-    let returned = value.type_name();
-    let raw_total = if let Ok(total) = value.as_float() {
-        total
+    let (raw_total, returned) = if let Ok(total) = value.as_float() {
+        // The names rhai's `type_name` gives them, without asking it for each evaluation.
+        (total, std::any::type_name::<rhai::FLOAT>())
     } else if let Ok(total) = value.as_int() {
-        total as f64
+        (total as f64, std::any::type_name::<rhai::INT>())
     } else if value.is_array() {
         let array = value
             .into_array()
@@ -402,9 +442,12 @@ fn score(
             out.parts.push(part);
         }
         // A fold from +0.0: `sum()` of no parts would be -0.0, shown as "-0.00".
-        out.parts.iter().fold(0.0, |total, p| total + p.points)
+        (
+            out.parts.iter().fold(0.0, |total, p| total + p.points),
+            "array",
+        )
     } else {
-        return Err(wrong_type(&SCORE, expected, returned));
+        return Err(wrong_type(&SCORE, expected, value.type_name()));
     };
     total_of(raw_total, returned, precision, out)
 }

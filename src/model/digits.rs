@@ -7,20 +7,9 @@ use chrono::Datelike;
 use super::date::Date;
 
 /// Appends the decimal digits of `n` (`promote.rhai:` + 40 → `promote.rhai:40`).
-pub(crate) fn push_decimal(into: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for digit in &digits[at..] {
-        into.push(char::from(*digit));
-    }
+pub(crate) fn push_decimal(into: &mut String, n: u64) {
+    // itoa writes two digits at a time into its own buffer; one copy into `into`.
+    into.push_str(itoa::Buffer::new().format(n));
 }
 
 /// `date` as `Display` writes it (`2026-11-23`), for the years 0–9999; `None` for the

@@ -7,6 +7,7 @@
 use super::customer::{Customer, Interaction};
 use super::date::{saturating_add_days, Date};
 use super::portfolio::PortfolioFacts;
+use super::reuse::clone_option_from;
 
 /// Days that count as "the last year" for revenue and purchase counts.
 pub const YEAR_WINDOW_DAYS: i64 = 365;
@@ -127,10 +128,15 @@ impl Facts {
     /// assert_eq!(facts.repeat_purchase_at.unwrap().to_string(), "2026-10-02");
     /// ```
     pub fn derive(customer: &Customer, as_of: Date) -> Facts {
-        let year_start = saturating_add_days(as_of, -YEAR_WINDOW_DAYS);
-        let recent_start = saturating_add_days(as_of, -RECENT_WINDOW_DAYS);
+        let mut facts = Facts::none(as_of);
+        facts.derive_into(customer, as_of);
+        facts
+    }
 
-        let mut facts = Facts {
+    /// The facts of a customer with no history at all, as of `as_of` (before
+    /// [`derive_into`](Facts::derive_into) fills them in).
+    fn none(as_of: Date) -> Facts {
+        Facts {
             as_of,
             revenue_365: 0.0,
             purchases_365: 0,
@@ -155,22 +161,44 @@ impl Facts {
             contract_signed_at: None,
             repeat_purchase_at: None,
             repeat_purchases_since_grade: 0,
-            days_in_grade: customer.grade_since.map(|since| days(since, as_of)),
+            days_in_grade: None,
             unpaid_total: 0.0,
             overdue_total: 0.0,
             overdue_count: 0,
             receivables: Vec::new(),
             open_complaints: 0,
             complaints_365: 0,
-            portfolio: customer.portfolio.clone(),
-        };
+            portfolio: None,
+        }
+    }
 
+    /// Makes these the facts of `customer` as of `as_of` — exactly what
+    /// [`derive`](Facts::derive) gives — reusing the allocations of the facts they held (the
+    /// list of receivables, the first contact's kind), without moving the facts.
+    pub(crate) fn derive_into(&mut self, customer: &Customer, as_of: Date) {
+        let mut receivables = std::mem::take(&mut self.receivables);
+        receivables.clear();
+        let spare_kind = self.first_contact.take().map(|(_, kind)| kind);
+        // Every field written (a field added to `Facts` must be added here).
+        *self = Facts::none(as_of);
+        let facts = self;
+        facts.receivables = receivables;
+        facts.days_in_grade = customer.grade_since.map(|since| days(since, as_of));
+        clone_option_from(&mut facts.portfolio, &customer.portfolio);
+
+        // The windows' first days (chrono's date arithmetic) only for the histories that
+        // have items.
+        let year_start = || saturating_add_days(as_of, -YEAR_WINDOW_DAYS);
+        let purchases_year_start = match customer.purchases.is_empty() {
+            true => as_of,
+            false => year_start(),
+        };
         for purchase in customer.purchases.iter().filter(|p| p.at <= as_of) {
             facts.purchase_count += 1;
             facts.revenue_total += purchase.amount;
             facts.first_purchase_at = earlier(facts.first_purchase_at, purchase.at);
             facts.last_purchase_at = later(facts.last_purchase_at, purchase.at);
-            if purchase.at > year_start {
+            if purchase.at > purchases_year_start {
                 facts.purchases_365 += 1;
                 facts.revenue_365 += purchase.amount;
             }
@@ -195,6 +223,10 @@ impl Facts {
 
         // The earliest interaction (the first of equals in the list), its kind copied once.
         let mut first_contact: Option<&Interaction> = None;
+        let recent_start = match customer.interactions.is_empty() {
+            true => as_of,
+            false => saturating_add_days(as_of, -RECENT_WINDOW_DAYS),
+        };
         for interaction in customer.interactions.iter().filter(|i| i.at <= as_of) {
             let at = interaction.at;
             let recent = at > recent_start;
@@ -221,7 +253,11 @@ impl Facts {
                 _ => {}
             }
         }
-        facts.first_contact = first_contact.map(|first| (first.at, first.kind.clone()));
+        facts.first_contact = first_contact.map(|first| {
+            let mut kind = spare_kind.unwrap_or_default();
+            kind.clone_from(&first.kind);
+            (first.at, kind)
+        });
         facts.days_since_call = facts.last_call_at.map(|at| days(at, as_of));
         facts.days_since_visit = facts.last_visit_at.map(|at| days(at, as_of));
         facts.days_since_contact = facts.last_contact_at.map(|at| days(at, as_of));
@@ -248,11 +284,14 @@ impl Facts {
             .receivables
             .sort_by(|a, b| a.due.cmp(&b.due).then(a.amount.total_cmp(&b.amount)));
 
+        let complaints_year_start = match customer.complaints.is_empty() {
+            true => as_of,
+            false => year_start(),
+        };
         for complaint in customer.complaints.iter().filter(|c| c.at <= as_of) {
             facts.open_complaints += i64::from(!complaint.resolved);
-            facts.complaints_365 += i64::from(complaint.at > year_start);
+            facts.complaints_365 += i64::from(complaint.at > complaints_year_start);
         }
-        facts
     }
 }
 
@@ -283,6 +322,30 @@ mod tests {
         );
         // The interaction after the evaluation date does not count.
         assert_eq!(facts.last_contact_at.unwrap().to_string(), "2026-10-01");
+    }
+
+    #[test]
+    fn facts_derived_into_facts_that_held_another_customer_equal_fresh_ones() {
+        // The 64 examples (every history, with and without portfolio facts), each derived
+        // into the facts of every example before it and after it, at two dates.
+        let text = include_str!("../../examples/customers.json");
+        let mut customers: Vec<Customer> = serde_json::from_str(text).expect("customers");
+        customers.push(Customer::default());
+        customers[1].portfolio = Some(
+            serde_json::from_str(
+                r#"{ "size": 3, "revenue_rank": 2, "revenue_share": 0.25, "revenue_cum_share": 0.5,
+                     "recency_quintile": 1, "frequency_quintile": 2, "monetary_quintile": 3 }"#,
+            )
+            .expect("portfolio facts"),
+        );
+        for as_of in ["2026-11-23", "2025-01-01"] {
+            let as_of = parse_date(as_of).expect("a date");
+            let mut reused = Facts::derive(&customers[0], as_of);
+            for customer in customers.iter().chain(customers.iter().rev()) {
+                reused.derive_into(customer, as_of);
+                assert_eq!(reused, Facts::derive(customer, as_of), "{}", customer.id);
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod facts;
 mod parse;
 mod portfolio;
 mod portfolio_index;
+mod reuse;
 mod scale;
 #[cfg(test)]
 mod scan_corpus;
@@ -40,4 +41,5 @@ pub use parse::{parse_customer, parse_customers, parse_line, ParsedRecord};
 pub use portfolio::{portfolio_facts, portfolio_facts_from, PortfolioFacts};
 pub use portfolio_index::PortfolioIndex;
 pub(crate) use portfolio_index::{fold_hash, record_hash, PortfolioEntry, PortfolioIndexBuilder};
+pub(crate) use reuse::clone_option_from;
 pub use scale::{GradeScale, Ladder, StagePipeline};

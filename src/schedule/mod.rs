@@ -79,7 +79,12 @@ pub fn due_dates(facts: &Facts, calls_per_week: f64, visits_per_month: f64) -> D
     let days_overdue = [next_call_due, next_visit_due]
         .into_iter()
         .flatten()
-        .map(|due| (facts.as_of - due).num_days())
+        // A due date on `as_of` (never called or visited) is 0 days overdue, without
+        // chrono's date arithmetic.
+        .map(|due| match due == facts.as_of {
+            true => 0,
+            false => (facts.as_of - due).num_days(),
+        })
         .max()
         .unwrap_or(0)
         .max(0);

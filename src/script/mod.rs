@@ -30,7 +30,7 @@ pub(crate) use runtime::{with_runtime, ScriptRuntime, ScriptSource};
 pub use tier::Tier;
 pub(crate) use tier_counts::TierCounters;
 pub use tier_counts::TierCounts;
-pub(crate) use view::CustomerView;
+pub(crate) use view::{CustomerView, Derive, ViewFacts};
 
 /// The vocabulary the fast tier's natives check names against.
 fn natives_env(vocabulary: &std::rc::Rc<api::Vocabulary>) -> fast::natives::Ladders {

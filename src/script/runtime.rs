@@ -65,12 +65,21 @@ pub(crate) struct ScriptSource<'a> {
 
 /// Runs `f` with the current thread's runtime for the policy `source` describes, building
 /// it on first use.
-pub(crate) fn with_runtime<T>(
+///
+/// The error type is the caller's (an [`Error`] or a `Box<Error>`: a result that is small
+/// when it is `Ok` is not copied about on every evaluation).
+pub(crate) fn with_runtime<T, E: From<Error>>(
     source: &ScriptSource<'_>,
-    f: impl FnOnce(&ScriptRuntime) -> Result<T>,
-) -> Result<T> {
+    f: impl FnOnce(&ScriptRuntime) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     let runtime = RUNTIMES.with(|cell| -> Result<Rc<ScriptRuntime>> {
         let mut runtimes = cell.borrow_mut();
+        // The policy of the previous evaluation on this thread, nearly always.
+        if let Some((id, runtime)) = runtimes.first() {
+            if *id == source.instance_id {
+                return Ok(runtime.clone());
+            }
+        }
         if let Some(index) = runtimes
             .iter()
             .position(|(id, _)| *id == source.instance_id)

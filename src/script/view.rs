@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rhai::{Dynamic, ImmutableString};
 
 use super::fast::Value;
-use crate::model::{Customer, Facts};
+use crate::model::{clone_option_from, Customer, Date, Facts};
 
 /// The customer as a script sees it.
 #[derive(Debug, Clone)]
@@ -26,6 +26,41 @@ pub(crate) struct ViewInner {
     /// regions repeat), or rewritten in place for it when no script value shares them any
     /// more.
     texts: [RefCell<Option<ImmutableString>>; 4],
+}
+
+/// Where a view's facts come from: derived from the record as of a date ([`Derive`], into
+/// the recycled view's facts, reusing their allocations), or derived already (e.g. by the
+/// reader of a stream) and moved in ([`Facts`]). A trait rather than an enum, so that a
+/// `Derive` is not moved about in a value the size of [`Facts`].
+pub(crate) trait ViewFacts {
+    /// The facts of `customer`.
+    fn into_facts(self, customer: &Customer) -> Facts;
+    /// Makes `into` the facts of `customer`.
+    fn write_into(self, customer: &Customer, into: &mut Facts);
+}
+
+/// The facts [`Facts::derive`] gives of the record as of this date.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Derive(pub(crate) Date);
+
+impl ViewFacts for Derive {
+    fn into_facts(self, customer: &Customer) -> Facts {
+        Facts::derive(customer, self.0)
+    }
+
+    fn write_into(self, customer: &Customer, into: &mut Facts) {
+        into.derive_into(customer, self.0);
+    }
+}
+
+impl ViewFacts for Facts {
+    fn into_facts(self, _: &Customer) -> Facts {
+        self
+    }
+
+    fn write_into(self, _: &Customer, into: &mut Facts) {
+        *into = self;
+    }
 }
 
 /// A text field of the record that the view keeps as a script string (see
@@ -53,7 +88,11 @@ impl CustomerView {
     /// The copy goes into the allocations of the thread's previous view when there is one
     /// (see [`recycle`](Self::recycle)), so that evaluating a stream of similar records
     /// copies them without allocating.
-    pub(crate) fn new(customer: &Customer, facts: Facts, explain: bool) -> (Self, Dynamic) {
+    pub(crate) fn new(
+        customer: &Customer,
+        facts: impl ViewFacts,
+        explain: bool,
+    ) -> (Self, Dynamic) {
         let mut facts = facts;
         if let Some(mut value) = SPARE.with(|cell| cell.borrow_mut().take()) {
             let refilled = match value.write_lock::<CustomerView>() {
@@ -71,7 +110,7 @@ impl CustomerView {
                 Err(unused) => facts = unused,
             }
         }
-        let view = Self::fresh(customer, facts, explain);
+        let view = Self::fresh(customer, facts.into_facts(customer), explain);
         let value = Dynamic::from(view.clone());
         (view, value)
     }
@@ -143,7 +182,7 @@ impl CustomerView {
 
 impl ViewInner {
     /// Makes this the view of `customer`, reusing the allocations of the record it held.
-    fn refill(&mut self, customer: &Customer, facts: Facts, explain: bool) {
+    fn refill(&mut self, customer: &Customer, facts: impl ViewFacts, explain: bool) {
         let record = &mut self.customer;
         record.id.clone_from(&customer.id);
         record.name.clone_from(&customer.name);
@@ -152,7 +191,7 @@ impl ViewInner {
         record.grade_since = customer.grade_since;
         record.stage.clone_from(&customer.stage);
         record.region.clone_from(&customer.region);
-        record.prospect.clone_from(&customer.prospect);
+        clone_option_from(&mut record.prospect, &customer.prospect);
         copy_attributes(&mut record.attributes, &customer.attributes);
         for field in [
             TextField::Grade,
@@ -176,7 +215,7 @@ impl ViewInner {
                 _ => {}
             }
         }
-        self.facts = facts;
+        facts.write_into(customer, &mut self.facts);
         match (&mut self.reads, explain) {
             (Some(reads), true) => reads.get_mut().clear(),
             (reads, explain) => *reads = explain.then(|| RefCell::new(Vec::new())),
@@ -208,6 +247,9 @@ fn copy_attributes(
                 break;
             }
             match (value, source) {
+                // Numbers and booleans copied over their like: no drop of the old value.
+                (Value::Number(number), Value::Number(source)) => number.clone_from(source),
+                (Value::Bool(b), Value::Bool(source)) => *b = *source,
                 (Value::String(text), Value::String(source)) => text.clone_from(source),
                 (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
                     *value = source.clone()
