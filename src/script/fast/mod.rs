@@ -31,8 +31,9 @@
 //! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
 //!
 //! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates,
-//! strings and the customer view unboxed, rhai's `Dynamic` only for arrays, maps and
-//! patron's records. Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
+//! strings, parameter tables and the customer view unboxed, rhai's `Dynamic` only for
+//! arrays, maps and patron's records; arithmetic passes plain numbers between its steps
+//! (`lower::number`). Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
 //! and values become `Dynamic`s only where they leave the tier.
 
 mod lower;

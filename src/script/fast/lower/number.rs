@@ -10,9 +10,10 @@
 //! When a step meets a value that is not a number (a date minus a number of days), or an
 //! integer overflows or is divided by zero, the arithmetic gives up and the expression is
 //! computed again by the usual code, which then gives what it always gives (a date, or a
-//! bail to rhai); only expressions without side effects are lowered this way. [`Arith::apply`] and the natives' `min`/`max`/`clamp` are checked
-//! against the generic operators and natives in their tests, and `tests/fast_conformance.rs`
-//! runs arithmetic templates over every pair of value types against rhai.
+//! bail to rhai); only expressions without side effects are lowered this way.
+//! [`Arith::apply`] and the natives' `min`/`max`/`clamp` are checked against the generic
+//! operators and natives in their tests, and `tests/fast_conformance.rs` runs arithmetic
+//! templates over every pair of value types against rhai.
 
 use rhai::{Expr, FnCallExpr, ImmutableString, Token};
 
@@ -23,7 +24,8 @@ use super::chain::on_view;
 use super::Lowerer;
 use crate::script::CustomerView;
 
-/// Lowered arithmetic: the number, or `None` when rhai must run the call.
+/// Lowered arithmetic: the number, or `None` when it meets something else (the usual code
+/// then computes the expression).
 type NumCode = Box<dyn Fn(&mut Machine) -> Option<Num>>;
 
 /// What a call computes, when it is arithmetic.
@@ -97,9 +99,9 @@ impl Lowerer<'_> {
         (!own).then_some(shape)
     }
 
-    /// Whether `call` is arithmetic by the look of it, so that its value is a number or an
-    /// error whatever its operands hold: no operand is a constant other than a number, and
-    /// an operand is a number or arithmetic itself. For `+`, which also joins strings
+    /// Whether `call` is arithmetic by the look of it, so that its operands are most likely
+    /// numbers (when they are not, the arithmetic gives up): no operand is a constant other
+    /// than a number, and an operand is a number or arithmetic itself. For `+`, which also joins strings
     /// (`"a" + 1` is `"a1"`), both operands must be; for the others one is enough (rhai has
     /// no `-`, `*`, `/`, `%`, `min`, `max` or `clamp` of a string and a number), and `x ?? k`
     /// with a number `k` counts as one.
@@ -135,7 +137,7 @@ impl Lowerer<'_> {
     }
 
     /// `expr` as arithmetic: a constant, a variable, `x ?? k`, an arithmetic call, or any
-    /// other expression whose value must then be a number.
+    /// other expression, whose value must then be a number for the arithmetic to go on.
     fn number(&mut self, expr: &Expr) -> Option<NumCode> {
         if let Some(value) = self.known(expr) {
             // As `expr` counts a constant (and a call made while lowering, its arguments).
