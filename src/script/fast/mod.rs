@@ -225,6 +225,22 @@ impl Machine {
         }
     }
 
+    /// Runs `function` on a frame whose arguments are already the whole stack (an entry
+    /// call: see [`FastScripts::call`]); they are still there when it returns, in the
+    /// frame's first slots (the function leaves its parameters intact).
+    fn run_frame(&mut self, function: &Function) -> Outcome {
+        debug_assert!(function.params_intact);
+        debug_assert_eq!(self.stack.len(), function.arity);
+        self.stack.resize_with(function.frame_size, || Value::Unit);
+        self.base = 0;
+        let result = (function.body)(self);
+        self.stack.truncate(function.arity);
+        match result {
+            Err(Flow::Return(value)) => Ok(value),
+            other => other,
+        }
+    }
+
     /// Calls `function`, which leaves its parameters intact, with `args` moved into its
     /// frame and moved back when it returns (or bails): no argument is copied. Copying a
     /// custom value such as the customer view costs two allocations in rhai's `Dynamic`.
@@ -337,26 +353,17 @@ impl FastScripts {
         let result = if function.params_intact {
             // The arguments are moved into the call and back (a boxed value such as the
             // customer view is moved as it is).
-            let mut small: [Value; 4] = Default::default();
-            let mut large = Vec::new();
-            let values: &mut [Value] = match small.get_mut(..args.len()) {
-                Some(values) => values,
-                None => {
-                    large.resize(args.len(), Value::Unit);
-                    &mut large
-                }
-            };
-            for (i, (arg, value)) in args.iter_mut().zip(values.iter_mut()).enumerate() {
-                *value = match lent_at == Some(i) {
+            for (i, arg) in args.iter_mut().enumerate() {
+                let value = match lent_at == Some(i) {
                     true => Value::View,
                     false => Value::from_dynamic(std::mem::take(arg)),
                 };
+                machine.stack.push(value);
             }
-            let result = machine.call_lending(function, values);
-            for (i, (arg, value)) in args.iter_mut().zip(values.iter_mut()).enumerate() {
-                let value = std::mem::take(value);
+            let result = machine.run_frame(function);
+            for (i, (arg, value)) in args.iter_mut().zip(machine.stack.iter_mut()).enumerate() {
                 if lent_at != Some(i) {
-                    *arg = value.into_dynamic();
+                    *arg = std::mem::take(value).into_dynamic();
                 }
             }
             result
