@@ -34,6 +34,11 @@ impl ParamTable {
         }))
     }
 
+    /// Whether `self` and `other` are the same table (not merely equal ones).
+    pub(crate) fn same(&self, other: &ParamTable) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
     /// `table[key]` / `table.key`: the value, or an error naming the missing parameter.
     pub(crate) fn get(&mut self, key: &str) -> Result<Dynamic, Box<EvalAltResult>> {
         match self.0.entries.get(key) {

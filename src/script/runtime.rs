@@ -12,8 +12,9 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
-use super::fast::{FastScripts, HandBack, LowerEnv, Returned};
+use super::fast::{FastScripts, HandBack, Loan, LowerEnv, Returned};
 use super::natives_env;
+use super::CustomerView;
 use super::Limits;
 use super::Tier;
 use super::TierCounts;
@@ -179,6 +180,13 @@ impl ScriptRuntime {
     /// ran them; the counters start again from zero.
     pub(crate) fn take_counts(&self) -> TierCounts {
         self.counts.take()
+    }
+
+    /// Lends `view` to the fast tier for the calls made until the loan is dropped, which
+    /// pass it as their first argument (see [`FastScripts::lend`]); drop the loan before
+    /// the view is recycled.
+    pub(crate) fn lend_view(&self, view: &CustomerView) -> Loan<'_> {
+        self.fast.lend(view)
     }
 
     /// Calls an entry function: in the fast tier when it covers the file (and `tier`

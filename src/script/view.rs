@@ -122,6 +122,22 @@ impl CustomerView {
         SPARE.with(|cell| *cell.borrow_mut() = Some(value));
     }
 
+    /// Whether the thread's recycled view is there and held by nothing else, so that the
+    /// next evaluation can refill it (tests: every lender gave it back).
+    #[cfg(test)]
+    pub(crate) fn spare_is_free() -> bool {
+        SPARE.with(|cell| {
+            let mut spare = cell.borrow_mut();
+            let Some(value) = spare.as_mut() else {
+                return false;
+            };
+            let Some(mut view) = value.write_lock::<CustomerView>() else {
+                return false;
+            };
+            Rc::get_mut(&mut view.0).is_some()
+        })
+    }
+
     fn fresh(customer: &Customer, facts: Facts, explain: bool) -> Self {
         let record = Customer {
             id: customer.id.clone(),
@@ -141,6 +157,11 @@ impl CustomerView {
             reads: explain.then(|| RefCell::new(Vec::new())),
             texts: Default::default(),
         }))
+    }
+
+    /// Whether `self` and `other` are the same view (not merely views of equal records).
+    pub(crate) fn same(&self, other: &CustomerView) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 
     /// Records that a script read `fact` (only when explaining).

@@ -37,6 +37,7 @@
 //! and values become `Dynamic`s only where they leave the tier.
 
 mod lower;
+mod memo;
 pub(crate) mod natives;
 mod ops;
 mod value;
@@ -112,6 +113,9 @@ pub(crate) struct Machine {
     texts: Vec<String>,
     /// The customer view lent to the call ([`Value::View`]).
     view: Option<crate::script::CustomerView>,
+    /// Whether `view` is lent for a whole evaluation ([`FastScripts::lend`]) rather than
+    /// for one call.
+    loaned: bool,
 }
 
 impl Machine {
@@ -131,6 +135,7 @@ impl Machine {
             decided: None,
             texts: Vec::new(),
             view: None,
+            loaned: false,
         }
     }
 
@@ -227,14 +232,14 @@ impl Machine {
 
     /// Runs `function` on a frame whose arguments are already the whole stack (an entry
     /// call: see [`FastScripts::call`]); they are still there when it returns, in the
-    /// frame's first slots (the function leaves its parameters intact).
+    /// frame's first slots (the function leaves its parameters intact), and the rest of the
+    /// frame is left for the caller to clear with them.
     fn run_frame(&mut self, function: &Function) -> Outcome {
         debug_assert!(function.params_intact);
         debug_assert_eq!(self.stack.len(), function.arity);
         self.stack.resize_with(function.frame_size, || Value::Unit);
         self.base = 0;
         let result = (function.body)(self);
-        self.stack.truncate(function.arity);
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
@@ -261,6 +266,25 @@ impl Machine {
         match result {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
+        }
+    }
+}
+
+/// A customer view lent to the fast tier for one evaluation ([`FastScripts::lend`]); the
+/// loan ends when this is dropped, so that the evaluation's view can be recycled.
+pub(crate) struct Loan<'a> {
+    scripts: Option<&'a FastScripts>,
+    _lent: Option<LentView>,
+}
+
+impl Drop for Loan<'_> {
+    fn drop(&mut self) {
+        let Some(scripts) = self.scripts else {
+            return;
+        };
+        if let Ok(mut machine) = scripts.machine.try_borrow_mut() {
+            machine.view = None;
+            machine.loaned = false;
         }
     }
 }
@@ -320,6 +344,30 @@ impl FastScripts {
             .collect()
     }
 
+    /// Lends `view` to the calls made until the [`Loan`] is dropped: those that pass it as
+    /// their first argument find it lent already (one evaluation's four calls lend it once).
+    /// Without the loan (another call is running on this thread), each call lends it itself.
+    pub(crate) fn lend(&self, view: &crate::script::CustomerView) -> Loan<'_> {
+        let Ok(mut machine) = self.machine.try_borrow_mut() else {
+            return Loan {
+                scripts: None,
+                _lent: None,
+            };
+        };
+        if machine.loaned {
+            return Loan {
+                scripts: None,
+                _lent: None,
+            };
+        }
+        machine.view = Some(view.clone());
+        machine.loaned = true;
+        Loan {
+            scripts: Some(self),
+            _lent: Some(LentView::new(view.clone())),
+        }
+    }
+
     /// Runs `entry` with `args`; [`HandBack`] when its file is not lowered or the call bailed
     /// (rhai must run it). `args` are lent to the call and are as they were when it returns.
     pub(crate) fn call(
@@ -338,18 +386,33 @@ impl FastScripts {
         machine.operations = 0;
         machine.iterations = 0;
         machine.deadline = deadline;
-        machine.decided = None;
-        machine.stack.clear();
+        if machine.decided.is_some() {
+            machine.decided = None;
+        }
+        // Cleared at the end of every call; a call cut short by a panic leaves it full.
+        if !machine.stack.is_empty() {
+            machine.stack.clear();
+        }
         machine.base = 0;
-        // The first argument that is a customer view is lent to the call as `Value::View`;
-        // it stays in `args`.
-        let (lent_at, view) = args
-            .iter()
-            .enumerate()
-            .find_map(|(i, arg)| LentView::of(arg).map(|view| (i, view)))
-            .unzip();
-        let _lent = view.clone().map(LentView::new);
-        machine.view = view;
+        // The view of the evaluation's loan, when it is the first argument, is lent already;
+        // otherwise the first argument that is a customer view is lent to this call. Either
+        // way the call sees it as `Value::View`, and it stays in `args`.
+        let loaned = machine.loaned
+            && matches!(
+                (args.first(), machine.view.as_ref()),
+                (Some(arg), Some(view)) if LentView::holds(arg, view)
+            );
+        let (lent_at, _lent, previous) = if loaned {
+            (Some(0), None, None)
+        } else {
+            let (lent_at, view) = args
+                .iter()
+                .enumerate()
+                .find_map(|(i, arg)| LentView::of(arg).map(|view| (i, view)))
+                .unzip();
+            let lent = view.clone().map(LentView::new);
+            (lent_at, lent, std::mem::replace(&mut machine.view, view))
+        };
         let result = if function.params_intact {
             // The arguments are moved into the call and back (a boxed value such as the
             // customer view is moved as it is).
@@ -378,7 +441,9 @@ impl FastScripts {
             machine.call(function, values)
         };
         machine.stack.clear();
-        machine.view = None;
+        if !loaned {
+            machine.view = previous;
+        }
         match result {
             Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine

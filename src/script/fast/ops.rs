@@ -4,6 +4,7 @@
 
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
+use super::memo::PropertyMemo;
 use super::value::{LentView, Num, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
@@ -446,6 +447,8 @@ pub(crate) struct Property {
     receivable: Option<fn(&ReceivableFact) -> Value>,
     portfolio: Option<fn(&PortfolioFacts) -> Value>,
     score_part: Option<fn(&ScorePart) -> Value>,
+    /// The entries this read found in parameter tables at run time.
+    memo: PropertyMemo,
 }
 
 impl Property {
@@ -460,6 +463,7 @@ impl Property {
             receivable: field(RECEIVABLE_FIELDS, name),
             portfolio: field(PORTFOLIO_FIELDS, name),
             score_part: field(SCORE_PART_FIELDS, name),
+            memo: PropertyMemo::default(),
         }
     }
 
@@ -474,7 +478,7 @@ impl Property {
             Value::View => {
                 return LentView::with(|view| self.read_view(view)).unwrap_or(Err(Flow::Bail))
             }
-            Value::Table(table) => return table_entry(table, &self.name),
+            Value::Table(table) => return self.memo.entry(table, &self.name),
             Value::Dyn(value) => value,
             Value::Date(d) => {
                 return match self.date {
@@ -577,7 +581,7 @@ pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
 /// `table.key` / `table[key]` of a parameter table; a missing parameter bails (rhai reports
 /// it).
 #[inline]
-fn table_entry(table: &ParamTable, key: &str) -> Outcome {
+pub(crate) fn table_entry(table: &ParamTable, key: &str) -> Outcome {
     table.lookup(key).map(Value::from_ref).ok_or(Flow::Bail)
 }
 

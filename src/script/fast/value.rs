@@ -241,6 +241,15 @@ impl LentView {
         LENT.with(|lent| lent.borrow().as_ref().map(f))
     }
 
+    /// Whether `arg` holds `view` itself (not a copy of it), as [`LentView::of`] finds it.
+    #[inline]
+    pub(crate) fn holds(arg: &Dynamic, view: &CustomerView) -> bool {
+        !arg.is_shared()
+            && arg
+                .read_lock::<CustomerView>()
+                .is_some_and(|held| held.same(view))
+    }
+
     /// The customer view `arg` holds, as [`LentView::new`] takes it.
     pub(crate) fn of(arg: &Dynamic) -> Option<CustomerView> {
         if arg.is_shared() {

@@ -6,6 +6,7 @@ use rhai::{ASTFlags, Expr};
 
 use super::super::Value;
 
+use super::super::memo::IndexMemo;
 use super::super::natives;
 use super::super::ops::{self, bail, Method, Property};
 use super::super::{Code, Machine, Outcome};
@@ -17,7 +18,7 @@ use crate::script::CustomerView;
 enum Step {
     Property(Property),
     Method(Method, Vec<Code>),
-    Index(Code),
+    Index(Code, IndexMemo),
 }
 
 impl Lowerer<'_> {
@@ -226,7 +227,7 @@ impl Lowerer<'_> {
 
     fn step(&mut self, dotting: bool, expr: &Expr) -> Option<Step> {
         if !dotting {
-            return Some(Step::Index(self.expr(expr)?));
+            return Some(Step::Index(self.expr(expr)?, IndexMemo::default()));
         }
         self.nodes += 1;
         match expr {
@@ -326,9 +327,9 @@ fn run_steps_on(m: &mut Machine, value: &Value, steps: &[Step]) -> Outcome {
             let value = property.read(value)?;
             run_steps(m, value, rest)
         }
-        Some((Step::Index(index), rest)) => {
+        Some((Step::Index(index, memo), rest)) => {
             let index = index(m)?;
-            run_steps(m, ops::index(value, &index)?, rest)
+            run_steps(m, memo.index(value, &index)?, rest)
         }
         Some((Step::Method(method, args), rest)) if *method != Method::Push => {
             let value = with_args(m, args, |_, values| method.call_pure(value, values))?;
@@ -343,9 +344,9 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
     for step in steps {
         let next = match step {
             Step::Property(property) => property.read(&value)?,
-            Step::Index(index) => {
+            Step::Index(index, memo) => {
                 let index = index(m)?;
-                ops::index(&value, &index)?
+                memo.index(&value, &index)?
             }
             Step::Method(method, args) => {
                 let max = m.max_array_size();
