@@ -16,7 +16,7 @@ use super::decisions::{score_part, CadenceDecision, Decision, MadePart};
 use super::fast::Value;
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
-use super::view::{json_to_dynamic, CustomerView, TextField};
+use super::view::{find_attribute, json_to_dynamic, CustomerView, TextField};
 use crate::model::{
     Action, Date, GradeScale, Ladder, PortfolioFacts, ReceivableFact, ScorePart, StagePipeline,
 };
@@ -407,25 +407,26 @@ pub(crate) fn attr(view: &CustomerView, name: &str) -> Dynamic {
 /// converts).
 pub(crate) fn attribute<'v>(view: &'v CustomerView, name: &str) -> Option<&'v serde_json::Value> {
     view.note("attributes");
-    let attributes = &view.customer().attributes;
-    // A record's few attributes are compared for equality, which looks at the length
-    // first, rather than ordered byte by byte down the tree.
-    if attributes.len() <= FEW_ATTRIBUTES {
-        return attributes
-            .iter()
-            .find(|(key, _)| key.as_str() == name)
-            .map(|(_, value)| value);
-    }
-    attributes.get(name)
+    let attributes = view.attributes();
+    find_attribute(attributes, name).map(|at| &attributes[at].1)
 }
 
-/// Up to this many attributes, [`attribute`] looks for a name by walking them in order.
-const FEW_ATTRIBUTES: usize = 12;
+/// [`attribute`] at one site of a script, which remembers in `hint` where it found the
+/// name (see [`CustomerView::attribute_at`]).
+#[inline]
+pub(crate) fn attribute_hinted<'v>(
+    view: &'v CustomerView,
+    name: &str,
+    hint: &std::cell::Cell<usize>,
+) -> Option<&'v serde_json::Value> {
+    view.note("attributes");
+    view.attribute_at(name, hint)
+}
 
 /// `c.has_attr(name)`.
 pub(crate) fn has_attr(view: &CustomerView, name: &str) -> bool {
     view.note("attributes");
-    view.customer().attributes.contains_key(name)
+    find_attribute(view.attributes(), name).is_some()
 }
 
 /// `c.portfolio.owner_count(grade)`: the owner's customers of that grade.
@@ -637,12 +638,17 @@ pub(crate) fn join(items: &[Dynamic], sep: &str, max_string: usize) -> Option<St
 mod tests {
     use super::*;
     use crate::model::{parse_date, Customer, Facts};
+    use crate::script::view::FEW_ATTRIBUTES;
+    use std::cell::Cell;
 
-    /// `attribute` finds every name, and misses a name the record lacks, whether the record
-    /// has a few attributes (walked in order) or many (looked up in the tree).
+    /// `attribute`, `has_attr` and a site's hinted look-up find every name, and miss a name
+    /// the record lacks, whether the record has a few attributes (walked in order) or many
+    /// (searched): the hints are kept from record to record, so they also point at the
+    /// wrong place or past the end.
     #[test]
     fn attributes_are_found_among_few_and_many() {
-        for count in [0, 1, FEW_ATTRIBUTES, FEW_ATTRIBUTES + 1, 40] {
+        let hints: Vec<Cell<usize>> = (0..41).map(|_| Cell::new(0)).collect();
+        for count in [0, 1, FEW_ATTRIBUTES, FEW_ATTRIBUTES + 1, 40, 3, 0, 13] {
             let mut customer = Customer::default();
             for i in 0..count {
                 customer
@@ -650,16 +656,29 @@ mod tests {
                     .insert(format!("k{i}"), serde_json::json!(i));
             }
             let facts = Facts::derive(&customer, parse_date("2026-11-23").expect("a date"));
-            let (view, _) = CustomerView::new(&customer, facts, false);
+            // Each view refills the one before (recycled), copying over its attributes.
+            let (view, value) = CustomerView::new(&customer, facts, false);
             for i in 0..count {
+                let name = format!("k{i}");
+                let expected = Some(serde_json::json!(i));
                 assert_eq!(
-                    attribute(&view, &format!("k{i}")),
-                    Some(&serde_json::json!(i)),
-                    "k{i} of {count}"
+                    attribute(&view, &name),
+                    expected.as_ref(),
+                    "{name} of {count}"
                 );
+                // From the back, so that each site's hint is another name's place first.
+                let hint = &hints[40 - i];
+                let hinted = attribute_hinted(&view, &name, hint);
+                assert_eq!(hinted, expected.as_ref(), "{name} of {count}, hinted");
+                assert!(has_attr(&view, &name));
             }
-            assert_eq!(attribute(&view, "k"), None, "of {count}");
-            assert_eq!(attribute(&view, &format!("k{count}")), None, "of {count}");
+            for missing in ["k".to_string(), format!("k{count}")] {
+                assert_eq!(attribute(&view, &missing), None, "{missing} of {count}");
+                assert_eq!(attribute_hinted(&view, &missing, &hints[0]), None);
+                assert!(!has_attr(&view, &missing));
+            }
+            drop(view);
+            CustomerView::recycle(value);
         }
     }
 }

@@ -16,8 +16,13 @@ pub(crate) struct CustomerView(pub(crate) Rc<ViewInner>);
 
 #[derive(Debug)]
 pub(crate) struct ViewInner {
-    /// The record's own fields; its histories are summarised in `facts`.
+    /// The record's own fields; its histories are summarised in `facts`, its attributes
+    /// are in `attributes`.
     pub(crate) customer: Customer,
+    /// The record's attributes in the order of their names: a list rather than the record's
+    /// tree, so that copying the next record's over them and finding one by its position
+    /// ([`CustomerView::attribute_at`]) are steps along an array.
+    attributes: Vec<(String, serde_json::Value)>,
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
@@ -147,12 +152,16 @@ impl CustomerView {
             grade_since: customer.grade_since,
             stage: customer.stage.clone(),
             region: customer.region.clone(),
-            attributes: customer.attributes.clone(),
             prospect: customer.prospect.clone(),
             ..Customer::default()
         };
         CustomerView(Rc::new(ViewInner {
             customer: record,
+            attributes: customer
+                .attributes
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
             facts,
             reads: explain.then(|| RefCell::new(Vec::new())),
             texts: Default::default(),
@@ -186,8 +195,34 @@ impl CustomerView {
         &self.0.facts
     }
 
+    /// The record's fields; its attributes are [`CustomerView::attributes`].
     pub(crate) fn customer(&self) -> &Customer {
         &self.0.customer
+    }
+
+    /// The record's attributes, in the order of their names.
+    pub(crate) fn attributes(&self) -> &[(String, serde_json::Value)] {
+        &self.0.attributes
+    }
+
+    /// The attribute `name`, looked for first at position `hint` (where one site of a
+    /// script found it in the previous record: records of one source have the same
+    /// attributes), which then becomes where it was found.
+    #[inline]
+    pub(crate) fn attribute_at(
+        &self,
+        name: &str,
+        hint: &std::cell::Cell<usize>,
+    ) -> Option<&serde_json::Value> {
+        let attributes = self.attributes();
+        if let Some((key, value)) = attributes.get(hint.get()) {
+            if key == name {
+                return Some(value);
+            }
+        }
+        let at = find_attribute(attributes, name)?;
+        hint.set(at);
+        Some(&attributes[at].1)
     }
 
     /// `field` of the record as a script string, or `()` when the record has none.
@@ -213,7 +248,7 @@ impl ViewInner {
         record.stage.clone_from(&customer.stage);
         record.region.clone_from(&customer.region);
         clone_option_from(&mut record.prospect, &customer.prospect);
-        copy_attributes(&mut record.attributes, &customer.attributes);
+        copy_attributes(&mut self.attributes, &customer.attributes);
         for field in [
             TextField::Grade,
             TextField::Stage,
@@ -253,10 +288,28 @@ fn text_field(customer: &Customer, field: TextField) -> Option<&str> {
     }
 }
 
+/// Where `name` is among `attributes` (in the order of their names): a record's few
+/// attributes (≤ 12) are compared for equality, which looks at the length first, rather
+/// than ordered byte by byte in a binary search.
+pub(crate) fn find_attribute(
+    attributes: &[(String, serde_json::Value)],
+    name: &str,
+) -> Option<usize> {
+    if attributes.len() <= FEW_ATTRIBUTES {
+        return attributes.iter().position(|(key, _)| key == name);
+    }
+    attributes
+        .binary_search_by(|(key, _)| key.as_str().cmp(name))
+        .ok()
+}
+
+/// Up to this many attributes, [`find_attribute`] looks for a name by walking them in order.
+pub(crate) const FEW_ATTRIBUTES: usize = 12;
+
 /// Copies `from` into `into`: value by value when both have the same keys (records of one
 /// source usually do), so that keys are not allocated again and strings reuse their buffers.
 fn copy_attributes(
-    into: &mut BTreeMap<String, serde_json::Value>,
+    into: &mut Vec<(String, serde_json::Value)>,
     from: &BTreeMap<String, serde_json::Value>,
 ) {
     use serde_json::Value;
@@ -286,7 +339,8 @@ fn copy_attributes(
             return;
         }
     }
-    into.clone_from(from);
+    into.clear();
+    into.extend(from.iter().map(|(key, value)| (key.clone(), value.clone())));
 }
 
 /// A JSON attribute as a script value: numbers, strings, booleans; arrays and objects as

@@ -213,11 +213,13 @@ impl Lowerer<'_> {
         let slot = self.slot_of(&var.1)?;
         // The method and its argument, as `step` would count them.
         self.nodes += 2;
+        let hint = std::cell::Cell::new(0);
         let read = move |view: &CustomerView| {
             Ok(if has {
                 Value::Bool(crate::script::api::has_attr(view, &name))
             } else {
-                crate::script::api::attribute(view, &name).map_or(Value::Unit, Value::from_json)
+                crate::script::api::attribute_hinted(view, &name, &hint)
+                    .map_or(Value::Unit, Value::from_json)
             })
         };
         Some(Box::new(move |m| {

@@ -185,12 +185,14 @@ impl Lowerer<'_> {
         let (slot, name) = self.attribute_call(first)?;
         // The variable, the method, its argument and the constant, as `expr` counts them.
         self.nodes += 4;
-        let read = move |view: &crate::script::CustomerView| match crate::script::api::attribute(
-            view, &name,
-        ) {
-            None | Some(serde_json::Value::Null) => Ok(default.clone()),
-            Some(value) => Ok(Value::from_json(value)),
-        };
+        let hint = std::cell::Cell::new(0);
+        let read =
+            move |view: &crate::script::CustomerView| match crate::script::api::attribute_hinted(
+                view, &name, &hint,
+            ) {
+                None | Some(serde_json::Value::Null) => Ok(default.clone()),
+                Some(value) => Ok(Value::from_json(value)),
+            };
         Some(Box::new(move |m| {
             on_view(m, slot, &read).unwrap_or_else(bail)
         }))

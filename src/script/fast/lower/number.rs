@@ -184,8 +184,11 @@ impl Lowerer<'_> {
         if let Some((slot, name)) = self.attribute_call(first) {
             // The variable, the method and its argument, as `expr` counts them.
             self.nodes += 3;
+            let hint = std::cell::Cell::new(0);
             return Some(Box::new(move |m| {
-                let read = |view: &CustomerView| match crate::script::api::attribute(view, &name) {
+                let read = |view: &CustomerView| match crate::script::api::attribute_hinted(
+                    view, &name, &hint,
+                ) {
                     None | Some(serde_json::Value::Null) => Some(default),
                     Some(serde_json::Value::Number(n)) => Some(match n.as_i64() {
                         Some(i) => Num::Int(i),
