@@ -55,7 +55,19 @@ impl IndexMemo {
         let (Value::Table(table), Value::Str(key)) = (value, index) else {
             return super::ops::index(value, index);
         };
-        let key = key.as_str();
+        self.remember(table, key, || table_entry(table, key))
+    }
+
+    /// `table.contains(key)`, remembered. A memo is used for indexing or for `contains`,
+    /// never both.
+    #[inline]
+    pub(crate) fn contains(&self, table: &ParamTable, key: &str) -> Outcome {
+        self.remember(table, key, || Ok(Value::Bool(table.lookup(key).is_some())))
+    }
+
+    /// What `find` gives for `table` and `key`: remembered, or found and remembered.
+    #[inline]
+    fn remember(&self, table: &ParamTable, key: &str, find: impl FnOnce() -> Outcome) -> Outcome {
         let remembered = self
             .found
             .borrow()
@@ -65,7 +77,7 @@ impl IndexMemo {
         if let Some(value) = remembered {
             return Ok(value);
         }
-        let value = table_entry(table, key)?;
+        let value = find()?;
         let mut found = self.found.borrow_mut();
         if found.len() < REMEMBERED {
             found.push((table.clone(), key.into(), value.clone()));
@@ -128,6 +140,29 @@ mod tests {
         }
         assert_eq!(rows.found.borrow().len(), 3);
         assert_eq!(property.found.borrow().len(), 3);
+    }
+
+    #[test]
+    fn a_contains_memo_tells_keys_and_tables_apart() {
+        let params = cadence();
+        let memo = IndexMemo::default();
+        let rows = IndexMemo::default();
+        let other = row(&rows, &Value::Table(params.clone()), "other");
+        for _ in 0..2 {
+            for (table, key, found) in [
+                (&params, "cadence", true),
+                (&params, "A", false),
+                (&other, "A", true),
+                (&other, "B", false),
+            ] {
+                let contains = memo.contains(table, key);
+                assert!(
+                    matches!(contains, Ok(Value::Bool(b)) if b == found),
+                    "{key}"
+                );
+            }
+        }
+        assert_eq!(memo.found.borrow().len(), 4);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::script::CustomerView;
 /// One step of a property/method/index chain.
 enum Step {
     Property(Property),
-    Method(Method, Vec<Code>),
+    /// A method, its arguments, and what `contains` found in parameter tables.
+    Method(Method, Vec<Code>, IndexMemo),
     Index(Code, IndexMemo),
 }
 
@@ -116,7 +117,7 @@ impl Lowerer<'_> {
                 .collect::<Option<Vec<Step>>>()?;
             if steps
                 .iter()
-                .any(|s| matches!(s, Step::Method(Method::Push, _)))
+                .any(|s| matches!(s, Step::Method(Method::Push, ..)))
             {
                 return self.refuse(format!(
                     "`push` on something other than a variable{}",
@@ -137,7 +138,7 @@ impl Lowerer<'_> {
             .collect::<Option<Vec<Step>>>()?;
         let pushes = steps
             .iter()
-            .any(|s| matches!(s, Step::Method(Method::Push, _)));
+            .any(|s| matches!(s, Step::Method(Method::Push, ..)));
         // A variable base is read in place; `push` must change the variable itself.
         let base_slot = match &binary.lhs {
             Expr::Variable(var, ..) => self.slot_of(&var.1),
@@ -152,7 +153,7 @@ impl Lowerer<'_> {
         if let Some(slot) = base_slot {
             // A single method on a variable runs on the variable itself (`out.push(x)`).
             if let [Step::Method(..)] = steps.as_slice() {
-                let Some(Step::Method(method, args)) = steps.into_iter().next() else {
+                let Some(Step::Method(method, args, memo)) = steps.into_iter().next() else {
                     return None;
                 };
                 if method == Method::Push {
@@ -160,6 +161,9 @@ impl Lowerer<'_> {
                 }
                 return Some(Box::new(move |m| {
                     with_args(m, &args, |m, values| {
+                        if method == Method::Contains {
+                            return contains(&memo, m.local(slot), values);
+                        }
                         let max = m.max_array_size();
                         method.call(m.local_mut(slot), values, max)
                     })
@@ -243,7 +247,7 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|a| self.expr(a))
                     .collect::<Option<Vec<_>>>()?;
-                Some(Step::Method(method, args))
+                Some(Step::Method(method, args, IndexMemo::default()))
             }
             other => self.refuse(format!("a property step{}", line(other.position()))),
         }
@@ -333,8 +337,11 @@ fn run_steps_on(m: &mut Machine, value: &Value, steps: &[Step]) -> Outcome {
             let index = index(m)?;
             run_steps(m, memo.index(value, &index)?, rest)
         }
-        Some((Step::Method(method, args), rest)) if *method != Method::Push => {
-            let value = with_args(m, args, |_, values| method.call_pure(value, values))?;
+        Some((Step::Method(method, args, memo), rest)) if *method != Method::Push => {
+            let value = with_args(m, args, |_, values| match method {
+                Method::Contains => contains(memo, value, values),
+                _ => method.call_pure(value, values),
+            })?;
             run_steps(m, value, rest)
         }
         _ => run_steps(m, value.clone(), steps),
@@ -350,7 +357,10 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
                 let index = index(m)?;
                 memo.index(&value, &index)?
             }
-            Step::Method(method, args) => {
+            Step::Method(Method::Contains, args, memo) => {
+                with_args(m, args, |_, values| contains(memo, &value, values))?
+            }
+            Step::Method(method, args, _) => {
                 let max = m.max_array_size();
                 with_args(m, args, |_, values| method.call(&mut value, values, max))?
             }
@@ -358,4 +368,15 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
         value = next;
     }
     Ok(value)
+}
+
+/// `target.contains(key)`: remembered in `memo` when `target` is a parameter table and
+/// `key` a string (`params.region_visit_every_months.contains(region)`), otherwise as
+/// [`Method::Contains`] does it.
+#[inline]
+fn contains(memo: &IndexMemo, target: &Value, args: &[Value]) -> Outcome {
+    match (target, args) {
+        (Value::Table(table), [Value::Str(key)]) => memo.contains(table, key),
+        _ => Method::Contains.call_pure(target, args),
+    }
 }
