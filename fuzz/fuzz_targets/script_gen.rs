@@ -245,7 +245,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
 
     fn number(&mut self) -> Result<String> {
-        Ok(match self.below(12)? {
+        Ok(match self.below(13)? {
             0..=2 => {
                 let a = self.expr(Kind::Number)?;
                 let b = self.expr(Kind::Number)?;
@@ -277,6 +277,13 @@ impl<'a, 'b> Gen<'a, 'b> {
                 let a = self.expr(Kind::Array)?;
                 let i = self.expr(Kind::Number)?;
                 format!("({a}[{i}] ?? 0)")
+            }
+            // A row found at run time, then its field: the fast tier remembers both
+            // look-ups at their sites (`fast/memo.rs`); a key that is not a row is an error.
+            11 => {
+                let key = self.expr(Kind::Text)?;
+                let field = self.pick(&["calls", "visits"])?;
+                format!("params.rows[{key}].{field}")
             }
             _ => self.leaf(Kind::Number)?,
         })
