@@ -306,41 +306,43 @@ pub(crate) fn find_attribute(
 /// Up to this many attributes, [`find_attribute`] looks for a name by walking them in order.
 pub(crate) const FEW_ATTRIBUTES: usize = 12;
 
-/// Copies `from` into `into`: value by value when both have the same keys (records of one
-/// source usually do), so that keys are not allocated again and strings reuse their buffers.
+/// Copies `from` into `into` place by place: a key is copied only where it differs, into the
+/// place's own buffer, and a value over the value it replaces (records of one source usually
+/// have the same keys, and then nothing is allocated), so that the view's allocations serve
+/// the next record.
 fn copy_attributes(
     into: &mut Vec<(String, serde_json::Value)>,
     from: &BTreeMap<String, serde_json::Value>,
 ) {
     use serde_json::Value;
-    if into.len() == from.len() {
-        let mut same_keys = true;
-        for ((key, value), (source_key, source)) in into.iter_mut().zip(from) {
-            if key != source_key {
-                same_keys = false;
-                break;
-            }
-            match (value, source) {
-                // Numbers and booleans copied over their like: no drop of the old value.
-                (Value::Number(number), Value::Number(source)) => number.clone_from(source),
-                (Value::Bool(b), Value::Bool(source)) => *b = *source,
-                (Value::String(text), Value::String(source)) => text.clone_from(source),
-                (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
-                    *value = source.clone()
-                }
-                (value, source) => {
-                    if value != source {
-                        *value = source.clone();
-                    }
-                }
-            }
+    into.truncate(from.len());
+    let kept = into.len();
+    for ((key, value), (source_key, source)) in into.iter_mut().zip(from) {
+        if key != source_key {
+            key.clone_from(source_key);
         }
-        if same_keys {
-            return;
+        match (value, source) {
+            // Numbers and booleans copied over their like: no drop of the old value.
+            (Value::Number(number), Value::Number(source)) => number.clone_from(source),
+            (Value::Bool(b), Value::Bool(source)) => *b = *source,
+            (Value::String(text), Value::String(source)) => text.clone_from(source),
+            (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
+                *value = source.clone()
+            }
+            (value, source) => {
+                if value != source {
+                    *value = source.clone();
+                }
+            }
         }
     }
-    into.clear();
-    into.extend(from.iter().map(|(key, value)| (key.clone(), value.clone())));
+    if kept < from.len() {
+        into.extend(
+            from.iter()
+                .skip(kept)
+                .map(|(key, value)| (key.clone(), value.clone())),
+        );
+    }
 }
 
 /// A JSON attribute as a script value: numbers, strings, booleans; arrays and objects as
