@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, ImmutableString};
 
-use super::fast::Value;
+use super::fast::{Num, Value};
 use crate::model::{clone_option_from, Customer, Date, Facts};
 
 /// The customer as a script sees it.
@@ -351,9 +351,9 @@ pub(crate) fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
     match value {
         serde_json::Value::Null => Dynamic::UNIT,
         serde_json::Value::Bool(b) => Dynamic::from_bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Dynamic::from_int(i),
-            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::Number(n) => match Num::of_json(n) {
+            Num::Int(i) => Dynamic::from_int(i),
+            Num::Float(x) => Dynamic::from_float(x),
         },
         serde_json::Value::String(s) => Dynamic::from(ImmutableString::from(s.as_str())),
         serde_json::Value::Array(items) => {

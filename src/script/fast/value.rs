@@ -1,7 +1,7 @@
 //! The fast tier's own values: numbers, booleans, dates, strings, parameter tables and the
 //! customer view held unboxed, and rhai's `Dynamic` only for the rest (arrays, maps, patron's
-//! records). Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered code computes with [`Value`]s; a value becomes a `Dynamic` only where
-//! it leaves the tier (an entry's result, an argument handed to code that takes rhai's
+//! records). Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
+//! code computes with [`Value`]s; a value becomes a `Dynamic` only where it leaves the tier (an entry's result, an argument handed to code that takes rhai's
 //! values). A date in a `Dynamic` is boxed twice; here it is four bytes. The customer view
 //! an entry call is given is [`Value::View`], a marker for the view the call holds (see
 //! [`LentView`]), so that reading a fact of `c` is a match and a call, not a downcast of a
@@ -131,10 +131,7 @@ impl Value {
         match value {
             serde_json::Value::Null => Value::Unit,
             serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => Value::Int(i),
-                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
+            serde_json::Value::Number(n) => Num::of_json(n).into(),
             serde_json::Value::String(s) => Value::Str(ImmutableString::from(s.as_str())),
             other => Value::Dyn(crate::script::view::json_to_dynamic(other)),
         }
@@ -275,6 +272,17 @@ pub(crate) enum Num {
 }
 
 impl Num {
+    /// A JSON number as a script sees it: an integer when it is one that fits, otherwise a
+    /// float (`view::json_to_dynamic`, [`Value::from_json`] and lowered arithmetic all read
+    /// attributes' numbers through this).
+    #[inline]
+    pub(crate) fn of_json(n: &serde_json::Number) -> Num {
+        match n.as_i64() {
+            Some(i) => Num::Int(i),
+            None => Num::Float(n.as_f64().unwrap_or(f64::NAN)),
+        }
+    }
+
     /// The number as a float (an integer converted, as rhai's mixed operators do).
     #[inline]
     pub(crate) fn float(self) -> f64 {
@@ -394,6 +402,18 @@ mod tests {
     /// An attribute reads as `view::json_to_dynamic` makes it, through the same conversion.
     #[test]
     fn attributes_read_as_rhai_would() {
+        // The numbers themselves, which both sides read through `Num::of_json`.
+        let numbers: Vec<serde_json::Number> =
+            serde_json::from_str("[3, -3, 18446744073709551615, 2.5, 0.0]").expect("JSON");
+        let read: Vec<Num> = numbers.iter().map(Num::of_json).collect();
+        let expected = [
+            Num::Int(3),
+            Num::Int(-3),
+            Num::Float(18446744073709551615.0),
+            Num::Float(2.5),
+            Num::Float(0.0),
+        ];
+        assert_eq!(read, expected);
         let cases = r#"[null, true, 3, -3, 18446744073709551615, 2.5, "text", [1, "a"], {"k": 1}]"#;
         let cases: Vec<serde_json::Value> = serde_json::from_str(cases).expect("JSON");
         for case in &cases {

@@ -190,10 +190,7 @@ impl Lowerer<'_> {
                     view, &name, &hint,
                 ) {
                     None | Some(serde_json::Value::Null) => Some(default),
-                    Some(serde_json::Value::Number(n)) => Some(match n.as_i64() {
-                        Some(i) => Num::Int(i),
-                        None => Num::Float(n.as_f64().unwrap_or(f64::NAN)),
-                    }),
+                    Some(serde_json::Value::Number(n)) => Some(Num::of_json(n)),
                     Some(_) => None,
                 };
                 on_view(m, slot, read).flatten()
