@@ -231,16 +231,15 @@ impl Machine {
     }
 
     /// Runs `function` on a frame whose arguments are already the whole stack (an entry
-    /// call: see [`FastScripts::call`]); they are still there when it returns, in the
-    /// frame's first slots (the function leaves its parameters intact), and the rest of the
-    /// frame is left for the caller to clear with them.
+    /// call: see [`FastScripts::call`]); the whole frame is left for the caller to clear.
     fn run_frame(&mut self, function: &Function) -> Outcome {
-        debug_assert!(function.params_intact);
         debug_assert_eq!(self.stack.len(), function.arity);
-        self.stack.resize_with(function.frame_size, || Value::Unit);
+        // (Only when it grows: a `resize_with` to the same length drops an empty tail.)
+        if function.frame_size > function.arity {
+            self.stack.resize_with(function.frame_size, || Value::Unit);
+        }
         self.base = 0;
-        let result = (function.body)(self);
-        match result {
+        match (function.body)(self) {
             Err(Flow::Return(value)) => Ok(value),
             other => other,
         }
@@ -369,11 +368,12 @@ impl FastScripts {
     }
 
     /// Runs `entry` with `args`; [`HandBack`] when its file is not lowered or the call bailed
-    /// (rhai must run it). `args` are lent to the call and are as they were when it returns.
+    /// (rhai must run it). The call reads `args` (a number or a string is copied into its
+    /// frame, the customer view lent), so they are as they were for rhai should it bail.
     pub(crate) fn call(
         &self,
         entry: &Entry,
-        args: &mut [Dynamic],
+        args: &[Dynamic],
         deadline: Option<Instant>,
     ) -> Result<Returned, HandBack> {
         let Some(function) = self.by_entry.get(entry.slot).and_then(Option::as_ref) else {
@@ -413,33 +413,15 @@ impl FastScripts {
             let lent = view.clone().map(LentView::new);
             (lent_at, lent, std::mem::replace(&mut machine.view, view))
         };
-        let result = if function.params_intact {
-            // The arguments are moved into the call and back (a boxed value such as the
-            // customer view is moved as it is).
-            for (i, arg) in args.iter_mut().enumerate() {
-                let value = match lent_at == Some(i) {
-                    true => Value::View,
-                    false => Value::from_dynamic(std::mem::take(arg)),
-                };
-                machine.stack.push(value);
-            }
-            let result = machine.run_frame(function);
-            for (i, (arg, value)) in args.iter_mut().zip(machine.stack.iter_mut()).enumerate() {
-                if lent_at != Some(i) {
-                    *arg = std::mem::take(value).into_dynamic();
-                }
-            }
-            result
-        } else {
-            let values = args
-                .iter()
-                .enumerate()
-                .map(|(i, arg)| match lent_at == Some(i) {
-                    true => Value::View,
-                    false => Value::from_dynamic(arg.clone()),
-                });
-            machine.call(function, values)
-        };
+        // The arguments are read into the frame, not moved: besides the view, an entry's
+        // arguments are a number or a grade (a reference-count bump).
+        for (i, arg) in args.iter().enumerate() {
+            machine.stack.push(match lent_at == Some(i) {
+                true => Value::View,
+                false => Value::from_ref(arg),
+            });
+        }
+        let result = machine.run_frame(function);
         machine.stack.clear();
         if !loaned {
             machine.view = previous;

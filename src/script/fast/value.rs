@@ -94,14 +94,21 @@ impl Value {
         if value.is_shared() {
             return Value::Dyn(value.clone());
         }
-        if let Ok(x) = value.as_float() {
-            return Value::Float(x);
+        // (A failed `as_…` names the type it found: test first.)
+        if value.is_float() {
+            if let Ok(x) = value.as_float() {
+                return Value::Float(x);
+            }
         }
-        if let Ok(i) = value.as_int() {
-            return Value::Int(i);
+        if value.is_int() {
+            if let Ok(i) = value.as_int() {
+                return Value::Int(i);
+            }
         }
-        if let Ok(b) = value.as_bool() {
-            return Value::Bool(b);
+        if value.is_bool() {
+            if let Ok(b) = value.as_bool() {
+                return Value::Bool(b);
+            }
         }
         if value.is_unit() {
             return Value::Unit;
