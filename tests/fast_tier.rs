@@ -331,6 +331,14 @@ fn helper(c) { part("engagement", 1.5, 10, c.interactions_90) }
         r#"fn score(c) { [c.calls_90, part("calls", 1, 5, c.calls_90)] }"#,
         // A part that fails (a negative weight for some customers).
         r#"fn score(c) { [part("calls", 1, 5, c.calls_90), part("revenue", 2 - c.purchase_count, 100.0, 5)] }"#,
+        // Parts of a constant name, weight and standard (made without the native's
+        // argument list) that fail: a negative weight, an actual value that is `()` for
+        // some customers, a string for some; and a helper's part whose actual value is a
+        // string for some.
+        r#"fn score(c) { if c.calls_90 > 3 { [part("revenue", -1, 100.0, c.revenue_365)] } else { [part("calls", 1, 5, c.calls_90)] } }"#,
+        r#"fn score(c) { [part_lower("credit", 1, 700, c.attr("credit_score")), part("fixed", 2, 5.0, 3)] }"#,
+        r#"fn score(c) { [part("calls", 1, 5, c.calls_90), part("name", 1.0, 5, if c.calls_90 > 3 { c.id } else { 1 })] }"#,
+        r#"fn score(c) { [part("calls", 1, 5, c.calls_90), helper(c)] } fn helper(c) { part_lower("name", 1, 5, if c.calls_90 > 3 { c.id } else { 2 }) }"#,
         // Parts in a variable, and no part at all.
         r#"fn score(c) { let parts = [part("calls", 1, 5, c.calls_90)]; parts }"#,
         r#"fn score(c) { [] }"#,

@@ -209,6 +209,16 @@ impl Machine {
         Err(Flow::Decided)
     }
 
+    /// Empties the stack after an entry call. A frame is a few slots, mostly holding
+    /// values without a heap part: each is dropped where it is popped, which costs less
+    /// than the out-of-line loop `Vec::clear` runs over them.
+    #[inline]
+    fn clear_frame(&mut self) {
+        while let Some(value) = self.stack.pop() {
+            drop(value);
+        }
+    }
+
     /// Calls `function` with `args` in a new frame.
     pub(crate) fn call(
         &mut self,
@@ -422,7 +432,7 @@ impl FastScripts {
             });
         }
         let result = machine.run_frame(function);
-        machine.stack.clear();
+        machine.clear_frame();
         if !loaned {
             machine.view = previous;
         }

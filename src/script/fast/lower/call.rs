@@ -4,13 +4,14 @@
 
 use std::rc::Rc;
 
-use rhai::{Array, Dynamic, Expr, FnCallExpr, Token};
+use rhai::{Array, Dynamic, Expr, FnCallExpr, ImmutableString, Token};
 
 use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method, WithConstant};
 use super::super::{Code, Decided, Flow, Function, Machine, Value};
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
+use crate::script::api;
 use crate::script::decisions::MadePart;
 
 /// Evaluates `args` into `out[..args.len()]`.
@@ -167,6 +168,20 @@ impl Lowerer<'_> {
                 })
             }));
         }
+        // A part of constants but its actual value, anywhere (`part_lower(…)` that a helper
+        // returns): made as in an array of parts, and boxed as the native boxes it.
+        if let Some((name, weight, standard, higher_is_better)) = self.fixed_part(call) {
+            let fixed = FixedPart {
+                name,
+                weight,
+                standard,
+                actual: args.pop()?,
+                higher_is_better,
+            };
+            return Some(Box::new(move |m| {
+                Ok(Value::from(fixed.make(m)?.into_score_part()))
+            }));
+        }
         let call_line = pos.line().unwrap_or(0);
         if let Some(native) = natives::resolve(&call.name, arity, &self.env.ladders) {
             return Some(Box::new(move |m| {
@@ -284,12 +299,24 @@ impl Lowerer<'_> {
                 Some((native, call, line)) => {
                     // The call, as `expr` would count it.
                     self.nodes += 1;
-                    let args = call
+                    let fixed = self.fixed_part(call);
+                    let mut args = call
                         .args
                         .iter()
                         .map(|a| self.expr(a))
                         .collect::<Option<Vec<_>>>()?;
-                    Some(PartItem::Direct(native, args, line))
+                    Some(match fixed {
+                        Some((name, weight, standard, higher_is_better)) => {
+                            PartItem::Fixed(Box::new(FixedPart {
+                                name,
+                                weight,
+                                standard,
+                                actual: args.pop()?,
+                                higher_is_better,
+                            }))
+                        }
+                        None => PartItem::Direct(native, args, line),
+                    })
                 }
                 None => self.expr(item).map(PartItem::Other),
             })
@@ -302,6 +329,7 @@ impl Lowerer<'_> {
             let mut parts = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item {
+                    PartItem::Fixed(fixed) => parts.push(fixed.make(m)?),
                     PartItem::Direct(native, args, line) => {
                         parts.push(with_args(m, args, |_, values| native(values, *line))?);
                     }
@@ -317,6 +345,26 @@ impl Lowerer<'_> {
             }
             m.decide(Decided::Parts(parts))
         }))
+    }
+
+    /// For a direct call of `part`/`part_lower` (see [`Lowerer::parts`]) whose name is a
+    /// constant string and whose weight and standard are constant numbers: those three, and
+    /// whether higher is better. `None` for any other call, which is made as it is.
+    fn fixed_part(&self, call: &FnCallExpr) -> Option<(ImmutableString, f64, f64, bool)> {
+        let higher_is_better = match call.name.as_str() {
+            "part" => true,
+            "part_lower" => false,
+            _ => return None,
+        };
+        let [name, weight, standard, _actual] = call.args.as_slice() else {
+            return None;
+        };
+        let Value::Str(name) = self.known(name)? else {
+            return None;
+        };
+        let weight = self.known(weight)?.number()?.float();
+        let standard = self.known(standard)?.number()?.float();
+        Some((name, weight, standard, higher_is_better))
     }
 
     /// A call of a script function that leaves its parameters intact: arguments that are
@@ -383,10 +431,47 @@ impl Lowerer<'_> {
 
 /// An item of an array literal of score parts (see `Lowerer::parts`).
 enum PartItem {
+    /// A direct call of `part`/`part_lower` whose name, weight and standard are constants.
+    Fixed(Box<FixedPart>),
     /// A direct call of `part`/`part_lower`: the native, its arguments and its line.
     Direct(PartNative, Vec<Code>, usize),
     /// Anything else.
     Other(Code),
+}
+
+/// `part(name, weight, standard, actual)` (or `part_lower`) whose first three arguments
+/// are constants, as a policy nearly always writes it (`part("revenue",
+/// params.weights.revenue, params.standards.revenue, c.revenue_365)`): only `actual` is
+/// evaluated, and the part is made by the function both tiers' `part` call
+/// ([`api::part_of`]), with the constants read where they are rather than evaluated, put
+/// into an argument list and checked for their types on every call.
+struct FixedPart {
+    name: ImmutableString,
+    weight: f64,
+    standard: f64,
+    actual: Code,
+    higher_is_better: bool,
+}
+
+impl FixedPart {
+    /// The part, or a bail where the native would fail (an `actual` that is not a number,
+    /// a negative weight, a number that is not finite): rhai then reports it.
+    #[inline]
+    fn make(&self, m: &mut Machine) -> Result<MadePart, Flow> {
+        let actual = match self.actual.as_ref()(m)? {
+            Value::Float(x) => x,
+            Value::Int(i) => i as f64,
+            _ => return ops::bail(),
+        };
+        api::part_of(
+            &self.name,
+            Ok(self.weight),
+            Ok(self.standard),
+            Ok(actual),
+            self.higher_is_better,
+        )
+        .map_err(|_| Flow::Bail)
+    }
 }
 
 /// The array literal as rhai makes it, when one of its items (`value`) is not a score part:
@@ -404,6 +489,7 @@ fn array_of(
     array.push(value.into_dynamic());
     for item in rest {
         let value = match item {
+            PartItem::Fixed(fixed) => Dynamic::from(fixed.make(m)?.into_score_part()),
             PartItem::Direct(native, args, line) => Dynamic::from(
                 with_args(m, args, |_, values| native(values, *line))?.into_score_part(),
             ),
