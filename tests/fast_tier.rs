@@ -437,6 +437,15 @@ fn score(c) {
 }
 fn helper(d) { d.attr("credit_score") ?? d.visits_90 }
 "#,
+        // A fact compared with a constant is read and compared in one step; the same
+        // property of a map (a fact's name, but not the customer) is compared as usual.
+        r#"
+fn score(c) {
+    let m = #{ calls_90: 7, grade: "B" };
+    let n = if m.calls_90 > 3 && m.grade == "B" && c.grade != () { 1 } else { 2 };
+    [part("calls", 1, 5, c.calls_90 + n + if c.purchase_count >= 2 { 3 } else { 4 })]
+}
+"#,
         // A parameter assigned to: the call copies its arguments rather than lending them.
         r#"
 fn score(c) {

@@ -9,6 +9,7 @@ use rhai::{Array, Dynamic, Expr, FnCallExpr, ImmutableString, Token};
 use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method, WithConstant};
 use super::super::{Code, Decided, Flow, Function, Machine, Value};
+use super::chain::fact_with_constant;
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
 use crate::script::api;
@@ -140,6 +141,12 @@ impl Lowerer<'_> {
                     let right = args.pop()?;
                     let left = args.pop()?;
                     let operands = (self.operand(&call.args[0]), self.operand(&call.args[1]));
+                    if let (Some((slot, property)), (None, Some(Operand::Const(b)))) =
+                        (self.fact_of_variable(&call.args[0]), &operands)
+                    {
+                        let op = WithConstant::new(op.clone(), b.clone());
+                        return Some(fact_with_constant(slot, property, op));
+                    }
                     Some(binary(op.clone(), operands, left, right))
                 }
                 (1, Token::Bang | Token::Minus | Token::UnaryMinus) => {

@@ -8,7 +8,7 @@ use super::super::Value;
 
 use super::super::memo::IndexMemo;
 use super::super::natives;
-use super::super::ops::{self, bail, Method, Property};
+use super::super::ops::{self, bail, Method, Property, WithConstant};
 use super::super::{Code, Machine, Outcome};
 use super::call::with_args;
 use super::{line, Lowerer};
@@ -267,6 +267,47 @@ pub(super) fn on_view<T>(
         Value::Dyn(value) => value.read_lock::<CustomerView>().map(|view| read(&view)),
         _ => None,
     }
+}
+
+impl Lowerer<'_> {
+    /// `x.name` where `x` is a local variable (not a constant) and `name` a fact of the
+    /// customer view (`c.purchase_count`): the variable's slot and the property.
+    pub(super) fn fact_of_variable(&self, expr: &Expr) -> Option<(usize, Property)> {
+        let (base, steps) = chain_parts(expr)?;
+        let (Expr::Variable(var, ..), [(true, Expr::Property(property, _))]) =
+            (base, steps.as_slice())
+        else {
+            return None;
+        };
+        if self.known(expr).is_some() {
+            return None;
+        }
+        let slot = self.slot_of(&var.1)?;
+        let property = Property::new(&property.2);
+        property.fact()?;
+        Some((slot, property))
+    }
+}
+
+/// `x.name op constant` for a fact `x.name` of a local variable ([`Lowerer::fact_of_variable`]):
+/// the fact is read and compared in one step (`c.purchase_count > 0`, `c.grade == ()`), as
+/// [`property_of_variable`] reads it and [`WithConstant`] compares it.
+pub(super) fn fact_with_constant(slot: usize, property: Property, op: WithConstant) -> Code {
+    let Some((name, read)) = property.fact() else {
+        return Box::new(move |m| {
+            let value = property.read(m.local(slot))?;
+            op.apply(&value, m.max_string_size())
+        });
+    };
+    Box::new(move |m| {
+        let value = m.local(slot);
+        if let (Value::View, Some(view)) = (value, m.view()) {
+            view.note(name);
+            return op.apply(&read(view), m.max_string_size());
+        }
+        let value = property.read(value)?;
+        op.apply(&value, m.max_string_size())
+    })
 }
 
 /// `x.name` for a local variable `x`, the commonest step of all (`c.revenue_365`): read in
