@@ -48,11 +48,13 @@ pub(crate) fn number_arg(value: &Dynamic) -> NumberArg {
 }
 
 /// The number of `value`, or the error naming `what` when it is not one.
+#[inline]
 fn number(what: &str, value: NumberArg) -> Result<f64, String> {
     number_or(value, || what.to_string())
 }
 
 /// [`number`], naming the value only when it is not a number.
+#[inline]
 fn number_or(value: NumberArg, what: impl FnOnce() -> String) -> Result<f64, String> {
     value.map_err(|type_name| format!("{} must be a number, not {type_name}", what()))
 }
@@ -509,20 +511,23 @@ pub(crate) fn cadence_of(
 ) -> Result<CadenceDecision, String> {
     let calls_per_week = number("calls per week", calls)?;
     let visits_per_month = number("visits per month", visits)?;
-    for (what, value) in [
-        ("calls per week", calls_per_week),
-        ("visits per month", visits_per_month),
-    ] {
-        if !value.is_finite() || value < 0.0 {
-            return Err(format!("{what} must be a finite number ≥ 0, not {value}"));
-        }
-    }
+    rate("calls per week", calls_per_week)?;
+    rate("visits per month", visits_per_month)?;
     Ok(CadenceDecision {
         calls_per_week,
         visits_per_month,
         reason: reason.clone(),
         line,
     })
+}
+
+/// `value` as a rate (calls per week, visits per month): finite and ≥ 0.
+#[inline]
+fn rate(what: &str, value: f64) -> Result<(), String> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("{what} must be a finite number ≥ 0, not {value}"));
+    }
+    Ok(())
 }
 
 /// `action(kind, due, reason)` called at `line`.
