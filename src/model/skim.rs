@@ -12,6 +12,10 @@
 //! field, a date [`parse_date`](super::parse_date) refuses, nesting deeper than 32, a key
 //! starting with `$`. The serde reader then decides, as before.
 //!
+//! A purchase or an interaction in the compact layout serde_json writes (fields in their
+//! declared order, no whitespace: what patron and most writers emit) is matched against its
+//! keys as fixed text; in any other layout it is read key by key.
+//!
 //! What it walks to the end, the full parser accepts with the same values: the fields are those
 //! of `Customer` and its history items, unknown keys are skipped as serde skips them (their
 //! values checked as valid JSON), numbers are read as serde_json reads them (the correctly
@@ -251,6 +255,29 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A history item in the layout nearly every writer gives it (serde_json's compact form,
+    /// fields in their declared order, as patron writes them): `read` matches the item's keys
+    /// as fixed text (see [`Scanner::fixed`]) instead of scanning and comparing each. When it
+    /// does not match, nothing is consumed and the item is read key by key, which reads any
+    /// item `read` reads with the same values.
+    #[inline]
+    fn plain<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let start = self.at;
+        let found = read(self);
+        if found.is_none() {
+            self.at = start;
+        }
+        found
+    }
+
+    /// Consumes `text` if it comes next, exactly (no whitespace skipped).
+    #[inline]
+    fn fixed(&mut self, text: &[u8]) -> Option<()> {
+        let found = self.bytes.get(self.at..self.at + text.len()) == Some(text);
+        self.at += if found { text.len() } else { 0 };
+        found.then_some(())
+    }
+
     /// The entries of an object whose `{` is consumed, up to its `}`: `entry` reads each value
     /// given its key. A key starting with `$` (serde_json's raw values) is left to serde.
     fn entries(&mut self, mut entry: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
@@ -436,6 +463,16 @@ impl<'a> Scanner<'a> {
 
     /// `Purchase`'s fields (its `{` consumed).
     fn purchase(&mut self) -> Option<LightPurchase> {
+        if let Some(purchase) = self.plain(|scanner| {
+            scanner.fixed(b"\"at\":")?;
+            let at = scanner.date()?;
+            scanner.fixed(b",\"amount\":")?;
+            let amount = scanner.amount()?;
+            scanner.fixed(b"}")?;
+            Some(LightPurchase { at, amount })
+        }) {
+            return Some(purchase);
+        }
         let (mut at, mut amount) = (None, None);
         self.entries(|scanner, key| {
             match key {
@@ -454,6 +491,22 @@ impl<'a> Scanner<'a> {
 
     /// `Interaction`'s fields (its `{` consumed).
     fn interaction(&mut self) -> Option<LightInteraction<Text<'a>>> {
+        if let Some(interaction) = self.plain(|scanner| {
+            scanner.fixed(b"\"at\":")?;
+            let at = scanner.date()?;
+            scanner.fixed(b",\"kind\":")?;
+            let kind = scanner.string()?;
+            scanner.fixed(b",\"outcome\":")?;
+            let outcome = scanner.optional_string()?;
+            scanner.fixed(b"}")?;
+            Some(LightInteraction {
+                at,
+                kind: Text::borrowed(kind),
+                outcome: outcome.map(|_| Str),
+            })
+        }) {
+            return Some(interaction);
+        }
         let (mut at, mut kind, mut outcome) = (None, None, None);
         self.entries(|scanner, key| {
             match key {
