@@ -44,7 +44,12 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 /// went there): exactly `YYYY-MM-DD`, a valid date. Anything else is left to the general
 /// parser, which gives the same date for this form.
 fn plain_date(text: &str) -> Option<Date> {
-    let b = text.as_bytes();
+    plain_date_bytes(text.as_bytes())
+}
+
+/// [`plain_date`] of the bytes of a text (which, when it answers, are ASCII digits and
+/// dashes).
+pub(super) fn plain_date_bytes(b: &[u8]) -> Option<Date> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
