@@ -243,8 +243,15 @@ impl Fold for Interactions {
         let recent = at > window.recent_start;
         let kind = interaction.kind.as_str();
         self.last_contact_at = later(self.last_contact_at, at);
-        if self.first.as_ref().is_none_or(|(first, _)| at < *first) {
-            self.first = Some((at, kind.to_string()));
+        // (An earlier one's kind is written over the text kept, not into a new one.)
+        match &mut self.first {
+            Some((first, _)) if at >= *first => {}
+            Some((first, first_kind)) => {
+                *first = at;
+                first_kind.clear();
+                first_kind.push_str(kind);
+            }
+            None => self.first = Some((at, kind.to_string())),
         }
         self.interactions_90 += i64::from(recent);
         match kind {
