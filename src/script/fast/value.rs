@@ -47,88 +47,51 @@ pub(crate) enum Value {
 impl Value {
     /// `value` as a fast-tier value: unboxed when it has one of the unboxed types.
     pub(crate) fn from_dynamic(value: Dynamic) -> Value {
-        if value.is_shared() {
-            return Value::Dyn(value);
+        match Value::unboxed(&value) {
+            Some(unboxed) => unboxed,
+            None => Value::Dyn(value),
         }
-        if value.is_float() {
-            if let Ok(x) = value.as_float() {
-                return Value::Float(x);
-            }
-        }
-        if value.is_int() {
-            if let Ok(i) = value.as_int() {
-                return Value::Int(i);
-            }
-        }
-        if value.is_bool() {
-            if let Ok(b) = value.as_bool() {
-                return Value::Bool(b);
-            }
-        }
-        if value.is_unit() {
-            return Value::Unit;
-        }
-        if value.is_string() {
-            return match value.into_immutable_string() {
-                Ok(text) => Value::Str(text),
-                Err(_) => Value::Unit,
-            };
-        }
-        // (A failed cast costs: test first.)
-        if value.is::<Date>() {
-            if let Some(date) = value.read_lock::<Date>().map(|d| *d) {
-                return Value::Date(date);
-            }
-        }
-        if value.is::<ParamTable>() {
-            if let Some(table) = value.read_lock::<ParamTable>() {
-                return Value::Table(table.clone());
-            }
-        }
-        Value::Dyn(value)
     }
 
     /// The value `value` holds, as [`Value::from_dynamic`] of a copy of it makes it, without
     /// copying what it does not keep: a number is read, a string or table shared.
     pub(crate) fn from_ref(value: &Dynamic) -> Value {
+        Value::unboxed(value).unwrap_or_else(|| Value::Dyn(value.clone()))
+    }
+
+    /// The value `value` holds when it has one of the unboxed types (a string or a table
+    /// shared); `None` for a shared value or any other type.
+    fn unboxed(value: &Dynamic) -> Option<Value> {
         if value.is_shared() {
-            return Value::Dyn(value.clone());
+            return None;
         }
-        // (A failed `as_…` names the type it found: test first.)
+        // (A failed `as_…` names the type it found, and a failed cast costs: test first.)
         if value.is_float() {
-            if let Ok(x) = value.as_float() {
-                return Value::Float(x);
-            }
+            return value.as_float().ok().map(Value::Float);
         }
         if value.is_int() {
-            if let Ok(i) = value.as_int() {
-                return Value::Int(i);
-            }
+            return value.as_int().ok().map(Value::Int);
         }
         if value.is_bool() {
-            if let Ok(b) = value.as_bool() {
-                return Value::Bool(b);
-            }
+            return value.as_bool().ok().map(Value::Bool);
         }
         if value.is_unit() {
-            return Value::Unit;
+            return Some(Value::Unit);
         }
         if value.is_string() {
-            if let Some(text) = value.read_lock::<ImmutableString>() {
-                return Value::Str(text.clone());
-            }
+            return value
+                .read_lock::<ImmutableString>()
+                .map(|text| Value::Str(text.clone()));
         }
         if value.is::<Date>() {
-            if let Some(date) = value.read_lock::<Date>() {
-                return Value::Date(*date);
-            }
+            return value.read_lock::<Date>().map(|date| Value::Date(*date));
         }
         if value.is::<ParamTable>() {
-            if let Some(table) = value.read_lock::<ParamTable>() {
-                return Value::Table(table.clone());
-            }
+            return value
+                .read_lock::<ParamTable>()
+                .map(|table| Value::Table(table.clone()));
         }
-        Value::Dyn(value.clone())
+        None
     }
 
     /// A JSON value (an attribute of the record) as the script sees it, as
