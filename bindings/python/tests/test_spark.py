@@ -70,11 +70,22 @@ def test_spark_gives_what_patron_eval_gives(spark, customers, otc_customers, otc
         ours, theirs = evaluations(read(spark, customers, 8), policy), cli_eval(customers, policy)
     assert len(ours) == len(theirs) == COUNT
     mismatches = []
+    first = None
     for (customer_id, error, evaluation), cli_item in zip(ours, theirs):
         assert error is None, error
-        if json.loads(evaluation) != cli_item:
+        mine = json.loads(evaluation)
+        if mine != cli_item:
             mismatches.append(customer_id)
-    assert not mismatches, f"{len(mismatches)} rows differ, e.g. {mismatches[:5]}"
+            if first is None:
+                # The fields that differ, both ways, so that a rare mismatch shows its cause.
+                first = {
+                    key: {"spark": mine.get(key), "patron eval": cli_item.get(key)}
+                    for key in sorted(set(mine) | set(cli_item))
+                    if mine.get(key) != cli_item.get(key)
+                }
+    assert not mismatches, (
+        f"{len(mismatches)} rows differ, e.g. {mismatches[:5]}; the first: {json.dumps(first)}"
+    )
 
 
 @pytest.mark.spark
