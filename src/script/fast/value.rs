@@ -2,10 +2,11 @@
 //! customer view held unboxed, and rhai's `Dynamic` only for the rest (arrays, maps, patron's
 //! records). Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
 //! code computes with [`Value`]s; a value becomes a `Dynamic` only where it leaves the tier
-//! (an entry's result, an argument handed to code that takes rhai's values). A date in a `Dynamic` is boxed twice; here it is four bytes. The customer view
-//! an entry call is given is [`Value::View`], a marker for the view the call holds (see
-//! [`LentView`]), so that reading a fact of `c` is a match and a call, not a downcast of a
-//! `Dynamic`, and so that values stay as cheap to drop as before.
+//! (an entry's result, an argument handed to code that takes rhai's values). A date in a
+//! `Dynamic` is boxed twice; here it is four bytes. The customer view an entry call is given
+//! is [`Value::View`], a marker for the view the call holds (see [`LentView`]), so that
+//! reading a fact of `c` is a match and a call, not a downcast of a `Dynamic`, and so that
+//! values stay as cheap to drop as before.
 
 use std::cell::RefCell;
 
