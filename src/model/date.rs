@@ -160,6 +160,76 @@ mod tests {
         }
     }
 
+    /// The plain reader answers as chrono's `from_ymd_opt` and its format parser do: every
+    /// month and day from 00 to 99 over common, leap and century years, and text that is
+    /// not eight digits and two dashes.
+    #[test]
+    fn plain_dates_are_read_as_chrono_reads_them() {
+        let mut dates = 0;
+        for year in [
+            0, 1, 4, 100, 400, 1899, 1900, 1904, 1999, 2000, 2023, 2024, 2026, 2100, 2196, 2199,
+            2200, 2204, 9996, 9999,
+        ] {
+            for month in 0..100 {
+                for day in 0..100 {
+                    let text = format!("{year:04}-{month:02}-{day:02}");
+                    let expected = NaiveDate::from_ymd_opt(year, month, day);
+                    assert_eq!(plain_date_bytes(text.as_bytes()), expected, "{text}");
+                    assert_eq!(
+                        plain_date(&text),
+                        NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok(),
+                        "{text}"
+                    );
+                    dates += usize::from(expected.is_some());
+                }
+            }
+        }
+        assert_eq!(dates, 20 * 365 + 9);
+        // Every byte value at every position of a few dates, against the plain reading.
+        let reference = |b: &[u8]| {
+            let number = |range: std::ops::Range<usize>| {
+                b[range].iter().try_fold(0u32, |n, &c| {
+                    c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+                })
+            };
+            if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
+        };
+        for text in [
+            "2026-11-23",
+            "2024-02-29",
+            "1899-12-31",
+            "2199-09-09",
+            "0000-01-10",
+        ] {
+            for at in 0..text.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes = text.as_bytes().to_vec();
+                    bytes[at] = byte;
+                    assert_eq!(plain_date_bytes(&bytes), reference(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        for text in [
+            "2026-1-023",
+            "2026/11/23",
+            "2026-11-2",
+            "2026-11-233",
+            "20261-1-23",
+            "2026-11-2a",
+            "2026-11-:3",
+            "2026-11-/3",
+            "/026-11-23",
+            "2026-\\1-23",
+            "\u{0}026-11-23",
+            "",
+        ] {
+            assert_eq!(plain_date_bytes(text.as_bytes()), None, "{text}");
+        }
+    }
+
     /// Dates read in place give what reading them into a `String` first gave: the same date,
     /// or the same error at the same position, for every kind of JSON value.
     #[test]

@@ -141,11 +141,11 @@ impl Lowerer<'_> {
                     let right = args.pop()?;
                     let left = args.pop()?;
                     let operands = (self.operand(&call.args[0]), self.operand(&call.args[1]));
-                    if let (Some((slot, property)), (None, Some(Operand::Const(b)))) =
+                    if let (Some((slot, property, fact)), (None, Some(Operand::Const(b)))) =
                         (self.fact_of_variable(&call.args[0]), &operands)
                     {
                         let op = WithConstant::new(op.clone(), b.clone());
-                        return Some(fact_with_constant(slot, property, op));
+                        return Some(fact_with_constant(slot, property, fact, op));
                     }
                     Some(binary(op.clone(), operands, left, right))
                 }
@@ -177,14 +177,7 @@ impl Lowerer<'_> {
         }
         // A part of constants but its actual value, anywhere (`part_lower(…)` that a helper
         // returns): made as in an array of parts, and boxed as the native boxes it.
-        if let Some((name, weight, standard, higher_is_better)) = self.fixed_part(call) {
-            let fixed = FixedPart {
-                name,
-                weight,
-                standard,
-                actual: args.pop()?,
-                higher_is_better,
-            };
+        if let Some(fixed) = self.fixed_part(call, &mut args) {
             return Some(Box::new(move |m| {
                 Ok(Value::from(fixed.make(m)?.into_score_part()))
             }));
@@ -306,22 +299,13 @@ impl Lowerer<'_> {
                 Some((native, call, line)) => {
                     // The call, as `expr` would count it.
                     self.nodes += 1;
-                    let fixed = self.fixed_part(call);
                     let mut args = call
                         .args
                         .iter()
                         .map(|a| self.expr(a))
                         .collect::<Option<Vec<_>>>()?;
-                    Some(match fixed {
-                        Some((name, weight, standard, higher_is_better)) => {
-                            PartItem::Fixed(Box::new(FixedPart {
-                                name,
-                                weight,
-                                standard,
-                                actual: args.pop()?,
-                                higher_is_better,
-                            }))
-                        }
+                    Some(match self.fixed_part(call, &mut args) {
+                        Some(fixed) => PartItem::Fixed(Box::new(fixed)),
                         None => PartItem::Direct(native, args, line),
                     })
                 }
@@ -355,9 +339,10 @@ impl Lowerer<'_> {
     }
 
     /// For a direct call of `part`/`part_lower` (see [`Lowerer::parts`]) whose name is a
-    /// constant string and whose weight and standard are constant numbers: those three, and
-    /// whether higher is better. `None` for any other call, which is made as it is.
-    fn fixed_part(&self, call: &FnCallExpr) -> Option<(ImmutableString, f64, f64, bool)> {
+    /// constant string and whose weight and standard are constant numbers: the part of
+    /// those three and of the call's last argument, taken from `args` (the call's arguments
+    /// lowered). `None` for any other call, which is made as it is, with `args` untouched.
+    fn fixed_part(&self, call: &FnCallExpr, args: &mut Vec<Code>) -> Option<FixedPart> {
         let higher_is_better = match call.name.as_str() {
             "part" => true,
             "part_lower" => false,
@@ -371,7 +356,16 @@ impl Lowerer<'_> {
         };
         let weight = self.known(weight)?.number()?.float();
         let standard = self.known(standard)?.number()?.float();
-        Some((name, weight, standard, higher_is_better))
+        if args.len() != call.args.len() {
+            return None;
+        }
+        Some(FixedPart {
+            name,
+            weight,
+            standard,
+            actual: args.pop()?,
+            higher_is_better,
+        })
     }
 
     /// A call of a script function that leaves its parameters intact: arguments that are

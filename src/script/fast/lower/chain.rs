@@ -12,6 +12,7 @@ use super::super::ops::{self, bail, Method, Property, WithConstant};
 use super::super::{Code, Machine, Outcome};
 use super::call::with_args;
 use super::{line, Lowerer};
+use crate::script::api::FactGetter;
 use crate::script::CustomerView;
 
 /// One step of a property/method/index chain.
@@ -271,8 +272,9 @@ pub(super) fn on_view<T>(
 
 impl Lowerer<'_> {
     /// `x.name` where `x` is a local variable (not a constant) and `name` a fact of the
-    /// customer view (`c.purchase_count`): the variable's slot and the property.
-    pub(super) fn fact_of_variable(&self, expr: &Expr) -> Option<(usize, Property)> {
+    /// customer view (`c.purchase_count`): the variable's slot, the property and the fact's
+    /// getter.
+    pub(super) fn fact_of_variable(&self, expr: &Expr) -> Option<(usize, Property, FactGetter)> {
         let (base, steps) = chain_parts(expr)?;
         let (Expr::Variable(var, ..), [(true, Expr::Property(property, _))]) =
             (base, steps.as_slice())
@@ -284,21 +286,22 @@ impl Lowerer<'_> {
         }
         let slot = self.slot_of(&var.1)?;
         let property = Property::new(&property.2);
-        property.fact()?;
-        Some((slot, property))
+        let fact = property.fact()?;
+        Some((slot, property, fact))
     }
 }
 
 /// `x.name op constant` for a fact `x.name` of a local variable ([`Lowerer::fact_of_variable`]):
 /// the fact is read and compared in one step (`c.purchase_count > 0`, `c.grade == ()`), as
 /// [`property_of_variable`] reads it and [`WithConstant`] compares it.
-pub(super) fn fact_with_constant(slot: usize, property: Property, op: WithConstant) -> Code {
-    let Some((name, read)) = property.fact() else {
-        return Box::new(move |m| {
-            let value = property.read(m.local(slot))?;
-            op.apply(&value, m.max_string_size())
-        });
-    };
+/// `property` is read as it is elsewhere when the variable holds something other than the
+/// lent view.
+pub(super) fn fact_with_constant(
+    slot: usize,
+    property: Property,
+    (name, read): FactGetter,
+    op: WithConstant,
+) -> Code {
     Box::new(move |m| {
         let value = m.local(slot);
         if let (Value::View, Some(view)) = (value, m.view()) {
