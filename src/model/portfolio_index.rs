@@ -24,7 +24,8 @@ use super::customer::Customer;
 use super::date::Date;
 use super::facts::Facts;
 use super::portfolio::{
-    frequency_of, quintiles, rank_by_revenue, recency_of, share, PortfolioFacts, GRADE_NONE,
+    frequency_of, id_places, quintiles, rank_by_revenue, recency_of, share, PortfolioFacts,
+    GRADE_NONE,
 };
 
 /// The portfolio facts of every customer of a stream, kept in 32 bytes per customer.
@@ -239,16 +240,14 @@ impl PortfolioIndexBuilder {
     pub(crate) fn finish(mut self) -> PortfolioIndex {
         let recency_q = quintiles(&std::mem::take(&mut self.recency));
         let frequency_q = quintiles(&std::mem::take(&mut self.frequency));
+        let id_place = id_places(self.len(), |k| self.id(k));
         let total: f64 = self.revenue.iter().copied().sum();
-        let (rank, cum_share) =
-            rank_by_revenue(&self.revenue, total, |a, b| self.id(a).cmp(self.id(b)));
+        let (rank, cum_share) = rank_by_revenue(&self.revenue, total, &id_place);
         let collected = std::mem::take(&mut self.collected);
         let collected_total: f64 = collected.iter().copied().sum();
         let (collected_rank, collected_cum_share) =
-            rank_by_revenue(&collected, collected_total, |a, b| {
-                self.id(a).cmp(self.id(b))
-            });
-        drop(collected);
+            rank_by_revenue(&collected, collected_total, &id_place);
+        drop((collected, id_place));
         let PortfolioIndexBuilder {
             as_of,
             ids,
