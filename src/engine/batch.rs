@@ -3,7 +3,7 @@
 //! exactly one item per input record, in input order: the evaluation, or the record's error
 //! in its place.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use serde::Serialize;
 
@@ -107,11 +107,12 @@ impl BatchItem {
         }
     }
 
-    /// This item as one line of JSON Lines: its compact JSON and a newline, exactly sized.
+    /// This item as one line of JSON Lines: its compact JSON and a newline.
     ///
-    /// The JSON is written into a buffer the thread keeps, then copied out once, instead of
-    /// into a vector that grows (and is copied) a dozen times on the way to an evaluation's
-    /// 1–2 KB.
+    /// The JSON is written straight into the vector returned, made as large as the longest
+    /// line this thread has written so far (up to 64 KiB), so that it neither grows (and is
+    /// copied) a dozen times on the way to an evaluation's 1–2 KB nor is copied out of a
+    /// scratch buffer.
     ///
     /// ```
     /// use patron::{model::parse_date, Engine, EvaluateOptions};
@@ -131,26 +132,19 @@ impl BatchItem {
     /// ```
     pub fn to_json_line(&self) -> Vec<u8> {
         thread_local! {
-            static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+            /// The longest line this thread has written, up to `LARGEST_HINT`.
+            static LONGEST: Cell<usize> = const { Cell::new(0) };
         }
-        /// A scratch buffer larger than this is not kept for the next item.
-        const KEEP: usize = 1 << 20;
-        let write = |into: &mut Vec<u8>| {
-            into.clear();
-            self.write_json(into);
-            into.push(b'\n');
-            into.as_slice().to_vec()
-        };
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => {
-                let line = write(&mut scratch);
-                if scratch.capacity() > KEEP {
-                    *scratch = Vec::new();
-                }
-                line
-            }
-            Err(_) => write(&mut Vec::new()),
-        })
+        /// A line longer than this does not make the next ones start as large.
+        const LARGEST_HINT: usize = 1 << 16;
+        let hint = LONGEST.with(Cell::get);
+        let mut line = Vec::with_capacity(hint);
+        self.write_json(&mut line);
+        line.push(b'\n');
+        if line.len() > hint && line.len() <= LARGEST_HINT {
+            LONGEST.with(|longest| longest.set(line.len()));
+        }
+        line
     }
 }
 
