@@ -126,6 +126,13 @@ impl<'a> Scanner<'a> {
     /// A string without escapes or control characters, its text.
     fn string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
+        self.string_body()
+    }
+
+    /// The rest of a string whose opening quote is consumed: its text, up to and past its
+    /// closing quote, when it has no escapes or control characters.
+    #[inline]
+    fn string_body(&mut self) -> Option<&'a str> {
         let start = self.at;
         let end = start + special_byte(&self.bytes[start..])?;
         if self.bytes[end] != b'"' {
@@ -503,10 +510,13 @@ impl<'a> Scanner<'a> {
         if let Some(interaction) = self.plain(|scanner| {
             scanner.fixed(b"\"at\":")?;
             let at = scanner.date()?;
-            scanner.fixed(b",\"kind\":")?;
-            let kind = scanner.string()?;
+            scanner.fixed(b",\"kind\":\"")?;
+            let kind = scanner.string_body()?;
             scanner.fixed(b",\"outcome\":")?;
-            let outcome = scanner.optional_string()?;
+            let outcome = match scanner.fixed(b"\"") {
+                Some(()) => Some(scanner.string_body()?),
+                None => scanner.fixed(b"null").map(|()| None)?,
+            };
             scanner.fixed(b"}")?;
             Some(LightInteraction {
                 at,
