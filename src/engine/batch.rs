@@ -109,10 +109,10 @@ impl BatchItem {
 
     /// This item as one line of JSON Lines: its compact JSON and a newline.
     ///
-    /// The JSON is written straight into the vector returned, made as large as the longest
-    /// line this thread has written so far (up to 64 KiB), so that it neither grows (and is
-    /// copied) a dozen times on the way to an evaluation's 1–2 KB nor is copied out of a
-    /// scratch buffer.
+    /// The JSON is written straight into the vector returned, made a quarter larger than the
+    /// last line this thread wrote (up to 64 KiB), so that it neither grows (and is copied) a
+    /// dozen times on the way to an evaluation's 1–2 KB nor is copied out of a scratch
+    /// buffer; one long line does not make the next ones start long.
     ///
     /// ```
     /// use patron::{model::parse_date, Engine, EvaluateOptions};
@@ -132,18 +132,16 @@ impl BatchItem {
     /// ```
     pub fn to_json_line(&self) -> Vec<u8> {
         thread_local! {
-            /// The longest line this thread has written, up to `LARGEST_HINT`.
-            static LONGEST: Cell<usize> = const { Cell::new(0) };
+            /// The length of the last line this thread wrote.
+            static LAST: Cell<usize> = const { Cell::new(0) };
         }
-        /// A line longer than this does not make the next ones start as large.
-        const LARGEST_HINT: usize = 1 << 16;
-        let hint = LONGEST.with(Cell::get);
-        let mut line = Vec::with_capacity(hint);
+        /// The largest capacity a line starts with.
+        const LARGEST_START: usize = 1 << 16;
+        let last = LAST.with(Cell::get);
+        let mut line = Vec::with_capacity((last + last / 4).min(LARGEST_START));
         self.write_json(&mut line);
         line.push(b'\n');
-        if line.len() > hint && line.len() <= LARGEST_HINT {
-            LONGEST.with(|longest| longest.set(line.len()));
-        }
+        LAST.with(|cell| cell.set(line.len()));
         line
     }
 }

@@ -209,10 +209,11 @@ pub(super) fn rank_by_revenue(
     id_place: &[u32],
 ) -> (Vec<u64>, Vec<f64>) {
     let n = revenue.len();
-    // Highest first, ties by id for a stable answer. The keys are sorted where they lie
-    // (not indices into the revenues), and as the places are distinct, the order is total.
-    // Each key, place and index packed in one integer, which sorts fastest; on every core
-    // (a million customers take a few hundred milliseconds on one, with nothing else to do).
+    // Highest first, ties by id for a stable answer. Each customer's key, place by id and
+    // index are packed in one integer and the integers sorted where they lie (faster than
+    // indices compared through the columns), on every core: a million customers took a few
+    // hundred milliseconds on one while the stream waited. The places are distinct, so the
+    // order is total and the same as a stable sort's.
     let mut order: Vec<u128> = revenue
         .iter()
         .zip(id_place)
