@@ -108,6 +108,35 @@ def test_batches_tables_readers_polars_and_pandas_give_the_same():
     assert list(back["customer_id"]) == ["x", "y"]
 
 
+def test_a_slice_with_a_struct_in_a_struct_gives_what_its_rows_give():
+    """A sliced table or batch (its columns at an offset) is read as the rows it shows, also
+    when a column is a struct inside a struct (a record's ``portfolio`` with its
+    ``owner_grade_counts``), which arrow-rs could not import at an offset."""
+    rows = [
+        {
+            "id": f"C-{k}",
+            "grade": "B",
+            "portfolio": {
+                "size": 6, "revenue_rank": k + 1, "revenue_share": 0.1, "revenue_cum_share": 0.1 * (k + 1),
+                "collected_rank": k + 1, "collected_share": 0.1, "collected_cum_share": 0.1 * (k + 1),
+                "recency_quintile": 1 + k % 5, "frequency_quintile": 3, "monetary_quintile": 5 - k % 5,
+                "owner_customers": 6, "owner_grade_counts": {"A": k, "B": 6 - k},
+            },
+        }
+        for k in range(6)
+    ]
+    table = pa.Table.from_struct_array(pa.array(rows))
+    engine = patron.Engine()
+    for start, length in [(1, 3), (2, 4), (5, 1)]:
+        part = table.slice(start, length)
+        copy = pa.Table.from_pylist(part.to_pylist(), schema=table.schema)
+        expected = engine.evaluate_arrow(copy, AS_OF)
+        assert expected["customer_id"].to_pylist() == [f"C-{k}" for k in range(start, start + length)]
+        assert expected["error_code"].null_count == length  # every row evaluated
+        assert engine.evaluate_arrow(part, AS_OF).equals(expected)
+        assert engine.evaluate_arrow(table.to_batches()[0].slice(start, length), AS_OF).equals(expected)
+
+
 def test_an_empty_table_gives_an_empty_table():
     out = patron.Engine().evaluate_arrow(pa.table({"id": pa.array([], pa.string())}), AS_OF)
     assert out.num_rows == 0 and out.column_names == COLUMNS

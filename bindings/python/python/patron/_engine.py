@@ -64,6 +64,27 @@ def _plan_request(month: str, owner: Optional[str], request: Mapping[str, Any]) 
     return body
 
 
+def _unsliced(data: Any) -> Any:
+    """``data``, or for a ``pyarrow.Table`` or ``RecordBatch`` whose columns start at a slice
+    offset (``table.slice(…)``), a copy of its rows that starts at none: arrow-rs (59) panics
+    importing a sliced struct inside a struct over the C data interface (such as a record's
+    ``portfolio.owner_grade_counts``; apache/arrow-rs#6151 and #7750 are of that kind). A
+    table or batch that is not sliced passes as it is, without a copy."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return data
+    if isinstance(data, pa.Table):
+        sliced = any(chunk.offset for column in data.columns for chunk in column.chunks)
+    elif isinstance(data, pa.RecordBatch):
+        sliced = any(column.offset for column in data.columns)
+    else:
+        return data
+    if not sliced:
+        return data
+    return data.take(pa.array(range(data.num_rows), type=pa.int64()))
+
+
 def customer_schema() -> Any:
     """The ``pyarrow.Schema`` of the records :meth:`Engine.evaluate_arrow` reads best (any
     column may be missing; Spark's, Parquet's, pandas' and Polars' types are read too)."""
@@ -160,7 +181,8 @@ class Engine:
         ``RecordBatch`` or ``RecordBatchReader``, a Polars DataFrame, a pandas DataFrame
         (through pyarrow) — or a list of ``pyarrow.RecordBatch``. Columns follow
         :func:`customer_schema` (nested lists of structs as Spark and Parquet write them);
-        the batches pass to Rust without copying, through the Arrow C data interface."""
+        the batches pass to Rust without copying, through the Arrow C data interface (a
+        sliced ``pyarrow.Table`` or ``RecordBatch`` is copied first, see ``_unsliced``)."""
         if isinstance(data, (list, tuple)):
             import pyarrow as pa
 
@@ -171,7 +193,7 @@ class Engine:
             import pyarrow as pa
 
             data = pa.table(data)
-        return self._native.evaluate_arrow(data, _as_of(as_of), explain)
+        return self._native.evaluate_arrow(_unsliced(data), _as_of(as_of), explain)
 
     def plan_arrow(self, data: Any, month: str, owner: Optional[str] = None, **request: Any) -> Dict[str, Any]:
         """:meth:`plan` for Arrow data (as :meth:`evaluate_arrow` takes it)."""
