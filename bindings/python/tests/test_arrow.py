@@ -135,6 +135,7 @@ def test_a_slice_with_a_struct_in_a_struct_gives_what_its_rows_give():
         assert expected["error_code"].null_count == length  # every row evaluated
         assert engine.evaluate_arrow(part, AS_OF).equals(expected)
         assert engine.evaluate_arrow(table.to_batches()[0].slice(start, length), AS_OF).equals(expected)
+        assert engine.plan_arrow(part, "2026-12") == engine.plan_arrow(copy, "2026-12")
 
 
 def test_an_empty_table_gives_an_empty_table():

@@ -202,7 +202,7 @@ class Engine:
             import pyarrow as pa
 
             data = pa.Table.from_batches(list(data))
-        return json.loads(self._native.plan_arrow(data, json.dumps(body)))
+        return json.loads(self._native.plan_arrow(_unsliced(data), json.dumps(body)))
 
     def info(self) -> Dict[str, Any]:
         """The policy serving now: name, version, ``hash``, grades, stages, limits, params,
