@@ -136,6 +136,24 @@ def test_a_slice_with_a_struct_in_a_struct_gives_what_its_rows_give():
         assert engine.evaluate_arrow(part, AS_OF).equals(expected)
         assert engine.evaluate_arrow(table.to_batches()[0].slice(start, length), AS_OF).equals(expected)
         assert engine.plan_arrow(part, "2026-12") == engine.plan_arrow(copy, "2026-12")
+        # The same rows as a reader of sliced batches, and through another producer's
+        # PyCapsule stream (the reader's, not a pyarrow type as such).
+        reader = pa.RecordBatchReader.from_batches(table.schema, [table.to_batches()[0].slice(start, length)])
+        assert engine.evaluate_arrow(reader, AS_OF).equals(expected)
+        assert engine.evaluate_arrow(_Capsules(part), AS_OF).equals(expected)
+        assert engine.evaluate_arrow(_Capsules(part.to_batches()[0]), AS_OF).equals(expected)
+
+
+class _Capsules:
+    """An Arrow producer that is not a pyarrow type: only the PyCapsule methods of the
+    table or batch it wraps (as Polars, DuckDB or nanoarrow data present themselves)."""
+
+    def __init__(self, data):
+        self._data = data
+        if isinstance(data, pa.RecordBatch):
+            self.__arrow_c_array__ = data.__arrow_c_array__
+        else:
+            self.__arrow_c_stream__ = data.__arrow_c_stream__
 
 
 def test_an_empty_table_gives_an_empty_table():

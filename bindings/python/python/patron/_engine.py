@@ -65,11 +65,16 @@ def _plan_request(month: str, owner: Optional[str], request: Mapping[str, Any]) 
 
 
 def _unsliced(data: Any) -> Any:
-    """``data``, or for a ``pyarrow.Table`` or ``RecordBatch`` whose columns start at a slice
-    offset (``table.slice(…)``), a copy of its rows that starts at none: arrow-rs (59) panics
-    importing a sliced struct inside a struct over the C data interface (such as a record's
-    ``portfolio.owner_grade_counts``; apache/arrow-rs#6151 and #7750 are of that kind). A
-    table or batch that is not sliced passes as it is, without a copy."""
+    """``data``, or for Arrow data whose columns start at a slice offset (``table.slice(…)``)
+    the same rows copied to start at none: arrow-rs (59) panics importing a sliced struct
+    inside a struct over the C data interface (such as a record's
+    ``portfolio.owner_grade_counts``; apache/arrow-rs#6151 and #7750 are of that kind).
+
+    A ``pyarrow.Table`` or ``RecordBatch`` is checked as it is; a ``RecordBatchReader`` is
+    read through a reader that checks each batch as it comes; anything else that speaks the
+    Arrow PyCapsule interface (a Polars DataFrame, another library's stream or array) is
+    first imported by pyarrow, which reads offsets correctly, without a copy. Data that is
+    not sliced passes without a copy. Without pyarrow, ``data`` passes as it is."""
     try:
         import pyarrow as pa
     except ImportError:
@@ -78,6 +83,12 @@ def _unsliced(data: Any) -> Any:
         sliced = any(chunk.offset for column in data.columns for chunk in column.chunks)
     elif isinstance(data, pa.RecordBatch):
         sliced = any(column.offset for column in data.columns)
+    elif isinstance(data, pa.RecordBatchReader):
+        return pa.RecordBatchReader.from_batches(data.schema, (_unsliced(batch) for batch in data))
+    elif hasattr(data, "__arrow_c_stream__"):
+        return _unsliced(pa.RecordBatchReader.from_stream(data))
+    elif hasattr(data, "__arrow_c_array__"):
+        return _unsliced(pa.record_batch(data))
     else:
         return data
     if not sliced:
@@ -182,7 +193,7 @@ class Engine:
         (through pyarrow) — or a list of ``pyarrow.RecordBatch``. Columns follow
         :func:`customer_schema` (nested lists of structs as Spark and Parquet write them);
         the batches pass to Rust without copying, through the Arrow C data interface (a
-        sliced ``pyarrow.Table`` or ``RecordBatch`` is copied first, see ``_unsliced``)."""
+        sliced table, batch or reader's batch is copied first, see ``_unsliced``)."""
         if isinstance(data, (list, tuple)):
             import pyarrow as pa
 
