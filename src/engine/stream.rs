@@ -191,8 +191,8 @@ fn read_line<R: BufRead>(input: &mut R, into: &mut Vec<u8>) -> io::Result<usize>
     }
 }
 
-/// Runs `process` on each chunk in turn (on the rayon pool, with `base`, the number of
-/// customers that parsed in the chunks before), and `finish` on its result in input order.
+/// Runs `process` on each chunk in turn (on the rayon pool), and `finish` on its result in
+/// input order.
 /// The next chunk is read, and the previous result finished, while a chunk is processed.
 /// Returns the number of lines read.
 fn pipeline<R, P, F, G>(
@@ -204,7 +204,7 @@ fn pipeline<R, P, F, G>(
 where
     R: BufRead,
     P: Send,
-    F: Fn(&Chunk, usize) -> io::Result<(P, usize)> + Sync,
+    F: Fn(&Chunk) -> io::Result<P> + Sync,
     G: FnMut(P) -> io::Result<()>,
 {
     let mut reader = LineReader {
@@ -215,21 +215,19 @@ where
     let (mut current, mut next) = (Chunk::default(), Chunk::default());
     reader.fill(&mut current)?;
     let mut pending: Option<P> = None;
-    let mut base = 0usize;
     while !current.lines.is_empty() {
         let mut processed = None;
         let mut io_result = Ok(());
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| processed = Some(process(&current, base)));
+            scope.spawn(|_| processed = Some(process(&current)));
             io_result = pending
                 .take()
                 .map_or(Ok(()), &mut finish)
                 .and_then(|()| reader.fill(&mut next));
         });
         io_result?;
-        let (result, parsed) = processed
+        let result = processed
             .unwrap_or_else(|| Err(io::Error::other("a chunk of the stream was not processed")))?;
-        base += parsed;
         pending = Some(result);
         std::mem::swap(&mut current, &mut next);
     }
@@ -256,19 +254,27 @@ impl PortfolioIndex {
         pipeline(
             input,
             options,
-            |chunk, _| {
-                let entries: Vec<Option<PortfolioEntry>> = chunk
+            |chunk| {
+                let entries: Vec<(usize, Option<Option<PortfolioEntry>>)> = chunk
                     .lines
                     .par_iter()
-                    .filter_map(|line| chunk.entry(line, as_of))
+                    .map(|line| (line.number, chunk.entry(line, as_of)))
                     .collect();
-                let parsed = entries.iter().flatten().count();
-                Ok((entries, parsed))
+                Ok(entries)
             },
             |entries| {
-                builder.count_records(entries.len());
-                for entry in entries.into_iter().flatten() {
-                    builder.push(entry).map_err(io::Error::other)?;
+                for (number, entry) in entries {
+                    match entry {
+                        Some(Some(entry)) => {
+                            builder.count_records(1);
+                            builder.push(entry).map_err(io::Error::other)?;
+                        }
+                        Some(None) => {
+                            builder.count_records(1);
+                            builder.skip_line(number);
+                        }
+                        None => builder.skip_line(number),
+                    }
                 }
                 Ok(())
             },
@@ -545,30 +551,23 @@ impl Engine {
         summary.lines = pipeline(
             input,
             options,
-            |chunk, base| {
-                let records: Vec<FoldedRecord> = chunk
+            |chunk| {
+                // Each record is read, given its facts and evaluated on one thread, and
+                // dropped there: its ordinal comes from its line number (the first pass
+                // noted the lines that gave no customer), not from the records before it.
+                let outcomes: Vec<(T, bool, Option<u64>)> = chunk
                     .lines
                     .par_iter()
-                    .filter_map(|line| chunk.record(line, as_of))
-                    .collect();
-                let mut ordinal = base;
-                let ordinals: Vec<usize> = records
-                    .iter()
-                    .map(|record| {
-                        ordinal += usize::from(record.result.is_ok());
-                        ordinal - 1
-                    })
-                    .collect();
-                let parsed = ordinal - base;
-                let outcomes: Vec<(T, bool, Option<u64>)> = records
-                    .into_par_iter()
-                    .zip(ordinals)
-                    .map(|(record, ordinal)| {
+                    .filter_map(|line| {
+                        let record = chunk.record(line, as_of)?;
                         let mut hash = None;
                         let customer_and_facts = record.result.and_then(|(customer, mut facts)| {
                             hash = Some(record_hash(&customer, &facts));
                             if let (None, Some(portfolio)) = (&facts.portfolio, portfolio) {
-                                facts.portfolio = portfolio.facts(ordinal, &customer, &facts);
+                                facts.portfolio =
+                                    portfolio.ordinal_of_line(line.number).and_then(|ordinal| {
+                                        portfolio.facts(ordinal, &customer, &facts)
+                                    });
                                 if facts.portfolio.is_none() {
                                     return Err(Error::Internal(changed().to_string()));
                                 }
@@ -581,20 +580,20 @@ impl Engine {
                             }
                             Err(error) => item_of(&policy, Err(error), record.line),
                         };
-                        (item, failed, hash)
+                        Some((item, failed, hash))
                     })
                     .collect();
                 let mut evaluated = Evaluated {
                     items: Vec::with_capacity(outcomes.len()),
                     failed: 0,
-                    hashes: Vec::with_capacity(parsed),
+                    hashes: Vec::with_capacity(outcomes.len()),
                 };
                 for (item, failed, hash) in outcomes {
                     evaluated.items.push(item);
                     evaluated.failed += usize::from(failed);
                     evaluated.hashes.extend(hash);
                 }
-                Ok((evaluated, parsed))
+                Ok(evaluated)
             },
             |evaluated| {
                 summary.records += evaluated.items.len();

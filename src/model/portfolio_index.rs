@@ -12,7 +12,8 @@
 //!
 //! Memory, per customer that parsed: while building, 40 bytes plus the length of its id;
 //! while ranking (the peak), about 80 bytes plus the id; once finished, 32 bytes. Plus one
-//! small map of grade counts per owner. A million customers with 9-byte ids peak at about
+//! small map of grade counts per owner, and one number per input line that gave no customer
+//! (blank, or not a record). A million customers with 9-byte ids peak at about
 //! 90 MB by that count (`patron eval` measured 66 MB in all before collected revenue was
 //! added to the index; see BENCHMARKS.md).
 
@@ -44,6 +45,8 @@ pub struct PortfolioIndex {
     owners: BTreeMap<String, Arc<BTreeMap<String, i64>>>,
     no_owner: Arc<BTreeMap<String, i64>>,
     fingerprint: u64,
+    /// The input lines that gave no customer (see [`PortfolioIndexBuilder::skip_line`]).
+    skipped_lines: Vec<usize>,
 }
 
 /// One customer's ranks and cumulative shares (by revenue and by collected revenue) and RFM
@@ -71,6 +74,10 @@ pub(crate) struct PortfolioIndexBuilder {
     records: usize,
     owners: BTreeMap<String, BTreeMap<String, i64>>,
     fingerprint: u64,
+    /// The numbers (1-based, ascending) of the input lines that gave no customer: blank
+    /// lines and records that did not parse. Every other line gave the next customer, so a
+    /// line's ordinal follows from its number ([`PortfolioIndex::ordinal_of_line`]).
+    skipped_lines: Vec<usize>,
 }
 
 /// The most customers one index holds (ranks are kept in 32 bits).
@@ -191,6 +198,7 @@ impl PortfolioIndexBuilder {
             records: 0,
             owners: BTreeMap::new(),
             fingerprint: 0,
+            skipped_lines: Vec::new(),
         }
     }
 
@@ -202,6 +210,15 @@ impl PortfolioIndexBuilder {
     /// Counts `n` records of the input (parsed or not), for [`PortfolioIndex::records`].
     pub(crate) fn count_records(&mut self, n: usize) {
         self.records += n;
+    }
+
+    /// Notes that line `number` of the input (1-based, after every line noted or pushed
+    /// before) gave no customer: it is blank or did not parse. Only a builder fed line by
+    /// line calls this, so that its index can answer
+    /// [`ordinal_of_line`](PortfolioIndex::ordinal_of_line).
+    pub(crate) fn skip_line(&mut self, number: usize) {
+        debug_assert!(self.skipped_lines.last().is_none_or(|&last| last < number));
+        self.skipped_lines.push(number);
     }
 
     /// Adds the next customer that parsed. Refuses more than [`MAX_CUSTOMERS`].
@@ -256,6 +273,7 @@ impl PortfolioIndexBuilder {
             records,
             owners,
             fingerprint,
+            skipped_lines,
             ..
         } = self;
         drop((ids, id_ends));
@@ -283,6 +301,7 @@ impl PortfolioIndexBuilder {
                 .collect(),
             no_owner: Arc::default(),
             fingerprint,
+            skipped_lines,
         }
     }
 }
@@ -311,6 +330,23 @@ impl PortfolioIndex {
     /// The customers' hashes folded in input order (see [`fold_hash`]).
     pub(crate) fn fingerprint(&self) -> u64 {
         self.fingerprint
+    }
+
+    /// The ordinal of the customer on line `number` (1-based) of the input the index was
+    /// scanned from: its line number less the lines before it that gave no customer. `None`
+    /// for a line that gave none (blank, or a record that did not parse) and past the last
+    /// customer. Only an index scanned line by line ([`PortfolioIndex::scan`]) knows its
+    /// lines. With it, the second pass of a stream gives each record its facts as soon as
+    /// it is read, without waiting to learn which records before it parsed.
+    pub(crate) fn ordinal_of_line(&self, number: usize) -> Option<usize> {
+        let before = self
+            .skipped_lines
+            .partition_point(|&skipped| skipped < number);
+        if self.skipped_lines.get(before) == Some(&number) {
+            return None;
+        }
+        let ordinal = number.checked_sub(1 + before)?;
+        (ordinal < self.rows.len()).then_some(ordinal)
     }
 
     /// The portfolio facts of the customer at `ordinal` (0-based, among the records that
@@ -391,6 +427,46 @@ mod tests {
                 &Facts::derive(&customers[0], as_of)
             ),
             None
+        );
+    }
+
+    /// A line's ordinal is its number less the lines before it that gave no customer; a line
+    /// that gave none, or one past the last customer, has none.
+    #[test]
+    fn lines_find_their_customers_past_the_lines_that_gave_none() {
+        let as_of = parse_date("2026-11-23").unwrap();
+        let customer = &parse_customers(r#"{ "id": "a" }"#).unwrap()[0];
+        let customer = customer.result.as_ref().unwrap();
+        let facts = Facts::derive(customer, as_of);
+        let mut builder = PortfolioIndexBuilder::new(as_of);
+        // Lines 1–9: customers on 2, 3, 5, 8 and 9; lines 1, 4, 6 and 7 gave none.
+        for number in 1..=9 {
+            if [1, 4, 6, 7].contains(&number) {
+                builder.skip_line(number);
+            } else {
+                builder
+                    .push(PortfolioEntry::new(customer.clone(), &facts))
+                    .unwrap();
+            }
+        }
+        let index = builder.finish();
+        let ordinals: Vec<Option<usize>> = (0..=11).map(|n| index.ordinal_of_line(n)).collect();
+        assert_eq!(
+            ordinals,
+            [
+                None,
+                None,
+                Some(0),
+                Some(1),
+                None,
+                Some(2),
+                None,
+                None,
+                Some(3),
+                Some(4),
+                None,
+                None
+            ]
         );
     }
 }
