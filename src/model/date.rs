@@ -1,6 +1,8 @@
 //! Calendar dates of the JSON contract: ISO 8601 dates, with RFC 3339 datetimes accepted
 //! wherever a date is (the date is taken as written, in the datetime's own offset).
 
+use std::cell::Cell;
+
 use chrono::{DateTime, NaiveDate};
 
 use serde::de;
@@ -60,6 +62,58 @@ pub(super) fn plain_date_bytes(b: &[u8]) -> Option<Date> {
     };
     let year = i32::try_from(number(0..4)?).ok()?;
     NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+}
+
+/// The plain dates each thread remembers ([`plain_date_remembered`]), as a power of two.
+const REMEMBERED_BITS: u32 = 12;
+
+/// One remembered plain date: its first eight bytes (`YYYY-MM-`) and last two (`DD`) as
+/// they were read, and the date they gave.
+#[derive(Clone, Copy)]
+struct RememberedDate {
+    head: u64,
+    day: u16,
+    date: Date,
+}
+
+impl RememberedDate {
+    /// A slot that holds no date: no date's head is 0 (its fifth byte is a dash).
+    const EMPTY: RememberedDate = RememberedDate {
+        head: 0,
+        day: 0,
+        date: NaiveDate::MIN,
+    };
+}
+
+thread_local! {
+    /// The plain dates this thread read last, by a hash of their bytes (64 KiB).
+    static REMEMBERED: [Cell<RememberedDate>; 1 << REMEMBERED_BITS] =
+        const { [const { Cell::new(RememberedDate::EMPTY) }; 1 << REMEMBERED_BITS] };
+}
+
+/// The slot of a date's bytes: a Fibonacci hash, which spreads the days of one month (keys
+/// a few units apart) over distant slots.
+fn remembered_slot(head: u64, day: u16) -> usize {
+    ((head ^ u64::from(day)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - REMEMBERED_BITS)) as usize
+}
+
+/// [`plain_date_bytes`] of ten bytes, remembered: the records of one portfolio repeat the
+/// same few hundred dates, and a date read before costs a hash and two comparisons instead
+/// of reading its digits and checking it against the calendar. Only dates that read are
+/// remembered; a slot holds the last date whose bytes hashed to it.
+pub(super) fn plain_date_remembered(b: &[u8; 10]) -> Option<Date> {
+    let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let day = u16::from_le_bytes([b[8], b[9]]);
+    REMEMBERED.with(|remembered| {
+        let slot = &remembered[remembered_slot(head, day)];
+        let seen = slot.get();
+        if seen.head == head && seen.day == day {
+            return Some(seen.date);
+        }
+        let date = plain_date_bytes(b)?;
+        slot.set(RememberedDate { head, day, date });
+        Some(date)
+    })
 }
 
 /// `date + days`, or `None` when the result falls outside the calendar (chrono's range is
@@ -227,6 +281,78 @@ mod tests {
             "",
         ] {
             assert_eq!(plain_date_bytes(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    /// The remembered reading answers as the plain one, date for date: on a first reading
+    /// and on every later one (hits), after other dates took the slot (every date of 20
+    /// years in three rounds, four times as many dates as slots), for bytes that are no date
+    /// (never remembered, read again each time), and for bytes that differ from a remembered
+    /// date in one place only.
+    #[test]
+    fn remembered_dates_are_the_dates_read() {
+        let mut texts = Vec::new();
+        for year in [1999, 2000, 2023, 2024, 2025, 2026, 2027, 2100, 2400, 9999] {
+            for month in 0..14 {
+                for day in 0..33 {
+                    texts.push(format!("{year:04}-{month:02}-{day:02}"));
+                }
+            }
+        }
+        for round in 0..3 {
+            for text in texts.iter().chain(texts.iter().rev()) {
+                let bytes: &[u8; 10] = text.as_bytes().try_into().unwrap();
+                let expected = plain_date_bytes(bytes);
+                assert_eq!(
+                    plain_date_remembered(bytes),
+                    expected,
+                    "{text}, round {round}"
+                );
+                assert_eq!(plain_date_remembered(bytes), expected, "{text} again");
+            }
+        }
+        // Bytes that share a remembered date's slot and its head (or its day), read right
+        // after it: the slot holds another date, not theirs.
+        let split = |b: &[u8; 10]| {
+            let head = u64::from_le_bytes(b[..8].try_into().unwrap());
+            (head, u16::from_le_bytes([b[8], b[9]]))
+        };
+        let remembered = *b"2026-11-23";
+        let (head, day) = split(&remembered);
+        let slot = remembered_slot(head, day);
+        let same_head = (0..=u16::MAX)
+            .map(|other| (head, other))
+            .find(|&(h, d)| d != day && remembered_slot(h, d) == slot);
+        let same_day = (0..=u64::from(u16::MAX))
+            .map(|k| (head ^ (k << 16), day))
+            .find(|&(h, d)| h != head && remembered_slot(h, d) == slot);
+        for (h, d) in [same_head.unwrap(), same_day.unwrap()] {
+            let mut other = [0u8; 10];
+            other[..8].copy_from_slice(&h.to_le_bytes());
+            other[8..].copy_from_slice(&d.to_le_bytes());
+            assert_eq!(
+                plain_date_remembered(&remembered),
+                plain_date_bytes(&remembered)
+            );
+            assert_eq!(
+                plain_date_remembered(&other),
+                plain_date_bytes(&other),
+                "{other:?}"
+            );
+        }
+        for text in ["2026-11-23", "2024-02-29", "2026-02-28"] {
+            assert!(plain_date_remembered(text.as_bytes().try_into().unwrap()).is_some());
+            for at in 0..text.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes: [u8; 10] = text.as_bytes().try_into().unwrap();
+                    bytes[at] = byte;
+                    assert_eq!(
+                        plain_date_remembered(&bytes),
+                        plain_date_bytes(&bytes),
+                        "{bytes:?}"
+                    );
+                }
+            }
         }
     }
 

@@ -23,7 +23,7 @@
 //! [`parse_date`](super::parse_date), as the full parser reads them. (A blank id and the amounts
 //! are `validate`'s, checked by each reader after the walk.)
 
-use super::date::{parse_date, plain_date_bytes, Date};
+use super::date::{parse_date, plain_date_remembered, Date};
 use super::shadow::{
     LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable, Str, Window,
 };
@@ -187,10 +187,11 @@ impl<'a> Scanner<'a> {
     /// A date as a string, read as the full parser reads it.
     fn date(&mut self) -> Option<Date> {
         // `"YYYY-MM-DD"` read where it is: ten digits and dashes hold no escape, and
-        // `plain_date_bytes` reads them as `parse_date` reads their text.
+        // `plain_date_remembered` reads them as `parse_date` reads their text.
         self.whitespace();
         if let Some([b'"', body @ .., b'"']) = self.bytes.get(self.at..self.at + 12) {
-            if let Some(date) = plain_date_bytes(body) {
+            let body: Option<&[u8; 10]> = body.try_into().ok();
+            if let Some(date) = body.and_then(plain_date_remembered) {
                 self.at += 12;
                 return Some(date);
             }
