@@ -64,7 +64,7 @@ pub(super) fn plain_date_bytes(b: &[u8]) -> Option<Date> {
     NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
-/// The plain dates each thread remembers ([`plain_date_remembered`]), as a power of two.
+/// The plain dates a thread remembers ([`RememberedDates`]), as a power of two.
 const REMEMBERED_BITS: u32 = 12;
 
 /// One remembered plain date: its first eight bytes (`YYYY-MM-`) and last two (`DD`) as
@@ -85,10 +85,27 @@ impl RememberedDate {
     };
 }
 
+/// The plain dates a thread read last, by a hash of their bytes ([`RememberedDates::read`]).
+pub(super) struct RememberedDates {
+    slots: Box<[Cell<RememberedDate>]>,
+}
+
 thread_local! {
-    /// The plain dates this thread read last, by a hash of their bytes (64 KiB).
-    static REMEMBERED: [Cell<RememberedDate>; 1 << REMEMBERED_BITS] =
-        const { [const { Cell::new(RememberedDate::EMPTY) }; 1 << REMEMBERED_BITS] };
+    /// This thread's remembered dates: 64 KiB on the heap, made on the thread's first
+    /// record. Not a thread-local array: glibc places a thread's static thread-locals inside
+    /// its stack, and 64 KiB less of a 2 MiB stack let the deepest recursion a policy may
+    /// ask for overflow it (`tests/hostile_scripts.rs`).
+    static REMEMBERED: RememberedDates = RememberedDates {
+        slots: (0..1usize << REMEMBERED_BITS)
+            .map(|_| Cell::new(RememberedDate::EMPTY))
+            .collect(),
+    };
+}
+
+/// Runs `read` with this thread's remembered dates (one thread-local look-up for a whole
+/// record, not one a date).
+pub(super) fn with_remembered_dates<T>(read: impl FnOnce(&RememberedDates) -> T) -> T {
+    REMEMBERED.with(read)
 }
 
 /// The slot of a date's bytes: a Fibonacci hash, which spreads the days of one month (keys
@@ -97,15 +114,17 @@ fn remembered_slot(head: u64, day: u16) -> usize {
     ((head ^ u64::from(day)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - REMEMBERED_BITS)) as usize
 }
 
-/// [`plain_date_bytes`] of ten bytes, remembered: the records of one portfolio repeat the
-/// same few hundred dates, and a date read before costs a hash and two comparisons instead
-/// of reading its digits and checking it against the calendar. Only dates that read are
-/// remembered; a slot holds the last date whose bytes hashed to it.
-pub(super) fn plain_date_remembered(b: &[u8; 10]) -> Option<Date> {
-    let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let day = u16::from_le_bytes([b[8], b[9]]);
-    REMEMBERED.with(|remembered| {
-        let slot = &remembered[remembered_slot(head, day)];
+impl RememberedDates {
+    /// [`plain_date_bytes`] of ten bytes, remembered: the records of one portfolio repeat
+    /// the same few hundred dates, and a date read before costs a hash and two comparisons
+    /// instead of reading its digits and checking it against the calendar. Only dates that
+    /// read are remembered; a slot holds the last date whose bytes hashed to it.
+    pub(super) fn read(&self, b: &[u8; 10]) -> Option<Date> {
+        let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let day = u16::from_le_bytes([b[8], b[9]]);
+        let Some(slot) = self.slots.get(remembered_slot(head, day)) else {
+            return plain_date_bytes(b);
+        };
         let seen = slot.get();
         if seen.head == head && seen.day == day {
             return Some(seen.date);
@@ -113,7 +132,7 @@ pub(super) fn plain_date_remembered(b: &[u8; 10]) -> Option<Date> {
         let date = plain_date_bytes(b)?;
         slot.set(RememberedDate { head, day, date });
         Some(date)
-    })
+    }
 }
 
 /// `date + days`, or `None` when the result falls outside the calendar (chrono's range is
@@ -291,6 +310,7 @@ mod tests {
     /// date in one place only.
     #[test]
     fn remembered_dates_are_the_dates_read() {
+        let remembered = |b: &[u8; 10]| with_remembered_dates(|dates| dates.read(b));
         let mut texts = Vec::new();
         for year in [1999, 2000, 2023, 2024, 2025, 2026, 2027, 2100, 2400, 9999] {
             for month in 0..14 {
@@ -303,12 +323,8 @@ mod tests {
             for text in texts.iter().chain(texts.iter().rev()) {
                 let bytes: &[u8; 10] = text.as_bytes().try_into().unwrap();
                 let expected = plain_date_bytes(bytes);
-                assert_eq!(
-                    plain_date_remembered(bytes),
-                    expected,
-                    "{text}, round {round}"
-                );
-                assert_eq!(plain_date_remembered(bytes), expected, "{text} again");
+                assert_eq!(remembered(bytes), expected, "{text}, round {round}");
+                assert_eq!(remembered(bytes), expected, "{text} again");
             }
         }
         // Bytes that share a remembered date's slot and its head (or its day), read right
@@ -317,8 +333,8 @@ mod tests {
             let head = u64::from_le_bytes(b[..8].try_into().unwrap());
             (head, u16::from_le_bytes([b[8], b[9]]))
         };
-        let remembered = *b"2026-11-23";
-        let (head, day) = split(&remembered);
+        let known = *b"2026-11-23";
+        let (head, day) = split(&known);
         let slot = remembered_slot(head, day);
         let same_head = (0..=u16::MAX)
             .map(|other| (head, other))
@@ -330,27 +346,16 @@ mod tests {
             let mut other = [0u8; 10];
             other[..8].copy_from_slice(&h.to_le_bytes());
             other[8..].copy_from_slice(&d.to_le_bytes());
-            assert_eq!(
-                plain_date_remembered(&remembered),
-                plain_date_bytes(&remembered)
-            );
-            assert_eq!(
-                plain_date_remembered(&other),
-                plain_date_bytes(&other),
-                "{other:?}"
-            );
+            assert_eq!(remembered(&known), plain_date_bytes(&known));
+            assert_eq!(remembered(&other), plain_date_bytes(&other), "{other:?}");
         }
         for text in ["2026-11-23", "2024-02-29", "2026-02-28"] {
-            assert!(plain_date_remembered(text.as_bytes().try_into().unwrap()).is_some());
+            assert!(remembered(text.as_bytes().try_into().unwrap()).is_some());
             for at in 0..text.len() {
                 for byte in 0..=255u8 {
                     let mut bytes: [u8; 10] = text.as_bytes().try_into().unwrap();
                     bytes[at] = byte;
-                    assert_eq!(
-                        plain_date_remembered(&bytes),
-                        plain_date_bytes(&bytes),
-                        "{bytes:?}"
-                    );
+                    assert_eq!(remembered(&bytes), plain_date_bytes(&bytes), "{bytes:?}");
                 }
             }
         }

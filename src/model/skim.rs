@@ -23,7 +23,7 @@
 //! [`parse_date`](super::parse_date), as the full parser reads them. (A blank id and the amounts
 //! are `validate`'s, checked by each reader after the walk.)
 
-use super::date::{parse_date, plain_date_remembered, Date};
+use super::date::{parse_date, with_remembered_dates, Date, RememberedDates};
 use super::shadow::{
     LightComplaint, LightContract, LightInteraction, LightPurchase, LightReceivable, Str, Window,
 };
@@ -75,14 +75,17 @@ pub(super) fn walk_record<'a>(
     window: &Window,
     sink: &mut impl Sink<'a>,
 ) -> Option<()> {
-    let mut scanner = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    scanner.record(window, sink)?;
-    scanner.whitespace();
-    (scanner.at == scanner.bytes.len()).then_some(())
+    with_remembered_dates(|dates| {
+        let mut scanner = Scanner {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            dates,
+        };
+        scanner.record(window, sink)?;
+        scanner.whitespace();
+        (scanner.at == scanner.bytes.len()).then_some(())
+    })
 }
 
 /// Nesting allowed inside attributes and unknown fields before the scanner gives up (serde_json's
@@ -91,13 +94,15 @@ const MAX_DEPTH: usize = 32;
 
 /// A cursor over the record's bytes. Every method returns `None` where the scanner is not
 /// sure, and the whole record is then left to serde.
-struct Scanner<'a> {
+struct Scanner<'a, 'd> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// The thread's remembered plain dates, looked up once for the record.
+    dates: &'d RememberedDates,
 }
 
-impl<'a> Scanner<'a> {
+impl<'a> Scanner<'a, '_> {
     /// JSON's whitespace (serde_json's: space, tab, line feed, carriage return).
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
@@ -187,11 +192,11 @@ impl<'a> Scanner<'a> {
     /// A date as a string, read as the full parser reads it.
     fn date(&mut self) -> Option<Date> {
         // `"YYYY-MM-DD"` read where it is: ten digits and dashes hold no escape, and
-        // `plain_date_remembered` reads them as `parse_date` reads their text.
+        // `RememberedDates::read` reads them as `parse_date` reads their text.
         self.whitespace();
         if let Some([b'"', body @ .., b'"']) = self.bytes.get(self.at..self.at + 12) {
             let body: Option<&[u8; 10]> = body.try_into().ok();
-            if let Some(date) = body.and_then(plain_date_remembered) {
+            if let Some(date) = body.and_then(|body| self.dates.read(body)) {
                 self.at += 12;
                 return Some(date);
             }
