@@ -136,7 +136,10 @@ impl<'a> Scanner<'a, '_> {
 
     /// The rest of a string whose opening quote is consumed: its text, up to and past its
     /// closing quote, when it has no escapes or control characters.
-    #[inline]
+    // Always inlined, as `special_byte`: it runs for every key and text of a record, and
+    // the call's frame was a quarter of its cost (2,000 records: 251.0 M → 244.8 M
+    // instructions with both inlined).
+    #[inline(always)]
     fn string_body(&mut self) -> Option<&'a str> {
         let start = self.at;
         let end = start + special_byte(&self.bytes[start..])?;
@@ -619,6 +622,7 @@ impl<'a> Scanner<'a, '_> {
 /// bit is set where it equals `"` or `\` or is below 0x20. (The tests can also set a high bit
 /// above a byte that matched, through the borrow, but never below the first match, and only
 /// the lowest one is read.)
+#[inline(always)]
 fn special_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
