@@ -149,7 +149,6 @@ class _Capsules:
     table or batch it wraps (as Polars, DuckDB or nanoarrow data present themselves)."""
 
     def __init__(self, data):
-        self._data = data
         if isinstance(data, pa.RecordBatch):
             self.__arrow_c_array__ = data.__arrow_c_array__
         else:
