@@ -420,6 +420,78 @@ fn kept(c) { let calls = c.calls_90; let out = calls; return out; }
     }
 }
 
+/// Arrays are the fast tier's own values (shared, copied on their first change while
+/// shared), and actions and receivables its own records: changed through one variable, an
+/// array must stay as it was in every other, a loop must walk the array as it was when it
+/// began, and indexing, `len`, `contains`, `in` and `keys` must give what rhai gives — all
+/// without handing the call to rhai.
+#[test]
+fn arrays_and_records_of_the_tier_give_the_same_results_in_both_tiers() {
+    let variants: &[(&str, &str)] = &[
+        (
+            "score.rhai",
+            r#"
+fn score(c) {
+    let a = [c.calls_90, 2];
+    let b = a;
+    b.push(c.interactions_90);
+    let walked = 0;
+    for x in b { b.push(x); walked += 1; }
+    let names = ["A", "B"];
+    let more = names;
+    more.push("C");
+    let has = if "C" in names { 100 } else { 0 };
+    let keys = params.weights.keys();
+    let found = if more.contains("C") { 7 } else { 0 };
+    // (Each figure a part's actual value: a total would be clamped to 0–100.)
+    [
+        part("lengths", 1, 100, a.len() * 100 + b.len() * 10 + walked),
+        part("items", 1, 100, a[0] * 1000 + b[2]),
+        part("found", 1, 100, has + found + more.len() * 1000 + keys.len() * 10000),
+    ]
+}
+"#,
+        ),
+        (
+            "actions.rhai",
+            r#"
+fn actions(c, grade) {
+    let out = [];
+    let kept = out;
+    for r in c.receivables {
+        out.push(action("collection", c.as_of, `${r.amount} due on ${r.due}, ${r.days_to_due} days`));
+    }
+    let copy = out;
+    copy.push(action("callback", c.as_of, "only in the copy"));
+    if kept.len() > 0 { return [action("never", c.as_of, "kept was changed")]; }
+    if c.calls_90 > 3 { return copy; }
+    out
+}
+"#,
+        ),
+    ];
+    let customers = examples("customers.json");
+    for (i, (file, text)) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("arrays-{i}"), &[(file, Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("arrays variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "arrays variant {i}: the fast tier ran no call"
+        );
+        assert_eq!(counts.bailed, 0, "arrays variant {i}: {counts:?}");
+    }
+}
+
 /// The customer view an entry function is given is lent to the fast tier's call as itself
 /// (a marker the machine resolves, not a boxed `Dynamic`): passed on to helpers, put into
 /// arrays and maps and read back out of them, or given to a function that assigns to its

@@ -516,7 +516,7 @@ fn call_for<T: FromDecided>(
             Ok(result) => return Ok(result),
             Err(other) => other.into_dynamic(),
         },
-        Returned::Value(value) => value,
+        returned => returned.into_dynamic(),
     };
     let expected = match entry.function {
         "visits" => "`cadence(calls_per_week, visits_per_month, reason)`",
@@ -561,45 +561,62 @@ fn actions(
     tier: Tier,
     out: &mut Vec<Action>,
 ) -> Result<()> {
-    let value = runtime.call(&ACTIONS, args, tier)?.into_dynamic();
+    let array = match runtime.call(&ACTIONS, args, tier)? {
+        // Made by the fast tier, handed over unboxed.
+        Returned::Actions(actions) => {
+            let count = actions.len();
+            for (i, action) in actions.into_iter().enumerate() {
+                write_action(action, i, out);
+            }
+            out.truncate(count);
+            return Ok(());
+        }
+        returned => returned.into_dynamic(),
+    };
     let expected = "an array of `action(kind, due, reason)` values";
-    let array = value
+    let array = array
         .into_array()
         .map_err(|got| wrong_type(&ACTIONS, expected, got))?;
     let count = array.len();
     out.reserve(count.saturating_sub(out.len()));
     for (i, item) in array.into_iter().enumerate() {
         let got = item.type_name();
-        let mut action = item
+        let action = item
             .try_cast::<Action>()
             .ok_or_else(|| wrong_type(&ACTIONS, expected, got))?;
-        let line = action.line;
-        // `rule` says where it was made now; results compare equal to their JSON round trip.
-        action.line = 0;
-        match out.get_mut(i) {
-            Some(into) => {
-                // Every field named, so that a field added to `Action` must be written here.
-                let Action {
-                    kind,
-                    due,
-                    reason,
-                    rule: _,
-                    line: _,
-                } = &action;
-                set_text(&mut into.kind, kind);
-                into.due = *due;
-                set_text(&mut into.reason, reason);
-                write_rule(&mut into.rule, &ACTIONS, line);
-                into.line = 0;
-            }
-            None => {
-                write_rule(&mut action.rule, &ACTIONS, line);
-                out.push(action);
-            }
-        }
+        write_action(action, i, out);
     }
     out.truncate(count);
     Ok(())
+}
+
+/// Makes `action` the `i`th of `out`: written into the one there (reusing its strings), or
+/// pushed.
+fn write_action(mut action: Action, i: usize, out: &mut Vec<Action>) {
+    let line = action.line;
+    // `rule` says where it was made now; results compare equal to their JSON round trip.
+    action.line = 0;
+    match out.get_mut(i) {
+        Some(into) => {
+            // Every field named, so that a field added to `Action` must be written here.
+            let Action {
+                kind,
+                due,
+                reason,
+                rule: _,
+                line: _,
+            } = &action;
+            set_text(&mut into.kind, kind);
+            into.due = *due;
+            set_text(&mut into.reason, reason);
+            write_rule(&mut into.rule, &ACTIONS, line);
+            into.line = 0;
+        }
+        None => {
+            write_rule(&mut action.rule, &ACTIONS, line);
+            out.push(action);
+        }
+    }
 }
 
 /// `args`: the view and the grade; the labels (those not `()`) are added to `out`.

@@ -13,7 +13,7 @@ use rhai::packages::{
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
 use super::decisions::{score_part, CadenceDecision, Decision, MadePart};
-use super::fast::Value;
+use super::fast::{Record, Value};
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
 use super::view::{find_attribute, json_to_dynamic, CustomerView, TextField};
@@ -263,14 +263,14 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
         )
     }),
     ("objections", |v| {
-        Value::Dyn(Dynamic::from_array(
+        Value::array(
             v.customer()
                 .prospect
                 .iter()
                 .flat_map(|p| p.objections.iter())
-                .map(|o| Dynamic::from(ImmutableString::from(o.as_str())))
+                .map(|o| Value::Str(ImmutableString::from(o.as_str())))
                 .collect(),
-        ))
+        )
     }),
     ("as_of", |v| Value::Date(v.facts().as_of)),
     ("revenue_365", |v| Value::Float(v.facts().revenue_365)),
@@ -344,14 +344,13 @@ pub(crate) const CUSTOMER_FACTS: &[FactGetter] = &[
     ("overdue_total", |v| Value::Float(v.facts().overdue_total)),
     ("overdue_count", |v| Value::Int(v.facts().overdue_count)),
     ("receivables", |v| {
-        Value::Dyn(Dynamic::from_array(
+        Value::array(
             v.facts()
                 .receivables
                 .iter()
-                .cloned()
-                .map(Dynamic::from)
+                .map(|r| Value::record(Record::Receivable(r.clone())))
                 .collect(),
-        ))
+        )
     }),
     ("open_complaints", |v| Value::Int(v.facts().open_complaints)),
     ("complaints_365", |v| Value::Int(v.facts().complaints_365)),

@@ -4,7 +4,7 @@
 
 use rhai::{Dynamic, ImmutableString};
 
-use crate::model::ScorePart;
+use crate::model::{Action, ScorePart};
 
 /// A grade or stage decision made by a script: the target (or `None` to keep the current
 /// one), the reason, and where in the script it was made. The texts are the script's own
@@ -158,6 +158,10 @@ impl Decided {
 pub(crate) enum Returned {
     Value(Dynamic),
     Decided(Decided),
+    /// An array of actions the fast tier made (`actions`), handed over unboxed: boxing
+    /// each action into a script value and out again costs two allocations per action, and
+    /// the array two more.
+    Actions(Vec<Action>),
 }
 
 impl Returned {
@@ -166,6 +170,9 @@ impl Returned {
         match self {
             Returned::Value(value) => value,
             Returned::Decided(decided) => decided.into_dynamic(),
+            Returned::Actions(actions) => {
+                Dynamic::from_array(actions.into_iter().map(Dynamic::from).collect())
+            }
         }
     }
 }

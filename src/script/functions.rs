@@ -63,9 +63,9 @@ impl<'a> Args<'a> {
     /// allocates nothing for numbers and only counts a reference for strings).
     fn any(self, i: usize) -> Cow<'a, Dynamic> {
         match self {
-            Args::Fast(values) => match &values[i] {
-                Value::Dyn(value) => Cow::Borrowed(value),
-                other => Cow::Owned(other.clone().into_dynamic()),
+            Args::Fast(values) => match values[i].rhai() {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(values[i].clone().into_dynamic()),
             },
             Args::Refs(refs) => Cow::Borrowed(&*refs[i]),
         }

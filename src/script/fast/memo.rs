@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn an_index_memo_passes_other_values_on() {
         let memo = IndexMemo::default();
-        let array = Value::Dyn(rhai::Dynamic::from_array(vec![rhai::Dynamic::from(7_i64)]));
+        let array = Value::dynamic(rhai::Dynamic::from_array(vec![rhai::Dynamic::from(7_i64)]));
         assert!(matches!(
             memo.index(&array, &Value::Int(0)),
             Ok(Value::Int(7))

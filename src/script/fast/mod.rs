@@ -31,8 +31,10 @@
 //! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
 //!
 //! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates,
-//! strings, parameter tables and the customer view unboxed, rhai's `Dynamic` only for
-//! arrays, maps and patron's records; arithmetic passes plain numbers between its steps
+//! strings, parameter tables and the customer view unboxed, arrays of such values and
+//! patron's actions and receivables as the tier's own, rhai's `Dynamic` only for maps and
+//! the rarer values; an array of actions an entry returns reaches the engine unboxed
+//! ([`Returned::Actions`]); arithmetic passes plain numbers between its steps
 //! (`lower::number`). Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
 //! and values become `Dynamic`s only where they leave the tier.
 
@@ -52,7 +54,7 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
-pub(crate) use value::{LentView, Num, Value};
+pub(crate) use value::{LentView, Num, Record, Value};
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {
@@ -437,6 +439,15 @@ impl FastScripts {
             machine.view = previous;
         }
         match result {
+            Ok(value)
+                if value
+                    .items()
+                    .is_some_and(|items| items.iter().all(Value::is_action)) =>
+            {
+                let items = value.into_items().map(Rc::unwrap_or_clone);
+                let actions = items.into_iter().flatten().filter_map(Value::into_action);
+                Ok(Returned::Actions(actions.collect()))
+            }
             Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine
                 .decided

@@ -155,7 +155,7 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
         return Some(Rc::new(move |args, line| {
             run(&found, &vocabulary, args, line).map(|produced| match produced {
                 Produced::Value(value) => value,
-                Produced::Decided(decided) => Value::Dyn(decided.into_dynamic()),
+                Produced::Decided(decided) => Value::dynamic(decided.into_dynamic()),
                 Produced::Part(part) => Value::from(part.into_score_part()),
             })
         }));

@@ -5,7 +5,7 @@
 use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
 
 use super::memo::PropertyMemo;
-use super::value::{LentView, Num, Value};
+use super::value::{Held, LentView, Num, Record, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
@@ -479,7 +479,16 @@ impl Property {
                 return LentView::with(|view| self.read_view(view)).unwrap_or(Err(Flow::Bail))
             }
             Value::Table(table) => return self.memo.entry(table, &self.name),
-            Value::Dyn(value) => value,
+            Value::Dyn(boxed) => match &**boxed {
+                Held::Rhai(value) => value,
+                Held::Record(record) => {
+                    return match (&**record, self.receivable) {
+                        (Record::Receivable(r), Some(read)) => Ok(read(r)),
+                        _ => bail(),
+                    }
+                }
+                Held::Array(_) => return bail(),
+            },
             Value::Date(d) => {
                 return match self.date {
                     Some(read) => Ok(read(d)),
@@ -535,7 +544,7 @@ impl Property {
                 view.facts()
                     .portfolio
                     .clone()
-                    .map(|p| Value::Dyn(Dynamic::from(p)))
+                    .map(|p| Value::dynamic(Dynamic::from(p)))
                     .ok_or(Flow::Bail)
             }
             "has_portfolio" => {
@@ -551,7 +560,18 @@ impl Property {
 pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
     let value = match (value, index) {
         (Value::Table(table), Value::Str(key)) => return table_entry(table, key),
-        (Value::Dyn(value), _) => value,
+        (Value::Dyn(boxed), _) => match (&**boxed, index) {
+            (Held::Rhai(value), _) => value,
+            // (A negative index, which rhai counts from the end, or one past the end: rhai.)
+            (Held::Array(items), Value::Int(i)) => {
+                return usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .cloned()
+                    .ok_or(Flow::Bail)
+            }
+            _ => return bail(),
+        },
         _ => return bail(),
     };
     match index {
@@ -587,10 +607,7 @@ pub(crate) fn table_entry(table: &ParamTable, key: &str) -> Outcome {
 
 /// The `Dynamic` a boxed value holds, if `value` is one.
 fn boxed(value: &Value) -> Option<&Dynamic> {
-    match value {
-        Value::Dyn(value) => Some(value),
-        _ => None,
-    }
+    value.rhai()
 }
 /// The methods the fast tier runs; any other method keeps the file in rhai.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -640,16 +657,7 @@ impl Method {
     ) -> Outcome {
         match self {
             Method::Push => {
-                let Value::Dyn(target) = target else {
-                    return bail();
-                };
-                let Some(mut array) = target.write_lock::<Array>() else {
-                    return bail();
-                };
-                if max_array_size > 0 && array.len() >= max_array_size {
-                    return bail();
-                }
-                array.push(std::mem::take(&mut args[0]).into_dynamic());
+                target.push(std::mem::take(&mut args[0]), max_array_size)?;
                 Ok(Value::Unit)
             }
             _ => self.call_pure(target, args),
@@ -691,11 +699,15 @@ impl Method {
             Method::Contains => contains(target, &args[0]),
             Method::Len => match target {
                 Value::Str(text) => Ok(Value::Int(text.chars().count() as INT)),
-                Value::Dyn(value) => match value.read_lock::<Array>() {
-                    Some(array) => Ok(Value::Int(array.len() as INT)),
-                    None => bail(),
-                },
-                _ => bail(),
+                _ => {
+                    if let Some(items) = target.items() {
+                        return Ok(Value::Int(items.len() as INT));
+                    }
+                    match boxed(target).and_then(|value| value.read_lock::<Array>()) {
+                        Some(array) => Ok(Value::Int(array.len() as INT)),
+                        None => bail(),
+                    }
+                }
             },
             Method::Round => match target {
                 Value::Float(x) => Ok(Value::Float(x.round())),
@@ -708,21 +720,22 @@ impl Method {
                 _ => bail(),
             },
             Method::Keys => {
+                let keys = |keys: Array| Value::array(keys.iter().map(Value::from_ref).collect());
                 if let Value::Table(table) = target {
-                    return Ok(Value::Dyn(Dynamic::from_array(table.keys())));
+                    return Ok(keys(table.keys()));
                 }
                 let Some(target) = boxed(target) else {
                     return bail();
                 };
                 if let Some(table) = target.read_lock::<ParamTable>() {
-                    return Ok(Value::Dyn(Dynamic::from_array(table.keys())));
+                    return Ok(keys(table.keys()));
                 }
                 match target.read_lock::<Map>() {
-                    Some(map) => Ok(Value::Dyn(Dynamic::from_array(
+                    Some(map) => Ok(Value::array(
                         map.keys()
-                            .map(|k| Dynamic::from(ImmutableString::from(k.as_str())))
+                            .map(|k| Value::Str(ImmutableString::from(k.as_str())))
                             .collect(),
-                    ))),
+                    )),
                     None => bail(),
                 }
             }
@@ -764,6 +777,19 @@ fn contains(container: &Value, item: &Value) -> Outcome {
             Value::Str(key) => Ok(Value::Bool(table.lookup(key).is_some())),
             _ => bail(),
         };
+    }
+    if let Some(items) = container.items() {
+        let mut found = false;
+        for x in items.iter() {
+            let same = match (item, x) {
+                (Value::Str(b), Value::Str(a)) => a == b,
+                (Value::Int(b), Value::Int(a)) => a == b,
+                (Value::Bool(b), Value::Bool(a)) => a == b,
+                _ => return bail(),
+            };
+            found = found || same;
+        }
+        return Ok(Value::Bool(found));
     }
     let Some(container) = boxed(container) else {
         return bail();
@@ -824,8 +850,8 @@ mod tests {
             Value::Str("A".into()),
             Value::Str("b".into()),
             Value::Date(date),
-            Value::Dyn(Dynamic::from_array(vec![Dynamic::from_int(1)])),
-            Value::Dyn(Dynamic::from_char('a')),
+            Value::dynamic(Dynamic::from_array(vec![Dynamic::from_int(1)])),
+            Value::dynamic(Dynamic::from_char('a')),
             Value::Table(ParamTable::from_toml(
                 &toml::from_str("a = 1").expect("a table"),
             )),

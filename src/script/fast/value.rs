@@ -1,6 +1,8 @@
 //! The fast tier's own values: numbers, booleans, dates, strings, parameter tables and the
-//! customer view held unboxed, and rhai's `Dynamic` only for the rest (arrays, maps, patron's
-//! records). Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
+//! customer view held unboxed; arrays (of the tier's values) and patron's actions and
+//! receivables held by the tier in one variant dropped out of line ([`Held`]); rhai's
+//! `Dynamic` only for the rest (maps, characters, shared values, patron's other records).
+//! Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
 //! code computes with [`Value`]s; a value becomes a `Dynamic` only where it leaves the tier
 //! (an entry's result, an argument handed to code that takes rhai's values). A date in a
 //! `Dynamic` is boxed twice; here it is four bytes. The customer view an entry call is given
@@ -9,10 +11,14 @@
 //! values stay as cheap to drop as before.
 
 use std::cell::RefCell;
+use std::mem::ManuallyDrop;
+use std::rc::Rc;
 
-use rhai::{Dynamic, ImmutableString, INT};
+use rhai::{Array, Dynamic, ImmutableString, INT};
 
-use crate::model::{Action, Date, ScorePart};
+use super::Flow;
+
+use crate::model::{Action, Date, ReceivableFact, ScorePart};
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
 
@@ -40,9 +46,81 @@ pub(crate) enum Value {
     /// look-up such as `params.cadence[grade]` is a reference-count bump, not the box a
     /// custom type costs in a `Dynamic`.
     Table(ParamTable),
-    /// Any other value, as rhai holds it. Never one of the types above (see
-    /// [`Value::from_dynamic`]).
-    Dyn(Dynamic),
+    /// Anything else: an array or one of patron's records as the tier holds them, or a
+    /// value as rhai holds it ([`Boxed`]).
+    Dyn(Boxed),
+}
+
+/// What a [`Value::Dyn`] holds. One variant of [`Value`] for all of these, dropped out of
+/// line ([`Boxed`]): every variant with something to drop makes the code that drops a value
+/// longer, and with one more the compiler calls that code out of line for every value
+/// dropped, numbers included (measured: a tenth of the default policy's instructions).
+#[derive(Debug, Clone)]
+pub(crate) enum Held {
+    /// A value as rhai holds it. Never one of the types [`Value`] holds unboxed (see
+    /// [`Value::from_dynamic`]), nor an array.
+    Rhai(Dynamic),
+    /// An array, its items the tier's own values. Shared, and copied on its first change
+    /// while shared ([`Value::push`]), so that rhai's value semantics hold (`let b = a;
+    /// b.push(x)` leaves `a` as it was) while a read of an array variable is a
+    /// reference-count bump, not the copy of every item a `Dynamic` array costs.
+    Array(Rc<Vec<Value>>),
+    /// One of patron's records the tier reads or makes: one allocation, where a custom type
+    /// in a `Dynamic` costs two.
+    Record(Rc<Record>),
+}
+
+/// A [`Held`] value, dropped by a function of its own that is never inlined, so that the
+/// code dropping a [`Value`] stays short enough to be inlined where values are dropped.
+#[derive(Clone)]
+pub(crate) struct Boxed(ManuallyDrop<Held>);
+
+impl Boxed {
+    /// Holds `held`.
+    pub(crate) fn new(held: Held) -> Boxed {
+        Boxed(ManuallyDrop::new(held))
+    }
+
+    /// The value held, moved out.
+    pub(crate) fn into_held(mut self) -> Held {
+        std::mem::replace(&mut *self.0, Held::Rhai(Dynamic::UNIT))
+    }
+}
+
+impl Drop for Boxed {
+    #[inline(never)]
+    fn drop(&mut self) {
+        drop(std::mem::replace(&mut *self.0, Held::Rhai(Dynamic::UNIT)));
+    }
+}
+
+impl std::ops::Deref for Boxed {
+    type Target = Held;
+
+    fn deref(&self) -> &Held {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Boxed {
+    fn deref_mut(&mut self) -> &mut Held {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Boxed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A record of patron's in a [`Held::Record`].
+#[derive(Debug, Clone)]
+pub(crate) enum Record {
+    /// An action as `action(kind, due, reason)` makes it.
+    Action(Action),
+    /// An unpaid receivable of `c.receivables`.
+    Receivable(ReceivableFact),
 }
 
 impl Value {
@@ -50,14 +128,14 @@ impl Value {
     pub(crate) fn from_dynamic(value: Dynamic) -> Value {
         match Value::unboxed(&value) {
             Some(unboxed) => unboxed,
-            None => Value::Dyn(value),
+            None => Value::dynamic(value),
         }
     }
 
     /// The value `value` holds, as [`Value::from_dynamic`] of a copy of it makes it, without
     /// copying what it does not keep: a number is read, a string or table shared.
     pub(crate) fn from_ref(value: &Dynamic) -> Value {
-        Value::unboxed(value).unwrap_or_else(|| Value::Dyn(value.clone()))
+        Value::unboxed(value).unwrap_or_else(|| Value::dynamic(value.clone()))
     }
 
     /// The value `value` holds when it has one of the unboxed types (a string or a table
@@ -92,6 +170,11 @@ impl Value {
                 .read_lock::<ParamTable>()
                 .map(|table| Value::Table(table.clone()));
         }
+        if value.is_array() {
+            return value
+                .read_lock::<Array>()
+                .map(|items| Value::array(items.iter().map(Value::from_ref).collect()));
+        }
         None
     }
 
@@ -104,7 +187,7 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Num::of_json(n).into(),
             serde_json::Value::String(s) => Value::Str(ImmutableString::from(s.as_str())),
-            other => Value::Dyn(crate::script::view::json_to_dynamic(other)),
+            other => Value::from_dynamic(crate::script::view::json_to_dynamic(other)),
         }
     }
 
@@ -124,7 +207,135 @@ impl Value {
                 })
             }
             Value::Table(table) => Dynamic::from(table),
-            Value::Dyn(value) => value,
+            Value::Dyn(boxed) => match boxed.into_held() {
+                Held::Rhai(value) => value,
+                Held::Array(items) => Dynamic::from_array(
+                    Rc::unwrap_or_clone(items)
+                        .into_iter()
+                        .map(Value::into_dynamic)
+                        .collect(),
+                ),
+                Held::Record(record) => match Rc::unwrap_or_clone(record) {
+                    Record::Action(action) => Dynamic::from(action),
+                    Record::Receivable(receivable) => Dynamic::from(receivable),
+                },
+            },
+        }
+    }
+
+    /// A value as rhai holds it (one of the types [`Value`] holds unboxed or an array only
+    /// through [`Value::from_dynamic`]).
+    pub(crate) fn dynamic(value: Dynamic) -> Value {
+        Value::Dyn(Boxed::new(Held::Rhai(value)))
+    }
+
+    /// An array of `items`.
+    pub(crate) fn array(items: Vec<Value>) -> Value {
+        Value::Dyn(Boxed::new(Held::Array(Rc::new(items))))
+    }
+
+    /// `record`.
+    pub(crate) fn record(record: Record) -> Value {
+        Value::Dyn(Boxed::new(Held::Record(Rc::new(record))))
+    }
+
+    /// The value rhai holds, if this is one ([`Held::Rhai`]).
+    #[inline]
+    pub(crate) fn rhai(&self) -> Option<&Dynamic> {
+        match self {
+            Value::Dyn(boxed) => match &**boxed {
+                Held::Rhai(value) => Some(value),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The items, if this is an array of the tier's ([`Held::Array`]).
+    #[inline]
+    pub(crate) fn items(&self) -> Option<&Rc<Vec<Value>>> {
+        match self {
+            Value::Dyn(boxed) => match &**boxed {
+                Held::Array(items) => Some(items),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The record, if this is one of patron's records ([`Held::Record`]).
+    #[inline]
+    pub(crate) fn as_record(&self) -> Option<&Record> {
+        match self {
+            Value::Dyn(boxed) => match &**boxed {
+                Held::Record(record) => Some(record),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The items of an array, the tier's or rhai's, to walk (`for`); `None` for any other
+    /// value.
+    pub(crate) fn into_items(self) -> Option<Rc<Vec<Value>>> {
+        match self {
+            Value::Dyn(boxed) => match boxed.into_held() {
+                Held::Array(items) => Some(items),
+                Held::Rhai(value) => value
+                    .into_array()
+                    .ok()
+                    .map(|items| Rc::new(items.into_iter().map(Value::from_dynamic).collect())),
+                Held::Record(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether this is an action ([`Record::Action`]).
+    pub(crate) fn is_action(&self) -> bool {
+        matches!(self.as_record(), Some(Record::Action(_)))
+    }
+
+    /// The action this is, if it is one (moved out if nothing else shares it, else copied).
+    pub(crate) fn into_action(self) -> Option<Action> {
+        match self {
+            Value::Dyn(boxed) => match boxed.into_held() {
+                Held::Record(record) => match Rc::unwrap_or_clone(record) {
+                    Record::Action(action) => Some(action),
+                    Record::Receivable(_) => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Appends `item` to this array, copying the array first if another value shares it;
+    /// bails when this is not an array or it has `max_array_size` items already (0: no
+    /// limit).
+    pub(crate) fn push(&mut self, item: Value, max_array_size: usize) -> Result<(), Flow> {
+        let Value::Dyn(boxed) = self else {
+            return Err(Flow::Bail);
+        };
+        match &mut **boxed {
+            Held::Array(items) => {
+                if max_array_size > 0 && items.len() >= max_array_size {
+                    return Err(Flow::Bail);
+                }
+                Rc::make_mut(items).push(item);
+                Ok(())
+            }
+            Held::Rhai(target) => {
+                let Some(mut array) = target.write_lock::<Array>() else {
+                    return Err(Flow::Bail);
+                };
+                if max_array_size > 0 && array.len() >= max_array_size {
+                    return Err(Flow::Bail);
+                }
+                array.push(item.into_dynamic());
+                Ok(())
+            }
+            Held::Record(_) => Err(Flow::Bail),
         }
     }
 
@@ -318,13 +529,13 @@ impl From<String> for Value {
 
 impl From<ScorePart> for Value {
     fn from(value: ScorePart) -> Value {
-        Value::Dyn(Dynamic::from(value))
+        Value::dynamic(Dynamic::from(value))
     }
 }
 
 impl From<Action> for Value {
     fn from(value: Action) -> Value {
-        Value::Dyn(Dynamic::from(value))
+        Value::record(Record::Action(value))
     }
 }
 
@@ -366,6 +577,8 @@ mod tests {
                 debug.contains("ParamTable"),
                 "{debug}"
             );
+            // An array is the tier's own, its items the tier's values.
+            assert_eq!(value.items().is_some(), debug == "[1]", "{debug}");
             assert_eq!(format!("{:?}", value.into_dynamic()), debug);
         }
     }

@@ -325,8 +325,12 @@ impl Lowerer<'_> {
                         parts.push(with_args(m, args, |_, values| native(values, *line))?);
                     }
                     PartItem::Other(code) => match code(m)? {
-                        Value::Dyn(value) if !value.is_shared() && value.is::<ScorePart>() => {
-                            parts.push(MadePart::from(value.cast::<ScorePart>()));
+                        value
+                            if value
+                                .rhai()
+                                .is_some_and(|v| !v.is_shared() && v.is::<ScorePart>()) =>
+                        {
+                            parts.push(MadePart::from(value.into_dynamic().cast::<ScorePart>()));
                         }
                         other => {
                             return Err(Flow::Return(array_of(m, parts, other, &items[i + 1..])?))
@@ -498,5 +502,5 @@ fn array_of(
         };
         array.push(value);
     }
-    Ok(Value::Dyn(Dynamic::from_array(array)))
+    Ok(Value::dynamic(Dynamic::from_array(array)))
 }

@@ -265,8 +265,10 @@ pub(super) fn on_view<T>(
 ) -> Option<T> {
     match m.local(slot) {
         Value::View => m.view().map(read),
-        Value::Dyn(value) => value.read_lock::<CustomerView>().map(|view| read(&view)),
-        _ => None,
+        value => value
+            .rhai()?
+            .read_lock::<CustomerView>()
+            .map(|view| read(&view)),
     }
 }
 
@@ -333,8 +335,10 @@ fn property_of_variable(slot: usize, property: Property) -> Code {
 fn is_parameter_data(value: &Value) -> bool {
     match value {
         Value::Table(_) => true,
-        Value::Dyn(d) => d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array(),
-        _ => false,
+        _ if value.items().is_some() => true,
+        _ => value.rhai().is_some_and(|d| {
+            d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array()
+        }),
     }
 }
 

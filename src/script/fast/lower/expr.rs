@@ -1,7 +1,7 @@
 //! Expressions: constants, variables, interpolated strings, array and map literals, `&&`
 //! `||` `??`; calls and chains are lowered in `call` and `chain`.
 
-use rhai::{Array, Dynamic, Expr, ImmutableString, Map};
+use rhai::{Dynamic, Expr, ImmutableString, Map};
 
 use super::super::ops::{self, bail};
 use super::super::{Code, Flow, Machine, Value};
@@ -43,7 +43,7 @@ impl Lowerer<'_> {
             Expr::BoolConstant(b, _) => self.constant(Value::Bool(*b)),
             Expr::IntegerConstant(i, _) => self.constant(Value::Int(*i)),
             Expr::FloatConstant(f, _) => self.constant(Value::Float(**f)),
-            Expr::CharConstant(c, _) => self.constant(Value::Dyn(Dynamic::from_char(*c))),
+            Expr::CharConstant(c, _) => self.constant(Value::dynamic(Dynamic::from_char(*c))),
             Expr::StringConstant(s, _) => self.constant(Value::Str(s.clone())),
             Expr::Unit(_) => self.constant(Value::Unit),
             Expr::Variable(var, _, pos) => match self.slot_of(&var.1) {
@@ -97,11 +97,11 @@ impl Lowerer<'_> {
                     if max > 0 && items.len() > max {
                         return bail();
                     }
-                    let mut array = Array::with_capacity(items.len());
+                    let mut array = Vec::with_capacity(items.len());
                     for item in &items {
-                        array.push(item(m)?.into_dynamic());
+                        array.push(item(m)?);
                     }
-                    Ok(Value::Dyn(Dynamic::from_array(array)))
+                    Ok(Value::array(array))
                 })
             }
             Expr::Map(map, _) => {
@@ -120,7 +120,7 @@ impl Lowerer<'_> {
                     if max > 0 && map.len() > max {
                         return bail();
                     }
-                    Ok(Value::Dyn(Dynamic::from_map(map)))
+                    Ok(Value::dynamic(Dynamic::from_map(map)))
                 })
             }
             Expr::Stmt(block) => self.block(block.statements())?,

@@ -231,7 +231,9 @@ impl Lowerer<'_> {
         // and plain values are constants.
         let known = known
             .filter(|_| !self.assigned.contains(name))
-            .filter(|value| !matches!(value, Value::Dyn(d) if d.is_array() || d.is_map()));
+            .filter(|value| {
+                value.items().is_none() && !value.rhai().is_some_and(|d| d.is_array() || d.is_map())
+            });
         self.scopes.push((name.clone(), slot, known));
         self.frame_size = self.frame_size.max(self.scopes.len());
         slot

@@ -136,16 +136,15 @@ impl Lowerer<'_> {
                 self.scopes.truncate(depth);
                 let body = body?;
                 Box::new(move |m| {
-                    let Value::Dyn(items) = items(m)? else {
+                    // The loop walks the array as it was when the loop began: a change the
+                    // body makes to the variable it came from copies it (`Value::push`).
+                    let Some(items) = items(m)?.into_items() else {
                         return bail();
                     };
-                    let Ok(items) = items.into_array() else {
-                        return bail();
-                    };
-                    for (i, item) in items.into_iter().enumerate() {
+                    for (i, item) in items.iter().enumerate() {
                         m.iteration()?;
                         m.count(1)?;
-                        *m.local_mut(item_slot) = Value::from_dynamic(item);
+                        *m.local_mut(item_slot) = item.clone();
                         if let Some(slot) = counter_slot {
                             *m.local_mut(slot) = Value::Int(i as rhai::INT);
                         }
