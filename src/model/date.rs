@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 
 use serde::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -147,6 +147,15 @@ pub fn add_days(date: Date, days: i64) -> Option<Date> {
     chrono::TimeDelta::try_days(days).and_then(|delta| date.checked_add_signed(delta))
 }
 
+/// Days from `from` to `to`, negative when `to` is earlier: what chrono's `(to -
+/// from).num_days()` gives, from each date's days since the start of the common era, which
+/// costs a third of chrono's subtraction and its time delta (facts take several per
+/// evaluation).
+#[inline]
+pub(crate) fn days_between(from: Date, to: Date) -> i64 {
+    i64::from(to.num_days_from_ce()) - i64::from(from.num_days_from_ce())
+}
+
 /// `date + days`, held at the ends of the calendar instead of overflowing.
 pub fn saturating_add_days(date: Date, days: i64) -> Date {
     add_days(date, days).unwrap_or(if days < 0 {
@@ -200,6 +209,32 @@ pub(crate) fn deserialize_opt_date<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The days between two dates are chrono's, across the calendar's whole range: its ends,
+    /// negative years, leap days and the turns of centuries, in both directions.
+    #[test]
+    fn days_between_dates_are_chronos() {
+        let mut dates = vec![NaiveDate::MIN, NaiveDate::MAX];
+        for year in [
+            -262_143, -401, -400, -1, 0, 1, 1600, 1899, 1900, 2000, 2024, 2026, 9999,
+        ] {
+            for (month, day) in [(1, 1), (2, 28), (2, 29), (3, 1), (12, 31)] {
+                dates.extend(NaiveDate::from_ymd_opt(year, month, day));
+            }
+        }
+        // Every day of four years, 2024 (a leap year) to 2027.
+        let first = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+        dates.extend((0..1461).filter_map(|i| add_days(first, i)));
+        for &from in &dates {
+            for &to in dates.iter().step_by(7) {
+                assert_eq!(
+                    days_between(from, to),
+                    (to - from).num_days(),
+                    "{from} to {to}"
+                );
+            }
+        }
+    }
 
     /// Dates are written as chrono writes them, across the calendar's whole range.
     #[test]

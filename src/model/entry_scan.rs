@@ -89,7 +89,9 @@ pub(super) fn entry_of(
         revenue_365: purchases.revenue_365,
         collected_365: (purchases.revenue_365 - receivables.unpaid_total).max(0.0),
         purchases_365: purchases.purchases_365,
-        days_since_purchase: purchases.last_purchase_at.map(|at| (as_of - at).num_days()),
+        days_since_purchase: purchases
+            .last_purchase_at
+            .map(|at| super::date::days_between(at, as_of)),
     };
     Some(PortfolioEntry::from_numbers(id, owner, grade, &numbers))
 }

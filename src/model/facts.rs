@@ -100,7 +100,7 @@ pub struct Facts {
 
 /// Days from `from` to `to` (negative when `to` is earlier).
 pub(super) fn days(from: Date, to: Date) -> i64 {
-    (to - from).num_days()
+    super::date::days_between(from, to)
 }
 
 /// The later of `a` (if any) and `b`.

@@ -25,6 +25,7 @@ mod text;
 
 pub use self::csv::customers_csv_to_json_lines;
 pub use customer::{Complaint, Contract, Customer, Interaction, Prospect, Purchase, Receivable};
+pub(crate) use date::days_between;
 pub use date::{add_days, parse_date, saturating_add_days, Date};
 pub(crate) use digits::{date_digits, push_decimal};
 pub(crate) use entry_scan::scan_line;

@@ -83,7 +83,7 @@ pub fn due_dates(facts: &Facts, calls_per_week: f64, visits_per_month: f64) -> D
         // chrono's date arithmetic.
         .map(|due| match due == facts.as_of {
             true => 0,
-            false => (facts.as_of - due).num_days(),
+            false => crate::model::days_between(due, facts.as_of),
         })
         .max()
         .unwrap_or(0)

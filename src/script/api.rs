@@ -169,7 +169,7 @@ fn register_dates(engine: &mut rhai::Engine) {
         .register_fn("-", |ctx: NativeCallContext, d: Date, days: INT| {
             shift(&ctx, d, days.checked_neg().unwrap_or(INT::MAX))
         })
-        .register_fn("-", |a: Date, b: Date| (a - b).num_days());
+        .register_fn("-", |a: Date, b: Date| crate::model::days_between(b, a));
     register_fields(engine, DATE_FIELDS);
     engine.register_type_with_name::<ReceivableFact>("Receivable");
     register_fields(engine, RECEIVABLE_FIELDS);

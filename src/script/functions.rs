@@ -355,9 +355,10 @@ pub(crate) const FUNCTIONS: &[ScriptFunction] = &[
         checked(api::shift_date(date(a, 0)?, int(a, 1)?))
     }),
     pure("days_between", &[Day, Day], |_, a, _| {
-        Ok(Produced::Value(Value::Int(
-            (date(a, 1)? - date(a, 0)?).num_days(),
-        )))
+        Ok(Produced::Value(Value::Int(crate::model::days_between(
+            date(a, 0)?,
+            date(a, 1)?,
+        ))))
     }),
 ];
 

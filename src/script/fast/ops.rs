@@ -353,7 +353,7 @@ fn date_operator(op: &Token, x: Date, b: &Value) -> Option<Outcome> {
                 Token::LessThanEqualsTo => Value::Bool(x <= y),
                 Token::GreaterThan => Value::Bool(x > y),
                 Token::GreaterThanEqualsTo => Value::Bool(x >= y),
-                Token::Minus => Value::Int((x - y).num_days()),
+                Token::Minus => Value::Int(crate::model::days_between(y, x)),
                 _ => return Some(bail()),
             };
             Some(Ok(value))
