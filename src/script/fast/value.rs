@@ -57,8 +57,9 @@ pub(crate) enum Value {
 /// dropped, numbers included (measured: a tenth of the default policy's instructions).
 #[derive(Debug, Clone)]
 pub(crate) enum Held {
-    /// A value as rhai holds it. Never one of the types [`Value`] holds unboxed (see
-    /// [`Value::from_dynamic`]), nor an array.
+    /// A value as rhai holds it. Never one of the types [`Value`] holds unboxed, nor an
+    /// array (see [`Value::from_dynamic`]), unless it is shared (which the tier's scripts,
+    /// without closures, never make).
     Rhai(Dynamic),
     /// An array, its items the tier's own values. Shared, and copied on its first change
     /// while shared ([`Value::push`]), so that rhai's value semantics hold (`let b = a;
@@ -69,6 +70,10 @@ pub(crate) enum Held {
     /// in a `Dynamic` costs two.
     Record(Rc<Record>),
 }
+
+// Two words, as before arrays and records were the tier's own: values are moved and
+// dropped everywhere.
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 /// A [`Held`] value, dropped by a function of its own that is never inlined, so that the
 /// code dropping a [`Value`] stays short enough to be inlined where values are dropped.
