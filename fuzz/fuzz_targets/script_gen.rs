@@ -377,7 +377,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
 
     fn statement(&mut self, depth: usize, out: &mut String, indent: &str) -> Result<()> {
-        match self.below(9)? {
+        match self.below(10)? {
             0..=2 => {
                 let kind = self.pick(&[Kind::Number, Kind::Number, Kind::Bool, Kind::Text, Kind::Array, Kind::Any])?;
                 let value = self.expr(kind)?;
@@ -385,10 +385,17 @@ impl<'a, 'b> Gen<'a, 'b> {
                 out.push_str(&format!("{indent}let {name} = {value};\n"));
             }
             3 | 4 => {
-                let kind = self.pick(&[Kind::Number, Kind::Text, Kind::Bool])?;
+                let kind = self.pick(&[Kind::Number, Kind::Text, Kind::Bool, Kind::Array])?;
                 let vars = self.vars_of(kind);
                 if !vars.is_empty() {
                     let name = vars[self.below(vars.len() as u32)? as usize].clone();
+                    // An array changed through one variable: every other variable it was
+                    // copied to, and a loop walking it, must still see it as it was.
+                    if kind == Kind::Array && self.u.ratio(2, 3)? {
+                        let item = self.expr(Kind::Any)?;
+                        out.push_str(&format!("{indent}{name}.push({item});\n"));
+                        return Ok(());
+                    }
                     let value = self.expr(kind)?;
                     if kind == Kind::Number && self.u.ratio(1, 3)? {
                         out.push_str(&format!("{indent}{name} += {value};\n"));
@@ -408,13 +415,19 @@ impl<'a, 'b> Gen<'a, 'b> {
                 out.push_str(&format!("{indent}}}\n"));
             }
             7 if depth > 0 && self.loops < 2 => {
-                let over = self.pick(&[
-                    "c.purchases",
-                    "c.interactions",
-                    "[1, 2, 3]",
-                    "params.grades",
-                    "c.receivables",
-                ])?;
+                let arrays = self.vars_of(Kind::Array);
+                let over = if !arrays.is_empty() && self.u.ratio(1, 3)? {
+                    arrays[self.below(arrays.len() as u32)? as usize].clone()
+                } else {
+                    self.pick(&[
+                        "c.purchases",
+                        "c.interactions",
+                        "[1, 2, 3]",
+                        "params.grades",
+                        "c.receivables",
+                    ])?
+                    .to_string()
+                };
                 self.loops += 1;
                 self.scopes.push(Vec::new());
                 let item = format!("i{}", self.next_var);
@@ -422,7 +435,7 @@ impl<'a, 'b> Gen<'a, 'b> {
                 out.push_str(&format!("{indent}for {item} in {over} {{\n"));
                 let inner = format!("{indent}    ");
                 // The item's fields as numbers when it is a record.
-                let field = match over {
+                let field = match over.as_str() {
                     "c.purchases" => Some(format!("{item}.amount")),
                     "c.receivables" => Some(format!("{item}.amount")),
                     "c.interactions" => Some(format!("({item}.at - c.as_of)")),
@@ -433,13 +446,41 @@ impl<'a, 'b> Gen<'a, 'b> {
                     let name = self.fresh(Kind::Number);
                     out.push_str(&format!("{inner}let {name} = {field};\n"));
                 } else {
-                    let name = self.fresh(Kind::Text);
+                    // `params.grades` holds texts; an array variable holds anything.
+                    let kind = if over == "params.grades" { Kind::Text } else { Kind::Any };
+                    let name = self.fresh(kind);
                     out.push_str(&format!("{inner}let {name} = {item};\n"));
                 }
                 self.statements(depth - 1, out, &inner)?;
                 self.scopes.pop();
                 self.loops -= 1;
                 out.push_str(&format!("{indent}}}\n"));
+            }
+            // Arrays as values: one made, copied to a second variable, or changed through
+            // one of them (`push`), so that later reads (`len`, indexing, `in`, loops) see
+            // whether a change reached only the variable it was made through.
+            9 => {
+                let arrays = self.vars_of(Kind::Array);
+                if arrays.is_empty() || self.u.ratio(1, 4)? {
+                    let value = self.expr(Kind::Array)?;
+                    let name = self.fresh(Kind::Array);
+                    out.push_str(&format!("{indent}let {name} = {value};\n"));
+                    if self.u.ratio(1, 2)? {
+                        let copy = self.fresh(Kind::Array);
+                        let item = self.leaf(Kind::Any)?;
+                        out.push_str(&format!("{indent}let {copy} = {name};\n"));
+                        out.push_str(&format!("{indent}{copy}.push({item});\n"));
+                    }
+                } else {
+                    let from = arrays[self.below(arrays.len() as u32)? as usize].clone();
+                    if self.u.ratio(1, 3)? {
+                        let name = self.fresh(Kind::Array);
+                        out.push_str(&format!("{indent}let {name} = {from};\n"));
+                    } else {
+                        let item = self.expr(Kind::Any)?;
+                        out.push_str(&format!("{indent}{from}.push({item});\n"));
+                    }
+                }
             }
             8 if depth > 0 => {
                 let cond = self.expr(Kind::Bool)?;
@@ -520,8 +561,15 @@ impl<'a, 'b> Gen<'a, 'b> {
         let body = self.body(2)?;
         let weight = self.expr(Kind::Number)?;
         let actual = self.expr(Kind::Number)?;
+        // The lengths of the body's arrays, each a part's actual value, so that a change to
+        // an array that reached the wrong variables shows in the result.
+        let lengths: String = self
+            .vars_of(Kind::Array)
+            .iter()
+            .map(|name| format!("        part(\"{name}\", 0.0, 100, {name}.len()),\n"))
+            .collect();
         let score = format!(
-            "{helper}fn score(c) {{\n{body}    [\n        part(\"one\", 0.5, 10.0, {actual}),\n        part_lower(\"two\", 0.5, 30, c.days_since_purchase ?? 30),\n        part(\"three\", {weight}, 100, c.interactions_90),\n    ]\n}}\n"
+            "{helper}fn score(c) {{\n{body}    [\n        part(\"one\", 0.5, 10.0, {actual}),\n        part_lower(\"two\", 0.5, 30, c.days_since_purchase ?? 30),\n        part(\"three\", {weight}, 100, c.interactions_90),\n{lengths}    ]\n}}\n"
         );
 
         let body = self.body(2)?;
