@@ -12,7 +12,7 @@ use rhai::packages::{
 };
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, INT};
 
-use super::decisions::{score_part, CadenceDecision, Decision, MadePart};
+use super::decisions::{score_part, CadenceDecision, Decision, Indicator, MadePart};
 use super::fast::{Record, Value};
 use super::functions::{Args, Failure, FUNCTIONS};
 use super::params::ParamTable;
@@ -200,6 +200,16 @@ pub(crate) const SCORE_PART_FIELDS: &[Field<ScorePart>] = &[
     ("points", |p| Value::Float(p.points)),
     ("indicator", |p| {
         Value::Str(ImmutableString::from(p.indicator.as_str()))
+    }),
+];
+
+/// [`SCORE_PART_FIELDS`] of a score part the fast tier holds as `part(...)` made it (its
+/// indicator still the script's string).
+pub(crate) const MADE_PART_FIELDS: &[Field<MadePart>] = &[
+    ("points", |p| Value::Float(p.points)),
+    ("indicator", |p| match &p.indicator {
+        Indicator::Shared(name) => Value::Str(name.clone()),
+        Indicator::Owned(name) => Value::Str(ImmutableString::from(name.as_str())),
     }),
 ];
 

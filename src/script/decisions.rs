@@ -71,6 +71,7 @@ pub(crate) fn score_part(
 
 /// The name of a [`MadePart`]'s indicator: the script's string, shared, or the `String` of
 /// a [`ScorePart`] a script value held.
+#[derive(Debug, Clone)]
 pub(crate) enum Indicator {
     Shared(ImmutableString),
     Owned(String),
@@ -89,6 +90,7 @@ impl Indicator {
 /// A score part as `part(…)` makes it: a [`ScorePart`] whose indicator is still the
 /// script's string, so that making it allocates nothing; the engine copies the name into
 /// the result's part (into the allocation of the part it held, when reused).
+#[derive(Debug, Clone)]
 pub(crate) struct MadePart {
     pub(crate) indicator: Indicator,
     pub(crate) weight: f64,

@@ -32,7 +32,7 @@
 //!
 //! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates,
 //! strings, parameter tables and the customer view unboxed, arrays of such values and
-//! patron's actions and receivables as the tier's own, rhai's `Dynamic` only for maps and
+//! patron's actions, receivables and score parts as the tier's own, rhai's `Dynamic` only for maps and
 //! the rarer values; an array of actions an entry returns reaches the engine unboxed
 //! ([`Returned::Actions`]); arithmetic passes plain numbers between its steps
 //! (`lower::number`). Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),

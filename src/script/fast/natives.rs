@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use super::ops::bail;
-use super::value::{Num, Value};
+use super::value::{Num, Record, Value};
 use super::{Decided, Flow, Outcome};
 use crate::script::api::Vocabulary;
 use crate::script::decisions::MadePart;
@@ -156,7 +156,7 @@ pub(crate) fn resolve(name: &str, arity: usize, ladders: &Ladders) -> Option<Nat
             run(&found, &vocabulary, args, line).map(|produced| match produced {
                 Produced::Value(value) => value,
                 Produced::Decided(decided) => Value::dynamic(decided.into_dynamic()),
-                Produced::Part(part) => Value::from(part.into_score_part()),
+                Produced::Part(part) => Value::record(Record::Part(part)),
             })
         }));
     }

@@ -9,9 +9,10 @@ use super::value::{Held, LentView, Num, Record, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
 use crate::script::api::{
-    self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, PORTFOLIO_FIELDS, RECEIVABLE_FIELDS,
-    SCORE_PART_FIELDS,
+    self, FactGetter, Field, CUSTOMER_FACTS, DATE_FIELDS, MADE_PART_FIELDS, PORTFOLIO_FIELDS,
+    RECEIVABLE_FIELDS, SCORE_PART_FIELDS,
 };
+use crate::script::decisions::MadePart;
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
 
@@ -447,6 +448,7 @@ pub(crate) struct Property {
     receivable: Option<fn(&ReceivableFact) -> Value>,
     portfolio: Option<fn(&PortfolioFacts) -> Value>,
     score_part: Option<fn(&ScorePart) -> Value>,
+    made_part: Option<fn(&MadePart) -> Value>,
     /// The entries this read found in parameter tables at run time.
     memo: PropertyMemo,
 }
@@ -463,6 +465,7 @@ impl Property {
             receivable: field(RECEIVABLE_FIELDS, name),
             portfolio: field(PORTFOLIO_FIELDS, name),
             score_part: field(SCORE_PART_FIELDS, name),
+            made_part: field(MADE_PART_FIELDS, name),
             memo: PropertyMemo::default(),
         }
     }
@@ -484,6 +487,10 @@ impl Property {
                 Held::Record(record) => {
                     return match (&**record, self.receivable) {
                         (Record::Receivable(r), Some(read)) => Ok(read(r)),
+                        (Record::Part(part), _) => match self.made_part {
+                            Some(read) => Ok(read(part)),
+                            None => bail(),
+                        },
                         _ => bail(),
                     }
                 }

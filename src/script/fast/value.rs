@@ -1,7 +1,8 @@
 //! The fast tier's own values: numbers, booleans, dates, strings, parameter tables and the
-//! customer view held unboxed; arrays (of the tier's values) and patron's actions and
-//! receivables held by the tier in one variant dropped out of line ([`Held`]); rhai's
-//! `Dynamic` only for the rest (maps, characters, shared values, patron's other records).
+//! customer view held unboxed; arrays (of the tier's values) and patron's actions,
+//! receivables and score parts held by the tier in one variant dropped out of line
+//! ([`Held`]); rhai's `Dynamic` only for the rest (maps, characters, shared values, patron's
+//! other records).
 //! Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
 //! code computes with [`Value`]s; a value becomes a `Dynamic` only where it leaves the tier
 //! (an entry's result, an argument handed to code that takes rhai's values). A date in a
@@ -18,7 +19,8 @@ use rhai::{Array, Dynamic, ImmutableString, INT};
 
 use super::Flow;
 
-use crate::model::{Action, Date, ReceivableFact, ScorePart};
+use crate::model::{Action, Date, ReceivableFact};
+use crate::script::decisions::MadePart;
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
 
@@ -126,6 +128,10 @@ pub(crate) enum Record {
     Action(Action),
     /// An unpaid receivable of `c.receivables`.
     Receivable(ReceivableFact),
+    /// A score part as `part(…)` or `part_lower(…)` makes it, its indicator still the
+    /// script's string (a part a helper function returns, or one whose `points` a rule
+    /// reads).
+    Part(MadePart),
 }
 
 impl Value {
@@ -223,6 +229,7 @@ impl Value {
                 Held::Record(record) => match Rc::unwrap_or_clone(record) {
                     Record::Action(action) => Dynamic::from(action),
                     Record::Receivable(receivable) => Dynamic::from(receivable),
+                    Record::Part(part) => Dynamic::from(part.into_score_part()),
                 },
             },
         }
@@ -307,11 +314,29 @@ impl Value {
             Value::Dyn(boxed) => match boxed.into_held() {
                 Held::Record(record) => match Rc::unwrap_or_clone(record) {
                     Record::Action(action) => Some(action),
-                    Record::Receivable(_) => None,
+                    Record::Receivable(_) | Record::Part(_) => None,
                 },
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// The score part this is, if it is one ([`Record::Part`]; moved out if nothing else
+    /// shares it, else copied); any other value is given back.
+    pub(crate) fn into_part(self) -> Result<MadePart, Value> {
+        if !matches!(self.as_record(), Some(Record::Part(_))) {
+            return Err(self);
+        }
+        match self {
+            Value::Dyn(boxed) => match boxed.into_held() {
+                Held::Record(record) => match Rc::unwrap_or_clone(record) {
+                    Record::Part(part) => Ok(part),
+                    other => Err(Value::record(other)),
+                },
+                other => Err(Value::Dyn(Boxed::new(other))),
+            },
+            other => Err(other),
         }
     }
 
@@ -529,12 +554,6 @@ impl From<ImmutableString> for Value {
 impl From<String> for Value {
     fn from(value: String) -> Value {
         Value::Str(value.into())
-    }
-}
-
-impl From<ScorePart> for Value {
-    fn from(value: ScorePart) -> Value {
-        Value::dynamic(Dynamic::from(value))
     }
 }
 

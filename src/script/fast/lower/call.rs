@@ -8,7 +8,7 @@ use rhai::{Array, Dynamic, Expr, FnCallExpr, ImmutableString, Token};
 
 use super::super::natives::{self, PartNative};
 use super::super::ops::{self, Method, WithConstant};
-use super::super::{Code, Decided, Flow, Function, Machine, Value};
+use super::super::{Code, Decided, Flow, Function, Machine, Record, Value};
 use super::chain::fact_with_constant;
 use super::{line, lower_function, Lowerer, NO_ARG};
 use crate::model::ScorePart;
@@ -176,10 +176,10 @@ impl Lowerer<'_> {
             }));
         }
         // A part of constants but its actual value, anywhere (`part_lower(…)` that a helper
-        // returns): made as in an array of parts, and boxed as the native boxes it.
+        // returns): made as in an array of parts, and held as the tier's record.
         if let Some(fixed) = self.fixed_part(call, &mut args) {
             return Some(Box::new(move |m| {
-                Ok(Value::from(fixed.make(m)?.into_score_part()))
+                Ok(Value::record(Record::Part(fixed.make(m)?)))
             }));
         }
         let call_line = pos.line().unwrap_or(0);
@@ -324,15 +324,16 @@ impl Lowerer<'_> {
                     PartItem::Direct(native, args, line) => {
                         parts.push(with_args(m, args, |_, values| native(values, *line))?);
                     }
-                    PartItem::Other(code) => match code(m)? {
-                        value
+                    PartItem::Other(code) => match code(m)?.into_part() {
+                        Ok(part) => parts.push(part),
+                        Err(value)
                             if value
                                 .rhai()
                                 .is_some_and(|v| !v.is_shared() && v.is::<ScorePart>()) =>
                         {
                             parts.push(MadePart::from(value.into_dynamic().cast::<ScorePart>()));
                         }
-                        other => {
+                        Err(other) => {
                             return Err(Flow::Return(array_of(m, parts, other, &items[i + 1..])?))
                         }
                     },
