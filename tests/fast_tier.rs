@@ -492,6 +492,102 @@ fn actions(c, grade) {
     }
 }
 
+/// Object maps are the fast tier's own values too (a literal's values, a JSON object
+/// attribute's, kept as the tier's): a property, an index, `contains`, `in`, `keys` and
+/// `len` of a map, maps in arrays walked by `for`, a map of an attribute, and a map an entry
+/// returns as its labels must give what rhai gives — without handing the call to rhai.
+#[test]
+fn maps_of_the_tier_give_the_same_results_in_both_tiers() {
+    let variants: &[(&str, &str)] = &[
+        (
+            "score.rhai",
+            r#"
+fn score(c) {
+    let m = #{ calls: c.calls_90, name: `${c.grade}`, when: c.as_of, none: () };
+    let copy = m;
+    let rows = [m, #{ calls: 40, name: "x", when: c.as_of, none: 1 }];
+    let total = 0;
+    for r in rows { total += r.calls + r.name.len(); }
+    let keys = m.keys();
+    let has = if "name" in m && m.contains("calls") && !("other" in m) { 100 } else { 0 };
+    let contact = c.attr("contact");
+    let level = if !c.has_attr("contact") { 0 } else { contact.level + contact["tags"].len() + contact.keys().len() };
+    // (Each figure a part's actual value: a total would be clamped to 0–100.)
+    [
+        part("reads", 1, 100, m.calls * 1000 + copy["calls"] * 10 + total),
+        part("shape", 1, 100, keys.len() * 1000 + m.len() * 100 + has + (if m.none == () { 5 } else { 0 })),
+        part("attribute", 1, 100, level * 10 + days_between(m.when, rows[1].when)),
+    ]
+}
+"#,
+        ),
+        (
+            "labels.rhai",
+            r#"
+fn labels(c, grade) {
+    let made = #{ grade: grade, calls: c.calls_90, rate: c.calls_90 / 3.0, on: c.as_of, vip: c.purchase_count > 2, missing: () };
+    let tag = if made.vip { "vip" } else { () };
+    #{ grade: made.grade, calls: made.calls, rate: made["rate"], on: made.on, vip: made.vip, tag: tag, missing: made.missing, keys: `${made.keys().len()}` }
+}
+"#,
+        ),
+        (
+            "actions.rhai",
+            r#"
+fn actions(c, grade) {
+    let due = [#{ what: "call", at: c.as_of }, #{ what: "visit", at: c.as_of }];
+    let out = [];
+    for d in due {
+        if d.what != "visit" || c.calls_90 <= 2 {
+            out.push(action(d.what, d["at"], `${d.what} for ${c.grade ?? "a new record"}`));
+        }
+    }
+    out
+}
+"#,
+        ),
+    ];
+    let mut customers = examples("customers.json");
+    let mut with_object: Customer = serde_json::from_str(
+        r#"{ "id": "C-MAP", "grade": "B", "attributes": { "contact": { "level": 3, "tags": ["a", "b"], "name": "Li" } } }"#,
+    )
+    .unwrap();
+    customers.push(with_object.clone());
+    with_object.id = "C-MAP-2".into();
+    with_object.attributes.insert(
+        "contact".into(),
+        serde_json::json!({ "level": 1, "tags": [] }),
+    );
+    customers.push(with_object);
+    for (i, (file, text)) in variants.iter().enumerate() {
+        let dir = common::policy_dir(&format!("maps-{i}"), &[(file, Some(text))]);
+        let engine = Engine::from_dir(&dir).unwrap();
+        assert!(
+            engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+            "variant {i} must run in the fast tier"
+        );
+        let counts = assert_same(
+            &format!("maps variant {i}"),
+            &engine,
+            &customers,
+            "2026-11-23",
+        );
+        assert!(
+            counts.fast > 0,
+            "maps variant {i}: the fast tier ran no call"
+        );
+        assert_eq!(counts.bailed, 0, "maps variant {i}: {counts:?}");
+        if *file == "labels.rhai" {
+            // A date is written as a date, not as rhai writes a custom type (its type name).
+            let one = engine
+                .evaluate(&customers[0], parse_date("2026-11-23").unwrap())
+                .unwrap();
+            assert_eq!(one.labels.get("on").map(String::as_str), Some("2026-11-23"));
+            assert_eq!(one.labels.get("missing"), None);
+        }
+    }
+}
+
 /// The customer view an entry function is given is lent to the fast tier's call as itself
 /// (a marker the machine resolves, not a boxed `Dynamic`): passed on to helpers, put into
 /// arrays and maps and read back out of them, or given to a function that assigns to its

@@ -245,7 +245,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
 
     fn number(&mut self) -> Result<String> {
-        Ok(match self.below(13)? {
+        Ok(match self.below(14)? {
             0..=2 => {
                 let a = self.expr(Kind::Number)?;
                 let b = self.expr(Kind::Number)?;
@@ -285,12 +285,23 @@ impl<'a, 'b> Gen<'a, 'b> {
                 let field = self.pick(&["calls", "visits"])?;
                 format!("params.rows[{key}].{field}")
             }
+            // A map made and read: by property, by index, its size, its names.
+            12 => {
+                let m = self.map_literal()?;
+                match self.below(5)? {
+                    0 => format!("{m}.n"),
+                    1 => format!("({m}[\"n\"] ?? 0)"),
+                    2 => format!("{m}.len()"),
+                    3 => format!("{m}.keys().len()"),
+                    _ => format!("{m}.t.len()"),
+                }
+            }
             _ => self.leaf(Kind::Number)?,
         })
     }
 
     fn boolean(&mut self) -> Result<String> {
-        Ok(match self.below(9)? {
+        Ok(match self.below(10)? {
             0..=2 => {
                 let a = self.expr(Kind::Number)?;
                 let b = self.expr(Kind::Number)?;
@@ -318,6 +329,14 @@ impl<'a, 'b> Gen<'a, 'b> {
             7 => {
                 let a = self.expr(Kind::Text)?;
                 format!("params.rows.contains({a})")
+            }
+            8 => {
+                let m = self.map_literal()?;
+                match self.below(3)? {
+                    0 => format!("{m}.b"),
+                    1 => format!("({} in {m})", self.pick(&["\"n\"", "\"t\"", "\"x\""])?),
+                    _ => format!("{m}.contains({})", self.expr(Kind::Text)?),
+                }
             }
             _ => self.leaf(Kind::Bool)?,
         })
@@ -349,7 +368,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
 
     fn array(&mut self) -> Result<String> {
-        Ok(match self.below(4)? {
+        Ok(match self.below(5)? {
             0 => {
                 let n = self.below(4)?;
                 let items: Result<Vec<String>> = (0..n).map(|_| self.expr(Kind::Any)).collect();
@@ -360,8 +379,18 @@ impl<'a, 'b> Gen<'a, 'b> {
                 let b = self.expr(Kind::Text)?;
                 format!("[{a}, {b}]")
             }
+            // Maps as items: walked by `for`, indexed, copied with the array.
+            2 => format!("[{}, {}]", self.map_literal()?, self.expr(Kind::Any)?),
             _ => self.leaf(Kind::Array)?,
         })
+    }
+
+    /// An object map literal with a number `n`, a text `t` and a boolean `b`.
+    fn map_literal(&mut self) -> Result<String> {
+        let n = self.expr(Kind::Number)?;
+        let t = self.expr(Kind::Text)?;
+        let b = self.expr(Kind::Bool)?;
+        Ok(format!("#{{ n: {n}, t: {t}, b: {b} }}"))
     }
 
     /// Statements, `depth` levels of blocks deep at most.

@@ -34,6 +34,8 @@ static BAILED_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Loaded policies that change an array (`push`), which the fast tier copies on its first
 /// change while another variable shares it.
 static PUSHING: AtomicU64 = AtomicU64::new(0);
+/// Loaded policies that make object maps (`#{…}`), which the fast tier holds as its own.
+static MAPPING: AtomicU64 = AtomicU64::new(0);
 
 fn customers() -> &'static [Customer] {
     static CUSTOMERS: std::sync::OnceLock<Vec<Customer>> = std::sync::OnceLock::new();
@@ -44,9 +46,10 @@ fn report() {
     let inputs = INPUTS.fetch_add(1, Ordering::Relaxed) + 1;
     if inputs % 10_000 == 0 {
         eprintln!(
-            "tiers: {inputs} inputs, {} policies loaded ({} pushing onto arrays), {} fully lowered, {} equal results, {} equal errors, {} calls finished by the fast tier, {} handed back",
+            "tiers: {inputs} inputs, {} policies loaded ({} pushing onto arrays, {} making maps), {} fully lowered, {} equal results, {} equal errors, {} calls finished by the fast tier, {} handed back",
             LOADED.load(Ordering::Relaxed),
             PUSHING.load(Ordering::Relaxed),
+            MAPPING.load(Ordering::Relaxed),
             LOWERED.load(Ordering::Relaxed),
             SAME_RESULT.load(Ordering::Relaxed),
             SAME_ERROR.load(Ordering::Relaxed),
@@ -89,6 +92,7 @@ fuzz_target!(|data: &[u8]| {
     }));
     let shown_files = std::env::var_os("PATRON_FUZZ_SHOW").is_some().then(|| files.clone());
     let pushing = files.iter().any(|f| f.text.contains(".push("));
+    let mapping = files.iter().any(|f| f.text.contains("#{"));
     let policy = match Policy::from_files(files) {
         Ok(policy) => policy,
         Err(error) => {
@@ -105,6 +109,9 @@ fuzz_target!(|data: &[u8]| {
     LOADED.fetch_add(1, Ordering::Relaxed);
     if pushing {
         PUSHING.fetch_add(1, Ordering::Relaxed);
+    }
+    if mapping {
+        MAPPING.fetch_add(1, Ordering::Relaxed);
     }
     let engine = Engine::new(policy);
     let tiers = engine.execution_tiers().expect("a loaded policy compiles");

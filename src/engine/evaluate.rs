@@ -16,8 +16,8 @@ use crate::model::{
 use crate::policy::{Policy, ScoreSection};
 use crate::schedule::due_dates;
 use crate::script::{
-    with_runtime, CadenceDecision, CustomerView, Decided, Decision, Derive, Entry, MadePart,
-    Returned, ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
+    label_text, with_runtime, CadenceDecision, CustomerView, Decided, Decision, Derive, Entry,
+    MadePart, Returned, ScriptRuntime, ViewFacts, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS,
 };
 
 fn invalid(field: &str, message: String) -> Error {
@@ -626,7 +626,14 @@ fn labels(
     tier: Tier,
     out: &mut BTreeMap<String, String>,
 ) -> Result<()> {
-    let value = runtime.call(&LABELS, args, tier)?.into_dynamic();
+    let value = match runtime.call(&LABELS, args, tier)? {
+        // Made by the fast tier: its values written as text as rhai's would be.
+        Returned::Map(map) => {
+            out.extend(map.texts().filter_map(|(name, text)| Some((name, text?))));
+            return Ok(());
+        }
+        returned => returned.into_dynamic(),
+    };
     let expected = "an object map of labels, e.g. `#{ follow_up: \"long_term\" }`";
     let got = value.type_name();
     let map = value
@@ -635,7 +642,7 @@ fn labels(
     out.extend(
         map.into_iter()
             .filter(|(_, v)| !v.is_unit())
-            .map(|(k, v)| (k.to_string(), v.to_string())),
+            .map(|(k, v)| (k.to_string(), label_text(&v))),
     );
     Ok(())
 }

@@ -4,7 +4,8 @@
 
 use rhai::{Dynamic, ImmutableString};
 
-use crate::model::{Action, ScorePart};
+use super::fast::MapReturned;
+use crate::model::{Action, Date, ScorePart};
 
 /// A grade or stage decision made by a script: the target (or `None` to keep the current
 /// one), the reason, and where in the script it was made. The texts are the script's own
@@ -156,6 +157,15 @@ impl Decided {
     }
 }
 
+/// A label's value as the result gives it: a string as it is, a date as `2026-11-23`, any
+/// other value as rhai writes it (`to_string`; rhai would write a date's type name).
+pub(crate) fn label_text(value: &Dynamic) -> String {
+    match value.read_lock::<Date>() {
+        Some(date) => date.to_string(),
+        None => value.to_string(),
+    }
+}
+
 /// What an entry function returned.
 pub(crate) enum Returned {
     Value(Dynamic),
@@ -164,6 +174,8 @@ pub(crate) enum Returned {
     /// each action into a script value and out again costs two allocations per action, and
     /// the array two more.
     Actions(Vec<Action>),
+    /// An object map the fast tier made (`labels`), its values still the tier's.
+    Map(MapReturned),
 }
 
 impl Returned {
@@ -175,6 +187,7 @@ impl Returned {
             Returned::Actions(actions) => {
                 Dynamic::from_array(actions.into_iter().map(Dynamic::from).collect())
             }
+            Returned::Map(map) => map.into_dynamic(),
         }
     }
 }

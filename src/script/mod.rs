@@ -21,8 +21,8 @@ mod view;
 
 pub use catalog::{script_api, ScriptApi, ScriptFunction};
 pub(crate) use compile::{check_scripts, ScriptCheck};
+pub(crate) use decisions::{label_text, Decided, MadePart, Returned};
 pub use decisions::{CadenceDecision, Decision};
-pub(crate) use decisions::{Decided, MadePart, Returned};
 pub(crate) use entries::ENTRIES;
 pub use entries::{Entry, ACTIONS, GRADE, LABELS, SCORE, STAGE, VISITS};
 pub use limits::Limits;

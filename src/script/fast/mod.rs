@@ -54,7 +54,7 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
-pub(crate) use value::{LentView, Num, Record, Value};
+pub(crate) use value::{LentView, MapReturned, Num, Record, Value, ValueMap};
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {
@@ -448,6 +448,7 @@ impl FastScripts {
                 let actions = items.into_iter().flatten().filter_map(Value::into_action);
                 Ok(Returned::Actions(actions.collect()))
             }
+            Ok(value) if value.as_map().is_some() => Ok(Returned::Map(MapReturned::from(value))),
             Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine
                 .decided

@@ -2,7 +2,7 @@
 //! operators), property reads, indexing, methods, and turning a value into text for an
 //! interpolated string. Anything else bails to rhai.
 
-use rhai::{Array, Dynamic, ImmutableString, Map, Token, INT};
+use rhai::{Array, Dynamic, ImmutableString, Token, INT};
 
 use super::memo::PropertyMemo;
 use super::value::{Held, LentView, Num, Record, Value};
@@ -494,6 +494,8 @@ impl Property {
                         _ => bail(),
                     }
                 }
+                // A missing property: rhai's (an error, or `()` when the engine allows it).
+                Held::Map(map) => return map.get(self.name.as_str()).cloned().ok_or(Flow::Bail),
                 Held::Array(_) => return bail(),
             },
             Value::Date(d) => {
@@ -513,12 +515,6 @@ impl Property {
         }
         if let Some(table) = value.read_lock::<ParamTable>() {
             return table_entry(&table, &self.name);
-        }
-        if let Some(map) = value.read_lock::<Map>() {
-            return map
-                .get(self.name.as_str())
-                .map(Value::from_ref)
-                .ok_or(Flow::Bail);
         }
         if let Some(read) = self.portfolio {
             if let Some(p) = value.read_lock::<PortfolioFacts>() {
@@ -577,6 +573,9 @@ pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
                     .cloned()
                     .ok_or(Flow::Bail)
             }
+            (Held::Map(map), Value::Str(key)) => {
+                return map.get(key.as_str()).cloned().ok_or(Flow::Bail)
+            }
             _ => return bail(),
         },
         _ => return bail(),
@@ -585,9 +584,6 @@ pub(crate) fn index(value: &Value, index: &Value) -> Outcome {
         Value::Str(key) => {
             if let Some(table) = value.read_lock::<ParamTable>() {
                 return table_entry(&table, key);
-            }
-            if let Some(map) = value.read_lock::<Map>() {
-                return map.get(key.as_str()).map(Value::from_ref).ok_or(Flow::Bail);
             }
             bail()
         }
@@ -627,7 +623,7 @@ pub(crate) enum Method {
     Contains,
     /// `array.push(item)`: changes its target.
     Push,
-    /// `array.len()`
+    /// `array.len()`, `map.len()`, `text.len()`
     Len,
     /// `portfolio.owner_count(grade)`
     OwnerCount,
@@ -710,6 +706,9 @@ impl Method {
                     if let Some(items) = target.items() {
                         return Ok(Value::Int(items.len() as INT));
                     }
+                    if let Some(map) = target.as_map() {
+                        return Ok(Value::Int(map.len() as INT));
+                    }
                     match boxed(target).and_then(|value| value.read_lock::<Array>()) {
                         Some(array) => Ok(Value::Int(array.len() as INT)),
                         None => bail(),
@@ -731,18 +730,15 @@ impl Method {
                 if let Value::Table(table) = target {
                     return Ok(keys(table.keys()));
                 }
-                let Some(target) = boxed(target) else {
-                    return bail();
-                };
-                if let Some(table) = target.read_lock::<ParamTable>() {
-                    return Ok(keys(table.keys()));
-                }
-                match target.read_lock::<Map>() {
-                    Some(map) => Ok(Value::array(
+                if let Some(map) = target.as_map() {
+                    return Ok(Value::array(
                         map.keys()
                             .map(|k| Value::Str(ImmutableString::from(k.as_str())))
                             .collect(),
-                    )),
+                    ));
+                }
+                match boxed(target).and_then(|t| t.read_lock::<ParamTable>()) {
+                    Some(table) => Ok(keys(table.keys())),
                     None => bail(),
                 }
             }
@@ -798,15 +794,18 @@ fn contains(container: &Value, item: &Value) -> Outcome {
         }
         return Ok(Value::Bool(found));
     }
+    if let Some(map) = container.as_map() {
+        return match item {
+            Value::Str(key) => Ok(Value::Bool(map.contains_key(key.as_str()))),
+            _ => bail(),
+        };
+    }
     let Some(container) = boxed(container) else {
         return bail();
     };
     if let Value::Str(key) = item {
         if let Some(table) = container.read_lock::<ParamTable>() {
             return Ok(Value::Bool(table.lookup(key).is_some()));
-        }
-        if let Some(map) = container.read_lock::<Map>() {
-            return Ok(Value::Bool(map.contains_key(key.as_str())));
         }
     }
     let Some(array) = container.read_lock::<Array>() else {

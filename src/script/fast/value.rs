@@ -1,8 +1,8 @@
 //! The fast tier's own values: numbers, booleans, dates, strings, parameter tables and the
-//! customer view held unboxed; arrays (of the tier's values) and patron's actions,
-//! receivables and score parts held by the tier in one variant dropped out of line
-//! ([`Held`]); rhai's `Dynamic` only for the rest (maps, characters, shared values, patron's
-//! other records).
+//! customer view held unboxed; arrays and object maps (of the tier's values) and patron's
+//! actions, receivables and score parts held by the tier in one variant dropped out of line
+//! ([`Held`]); rhai's `Dynamic` only for the rest (characters, shared values, patron's other
+//! records).
 //! Arithmetic passes plain [`Num`]s between its steps (`lower::number`). Lowered
 //! code computes with [`Value`]s; a value becomes a `Dynamic` only where it leaves the tier
 //! (an entry's result, an argument handed to code that takes rhai's values). A date in a
@@ -12,15 +12,16 @@
 //! values stay as cheap to drop as before.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
-use rhai::{Array, Dynamic, ImmutableString, INT};
+use rhai::{Array, Dynamic, Identifier, ImmutableString, INT};
 
 use super::Flow;
 
 use crate::model::{Action, Date, ReceivableFact};
-use crate::script::decisions::MadePart;
+use crate::script::decisions::{label_text, MadePart};
 use crate::script::params::ParamTable;
 use crate::script::view::CustomerView;
 
@@ -60,14 +61,20 @@ pub(crate) enum Value {
 #[derive(Debug, Clone)]
 pub(crate) enum Held {
     /// A value as rhai holds it. Never one of the types [`Value`] holds unboxed, nor an
-    /// array (see [`Value::from_dynamic`]), unless it is shared (which the tier's scripts,
-    /// without closures, never make).
+    /// array or a map (see [`Value::from_dynamic`]), unless it is shared (which the tier's
+    /// scripts, without closures, never make).
     Rhai(Dynamic),
     /// An array, its items the tier's own values. Shared, and copied on its first change
     /// while shared ([`Value::push`]), so that rhai's value semantics hold (`let b = a;
     /// b.push(x)` leaves `a` as it was) while a read of an array variable is a
     /// reference-count bump, not the copy of every item a `Dynamic` array costs.
     Array(Rc<Vec<Value>>),
+    /// An object map (`#{ name: "x", due: d }`, a JSON object attribute), its values the
+    /// tier's own, in the order of their names as rhai keeps them. The tier never changes a
+    /// map (assigning to a property or an index keeps a file in rhai), so it is shared as it
+    /// is: a read of a map variable is a reference-count bump, and a property read from it
+    /// is the value itself, not a copy out of a `Dynamic`.
+    Map(Rc<ValueMap>),
     /// One of patron's records the tier reads or makes: one allocation, where a custom type
     /// in a `Dynamic` costs two.
     Record(Rc<Record>),
@@ -118,6 +125,48 @@ impl std::ops::DerefMut for Boxed {
 impl std::fmt::Debug for Boxed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+/// The entries of a [`Held::Map`]: rhai's map with the tier's values.
+pub(crate) type ValueMap = BTreeMap<Identifier, Value>;
+
+/// An object map an entry function returned, handed over with its values still the tier's,
+/// so that an engine reading them as text (labels) does not first build rhai's map.
+#[derive(Debug)]
+pub(crate) struct MapReturned(ValueMap);
+
+impl From<Value> for MapReturned {
+    /// The entries of `value` if it is a map; an empty map for any other value.
+    fn from(value: Value) -> MapReturned {
+        let entries = match value {
+            Value::Dyn(boxed) => match boxed.into_held() {
+                Held::Map(map) => Rc::unwrap_or_clone(map),
+                _ => ValueMap::new(),
+            },
+            _ => ValueMap::new(),
+        };
+        MapReturned(entries)
+    }
+}
+
+impl MapReturned {
+    /// The map as rhai holds it.
+    pub(crate) fn into_dynamic(self) -> Dynamic {
+        Value::map(self.0).into_dynamic()
+    }
+
+    /// Each entry's name and its value as a label's text (`label_text`), in the order of
+    /// the names; `None` for `()`.
+    pub(crate) fn texts(self) -> impl Iterator<Item = (String, Option<String>)> {
+        self.0.into_iter().map(|(name, value)| {
+            let text = match value {
+                Value::Unit => None,
+                Value::Str(text) => Some(text.to_string()),
+                other => Some(label_text(&other.into_dynamic())),
+            };
+            (name.to_string(), text)
+        })
     }
 }
 
@@ -186,19 +235,35 @@ impl Value {
                 .read_lock::<Array>()
                 .map(|items| Value::array(items.iter().map(Value::from_ref).collect()));
         }
+        if value.is_map() {
+            return value.read_lock::<rhai::Map>().map(|map| {
+                Value::map(
+                    map.iter()
+                        .map(|(name, value)| (name.clone(), Value::from_ref(value)))
+                        .collect(),
+                )
+            });
+        }
         None
     }
 
     /// A JSON value (an attribute of the record) as the script sees it, as
-    /// `view::json_to_dynamic` makes it: numbers, strings, booleans unboxed, `null` as `()`,
-    /// arrays and objects as rhai's.
+    /// `view::json_to_dynamic` makes it for rhai: numbers, strings, booleans unboxed, `null`
+    /// as `()`, arrays and objects as the tier's arrays and maps.
     pub(crate) fn from_json(value: &serde_json::Value) -> Value {
         match value {
             serde_json::Value::Null => Value::Unit,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Num::of_json(n).into(),
             serde_json::Value::String(s) => Value::Str(ImmutableString::from(s.as_str())),
-            other => Value::from_dynamic(crate::script::view::json_to_dynamic(other)),
+            serde_json::Value::Array(items) => {
+                Value::array(items.iter().map(Value::from_json).collect())
+            }
+            serde_json::Value::Object(map) => Value::map(
+                map.iter()
+                    .map(|(name, value)| (Identifier::from(name.as_str()), Value::from_json(value)))
+                    .collect(),
+            ),
         }
     }
 
@@ -226,6 +291,12 @@ impl Value {
                         .map(Value::into_dynamic)
                         .collect(),
                 ),
+                Held::Map(map) => Dynamic::from_map(
+                    Rc::unwrap_or_clone(map)
+                        .into_iter()
+                        .map(|(name, value)| (name, value.into_dynamic()))
+                        .collect(),
+                ),
                 Held::Record(record) => match Rc::unwrap_or_clone(record) {
                     Record::Action(action) => Dynamic::from(action),
                     Record::Receivable(receivable) => Dynamic::from(receivable),
@@ -235,8 +306,8 @@ impl Value {
         }
     }
 
-    /// A value as rhai holds it (one of the types [`Value`] holds unboxed or an array only
-    /// through [`Value::from_dynamic`]).
+    /// A value as rhai holds it (one of the types [`Value`] holds unboxed, an array or a map
+    /// only through [`Value::from_dynamic`]).
     pub(crate) fn dynamic(value: Dynamic) -> Value {
         Value::Dyn(Boxed::new(Held::Rhai(value)))
     }
@@ -244,6 +315,11 @@ impl Value {
     /// An array of `items`.
     pub(crate) fn array(items: Vec<Value>) -> Value {
         Value::Dyn(Boxed::new(Held::Array(Rc::new(items))))
+    }
+
+    /// An object map of `entries`.
+    pub(crate) fn map(entries: ValueMap) -> Value {
+        Value::Dyn(Boxed::new(Held::Map(Rc::new(entries))))
     }
 
     /// `record`.
@@ -275,6 +351,18 @@ impl Value {
         }
     }
 
+    /// The entries, if this is an object map of the tier's ([`Held::Map`]).
+    #[inline]
+    pub(crate) fn as_map(&self) -> Option<&ValueMap> {
+        match self {
+            Value::Dyn(boxed) => match &**boxed {
+                Held::Map(map) => Some(map),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The record, if this is one of patron's records ([`Held::Record`]).
     #[inline]
     pub(crate) fn as_record(&self) -> Option<&Record> {
@@ -297,7 +385,7 @@ impl Value {
                     .into_array()
                     .ok()
                     .map(|items| Rc::new(items.into_iter().map(Value::from_dynamic).collect())),
-                Held::Record(_) => None,
+                Held::Map(_) | Held::Record(_) => None,
             },
             _ => None,
         }
@@ -365,7 +453,7 @@ impl Value {
                 array.push(item.into_dynamic());
                 Ok(())
             }
-            Held::Record(_) => Err(Flow::Bail),
+            Held::Map(_) | Held::Record(_) => Err(Flow::Bail),
         }
     }
 

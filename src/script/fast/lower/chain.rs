@@ -335,7 +335,7 @@ fn property_of_variable(slot: usize, property: Property) -> Code {
 fn is_parameter_data(value: &Value) -> bool {
     match value {
         Value::Table(_) => true,
-        _ if value.items().is_some() => true,
+        _ if value.items().is_some() || value.as_map().is_some() => true,
         _ => value.rhai().is_some_and(|d| {
             d.is::<crate::script::params::ParamTable>() || d.is_map() || d.is_array()
         }),

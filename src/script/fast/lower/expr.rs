@@ -1,10 +1,10 @@
 //! Expressions: constants, variables, interpolated strings, array and map literals, `&&`
 //! `||` `??`; calls and chains are lowered in `call` and `chain`.
 
-use rhai::{Dynamic, Expr, ImmutableString, Map};
+use rhai::{Dynamic, Expr, Identifier, ImmutableString};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Flow, Machine, Value};
+use super::super::{Code, Flow, Machine, Value, ValueMap};
 use super::chain::on_view;
 use super::{line, Lowerer};
 
@@ -105,22 +105,29 @@ impl Lowerer<'_> {
                 })
             }
             Expr::Map(map, _) => {
+                // rhai's template holds every name of the literal (each once: a name given
+                // twice does not parse); the entries give their values.
                 let (entries, template) = &**map;
-                let template: Map = template.clone();
+                let template: ValueMap = template
+                    .iter()
+                    .map(|(name, value)| (name.clone(), Value::from_ref(value)))
+                    .collect();
                 let entries = entries
                     .iter()
-                    .map(|(name, value)| Some((name.name.clone(), self.expr(value)?)))
+                    .map(|(name, value)| {
+                        Some((Identifier::from(name.name.as_str()), self.expr(value)?))
+                    })
                     .collect::<Option<Vec<_>>>()?;
                 let max = self.env.max_map_size;
                 Box::new(move |m| {
                     let mut map = template.clone();
                     for (name, value) in &entries {
-                        map.insert(name.as_str().into(), value(m)?.into_dynamic());
+                        map.insert(name.clone(), value(m)?);
                     }
                     if max > 0 && map.len() > max {
                         return bail();
                     }
-                    Ok(Value::dynamic(Dynamic::from_map(map)))
+                    Ok(Value::map(map))
                 })
             }
             Expr::Stmt(block) => self.block(block.statements())?,

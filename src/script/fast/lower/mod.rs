@@ -232,7 +232,9 @@ impl Lowerer<'_> {
         let known = known
             .filter(|_| !self.assigned.contains(name))
             .filter(|value| {
-                value.items().is_none() && !value.rhai().is_some_and(|d| d.is_array() || d.is_map())
+                value.items().is_none()
+                    && value.as_map().is_none()
+                    && !value.rhai().is_some_and(|d| d.is_array() || d.is_map())
             });
         self.scopes.push((name.clone(), slot, known));
         self.frame_size = self.frame_size.max(self.scopes.len());
