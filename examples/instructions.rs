@@ -11,7 +11,10 @@
 //! ```
 //!
 //! Collected instructions / (64 × PASSES) is the cost of one evaluation. With `fresh` as the
-//! second argument each evaluation makes a new result (`Engine::evaluate`).
+//! second argument each evaluation makes a new result (`Engine::evaluate`). With `POLICY_DIR`
+//! and `CUSTOMERS` set (e.g. `POLICY_DIR=policies/distributor
+//! CUSTOMERS=examples/distributor.json`) the policy in that folder evaluates those customers
+//! instead (divide by the evaluations it prints over the passes).
 
 use patron::model::parse_date;
 use patron::{Customer, Engine, EvaluateOptions, Evaluation};
@@ -58,10 +61,16 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let passes: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(4);
     let fresh = args.next().as_deref() == Some("fresh");
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customers.json");
-    let text = std::fs::read_to_string(file).expect("examples/customers.json");
+    let file = std::env::var("CUSTOMERS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customers.json").to_string()
+    });
+    let text = std::fs::read_to_string(&file).expect("the customers file");
     let customers: Vec<Customer> = serde_json::from_str(&text).expect("customers");
-    let engine = Engine::with_default_policy().expect("the default policy");
+    // POLICY_DIR=policies/distributor measures another policy than the embedded default.
+    let engine = match std::env::var_os("POLICY_DIR") {
+        Some(dir) => Engine::from_dir(dir).expect("the policy in POLICY_DIR"),
+        None => Engine::with_default_policy().expect("the default policy"),
+    };
     warm_up(&engine, &customers, fresh);
     let actions = run_loop(&engine, &customers, passes, fresh);
     println!(

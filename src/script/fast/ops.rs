@@ -79,13 +79,62 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
             _ => bail(),
         };
     }
-    bail()
+    mismatched_collection(op, a, b)
 }
 
-/// Values whose mismatched comparisons rhai's built-ins decide (no package overrides them):
-/// all but the boxed ones.
+/// `a op b` where one is an array or a map of the tier's and the other a value of another
+/// kind: never equal, as rhai's built-ins decide (no package defines `==` or `<` between
+/// them); anything else bails. Out of line: [`binary`] is on every comparison's path.
+#[cold]
+#[inline(never)]
+fn mismatched_collection(op: &Token, a: &Value, b: &Value) -> Outcome {
+    if !matches!((kind(a), kind(b)), (Some(x), Some(y)) if x != y) {
+        return bail();
+    }
+    match op {
+        Token::NotEqualsTo => Ok(Value::Bool(true)),
+        Token::EqualsTo
+        | Token::LessThan
+        | Token::LessThanEqualsTo
+        | Token::GreaterThan
+        | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
+        _ => bail(),
+    }
+}
+
+/// The kinds of value whose mismatched comparisons rhai's built-ins decide (no package
+/// defines `==` or `<` between two of them; `x == ()` of an array or a map is `false`):
+/// the simple values, and the tier's arrays and maps; integers and floats are one kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unit,
+    Bool,
+    Number,
+    Text,
+    Date,
+    Array,
+    Map,
+}
+
+/// Values whose mismatched comparisons rhai's built-ins decide and [`binary`] and the
+/// shortcuts of [`WithConstant`] answer inline: all but the boxed ones (the tier's arrays and
+/// maps are answered out of line, by [`mismatched_collection`]).
+#[inline]
 fn simple(value: &Value) -> bool {
     !matches!(value, Value::Dyn(_) | Value::View | Value::Table(_))
+}
+
+fn kind(value: &Value) -> Option<Kind> {
+    Some(match value {
+        Value::Unit => Kind::Unit,
+        Value::Bool(_) => Kind::Bool,
+        Value::Int(_) | Value::Float(_) => Kind::Number,
+        Value::Str(_) => Kind::Text,
+        Value::Date(_) => Kind::Date,
+        Value::Dyn(_) if value.items().is_some() => Kind::Array,
+        Value::Dyn(_) if value.as_map().is_some() => Kind::Map,
+        Value::Dyn(_) | Value::View | Value::Table(_) => return None,
+    })
 }
 
 fn compare(op: &Token, ordering: std::cmp::Ordering) -> Outcome {
@@ -408,7 +457,64 @@ pub(crate) fn write_text(out: &mut String, value: &Value) -> Result<(), Flow> {
         }
         Value::Unit => {}
         Value::Date(date) => write_date(out, *date),
-        Value::Dyn(_) | Value::View | Value::Table(_) => return bail(),
+        Value::Dyn(_) => write_collection(out, value)?,
+        Value::View | Value::Table(_) => return bail(),
+    }
+    Ok(())
+}
+
+/// Appends an array or a map of the tier's as rhai's `to_string` writes it (`[1, "x"]`,
+/// `#{"k": 2.5}`: each item as its `to_debug` writes it); bails for any other value.
+#[cold]
+#[inline(never)]
+fn write_collection(out: &mut String, value: &Value) -> Result<(), Flow> {
+    use std::fmt::Write;
+    if let Some(items) = value.items() {
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_debug(out, item)?;
+        }
+        out.push(']');
+        return Ok(());
+    }
+    let Some(map) = value.as_map() else {
+        return bail();
+    };
+    out.push_str("#{");
+    for (i, (name, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{:?}: ", name.as_str());
+        write_debug(out, item)?;
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// Appends `value` as rhai's `to_debug` writes it (a string quoted and escaped, a float as
+/// Rust writes it, `()` as `()`, a date as patron's `to_debug` writes it); bails for values
+/// the tier does not write (characters, records, tables, the customer).
+fn write_debug(out: &mut String, value: &Value) -> Result<(), Flow> {
+    use std::fmt::Write;
+    match value {
+        Value::Str(text) => {
+            let _ = write!(out, "{:?}", text.as_str());
+        }
+        Value::Int(i) => write_int(out, *i),
+        Value::Float(x) => {
+            let _ = write!(out, "{x:?}");
+        }
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Unit => out.push_str("()"),
+        Value::Date(date) => write_date(out, *date),
+        Value::Dyn(_) => write_collection(out, value)?,
+        Value::View | Value::Table(_) => return bail(),
     }
     Ok(())
 }
@@ -423,6 +529,7 @@ fn write_int(out: &mut String, i: INT) {
 
 /// Appends `date` as its `Display` writes it (`2026-11-23`), without the formatting
 /// machinery for the years 0–9999.
+#[inline]
 fn write_date(out: &mut String, date: Date) {
     match date_digits(date) {
         // ASCII digits and dashes only.

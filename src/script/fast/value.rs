@@ -457,6 +457,31 @@ impl Value {
         }
     }
 
+    /// Appends the items of the array `more` to this array (`list += more`), copying this
+    /// one first if another value shares it; bails when either is not an array of the tier's
+    /// or the result would have more than `max_array_size` items (0: no limit), for rhai to
+    /// report.
+    pub(crate) fn append(&mut self, more: Value, max_array_size: usize) -> Result<(), Flow> {
+        let Some(more) = more.into_items() else {
+            return Err(Flow::Bail);
+        };
+        let Value::Dyn(boxed) = self else {
+            return Err(Flow::Bail);
+        };
+        let Held::Array(items) = &mut **boxed else {
+            return Err(Flow::Bail);
+        };
+        if max_array_size > 0 && items.len() + more.len() > max_array_size {
+            return Err(Flow::Bail);
+        }
+        let items = Rc::make_mut(items);
+        match Rc::try_unwrap(more) {
+            Ok(more) => items.extend(more),
+            Err(shared) => items.extend(shared.iter().cloned()),
+        }
+        Ok(())
+    }
+
     /// The boolean, if this is one.
     #[inline]
     pub(crate) fn as_bool(&self) -> Option<bool> {

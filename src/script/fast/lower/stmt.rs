@@ -1,7 +1,7 @@
 //! Statements: blocks, `let`, assignment (plain and compound), `if`, `for` over arrays,
 //! `return` and `throw` (which hands the call to rhai), each counting its operations.
 
-use rhai::{ASTFlags, BinaryExpr, Expr, Stmt};
+use rhai::{ASTFlags, BinaryExpr, Expr, Stmt, Token};
 
 use super::super::ops::{self, bail};
 use super::super::{Code, Flow, Value};
@@ -103,6 +103,15 @@ impl Lowerer<'_> {
                         let op = op.clone();
                         Box::new(move |m| {
                             let right = value(m)?;
+                            // `list += more` of two arrays appends in place (rhai's `+=`).
+                            if op == Token::Plus
+                                && right.items().is_some()
+                                && m.local(slot).items().is_some()
+                            {
+                                let max = m.max_array_size();
+                                m.local_mut(slot).append(right, max)?;
+                                return Ok(Value::Unit);
+                            }
                             let result =
                                 ops::binary(&op, m.local(slot), &right, m.max_string_size())?;
                             *m.local_mut(slot) = result;
