@@ -69,17 +69,23 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
     }
     // Otherwise values of different kinds are never equal.
     if simple(a) && simple(b) && !(a.as_number().is_some() && b.as_number().is_some()) {
-        return match op {
-            Token::NotEqualsTo => Ok(Value::Bool(true)),
-            Token::EqualsTo
-            | Token::LessThan
-            | Token::LessThanEqualsTo
-            | Token::GreaterThan
-            | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
-            _ => bail(),
-        };
+        return unequal(op);
     }
     mismatched_collection(op, a, b)
+}
+
+/// A comparison of two values of different kinds: only `!=` holds; any other operator bails.
+#[inline]
+fn unequal(op: &Token) -> Outcome {
+    match op {
+        Token::NotEqualsTo => Ok(Value::Bool(true)),
+        Token::EqualsTo
+        | Token::LessThan
+        | Token::LessThanEqualsTo
+        | Token::GreaterThan
+        | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
+        _ => bail(),
+    }
 }
 
 /// `a op b` where one is an array or a map of the tier's and the other a value of another
@@ -91,15 +97,7 @@ fn mismatched_collection(op: &Token, a: &Value, b: &Value) -> Outcome {
     if !matches!((kind(a), kind(b)), (Some(x), Some(y)) if x != y) {
         return bail();
     }
-    match op {
-        Token::NotEqualsTo => Ok(Value::Bool(true)),
-        Token::EqualsTo
-        | Token::LessThan
-        | Token::LessThanEqualsTo
-        | Token::GreaterThan
-        | Token::GreaterThanEqualsTo => Ok(Value::Bool(false)),
-        _ => bail(),
-    }
+    unequal(op)
 }
 
 /// The kinds of value whose mismatched comparisons rhai's built-ins decide (no package
