@@ -23,6 +23,12 @@ pipeline = ["market_research", "prospecting", "contact", "needs_confirmation",
 [regions]
 ids = ["same_city", "same_province", "other"]
 
+# The time budget at its ceiling: the tiers are compared on what they compute, and a loaded
+# machine must not make rhai's interpreter, the slower of the two, alone run out of time (a
+# run beside CI once did). The operations limit still ends what runs too long.
+[limits]
+time_budget_ms = 60000
+
 [params]
 flag = true
 name = "tier"
