@@ -448,7 +448,15 @@ impl FastScripts {
                 let actions = items.into_iter().flatten().filter_map(Value::into_action);
                 Ok(Returned::Actions(actions.collect()))
             }
-            Ok(value) if value.as_map().is_some() => Ok(Returned::Map(MapReturned::from(value))),
+            // A map of plain values only: any other value (the customer view above all, which
+            // only this call lends) becomes rhai's while the call still holds it.
+            Ok(value)
+                if value
+                    .as_map()
+                    .is_some_and(|map| map.values().all(Value::is_plain)) =>
+            {
+                Ok(Returned::Map(MapReturned::from(value)))
+            }
             Ok(value) => Ok(Returned::Value(value.into_dynamic())),
             Err(Flow::Decided) => machine
                 .decided

@@ -482,6 +482,20 @@ impl Value {
         Ok(())
     }
 
+    /// Whether this is `()`, a boolean, a number, a string or a date: a value that means
+    /// the same outside the call that made it.
+    pub(crate) fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            Value::Unit
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Date(_)
+        )
+    }
+
     /// The boolean, if this is one.
     #[inline]
     pub(crate) fn as_bool(&self) -> Option<bool> {
