@@ -99,9 +99,7 @@ pub struct Facts {
 }
 
 /// Days from `from` to `to` (negative when `to` is earlier).
-pub(super) fn days(from: Date, to: Date) -> i64 {
-    super::date::days_between(from, to)
-}
+pub(super) use super::date::days_between as days;
 
 /// The later of `a` (if any) and `b`.
 pub(super) fn later(a: Option<Date>, b: Date) -> Option<Date> {

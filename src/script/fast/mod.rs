@@ -31,10 +31,11 @@
 //! against rhai itself, whose version is pinned in `Cargo.toml` for that reason.
 //!
 //! Lowered code computes with the tier's own [`Value`]s (`value`): numbers, booleans, dates,
-//! strings, parameter tables and the customer view unboxed, arrays of such values and
-//! patron's actions, receivables and score parts as the tier's own, rhai's `Dynamic` only for maps and
-//! the rarer values; an array of actions an entry returns reaches the engine unboxed
-//! ([`Returned::Actions`]); arithmetic passes plain numbers between its steps
+//! strings, parameter tables and the customer view unboxed; arrays and maps of such values
+//! and patron's actions, receivables and score parts as the tier's own; rhai's `Dynamic`
+//! only for the rarer values. An array of actions an entry returns reaches the engine
+//! unboxed ([`Returned::Actions`]), a map of plain values too ([`Returned::Map`]);
+//! arithmetic passes plain numbers between its steps
 //! (`lower::number`). Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
 //! and values become `Dynamic`s only where they leave the tier.
 

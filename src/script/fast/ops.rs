@@ -122,6 +122,8 @@ fn simple(value: &Value) -> bool {
     !matches!(value, Value::Dyn(_) | Value::View | Value::Table(_))
 }
 
+/// The [`Kind`] of `value`; `None` for the values whose comparisons rhai's packages define
+/// (patron's records, characters, tables, the customer).
 fn kind(value: &Value) -> Option<Kind> {
     Some(match value {
         Value::Unit => Kind::Unit,
@@ -713,10 +715,6 @@ pub(crate) fn table_entry(table: &ParamTable, key: &str) -> Outcome {
     table.lookup(key).map(Value::from_ref).ok_or(Flow::Bail)
 }
 
-/// The `Dynamic` a boxed value holds, if `value` is one.
-fn boxed(value: &Value) -> Option<&Dynamic> {
-    value.rhai()
-}
 /// The methods the fast tier runs; any other method keeps the file in rhai.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Method {
@@ -790,14 +788,14 @@ impl Method {
                 if let Value::View = target {
                     return LentView::with(read).unwrap_or(Err(Flow::Bail));
                 }
-                match boxed(target).and_then(|t| t.read_lock::<CustomerView>()) {
+                match target.rhai().and_then(|t| t.read_lock::<CustomerView>()) {
                     Some(view) => read(&view),
                     None => bail(),
                 }
             }
             Method::OwnerCount => {
                 let (Some(p), Some(key)) = (
-                    boxed(target).and_then(|t| t.read_lock::<PortfolioFacts>()),
+                    target.rhai().and_then(|t| t.read_lock::<PortfolioFacts>()),
                     key,
                 ) else {
                     return bail();
@@ -814,7 +812,7 @@ impl Method {
                     if let Some(map) = target.as_map() {
                         return Ok(Value::Int(map.len() as INT));
                     }
-                    match boxed(target).and_then(|value| value.read_lock::<Array>()) {
+                    match target.rhai().and_then(|value| value.read_lock::<Array>()) {
                         Some(array) => Ok(Value::Int(array.len() as INT)),
                         None => bail(),
                     }
@@ -842,7 +840,7 @@ impl Method {
                             .collect(),
                     ));
                 }
-                match boxed(target).and_then(|t| t.read_lock::<ParamTable>()) {
+                match target.rhai().and_then(|t| t.read_lock::<ParamTable>()) {
                     Some(table) => Ok(keys(table.keys())),
                     None => bail(),
                 }
@@ -905,7 +903,7 @@ fn contains(container: &Value, item: &Value) -> Outcome {
             _ => bail(),
         };
     }
-    let Some(container) = boxed(container) else {
+    let Some(container) = container.rhai() else {
         return bail();
     };
     if let Value::Str(key) = item {

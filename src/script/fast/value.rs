@@ -49,8 +49,8 @@ pub(crate) enum Value {
     /// look-up such as `params.cadence[grade]` is a reference-count bump, not the box a
     /// custom type costs in a `Dynamic`.
     Table(ParamTable),
-    /// Anything else: an array or one of patron's records as the tier holds them, or a
-    /// value as rhai holds it ([`Boxed`]).
+    /// Anything else: an array, a map or one of patron's records as the tier holds them, or
+    /// a value as rhai holds it ([`Boxed`]).
     Dyn(Boxed),
 }
 
