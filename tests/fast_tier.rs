@@ -692,3 +692,180 @@ fn score(c) {
         );
     }
 }
+
+/// rhai measures the data a value holds all the way down (an array counts the items of the
+/// arrays and maps in it, and the bytes of every string in it count against the string
+/// limit), and the fast tier must end in the same error when that passes a limit: arrays
+/// of arrays made by `push`, by a literal, by `+=` and by `+`, strings gathered in an array,
+/// maps in an array, a map of arrays, and an attribute array longer than the limit. The same
+/// scripts within the limits must run without handing a call to rhai.
+#[test]
+fn data_sizes_are_measured_as_rhai_measures_them_in_both_tiers() {
+    // Strings of about 610 bytes (a customer id and 600 more): three fit the string limit of
+    // 2,000 bytes, four do not.
+    let long = "x".repeat(600);
+    let over: &[(&str, String)] = &[
+        (
+            "pushed arrays",
+            "let grid = []; for x in row { grid.push(row); } grid.len()".into(),
+        ),
+        (
+            "literal of arrays",
+            "let all = [row, row, row]; all.len()".into(),
+        ),
+        (
+            "map of arrays",
+            "let m = #{ a: row, b: row, c: row }; m.len()".into(),
+        ),
+        (
+            "appended arrays",
+            "let all = [row]; all += [row, row]; all.len()".into(),
+        ),
+        (
+            "added arrays",
+            "let all = row + row + row; all.len()".into(),
+        ),
+        (
+            "gathered strings",
+            format!("let s = `${{c.id}}{long}`; let list = [s, s, s]; list.push(s); list.len()"),
+        ),
+        (
+            "strings in a literal",
+            format!("let s = `${{c.id}}{long}`; let list = [s, s, s, s]; list.len()"),
+        ),
+        (
+            "maps in an array",
+            "let list = [#{ a: 1, b: 2, c: 3 }, #{ a: 1, b: 2 }, #{ a: 1, b: 2 }]; list.len()"
+                .into(),
+        ),
+        (
+            "a long attribute",
+            "let t = c.attr(\"tags\") ?? []; t.len()".into(),
+        ),
+        (
+            "a long attribute or a default",
+            "let t = c.attr(\"tags\") ?? \"none\"; t.len()".into(),
+        ),
+    ];
+    let within: &[(&str, String)] = &[
+        (
+            "pushed arrays",
+            "let grid = []; for x in [1, 2] { grid.push(row); } grid.len()".into(),
+        ),
+        (
+            "literal of arrays",
+            "let all = [row, row]; all.len()".into(),
+        ),
+        (
+            "appended arrays",
+            "let all = [row]; all += [row]; all.len()".into(),
+        ),
+        (
+            "added arrays",
+            "let all = row + row; all.len() + (row + [9]).len()".into(),
+        ),
+        (
+            "gathered strings",
+            format!("let s = `${{c.id}}{long}`; let list = [s, s]; list.push(s); list.len()"),
+        ),
+        (
+            "maps in an array",
+            "let list = [#{ a: 1, b: 2, c: 3 }, #{ a: 1, b: 2 }]; list.len()".into(),
+        ),
+        // (The customer with the long attribute does not read it here.)
+        (
+            "a short attribute",
+            "if c.id == \"C-TAGS\" { 0 } else { let t = c.attr(\"tags\") ?? []; t.len() }".into(),
+        ),
+    ];
+    let mut customers = examples("customers.json")[..4].to_vec();
+    let mut tagged: Customer = serde_json::from_str(r#"{ "id": "C-TAGS", "grade": "C" }"#).unwrap();
+    tagged
+        .attributes
+        .insert("tags".into(), serde_json::json!(vec!["t"; 30]));
+    customers.push(tagged.clone());
+    tagged.id = "C-TAGS-2".into();
+    tagged
+        .attributes
+        .insert("tags".into(), serde_json::json!(vec!["t"; 3]));
+    customers.push(tagged);
+    let limits = "\n[limits]\nmax_array_size = 20\nmax_map_size = 6\nmax_string_size = 2000\n";
+    let policy_toml = std::fs::read_to_string(format!("{}/policies/default/policy.toml", root()))
+        .unwrap()
+        + limits;
+    for (over_limit, cases) in [(true, over), (false, within)] {
+        for (name, body) in cases {
+            let score = format!(
+                "fn score(c) {{ let row = [1, 2, 3, 4, 5, 6, 7]; let n = {{ {body} }}; [part(\"n\", 1, 100, n)] }}"
+            );
+            let dir = common::policy_dir(
+                &format!("sizes-{over_limit}-{name}"),
+                &[
+                    ("score.rhai", Some(&score)),
+                    ("policy.toml", Some(&policy_toml)),
+                ],
+            );
+            let engine = Engine::from_dir(&dir).unwrap();
+            assert!(
+                engine.execution_tiers().unwrap().iter().all(|t| t.fast),
+                "{name}: must run in the fast tier"
+            );
+            let label = format!("sizes {name} (over the limit: {over_limit})");
+            let counts = assert_same(&label, &engine, &customers, "2026-11-23");
+            let results = engine.evaluate_many(
+                &customers,
+                parse_date("2026-11-23").unwrap(),
+                &EvaluateOptions::default(),
+            );
+            let failed = results.iter().filter(|r| r.is_err()).count();
+            if over_limit {
+                let expected = if name.contains("attribute") {
+                    1
+                } else {
+                    customers.len()
+                };
+                assert_eq!(
+                    failed, expected,
+                    "{label}: every evaluation over a limit fails"
+                );
+                let message = results
+                    .iter()
+                    .find_map(|r| r.as_ref().err())
+                    .unwrap()
+                    .to_string();
+                assert!(message.contains("too large"), "{label}: {message}");
+                assert!(counts.bailed > 0, "{label}: {counts:?}");
+            } else {
+                assert_eq!(
+                    failed,
+                    0,
+                    "{label}: {:?}",
+                    results.iter().find(|r| r.is_err())
+                );
+                assert!(counts.fast > 0, "{label}: the fast tier ran no call");
+                assert_eq!(counts.bailed, 0, "{label}: {counts:?}");
+            }
+        }
+    }
+    // Parameters are folded into lowered code: a policy with one past the limits stays
+    // with rhai, which reports it where a rule reads it.
+    let long_list = format!("{:?}", vec![1; 25]);
+    let toml = format!("{policy_toml}\n[params.sizes]\nlong = {long_list}\n");
+    let score = "fn score(c) { let long = params.sizes.long; [part(\"n\", 1, 100, long.len())] }";
+    let dir = common::policy_dir(
+        "sizes-params",
+        &[("score.rhai", Some(score)), ("policy.toml", Some(&toml))],
+    );
+    let engine = Engine::from_dir(&dir).unwrap();
+    let tiers = engine.execution_tiers().unwrap();
+    assert!(
+        tiers.iter().all(|t| !t.fast
+            && t.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("data limits"))),
+        "{tiers:?}"
+    );
+    assert_same("sizes of parameters", &engine, &customers, "2026-11-23");
+    let result = engine.evaluate(&customers[0], parse_date("2026-11-23").unwrap());
+    assert!(result.is_err_and(|e| e.to_string().contains("too large")));
+}

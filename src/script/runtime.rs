@@ -12,7 +12,7 @@ use super::api::{new_engine, Vocabulary};
 use super::compile::{compile_scripts, CompiledScripts};
 use super::entries::{Entry, ENTRIES};
 use super::errors::from_rhai;
-use super::fast::{FastScripts, HandBack, Loan, LowerEnv, Returned};
+use super::fast::{DataLimits, FastScripts, HandBack, Loan, LowerEnv, Returned};
 use super::natives_env;
 use super::CustomerView;
 use super::Limits;
@@ -126,7 +126,7 @@ impl ScriptRuntime {
             ladders: natives_env(&vocabulary),
             params: Dynamic::from(super::params::ParamTable::from_toml(source.params)),
             max_call_levels: limits.max_call_levels,
-            max_map_size: limits.max_map_size,
+            data: DataLimits::of(&limits),
         };
         let fast = FastScripts::lower(&scripts.asts, &lower_env, &limits);
         let present = ENTRIES.map(|entry| scripts.asts.contains_key(entry.file));

@@ -13,7 +13,8 @@
 //! 1.27's built-ins for the types they handle (`ops`: checked integer arithmetic, floats
 //! compared within a relative epsilon, `()` and mismatched types unequal); patron's functions
 //! run the same Rust code as their rhai registrations. Whenever a value has a type the tier does not handle, or anything fails
-//! (an unknown grade, an overflow, a size or operations limit), the call **bails**: the
+//! (an unknown grade, an overflow, a size or operations limit — sizes measured all the way
+//! down, as rhai measures them: `sizes`), the call **bails**: the
 //! entry function is run again from the start by rhai, which then produces the result or
 //! the error with its exact message and position. Scripts are pure functions of their
 //! arguments, so running one again is safe. Operations are counted generously (every
@@ -43,6 +44,7 @@ mod lower;
 mod memo;
 pub(crate) mod natives;
 mod ops;
+mod sizes;
 mod value;
 
 use std::collections::BTreeMap;
@@ -55,6 +57,7 @@ pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
 
 pub(crate) use lower::{lower_file, LowerEnv};
+pub(crate) use sizes::DataLimits;
 pub(crate) use value::{LentView, MapReturned, Num, Record, Value, ValueMap};
 
 /// Why a lowered function stopped early.
@@ -106,8 +109,8 @@ pub(crate) struct Machine {
     operations: u64,
     /// Bail when `operations` passes this (half of `max_operations`; `u64::MAX` if unlimited).
     max_operations: u64,
-    max_array_size: usize,
-    max_string_size: usize,
+    /// The data limits, checked wherever rhai checks them (`sizes`).
+    data: DataLimits,
     deadline: Option<Instant>,
     iterations: u64,
     /// The decision of a [`Flow::Decided`].
@@ -131,8 +134,7 @@ impl Machine {
                 0 => u64::MAX,
                 max => max / 2,
             },
-            max_array_size: limits.max_array_size,
-            max_string_size: limits.max_string_size,
+            data: DataLimits::of(limits),
             deadline: None,
             iterations: 0,
             decided: None,
@@ -199,11 +201,17 @@ impl Machine {
     }
 
     pub(crate) fn max_array_size(&self) -> usize {
-        self.max_array_size
+        self.data.array
     }
 
     pub(crate) fn max_string_size(&self) -> usize {
-        self.max_string_size
+        self.data.string
+    }
+
+    /// The data limits (see [`DataLimits`]).
+    #[inline]
+    pub(crate) fn data_limits(&self) -> DataLimits {
+        self.data
     }
 
     /// Ends the entry function with `decided` as its result.

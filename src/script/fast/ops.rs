@@ -5,6 +5,7 @@
 use rhai::{Array, Dynamic, ImmutableString, Token, INT};
 
 use super::memo::PropertyMemo;
+use super::sizes::DataLimits;
 use super::value::{Held, LentView, Num, Record, Value};
 use super::{Flow, Outcome};
 use crate::model::{date_digits, push_decimal, Date, PortfolioFacts, ReceivableFact, ScorePart};
@@ -23,9 +24,10 @@ pub(crate) fn bail<T>() -> Result<T, Flow> {
 }
 
 /// `a op b`, as rhai's built-in operators compute it (checked integer arithmetic, floats
-/// compared with a relative epsilon, `()` and mismatched types unequal), and patron's date
-/// operators. Other operand types bail.
-pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Outcome {
+/// compared with a relative epsilon, `()` and mismatched types unequal), rhai's `+` of two
+/// strings or two arrays (measured against `limits`), and patron's date operators. Other
+/// operand types bail.
+pub(crate) fn binary(op: &Token, a: &Value, b: &Value, limits: DataLimits) -> Outcome {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => return floats(op, *x, *y),
         (Value::Int(x), Value::Int(y)) => return integers(op, *x, *y),
@@ -42,7 +44,7 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
         (Value::Bool(x), Value::Bool(y)) => return compare(op, x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => {
             if *op == Token::Plus {
-                return concat(x, y, max_string);
+                return concat(x, y, limits.string);
             }
             return compare(op, x.as_str().cmp(y.as_str()));
         }
@@ -71,7 +73,7 @@ pub(crate) fn binary(op: &Token, a: &Value, b: &Value, max_string: usize) -> Out
     if simple(a) && simple(b) && !(a.as_number().is_some() && b.as_number().is_some()) {
         return unequal(op);
     }
-    mismatched_collection(op, a, b)
+    collection_operator(op, a, b, limits)
 }
 
 /// A comparison of two values of different kinds: only `!=` holds; any other operator bails.
@@ -88,12 +90,19 @@ fn unequal(op: &Token) -> Outcome {
     }
 }
 
-/// `a op b` where one is an array or a map of the tier's and the other a value of another
-/// kind: never equal, as rhai's built-ins decide (no package defines `==` or `<` between
-/// them); anything else bails. Out of line: [`binary`] is on every comparison's path.
+/// `a op b` where one is an array or a map of the tier's: `array + array`, a new array of
+/// the items of both (rhai's array `+`), measured against the data limits as rhai measures a
+/// function's result; with a value of another kind, never equal, as rhai's built-ins decide
+/// (no package defines `==` or `<` between them); anything else bails. Out of line:
+/// [`binary`] is on every comparison's path.
 #[cold]
 #[inline(never)]
-fn mismatched_collection(op: &Token, a: &Value, b: &Value) -> Outcome {
+fn collection_operator(op: &Token, a: &Value, b: &Value, limits: DataLimits) -> Outcome {
+    if let (Token::Plus, Some(x), Some(y)) = (op, a.items(), b.items()) {
+        let joined = Value::array(x.iter().chain(y.iter()).cloned().collect());
+        limits.check(&joined)?;
+        return Ok(joined);
+    }
     if !matches!((kind(a), kind(b)), (Some(x), Some(y)) if x != y) {
         return bail();
     }
@@ -353,13 +362,13 @@ impl WithConstant {
 
     /// `a op constant`.
     #[inline]
-    pub(crate) fn apply(&self, a: &Value, max_string: usize) -> Outcome {
+    pub(crate) fn apply(&self, a: &Value, limits: DataLimits) -> Outcome {
         match (&self.shape, a) {
             (Shape::Unit { equal }, Value::Unit) => Ok(Value::Bool(*equal)),
             (Shape::Unit { equal }, a) if simple(a) => Ok(Value::Bool(!*equal)),
             (Shape::Text { equal }, Value::Str(x)) => match &self.constant {
                 Value::Str(y) => Ok(Value::Bool((x.as_str() == y.as_str()) == *equal)),
-                _ => binary(&self.op, a, &self.constant, max_string),
+                _ => binary(&self.op, a, &self.constant, limits),
             },
             (Shape::Text { equal }, a) if simple(a) && !matches!(a, Value::Date(_)) => {
                 Ok(Value::Bool(!*equal))
@@ -378,7 +387,7 @@ impl WithConstant {
                 Ok(Value::Bool(float_compare(*compare, *x as f64, *y)))
             }
             (Shape::IntArithmetic(n), Value::Int(x)) => integers(&self.op, *x, *n),
-            _ => binary(&self.op, a, &self.constant, max_string),
+            _ => binary(&self.op, a, &self.constant, limits),
         }
     }
 }
@@ -759,19 +768,31 @@ impl Method {
         self,
         target: &mut Value,
         args: &mut [Value],
-        max_array_size: usize,
+        limits: DataLimits,
     ) -> Outcome {
         match self {
             Method::Push => {
-                target.push(std::mem::take(&mut args[0]), max_array_size)?;
+                target.push(std::mem::take(&mut args[0]), limits.array)?;
+                // rhai measures an array a call changed (all of it, as every call does).
+                limits.check(target)?;
                 Ok(Value::Unit)
             }
-            _ => self.call_pure(target, args),
+            _ => self.call_pure(target, args, limits),
         }
     }
 
     /// Calls a method that does not change its target ([`Method::Push`] bails).
-    pub(crate) fn call_pure(self, target: &Value, args: &[Value]) -> Outcome {
+    pub(crate) fn call_pure(self, target: &Value, args: &[Value], limits: DataLimits) -> Outcome {
+        let value = self.call_unmeasured(target, args)?;
+        // rhai measures what a native function returns: an attribute may be longer than the
+        // limits, the keys of a table more than it allows.
+        if matches!(self, Method::Attr | Method::Keys) {
+            limits.check(&value)?;
+        }
+        Ok(value)
+    }
+
+    fn call_unmeasured(self, target: &Value, args: &[Value]) -> Outcome {
         let key = args.first().and_then(Value::as_str);
         match self {
             Method::Attr | Method::HasAttr => {
@@ -934,6 +955,13 @@ fn contains(container: &Value, item: &Value) -> Outcome {
 mod tests {
     use super::*;
 
+    /// Limits the operands here stay within.
+    const SMALL: DataLimits = DataLimits {
+        string: 100,
+        array: 100,
+        map: 100,
+    };
+
     /// Every specialised `x op constant` gives exactly what the generic operator gives, for
     /// every operator, every constant type and every operand type — `()`, booleans,
     /// integers and floats mixed, strings, dates and boxed values — bails included.
@@ -992,8 +1020,8 @@ mod tests {
                 }
                 for a in &values {
                     assert_eq!(
-                        show(with.apply(a, 100)),
-                        show(binary(op, a, constant, 100)),
+                        show(with.apply(a, SMALL)),
+                        show(binary(op, a, constant, SMALL)),
                         "{a:?} {op:?} {constant:?}"
                     );
                 }
@@ -1032,7 +1060,7 @@ mod tests {
             let arith = Arith::of(op).expect("an arithmetic operator");
             for a in numbers {
                 for b in numbers {
-                    let generic = match binary(op, &Value::from(a), &Value::from(b), 100) {
+                    let generic = match binary(op, &Value::from(a), &Value::from(b), SMALL) {
                         Ok(value) => format!("{value:?}"),
                         Err(_) => "bail".to_string(),
                     };

@@ -73,34 +73,34 @@ fn binary(
         // A constant on the right: the operator is specialised for it (`x == ()`, `x > 0`).
         (Some(Operand::Local(a)), Some(Operand::Const(b))) => {
             let op = WithConstant::new(op, b);
-            Box::new(move |m| op.apply(m.local(a), m.max_string_size()))
+            Box::new(move |m| op.apply(m.local(a), m.data_limits()))
         }
         (Some(Operand::Local(a)), Some(Operand::Local(b))) => {
-            Box::new(move |m| ops::binary(&op, m.local(a), m.local(b), m.max_string_size()))
+            Box::new(move |m| ops::binary(&op, m.local(a), m.local(b), m.data_limits()))
         }
         (Some(Operand::Const(a)), Some(Operand::Local(b))) => {
-            Box::new(move |m| ops::binary(&op, &a, m.local(b), m.max_string_size()))
+            Box::new(move |m| ops::binary(&op, &a, m.local(b), m.data_limits()))
         }
         (_, Some(Operand::Const(b))) => {
             let op = WithConstant::new(op, b);
             Box::new(move |m| {
                 let a = left(m)?;
-                op.apply(&a, m.max_string_size())
+                op.apply(&a, m.data_limits())
             })
         }
         // (The variable is read after the left operand, which may assign to it.)
         (_, Some(Operand::Local(b))) => Box::new(move |m| {
             let a = left(m)?;
-            ops::binary(&op, &a, m.local(b), m.max_string_size())
+            ops::binary(&op, &a, m.local(b), m.data_limits())
         }),
         (Some(Operand::Const(a)), None) => Box::new(move |m| {
             let b = right(m)?;
-            ops::binary(&op, &a, &b, m.max_string_size())
+            ops::binary(&op, &a, &b, m.data_limits())
         }),
         _ => Box::new(move |m| {
             let a = left(m)?;
             let b = right(m)?;
-            ops::binary(&op, &a, &b, m.max_string_size())
+            ops::binary(&op, &a, &b, m.data_limits())
         }),
     }
 }
@@ -202,9 +202,10 @@ impl Lowerer<'_> {
             ));
         };
         Some(Box::new(move |m| {
+            let limits = m.data_limits();
             with_args(m, &args, |_, values| {
                 let (target, rest) = values.split_first_mut().ok_or(Flow::Bail)?;
-                method.call(target, rest, 0)
+                method.call(target, rest, limits)
             })
         }))
     }

@@ -9,7 +9,7 @@ use super::super::Value;
 use super::super::memo::IndexMemo;
 use super::super::natives;
 use super::super::ops::{self, bail, Method, Property, WithConstant};
-use super::super::{Code, Machine, Outcome};
+use super::super::{Code, DataLimits, Machine, Outcome};
 use super::call::with_args;
 use super::{line, Lowerer};
 use crate::script::api::FactGetter;
@@ -26,8 +26,15 @@ enum Step {
 impl Lowerer<'_> {
     /// The value of `expr` when it is known while lowering: a literal, `params`, a constant
     /// variable, or a chain of parameter look-ups on one (`params.cadence["A"]`). Folding
-    /// these is what makes parameter tables cost nothing at run time.
+    /// these is what makes parameter tables cost nothing at run time. A value holding more
+    /// than the data limits allow is not known: rhai measures it where a call is given it,
+    /// and lowered code bails where it would use it (see [`Lowerer::constant`]).
     pub(super) fn known(&self, expr: &Expr) -> Option<Value> {
+        self.known_unmeasured(expr)
+            .filter(|value| self.env.data.check(value).is_ok())
+    }
+
+    fn known_unmeasured(&self, expr: &Expr) -> Option<Value> {
         match expr {
             Expr::DynamicConstant(value, _) => Some(Value::from_dynamic((**value).clone())),
             Expr::BoolConstant(b, _) => Some(Value::Bool(*b)),
@@ -165,8 +172,8 @@ impl Lowerer<'_> {
                         if method == Method::Contains {
                             return contains(&memo, m.local(slot), values);
                         }
-                        let max = m.max_array_size();
-                        method.call(m.local_mut(slot), values, max)
+                        let limits = m.data_limits();
+                        method.call(m.local_mut(slot), values, limits)
                     })
                 }));
             }
@@ -228,7 +235,9 @@ impl Lowerer<'_> {
             })
         };
         Some(Box::new(move |m| {
-            on_view(m, slot, &read).unwrap_or_else(bail)
+            let value = on_view(m, slot, &read).unwrap_or_else(bail)?;
+            m.data_limits().check(&value)?;
+            Ok(value)
         }))
     }
 
@@ -308,10 +317,10 @@ pub(super) fn fact_with_constant(
         let value = m.local(slot);
         if let (Value::View, Some(view)) = (value, m.view()) {
             view.note(name);
-            return op.apply(&read(view), m.max_string_size());
+            return op.apply(&read(view), m.data_limits());
         }
         let value = property.read(value)?;
-        op.apply(&value, m.max_string_size())
+        op.apply(&value, m.data_limits())
     })
 }
 
@@ -386,9 +395,10 @@ fn run_steps_on(m: &mut Machine, value: &Value, steps: &[Step]) -> Outcome {
             run_steps(m, memo.index(value, &index)?, rest)
         }
         Some((Step::Method(method, args, memo), rest)) if *method != Method::Push => {
+            let limits = m.data_limits();
             let value = with_args(m, args, |_, values| match method {
                 Method::Contains => contains(memo, value, values),
-                _ => method.call_pure(value, values),
+                _ => method.call_pure(value, values, limits),
             })?;
             run_steps(m, value, rest)
         }
@@ -409,8 +419,8 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
                 with_args(m, args, |_, values| contains(memo, &value, values))?
             }
             Step::Method(method, args, _) => {
-                let max = m.max_array_size();
-                with_args(m, args, |_, values| method.call(&mut value, values, max))?
+                let limits = m.data_limits();
+                with_args(m, args, |_, values| method.call(&mut value, values, limits))?
             }
         };
         value = next;
@@ -425,6 +435,6 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
 fn contains(memo: &IndexMemo, target: &Value, args: &[Value]) -> Outcome {
     match (target, args) {
         (Value::Table(table), [Value::Str(key)]) => memo.contains(table, key),
-        _ => Method::Contains.call_pure(target, args),
+        _ => Method::Contains.call_pure(target, args, DataLimits::default()),
     }
 }

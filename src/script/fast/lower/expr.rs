@@ -10,8 +10,12 @@ use super::{line, Lowerer};
 
 impl Lowerer<'_> {
     /// A constant: numbers, booleans and dates are made afresh, strings and boxed values
-    /// cloned.
+    /// cloned. One that holds more than the data limits allow (a long literal array) bails:
+    /// rhai measures it where a call is given it.
     pub(super) fn constant(&mut self, value: Value) -> Code {
+        if self.env.data.check(&value).is_err() {
+            return Box::new(|_| bail());
+        }
         match value {
             Value::Float(x) => Box::new(move |_| Ok(Value::Float(x))),
             Value::Int(i) => Box::new(move |_| Ok(Value::Int(i))),
@@ -101,7 +105,9 @@ impl Lowerer<'_> {
                     for item in &items {
                         array.push(item(m)?);
                     }
-                    Ok(Value::array(array))
+                    let array = Value::array(array);
+                    m.data_limits().check(&array)?;
+                    Ok(array)
                 })
             }
             Expr::Map(map, _) => {
@@ -118,16 +124,14 @@ impl Lowerer<'_> {
                         Some((Identifier::from(name.name.as_str()), self.expr(value)?))
                     })
                     .collect::<Option<Vec<_>>>()?;
-                let max = self.env.max_map_size;
                 Box::new(move |m| {
                     let mut map = template.clone();
                     for (name, value) in &entries {
                         map.insert(name.clone(), value(m)?);
                     }
-                    if max > 0 && map.len() > max {
-                        return bail();
-                    }
-                    Ok(Value::map(map))
+                    let map = Value::map(map);
+                    m.data_limits().check(&map)?;
+                    Ok(map)
                 })
             }
             Expr::Stmt(block) => self.block(block.statements())?,
@@ -201,7 +205,9 @@ impl Lowerer<'_> {
                 Some(value) => Ok(Value::from_json(value)),
             };
         Some(Box::new(move |m| {
-            on_view(m, slot, &read).unwrap_or_else(bail)
+            let value = on_view(m, slot, &read).unwrap_or_else(bail)?;
+            m.data_limits().check(&value)?;
+            Ok(value)
         }))
     }
 }

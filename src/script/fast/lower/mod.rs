@@ -20,6 +20,7 @@ use rhai::{ASTFlags, ASTNode, Dynamic, Expr, ImmutableString, Stmt, AST};
 
 use super::natives::Ladders;
 use super::{FastFile, Function, Value};
+use crate::script::params::ParamTable;
 
 /// What lowering needs besides the AST.
 pub(crate) struct LowerEnv {
@@ -28,8 +29,9 @@ pub(crate) struct LowerEnv {
     pub(crate) params: Dynamic,
     /// `limits.max_call_levels`: deeper call graphs stay with rhai.
     pub(crate) max_call_levels: usize,
-    /// `limits.max_map_size`.
-    pub(crate) max_map_size: usize,
+    /// The data limits: a policy whose parameters hold more than they allow stays with
+    /// rhai, which reports it where a rule reads them.
+    pub(crate) data: super::DataLimits,
 }
 
 /// The script functions lowered so far (shared by every function of one file).
@@ -72,6 +74,15 @@ pub(crate) fn lower_file<'e>(
             .take()
             .unwrap_or_else(|| "a construct outside the fast subset".to_string())
     };
+    // Parameters are folded into the lowered code, where nothing would measure them.
+    let params = env.params.read_lock::<ParamTable>();
+    if params.is_some_and(|table| !env.data.table_fits(&table)) {
+        return Err(
+            "a parameter holds more than the data limits (limits.max_string_size, \
+             max_array_size, max_map_size) allow"
+                .to_string(),
+        );
+    }
     for (name, arity) in entries {
         let Some((function, height)) = lower_function(ast, env, &library, name, arity, true) else {
             return Err(refused(&library));

@@ -108,12 +108,13 @@ impl Lowerer<'_> {
                                 && right.items().is_some()
                                 && m.local(slot).items().is_some()
                             {
-                                let max = m.max_array_size();
-                                m.local_mut(slot).append(right, max)?;
+                                let limits = m.data_limits();
+                                let list = m.local_mut(slot);
+                                list.append(right, limits.array)?;
+                                limits.check(list)?;
                                 return Ok(Value::Unit);
                             }
-                            let result =
-                                ops::binary(&op, m.local(slot), &right, m.max_string_size())?;
+                            let result = ops::binary(&op, m.local(slot), &right, m.data_limits())?;
                             *m.local_mut(slot) = result;
                             Ok(Value::Unit)
                         })
