@@ -315,13 +315,18 @@ fn an_array_of_big_strings_is_stopped_by_the_string_size_limit_across_the_array(
 fn a_map_grown_without_bound_is_stopped_by_a_limit() {
     // rhai re-measures a map after every insertion (quadratic), so 10,000 single insertions
     // can take longer than the 100 ms budget: the time budget stopped it first in every
-    // measured run, debug and release (RELIABILITY.md); on a faster machine max_map_size may
-    // fire first. Either is a limit.
+    // measured run until December 2026 (RELIABILITY.md); on a quiet machine the operations
+    // limit has been seen to fire first (7 December, release, twice in three runs), and on a
+    // faster one max_map_size may. Any of them is a limit.
     hostile_case(
         "map-growth",
         ErrorCode::Limit,
         &["score"],
-        &[&["map too large", "limits.time_budget_ms"]],
+        &[&[
+            "map too large",
+            "limits.time_budget_ms",
+            "limits.max_operations",
+        ]],
     );
 }
 
