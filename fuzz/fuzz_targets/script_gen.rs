@@ -38,6 +38,20 @@ weights = { revenue = 0.3, recency = 0.2, frequency = 0.5 }
 rows = { A = { calls = 2.0, visits = 4.0 }, B = { calls = 1.0, visits = 2.0 }, C = { calls = 0.5, visits = 1.0 } }
 "#;
 
+/// The manifest with small data limits (`limits.max_array_size`, `max_map_size`,
+/// `max_string_size`) for a quarter of the policies, so that generated arrays, maps and
+/// strings pass them (rhai measures nested data all the way down; the tiers must end in the
+/// same error) as often as they stay within them.
+pub fn manifest(small_data_limits: bool) -> String {
+    if !small_data_limits {
+        return MANIFEST.to_string();
+    }
+    MANIFEST.replace(
+        "time_budget_ms = 60000\n",
+        "time_budget_ms = 60000\nmax_array_size = 6\nmax_map_size = 4\nmax_string_size = 200\n",
+    )
+}
+
 /// What an expression should evaluate to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {

@@ -36,6 +36,8 @@ static BAILED_CALLS: AtomicU64 = AtomicU64::new(0);
 static PUSHING: AtomicU64 = AtomicU64::new(0);
 /// Loaded policies that make object maps (`#{…}`), which the fast tier holds as its own.
 static MAPPING: AtomicU64 = AtomicU64::new(0);
+/// Loaded policies with small data limits (`script_gen::manifest`).
+static SMALL_LIMITS: AtomicU64 = AtomicU64::new(0);
 
 fn customers() -> &'static [Customer] {
     static CUSTOMERS: std::sync::OnceLock<Vec<Customer>> = std::sync::OnceLock::new();
@@ -46,10 +48,11 @@ fn report() {
     let inputs = INPUTS.fetch_add(1, Ordering::Relaxed) + 1;
     if inputs % 10_000 == 0 {
         eprintln!(
-            "tiers: {inputs} inputs, {} policies loaded ({} pushing onto arrays, {} making maps), {} fully lowered, {} equal results, {} equal errors, {} calls finished by the fast tier, {} handed back",
+            "tiers: {inputs} inputs, {} policies loaded ({} pushing onto arrays, {} making maps, {} with small data limits), {} fully lowered, {} equal results, {} equal errors, {} calls finished by the fast tier, {} handed back",
             LOADED.load(Ordering::Relaxed),
             PUSHING.load(Ordering::Relaxed),
             MAPPING.load(Ordering::Relaxed),
+            SMALL_LIMITS.load(Ordering::Relaxed),
             LOWERED.load(Ordering::Relaxed),
             SAME_RESULT.load(Ordering::Relaxed),
             SAME_ERROR.load(Ordering::Relaxed),
@@ -79,12 +82,15 @@ fuzz_target!(|data: &[u8]| {
         let Ok(at) = u.choose_index(customers().len()) else { return };
         chosen.push(at);
     }
+    // (An input that has run out of bytes gets the usual limits: `ratio` is then true.)
+    let Ok(usual_limits) = u.ratio(3u8, 4u8) else { return };
+    let small_limits = !usual_limits;
     let mut generator = script_gen::Gen::new(&mut u, 60);
     let Ok(scripts) = generator.policy_scripts() else { return };
 
     let mut files = vec![PolicyFile {
         name: "policy.toml".into(),
-        text: script_gen::MANIFEST.into(),
+        text: script_gen::manifest(small_limits),
     }];
     files.extend(scripts.into_iter().map(|(name, text)| PolicyFile {
         name: name.into(),
@@ -112,6 +118,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if mapping {
         MAPPING.fetch_add(1, Ordering::Relaxed);
+    }
+    if small_limits {
+        SMALL_LIMITS.fetch_add(1, Ordering::Relaxed);
     }
     let engine = Engine::new(policy);
     let tiers = engine.execution_tiers().expect("a loaded policy compiles");
