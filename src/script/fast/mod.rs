@@ -40,6 +40,7 @@
 //! (`lower::number`). Facts of `c` are read from the view as values (`api::CUSTOMER_FACTS`),
 //! and values become `Dynamic`s only where they leave the tier.
 
+mod items;
 mod lower;
 mod memo;
 pub(crate) mod natives;
@@ -210,8 +211,8 @@ impl Machine {
 
     /// The data limits (see [`DataLimits`]).
     #[inline]
-    pub(crate) fn data_limits(&self) -> DataLimits {
-        self.data
+    pub(crate) fn data_limits(&self) -> &DataLimits {
+        &self.data
     }
 
     /// Ends the entry function with `decided` as its result.

@@ -27,7 +27,7 @@ pub(crate) fn bail<T>() -> Result<T, Flow> {
 /// compared with a relative epsilon, `()` and mismatched types unequal), rhai's `+` of two
 /// strings or two arrays (measured against `limits`), and patron's date operators. Other
 /// operand types bail.
-pub(crate) fn binary(op: &Token, a: &Value, b: &Value, limits: DataLimits) -> Outcome {
+pub(crate) fn binary(op: &Token, a: &Value, b: &Value, limits: &DataLimits) -> Outcome {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => return floats(op, *x, *y),
         (Value::Int(x), Value::Int(y)) => return integers(op, *x, *y),
@@ -97,7 +97,7 @@ fn unequal(op: &Token) -> Outcome {
 /// [`binary`] is on every comparison's path.
 #[cold]
 #[inline(never)]
-fn collection_operator(op: &Token, a: &Value, b: &Value, limits: DataLimits) -> Outcome {
+fn collection_operator(op: &Token, a: &Value, b: &Value, limits: &DataLimits) -> Outcome {
     if let (Token::Plus, Some(x), Some(y)) = (op, a.items(), b.items()) {
         let joined = Value::array(x.iter().chain(y.iter()).cloned().collect());
         limits.check(&joined)?;
@@ -362,7 +362,7 @@ impl WithConstant {
 
     /// `a op constant`.
     #[inline]
-    pub(crate) fn apply(&self, a: &Value, limits: DataLimits) -> Outcome {
+    pub(crate) fn apply(&self, a: &Value, limits: &DataLimits) -> Outcome {
         match (&self.shape, a) {
             (Shape::Unit { equal }, Value::Unit) => Ok(Value::Bool(*equal)),
             (Shape::Unit { equal }, a) if simple(a) => Ok(Value::Bool(!*equal)),
@@ -768,7 +768,7 @@ impl Method {
         self,
         target: &mut Value,
         args: &mut [Value],
-        limits: DataLimits,
+        limits: &DataLimits,
     ) -> Outcome {
         match self {
             Method::Push => {
@@ -782,17 +782,9 @@ impl Method {
     }
 
     /// Calls a method that does not change its target ([`Method::Push`] bails).
-    pub(crate) fn call_pure(self, target: &Value, args: &[Value], limits: DataLimits) -> Outcome {
-        let value = self.call_unmeasured(target, args)?;
-        // rhai measures what a native function returns: an attribute may be longer than the
-        // limits, the keys of a table more than it allows.
-        if matches!(self, Method::Attr | Method::Keys) {
-            limits.check(&value)?;
-        }
-        Ok(value)
-    }
-
-    fn call_unmeasured(self, target: &Value, args: &[Value]) -> Outcome {
+    /// rhai measures what a native function returns against the data limits: an attribute
+    /// may hold more than `limits` allow, the keys of a table be more than it allows.
+    pub(crate) fn call_pure(self, target: &Value, args: &[Value], limits: &DataLimits) -> Outcome {
         let key = args.first().and_then(Value::as_str);
         match self {
             Method::Attr | Method::HasAttr => {
@@ -800,11 +792,13 @@ impl Method {
                     return bail();
                 };
                 let read = |view: &CustomerView| {
-                    Ok(if self == Method::Attr {
-                        api::attribute(view, key).map_or(Value::Unit, Value::from_json)
-                    } else {
-                        Value::Bool(api::has_attr(view, key))
-                    })
+                    if self == Method::HasAttr {
+                        return Ok(Value::Bool(api::has_attr(view, key)));
+                    }
+                    match api::attribute(view, key) {
+                        Some(value) => limits.attribute(value),
+                        None => Ok(Value::Unit),
+                    }
                 };
                 if let Value::View = target {
                     return LentView::with(read).unwrap_or(Err(Flow::Bail));
@@ -851,20 +845,22 @@ impl Method {
             },
             Method::Keys => {
                 let keys = |keys: Array| Value::array(keys.iter().map(Value::from_ref).collect());
-                if let Value::Table(table) = target {
-                    return Ok(keys(table.keys()));
-                }
-                if let Some(map) = target.as_map() {
-                    return Ok(Value::array(
+                let value = if let Value::Table(table) = target {
+                    keys(table.keys())
+                } else if let Some(map) = target.as_map() {
+                    Value::array(
                         map.keys()
                             .map(|k| Value::Str(ImmutableString::from(k.as_str())))
                             .collect(),
-                    ));
-                }
-                match target.rhai().and_then(|t| t.read_lock::<ParamTable>()) {
-                    Some(table) => Ok(keys(table.keys())),
-                    None => bail(),
-                }
+                    )
+                } else {
+                    match target.rhai().and_then(|t| t.read_lock::<ParamTable>()) {
+                        Some(table) => keys(table.keys()),
+                        None => return bail(),
+                    }
+                };
+                limits.check(&value)?;
+                Ok(value)
             }
             Method::Push => bail(),
         }
@@ -1020,8 +1016,8 @@ mod tests {
                 }
                 for a in &values {
                     assert_eq!(
-                        show(with.apply(a, SMALL)),
-                        show(binary(op, a, constant, SMALL)),
+                        show(with.apply(a, &SMALL)),
+                        show(binary(op, a, constant, &SMALL)),
                         "{a:?} {op:?} {constant:?}"
                     );
                 }
@@ -1060,7 +1056,7 @@ mod tests {
             let arith = Arith::of(op).expect("an arithmetic operator");
             for a in numbers {
                 for b in numbers {
-                    let generic = match binary(op, &Value::from(a), &Value::from(b), SMALL) {
+                    let generic = match binary(op, &Value::from(a), &Value::from(b), &SMALL) {
                         Ok(value) => format!("{value:?}"),
                         Err(_) => "bail".to_string(),
                     };

@@ -6,7 +6,11 @@
 //! operator-assignment's result and every native function's result; the fast tier measures
 //! every array, map and string it makes or takes in (a literal, `push`, `+=`, `+`, an
 //! attribute, a parameter, `keys`), so that it never holds one past a limit, and bails
-//! where one would be: rhai then runs the call and decides, with its own error.
+//! where one would be: rhai then runs the call and decides, with its own error. What an
+//! array holds is measured as it is made and kept with it (`items`), so that a `push` adds
+//! what it pushes; an attribute is measured on its JSON, before it is converted.
+
+use std::cell::Cell;
 
 use rhai::{Array, Blob, Dynamic, ImmutableString};
 
@@ -31,6 +35,15 @@ pub(crate) struct DataSizes {
     pub(crate) array: usize,
     pub(crate) map: usize,
     pub(crate) string: usize,
+}
+
+impl std::ops::Add for DataSizes {
+    type Output = DataSizes;
+
+    fn add(mut self, other: DataSizes) -> DataSizes {
+        self += other;
+        self
+    }
 }
 
 impl std::ops::AddAssign for DataSizes {
@@ -83,8 +96,23 @@ impl DataLimits {
         })
     }
 
+    /// An attribute of the record (a JSON value) as the tier's value, measured first as
+    /// rhai measures what `attr` returns (the JSON's strings, items and entries are the
+    /// value's).
+    pub(crate) fn attribute(&self, json: &serde_json::Value) -> Result<Value, Flow> {
+        if matches!(
+            json,
+            serde_json::Value::String(_)
+                | serde_json::Value::Array(_)
+                | serde_json::Value::Object(_)
+        ) {
+            self.allow(json_sizes(json))?;
+        }
+        Ok(Value::from_json(json))
+    }
+
     /// Whether a value of `sizes` is within the limits (a bail if not).
-    fn allow(&self, sizes: DataSizes) -> Result<(), Flow> {
+    pub(crate) fn allow(&self, sizes: DataSizes) -> Result<(), Flow> {
         let over = |size: usize, limit: usize| limit > 0 && size > limit;
         if over(sizes.string, self.string)
             || over(sizes.array, self.array)
@@ -96,6 +124,48 @@ impl DataLimits {
     }
 }
 
+/// What an array of the tier's holds as [`sizes`] counts it, once measured (kept with the
+/// array, added to by `push`).
+pub(crate) type Measured = Cell<Option<DataSizes>>;
+
+/// What an item adds to the sizes of the array holding it: one item, and what it holds.
+#[inline]
+pub(crate) fn item_sizes(item: &Value) -> Option<DataSizes> {
+    let mut added = nested(item)?;
+    added.array += 1;
+    Some(added)
+}
+
+/// What an entry adds to the sizes of the map holding it: one entry, and what it holds.
+#[inline]
+pub(crate) fn entry_sizes(value: &Value) -> Option<DataSizes> {
+    let mut added = nested(value)?;
+    added.map += 1;
+    Some(added)
+}
+
+/// [`sizes`] of a JSON value as `Value::from_json` makes it.
+fn json_sizes(json: &serde_json::Value) -> DataSizes {
+    let mut total = DataSizes::default();
+    match json {
+        serde_json::Value::String(text) => total.string = text.len(),
+        serde_json::Value::Array(items) => {
+            for item in items {
+                total.array += 1;
+                total += json_sizes(item);
+            }
+        }
+        serde_json::Value::Object(entries) => {
+            for item in entries.values() {
+                total.map += 1;
+                total += json_sizes(item);
+            }
+        }
+        _ => {}
+    }
+    total
+}
+
 /// The sizes of `value` (rhai's `calc_data_sizes` of it at the top); `None` when it holds a
 /// shared value, which rhai reads through its lock.
 pub(crate) fn sizes(value: &Value) -> Option<DataSizes> {
@@ -104,10 +174,13 @@ pub(crate) fn sizes(value: &Value) -> Option<DataSizes> {
         Value::Str(text) => total.string = text.len(),
         Value::Dyn(boxed) => match &**boxed {
             Held::Array(items) => {
-                for item in items.iter() {
-                    total.array += 1;
-                    total += nested(item)?;
+                if let Some(known) = items.measured().get() {
+                    return Some(known);
                 }
+                for item in items.iter() {
+                    total += item_sizes(item)?;
+                }
+                items.measured().set(Some(total));
             }
             Held::Map(map) => {
                 for item in map.values() {

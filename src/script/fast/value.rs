@@ -18,6 +18,7 @@ use std::rc::Rc;
 
 use rhai::{Array, Dynamic, Identifier, ImmutableString, INT};
 
+use super::items::Items;
 use super::Flow;
 
 use crate::model::{Action, Date, ReceivableFact};
@@ -67,8 +68,9 @@ pub(crate) enum Held {
     /// An array, its items the tier's own values. Shared, and copied on its first change
     /// while shared ([`Value::push`]), so that rhai's value semantics hold (`let b = a;
     /// b.push(x)` leaves `a` as it was) while a read of an array variable is a
-    /// reference-count bump, not the copy of every item a `Dynamic` array costs.
-    Array(Rc<Vec<Value>>),
+    /// reference-count bump, not the copy of every item a `Dynamic` array costs. The items
+    /// keep what they hold as the data limits count it, once measured ([`Items`]).
+    Array(Rc<Items>),
     /// An object map (`#{ name: "x", due: d }`, a JSON object attribute), its values the
     /// tier's own, in the order of their names as rhai keeps them. The tier never changes a
     /// map (assigning to a property or an index keeps a file in rhai), so it is shared as it
@@ -314,7 +316,14 @@ impl Value {
 
     /// An array of `items`.
     pub(crate) fn array(items: Vec<Value>) -> Value {
-        Value::Dyn(Boxed::new(Held::Array(Rc::new(items))))
+        Value::Dyn(Boxed::new(Held::Array(Rc::new(Items::from(items)))))
+    }
+
+    /// An array of `items`, which hold `sizes` as the data limits count it.
+    pub(crate) fn measured_array(items: Vec<Value>, sizes: super::sizes::DataSizes) -> Value {
+        Value::Dyn(Boxed::new(Held::Array(Rc::new(Items::measured_as(
+            items, sizes,
+        )))))
     }
 
     /// An object map of `entries`.
@@ -341,7 +350,7 @@ impl Value {
 
     /// The items, if this is an array of the tier's ([`Held::Array`]).
     #[inline]
-    pub(crate) fn items(&self) -> Option<&Rc<Vec<Value>>> {
+    pub(crate) fn items(&self) -> Option<&Rc<Items>> {
         match self {
             Value::Dyn(boxed) => match &**boxed {
                 Held::Array(items) => Some(items),
@@ -377,7 +386,7 @@ impl Value {
 
     /// The items of an array, the tier's or rhai's, to walk (`for`); `None` for any other
     /// value.
-    pub(crate) fn into_items(self) -> Option<Rc<Vec<Value>>> {
+    pub(crate) fn into_items(self) -> Option<Rc<Items>> {
         match self {
             Value::Dyn(boxed) => match boxed.into_held() {
                 Held::Array(items) => Some(items),
@@ -476,8 +485,8 @@ impl Value {
         }
         let items = Rc::make_mut(items);
         match Rc::try_unwrap(more) {
-            Ok(more) => items.extend(more),
-            Err(shared) => items.extend(shared.iter().cloned()),
+            Ok(more) => items.append(more),
+            Err(shared) => items.append(shared.iter().cloned()),
         }
         Ok(())
     }

@@ -202,10 +202,10 @@ impl Lowerer<'_> {
             ));
         };
         Some(Box::new(move |m| {
-            let limits = m.data_limits();
+            let limits = *m.data_limits();
             with_args(m, &args, |_, values| {
                 let (target, rest) = values.split_first_mut().ok_or(Flow::Bail)?;
-                method.call(target, rest, limits)
+                method.call(target, rest, &limits)
             })
         }))
     }

@@ -75,7 +75,9 @@ impl Lowerer<'_> {
     }
 
     /// Applies the leading steps of a chain that can be applied while lowering: the value
-    /// and how many steps it took.
+    /// and how many steps it took. Besides property reads and constant indexes, the keys of
+    /// a table or map (`params.dimensions.keys()`, walked by a loop on every call) are taken
+    /// now.
     fn fold_steps(&self, base: &Expr, steps: &[(bool, &Expr)]) -> (Option<Value>, usize) {
         let Some(mut value) = self.known(base) else {
             return (None, 0);
@@ -91,6 +93,11 @@ impl Lowerer<'_> {
                     Some(index) => ops::index(&value, &index),
                     None => break,
                 },
+                (true, Expr::MethodCall(call, _))
+                    if Method::resolve(&call.name, call.args.len()) == Some(Method::Keys) =>
+                {
+                    Method::Keys.call_pure(&value, &[], &self.env.data)
+                }
                 _ => break,
             };
             match next {
@@ -172,8 +179,8 @@ impl Lowerer<'_> {
                         if method == Method::Contains {
                             return contains(&memo, m.local(slot), values);
                         }
-                        let limits = m.data_limits();
-                        method.call(m.local_mut(slot), values, limits)
+                        let limits = *m.data_limits();
+                        method.call(m.local_mut(slot), values, &limits)
                     })
                 }));
             }
@@ -226,18 +233,18 @@ impl Lowerer<'_> {
         // The method and its argument, as `step` would count them.
         self.nodes += 2;
         let hint = std::cell::Cell::new(0);
-        let read = move |view: &CustomerView| {
-            Ok(if has {
-                Value::Bool(crate::script::api::has_attr(view, &name))
-            } else {
-                crate::script::api::attribute_hinted(view, &name, &hint)
-                    .map_or(Value::Unit, Value::from_json)
-            })
+        let read = move |view: &CustomerView, limits: &DataLimits| {
+            if has {
+                return Ok(Value::Bool(crate::script::api::has_attr(view, &name)));
+            }
+            match crate::script::api::attribute_hinted(view, &name, &hint) {
+                Some(value) => limits.attribute(value),
+                None => Ok(Value::Unit),
+            }
         };
         Some(Box::new(move |m| {
-            let value = on_view(m, slot, &read).unwrap_or_else(bail)?;
-            m.data_limits().check(&value)?;
-            Ok(value)
+            let limits = *m.data_limits();
+            on_view(m, slot, |view| read(view, &limits)).unwrap_or_else(bail)
         }))
     }
 
@@ -395,10 +402,10 @@ fn run_steps_on(m: &mut Machine, value: &Value, steps: &[Step]) -> Outcome {
             run_steps(m, memo.index(value, &index)?, rest)
         }
         Some((Step::Method(method, args, memo), rest)) if *method != Method::Push => {
-            let limits = m.data_limits();
+            let limits = *m.data_limits();
             let value = with_args(m, args, |_, values| match method {
                 Method::Contains => contains(memo, value, values),
-                _ => method.call_pure(value, values, limits),
+                _ => method.call_pure(value, values, &limits),
             })?;
             run_steps(m, value, rest)
         }
@@ -419,8 +426,10 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
                 with_args(m, args, |_, values| contains(memo, &value, values))?
             }
             Step::Method(method, args, _) => {
-                let limits = m.data_limits();
-                with_args(m, args, |_, values| method.call(&mut value, values, limits))?
+                let limits = *m.data_limits();
+                with_args(m, args, |_, values| {
+                    method.call(&mut value, values, &limits)
+                })?
             }
         };
         value = next;
@@ -435,6 +444,6 @@ fn run_steps(m: &mut Machine, mut value: Value, steps: &[Step]) -> Outcome {
 fn contains(memo: &IndexMemo, target: &Value, args: &[Value]) -> Outcome {
     match (target, args) {
         (Value::Table(table), [Value::Str(key)]) => memo.contains(table, key),
-        _ => Method::Contains.call_pure(target, args, DataLimits::default()),
+        _ => Method::Contains.call_pure(target, args, &DataLimits::default()),
     }
 }

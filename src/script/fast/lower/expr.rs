@@ -4,7 +4,8 @@
 use rhai::{Dynamic, Expr, Identifier, ImmutableString};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Flow, Machine, Value, ValueMap};
+use super::super::sizes::{entry_sizes, item_sizes, DataSizes};
+use super::super::{Code, DataLimits, Flow, Machine, Value, ValueMap};
 use super::chain::on_view;
 use super::{line, Lowerer};
 
@@ -101,13 +102,16 @@ impl Lowerer<'_> {
                     if max > 0 && items.len() > max {
                         return bail();
                     }
+                    // Measured as it is made, as rhai measures a literal.
                     let mut array = Vec::with_capacity(items.len());
+                    let mut sizes = DataSizes::default();
                     for item in &items {
-                        array.push(item(m)?);
+                        let value = item(m)?;
+                        sizes += item_sizes(&value).ok_or(Flow::Bail)?;
+                        array.push(value);
                     }
-                    let array = Value::array(array);
-                    m.data_limits().check(&array)?;
-                    Ok(array)
+                    m.data_limits().allow(sizes)?;
+                    Ok(Value::measured_array(array, sizes))
                 })
             }
             Expr::Map(map, _) => {
@@ -126,12 +130,14 @@ impl Lowerer<'_> {
                     .collect::<Option<Vec<_>>>()?;
                 Box::new(move |m| {
                     let mut map = template.clone();
+                    let mut sizes = DataSizes::default();
                     for (name, value) in &entries {
-                        map.insert(name.clone(), value(m)?);
+                        let value = value(m)?;
+                        sizes += entry_sizes(&value).ok_or(Flow::Bail)?;
+                        map.insert(name.clone(), value);
                     }
-                    let map = Value::map(map);
-                    m.data_limits().check(&map)?;
-                    Ok(map)
+                    m.data_limits().allow(sizes)?;
+                    Ok(Value::map(map))
                 })
             }
             Expr::Stmt(block) => self.block(block.statements())?,
@@ -197,17 +203,15 @@ impl Lowerer<'_> {
         // The variable, the method, its argument and the constant, as `expr` counts them.
         self.nodes += 4;
         let hint = std::cell::Cell::new(0);
-        let read =
-            move |view: &crate::script::CustomerView| match crate::script::api::attribute_hinted(
-                view, &name, &hint,
-            ) {
+        let read = move |view: &crate::script::CustomerView, limits: &DataLimits| {
+            match crate::script::api::attribute_hinted(view, &name, &hint) {
                 None | Some(serde_json::Value::Null) => Ok(default.clone()),
-                Some(value) => Ok(Value::from_json(value)),
-            };
+                Some(value) => limits.attribute(value),
+            }
+        };
         Some(Box::new(move |m| {
-            let value = on_view(m, slot, &read).unwrap_or_else(bail)?;
-            m.data_limits().check(&value)?;
-            Ok(value)
+            let limits = *m.data_limits();
+            on_view(m, slot, |view| read(view, &limits)).unwrap_or_else(bail)
         }))
     }
 }

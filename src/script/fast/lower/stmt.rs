@@ -108,7 +108,7 @@ impl Lowerer<'_> {
                                 && right.items().is_some()
                                 && m.local(slot).items().is_some()
                             {
-                                let limits = m.data_limits();
+                                let limits = *m.data_limits();
                                 let list = m.local_mut(slot);
                                 list.append(right, limits.array)?;
                                 limits.check(list)?;
