@@ -869,3 +869,44 @@ fn data_sizes_are_measured_as_rhai_measures_them_in_both_tiers() {
     let result = engine.evaluate(&customers[0], parse_date("2026-11-23").unwrap());
     assert!(result.is_err_and(|e| e.to_string().contains("too large")));
 }
+
+/// Strings the fast tier makes are refilled once nothing holds them, and `text += more`
+/// appends in place when nothing else holds the text: a string another variable still holds
+/// (`let kept = s;`) must stay as it was, across the calls of a batch, with and without a
+/// trace.
+#[test]
+fn strings_reused_and_appended_in_place_give_the_same_results_in_both_tiers() {
+    let labels = r#"
+fn labels(c, grade) {
+    let s = `${c.id}` + "-";
+    s += "x";
+    s += `${c.calls_90}`;
+    let kept = s;
+    s += "y";
+    let t = `${c.id} ${grade}`;
+    let u = t;
+    t += "z";
+    let v = `${t}/${u}`;
+    v += v;
+    #{ s: s, kept: kept, t: t, u: u, v: v, w: `${kept}|${s}` }
+}
+"#;
+    let dir = common::policy_dir("strings", &[("labels.rhai", Some(labels))]);
+    let engine = Engine::from_dir(&dir).unwrap();
+    assert!(engine.execution_tiers().unwrap().iter().all(|t| t.fast));
+    let customers = examples("customers.json");
+    let counts = assert_same("strings", &engine, &customers, "2026-11-23");
+    assert!(counts.fast > 0 && counts.bailed == 0, "{counts:?}");
+    let one = engine
+        .evaluate(&customers[0], parse_date("2026-11-23").unwrap())
+        .unwrap();
+    let label = |name: &str| one.labels.get(name).cloned().unwrap_or_default();
+    let id = &customers[0].id;
+    assert!(
+        label("kept").starts_with(&format!("{id}-x")),
+        "{:?}",
+        one.labels
+    );
+    assert_eq!(label("s"), format!("{}y", label("kept")));
+    assert_eq!(label("t"), format!("{}z", label("u")));
+}

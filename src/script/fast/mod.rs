@@ -52,7 +52,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Instant;
 
-use rhai::{Dynamic, AST};
+use rhai::{Dynamic, ImmutableString, AST};
 
 pub(crate) use super::decisions::{Decided, Returned};
 use super::entries::{Entry, ENTRIES};
@@ -60,6 +60,13 @@ use super::entries::{Entry, ENTRIES};
 pub(crate) use lower::{lower_file, LowerEnv};
 pub(crate) use sizes::DataLimits;
 pub(crate) use value::{LentView, MapReturned, Num, Record, Value, ValueMap};
+
+/// How many script strings a machine keeps for reuse ([`Machine::make_text`]).
+const KEPT_TEXTS: usize = 8;
+
+/// The longest text a kept script string is refilled with (longer ones are made afresh and
+/// not kept, so that a kept string's buffer stays small).
+const KEPT_TEXT_BYTES: usize = 1024;
 
 /// Why a lowered function stopped early.
 pub(crate) enum Flow {
@@ -118,6 +125,9 @@ pub(crate) struct Machine {
     decided: Option<Decided>,
     /// Buffers for interpolated strings, kept across calls (see [`Machine::take_text`]).
     texts: Vec<String>,
+    /// Script strings made before, refilled once nothing else holds them
+    /// ([`Machine::make_text`]).
+    made_texts: Vec<ImmutableString>,
     /// The customer view lent to the call ([`Value::View`]).
     view: Option<crate::script::CustomerView>,
     /// Whether `view` is lent for a whole evaluation ([`FastScripts::lend`]) rather than
@@ -140,6 +150,7 @@ impl Machine {
             iterations: 0,
             decided: None,
             texts: Vec::new(),
+            made_texts: Vec::new(),
             view: None,
             loaned: false,
         }
@@ -151,6 +162,32 @@ impl Machine {
     #[inline]
     pub(crate) fn take_text(&mut self) -> String {
         self.texts.pop().unwrap_or_default()
+    }
+
+    /// A script string holding `text`. Strings the machine made are kept (up to
+    /// [`KEPT_TEXTS`], each of at most [`KEPT_TEXT_BYTES`]), and one that nothing else holds
+    /// any more (a reason the engine has copied into its result, a string a call dropped) is
+    /// refilled rather than a new one made: a new script string costs two allocations (its
+    /// shared box and, past 23 bytes, its buffer) and two more to free, and the default
+    /// policy makes about ten an evaluation. A string something still holds is never
+    /// touched: script strings are immutable while shared.
+    pub(crate) fn make_text(&mut self, text: &str) -> ImmutableString {
+        if text.len() <= KEPT_TEXT_BYTES {
+            for kept in self.made_texts.iter_mut() {
+                if let Some(inner) = kept.get_mut() {
+                    // (`truncate` keeps the buffer; `clear` would free it.)
+                    inner.truncate(0);
+                    inner.push_str(text);
+                    return kept.clone();
+                }
+            }
+        }
+        let mut made = ImmutableString::new();
+        made.make_mut().push_str(text);
+        if text.len() <= KEPT_TEXT_BYTES && self.made_texts.len() < KEPT_TEXTS {
+            self.made_texts.push(made.clone());
+        }
+        made
     }
 
     /// Keeps `text`'s allocation for the next interpolated string.

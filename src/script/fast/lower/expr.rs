@@ -76,18 +76,13 @@ impl Lowerer<'_> {
                     .map(|p| p.as_ref().map_or_else(|literal| literal.len(), |_| 24))
                     .sum();
                 Box::new(move |m| {
-                    // Built in a buffer the machine keeps, then copied once into the script
-                    // string: smartstring copies a `String` handed to it (and `From<&str>`
-                    // makes a `String` first), but pushing a long text into an empty one
-                    // allocates its buffer once, at the text's size.
+                    // Built in a buffer the machine keeps, then copied once into a script
+                    // string (smartstring copies a `String` handed to it), one the machine
+                    // made before and nothing holds any more when there is one.
                     let mut text = m.take_text();
                     text.reserve(capacity);
                     let built = write_parts(m, &parts, &mut text);
-                    let made = built.map(|()| {
-                        let mut made = ImmutableString::new();
-                        made.make_mut().push_str(&text);
-                        Value::Str(made)
-                    });
+                    let made = built.map(|()| Value::Str(m.make_text(&text)));
                     m.give_text(text);
                     made
                 })

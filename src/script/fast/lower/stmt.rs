@@ -1,10 +1,10 @@
 //! Statements: blocks, `let`, assignment (plain and compound), `if`, `for` over arrays,
 //! `return` and `throw` (which hands the call to rhai), each counting its operations.
 
-use rhai::{ASTFlags, BinaryExpr, Expr, Stmt, Token};
+use rhai::{ASTFlags, BinaryExpr, Expr, ImmutableString, Stmt, Token};
 
 use super::super::ops::{self, bail};
-use super::super::{Code, Flow, Value};
+use super::super::{Code, Flow, Machine, Value};
 use super::{line, Lowerer};
 
 impl Lowerer<'_> {
@@ -114,6 +114,15 @@ impl Lowerer<'_> {
                                 limits.check(list)?;
                                 return Ok(Value::Unit);
                             }
+                            // `text += more` of two strings: in place when nothing else holds
+                            // the text, else into a string the machine keeps.
+                            if op == Token::Plus {
+                                if let Value::Str(more) = &right {
+                                    if append_text(m, slot, more)? {
+                                        return Ok(Value::Unit);
+                                    }
+                                }
+                            }
                             let result = ops::binary(&op, m.local(slot), &right, m.data_limits())?;
                             *m.local_mut(slot) = result;
                             Ok(Value::Unit)
@@ -208,4 +217,31 @@ impl Lowerer<'_> {
             }
         })
     }
+}
+
+/// `text += more` where the local variable in `slot` holds a string: `true` once done (in
+/// place when nothing else holds the string, else into one of the machine's
+/// ([`Machine::make_text`])); `false` when the variable holds anything else; a bail past the
+/// string limit.
+fn append_text(m: &mut Machine, slot: usize, more: &ImmutableString) -> Result<bool, Flow> {
+    let max = m.max_string_size();
+    let Value::Str(text) = m.local_mut(slot) else {
+        return Ok(false);
+    };
+    if max > 0 && text.len() + more.len() > max {
+        return bail();
+    }
+    if let Some(unique) = text.get_mut() {
+        unique.push_str(more);
+        return Ok(true);
+    }
+    let mut joined = m.take_text();
+    if let Value::Str(text) = m.local(slot) {
+        joined.push_str(text);
+    }
+    joined.push_str(more);
+    let made = m.make_text(&joined);
+    m.give_text(joined);
+    *m.local_mut(slot) = Value::Str(made);
+    Ok(true)
 }
