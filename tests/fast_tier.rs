@@ -847,6 +847,27 @@ fn data_sizes_are_measured_as_rhai_measures_them_in_both_tiers() {
             }
         }
     }
+    // What a native function returns is measured too (found by the differential fuzzer:
+    // `money` of a huge number is longer than a small string limit).
+    let small = format!(
+        "{}\n[limits]\nmax_string_size = 200\n",
+        std::fs::read_to_string(format!("{}/policies/default/policy.toml", root())).unwrap()
+    );
+    let score = "fn score(c) { let m = money(1e300 + c.calls_90); [part(\"n\", 1, 100, m.len())] }";
+    let dir = common::policy_dir(
+        "sizes-native",
+        &[("score.rhai", Some(score)), ("policy.toml", Some(&small))],
+    );
+    let engine = Engine::from_dir(&dir).unwrap();
+    let counts = assert_same(
+        "sizes of a native's result",
+        &engine,
+        &customers,
+        "2026-11-23",
+    );
+    assert!(counts.bailed > 0, "{counts:?}");
+    let result = engine.evaluate(&customers[0], parse_date("2026-11-23").unwrap());
+    assert!(result.is_err_and(|e| e.to_string().contains("Length of string too large")));
     // Parameters are folded into lowered code: a policy with one past the limits stays
     // with rhai, which reports it where a rule reads it.
     let long_list = format!("{:?}", vec![1; 25]);

@@ -184,8 +184,12 @@ impl Lowerer<'_> {
         }
         let call_line = pos.line().unwrap_or(0);
         if let Some(native) = natives::resolve(&call.name, arity, &self.env.ladders) {
+            // rhai measures what a native function returns (`money(1e300)` is a string
+            // longer than a small `limits.max_string_size`).
             return Some(Box::new(move |m| {
-                with_args(m, &args, |_, values| native(values, call_line))
+                let value = with_args(m, &args, |_, values| native(values, call_line))?;
+                m.data_limits().check(&value)?;
+                Ok(value)
             }));
         }
         // A method written as a function, `contains(list, x)` — which is also what `x in
