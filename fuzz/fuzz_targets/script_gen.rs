@@ -46,10 +46,12 @@ pub fn manifest(small_data_limits: bool) -> String {
     if !small_data_limits {
         return MANIFEST.to_string();
     }
-    MANIFEST.replace(
+    let small = MANIFEST.replace(
         "time_budget_ms = 60000\n",
         "time_budget_ms = 60000\nmax_array_size = 6\nmax_map_size = 4\nmax_string_size = 200\n",
-    )
+    );
+    assert_ne!(small, MANIFEST, "the manifest's [limits] line moved");
+    small
 }
 
 /// What an expression should evaluate to.

@@ -168,15 +168,15 @@ impl Machine {
     /// [`KEPT_TEXTS`], each of at most [`KEPT_TEXT_BYTES`]), and one that nothing else holds
     /// any more (a reason the engine has copied into its result, a string a call dropped) is
     /// refilled rather than a new one made: a new script string costs two allocations (its
-    /// shared box and, past 23 bytes, its buffer) and two more to free, and the default
-    /// policy makes about ten an evaluation. A string something still holds is never
+    /// shared box and, past 24 bytes, its buffer) and two more to free, and the default
+    /// policy makes about six an evaluation. A string something still holds is never
     /// touched: script strings are immutable while shared.
     pub(crate) fn make_text(&mut self, text: &str) -> ImmutableString {
         if text.len() <= KEPT_TEXT_BYTES {
             for kept in self.made_texts.iter_mut() {
                 if let Some(inner) = kept.get_mut() {
-                    // (`truncate` keeps the buffer; `clear` would free it.)
-                    inner.truncate(0);
+                    // (`clear` keeps the buffer, so a text that fits allocates nothing.)
+                    inner.clear();
                     inner.push_str(text);
                     return kept.clone();
                 }

@@ -184,8 +184,7 @@ pub(crate) fn sizes(value: &Value) -> Option<DataSizes> {
             }
             Held::Map(map) => {
                 for item in map.values() {
-                    total.map += 1;
-                    total += nested(item)?;
+                    total += entry_sizes(item)?;
                 }
             }
             Held::Rhai(value) => return dynamic_sizes(value),

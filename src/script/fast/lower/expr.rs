@@ -77,8 +77,8 @@ impl Lowerer<'_> {
                     .sum();
                 Box::new(move |m| {
                     // Built in a buffer the machine keeps, then copied once into a script
-                    // string (smartstring copies a `String` handed to it), one the machine
-                    // made before and nothing holds any more when there is one.
+                    // string: one the machine made before and nothing holds any more when
+                    // there is one (`Machine::make_text`).
                     let mut text = m.take_text();
                     text.reserve(capacity);
                     let built = write_parts(m, &parts, &mut text);
