@@ -297,7 +297,11 @@ fn an_array_grown_without_bound_is_stopped_by_the_array_size_limit() {
         "array-growth",
         ErrorCode::Limit,
         &["score"],
-        &[&["Size of array"], &["max_array_size 10000"]],
+        &[
+            &["Size of array"],
+            &["more than 10000 items"],
+            &["limits.max_array_size"],
+        ],
     );
 }
 

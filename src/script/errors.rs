@@ -45,10 +45,7 @@ pub(crate) fn from_rhai(
             "calls nested deeper than {} levels (limits.max_call_levels)",
             limits.max_call_levels
         )),
-        EvalAltResult::ErrorDataTooLarge(what, _) => Some(format!(
-            "{what} too large (limits.max_string_size {} bytes, max_array_size {}, max_map_size {})",
-            limits.max_string_size, limits.max_array_size, limits.max_map_size
-        )),
+        EvalAltResult::ErrorDataTooLarge(what, _) => Some(data_too_large(what, limits)),
         EvalAltResult::ErrorTerminated(_, _) => Some(format!(
             "the evaluation ran longer than its {} ms time budget (limits.time_budget_ms)",
             limits.time_budget_ms
@@ -71,9 +68,67 @@ pub(crate) fn from_rhai(
     }
 }
 
+/// rhai's words for a data-size error (`what` is "Length of string", "Size of array/BLOB"
+/// or "Size of object map"), followed by the one limit that was passed and how rhai counts
+/// against it: every string's bytes, nested arrays' items and nested maps' entries included.
+fn data_too_large(what: &str, limits: &super::Limits) -> String {
+    let limit = match what {
+        "Length of string" => format!(
+            "more than {} bytes of strings in one value (limits.max_string_size)",
+            limits.max_string_size
+        ),
+        "Size of array/BLOB" => format!(
+            "more than {} items in one array, the items of arrays inside it included \
+             (limits.max_array_size)",
+            limits.max_array_size
+        ),
+        "Size of object map" => format!(
+            "more than {} entries in one object map, the entries of maps inside it included \
+             (limits.max_map_size)",
+            limits.max_map_size
+        ),
+        _ => format!(
+            "limits.max_string_size {} bytes, max_array_size {}, max_map_size {}",
+            limits.max_string_size, limits.max_array_size, limits.max_map_size
+        ),
+    };
+    format!("{what} too large: {limit}")
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" (line ") {
         Some(index) if message.ends_with(')') => message[..index].to_string(),
         _ => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_size_error_names_the_one_limit_it_passed() {
+        let limits = super::super::Limits {
+            max_string_size: 200,
+            max_array_size: 20,
+            max_map_size: 6,
+            ..super::super::Limits::default()
+        };
+        for (what, names, not) in [
+            ("Length of string", "200 bytes", "max_array_size"),
+            ("Size of array/BLOB", "20 items", "max_string_size"),
+            ("Size of object map", "6 entries", "max_array_size"),
+        ] {
+            let error = EvalAltResult::ErrorDataTooLarge(what.into(), rhai::Position::NONE);
+            let Error::Limit { message, .. } = from_rhai(error, "score.rhai", "score", &limits)
+            else {
+                panic!("{what}: not a limit error");
+            };
+            assert!(
+                message.starts_with(&format!("{what} too large: more than {names}")),
+                "{message}"
+            );
+            assert!(!message.contains(not), "{message}");
+        }
     }
 }
