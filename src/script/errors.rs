@@ -68,8 +68,8 @@ pub(crate) fn from_rhai(
     }
 }
 
-/// rhai's words for a data-size error (`what` is "Length of string", "Size of array/BLOB"
-/// or "Size of object map"), followed by the one limit that was passed and how rhai counts
+/// rhai's words for a data-size error (`what` is "Length of string", "Size of array/BLOB",
+/// "Size of BLOB" or "Size of object map"), followed by the one limit that was passed and how rhai counts
 /// against it: every string's bytes, nested arrays' items and nested maps' entries included.
 fn data_too_large(what: &str, limits: &super::Limits) -> String {
     let limit = match what {
@@ -80,6 +80,11 @@ fn data_too_large(what: &str, limits: &super::Limits) -> String {
         "Size of array/BLOB" => format!(
             "more than {} items in one array, the items of arrays inside it included \
              (limits.max_array_size)",
+            limits.max_array_size
+        ),
+        // A blob made too long at once (`blob(n)`): rhai holds blobs to the array limit.
+        "Size of BLOB" => format!(
+            "more than {} bytes in one BLOB (limits.max_array_size)",
             limits.max_array_size
         ),
         "Size of object map" => format!(
@@ -118,6 +123,7 @@ mod tests {
             ("Length of string", "200 bytes", "max_array_size"),
             ("Size of array/BLOB", "20 items", "max_string_size"),
             ("Size of object map", "6 entries", "max_array_size"),
+            ("Size of BLOB", "20 bytes", "max_string_size"),
         ] {
             let error = EvalAltResult::ErrorDataTooLarge(what.into(), rhai::Position::NONE);
             let Error::Limit { message, .. } = from_rhai(error, "score.rhai", "score", &limits)
