@@ -69,8 +69,9 @@ pub(crate) fn from_rhai(
 }
 
 /// rhai's words for a data-size error (`what` is "Length of string", "Size of array/BLOB",
-/// "Size of BLOB" or "Size of object map"), followed by the one limit that was passed and how rhai counts
-/// against it: every string's bytes, nested arrays' items and nested maps' entries included.
+/// "Size of BLOB" or "Size of object map"), followed by the one limit that was passed and how
+/// rhai counts against it: every string's bytes, nested arrays' items and nested maps' entries
+/// included.
 fn data_too_large(what: &str, limits: &super::Limits) -> String {
     let limit = match what {
         "Length of string" => format!(
