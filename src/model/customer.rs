@@ -70,7 +70,7 @@ pub struct Customer {
 }
 
 /// What a prospect is known to be: MAN (money, authority, need), intent and objections.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Prospect {
     /// Can pay or raise the funds.
@@ -95,6 +95,40 @@ pub struct Prospect {
     /// Objection categories, e.g. `price`, `no_money`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objections: Vec<String>,
+}
+
+impl Clone for Prospect {
+    fn clone(&self) -> Prospect {
+        Prospect {
+            money: self.money,
+            authority: self.authority,
+            need: self.need,
+            intent: self.intent.clone(),
+            expected_purchase_at: self.expected_purchase_at,
+            objections: self.objections.clone(),
+        }
+    }
+
+    /// Field by field, into the allocations `self` holds (the derived `clone_from` would
+    /// clone the whole record afresh): a view refilled with the next customer copies its
+    /// prospect without allocating when the texts fit.
+    fn clone_from(&mut self, source: &Prospect) {
+        // Every field named, so that a field added to `Prospect` must be copied here.
+        let Prospect {
+            money,
+            authority,
+            need,
+            intent,
+            expected_purchase_at,
+            objections,
+        } = source;
+        self.money = *money;
+        self.authority = *authority;
+        self.need = *need;
+        self.intent.clone_from(intent);
+        self.expected_purchase_at = *expected_purchase_at;
+        self.objections.clone_from(objections);
+    }
 }
 
 /// One order.
@@ -158,4 +192,38 @@ pub struct Contract {
     /// Contract value, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Prospect;
+
+    /// `clone_from` gives what `clone` gives, whatever the prospect held before.
+    #[test]
+    fn a_prospect_cloned_into_another_equals_its_source() {
+        let prospects = [
+            Prospect::default(),
+            Prospect {
+                money: Some(true),
+                authority: Some(false),
+                need: None,
+                intent: Some("interested".into()),
+                expected_purchase_at: crate::model::parse_date("2026-12-01").ok(),
+                objections: vec!["price".into(), "no_money".into()],
+            },
+            Prospect {
+                intent: Some("quoted".into()),
+                objections: vec!["a".into()],
+                ..Prospect::default()
+            },
+        ];
+        for from in &prospects {
+            for held in &prospects {
+                let mut into = held.clone();
+                into.clone_from(from);
+                assert_eq!(&into, from);
+                assert_eq!(&from.clone(), from);
+            }
+        }
+    }
 }

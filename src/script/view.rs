@@ -22,7 +22,7 @@ pub(crate) struct ViewInner {
     /// The record's attributes in the order of their names: a list rather than the record's
     /// tree, so that copying the next record's over them and finding one by its position
     /// ([`CustomerView::attribute_at`]) are steps along an array.
-    attributes: Vec<(String, serde_json::Value)>,
+    attributes: Attributes,
     pub(crate) facts: Facts,
     /// Facts read since the last [`CustomerView::take_reads`]; `None` when not explaining.
     reads: Option<RefCell<Vec<&'static str>>>,
@@ -157,11 +157,7 @@ impl CustomerView {
         };
         CustomerView(Rc::new(ViewInner {
             customer: record,
-            attributes: customer
-                .attributes
-                .iter()
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect(),
+            attributes: Attributes::of(&customer.attributes),
             facts,
             reads: explain.then(|| RefCell::new(Vec::new())),
             texts: Default::default(),
@@ -202,7 +198,7 @@ impl CustomerView {
 
     /// The record's attributes, in the order of their names.
     pub(crate) fn attributes(&self) -> &[(String, serde_json::Value)] {
-        &self.0.attributes
+        self.0.attributes.as_slice()
     }
 
     /// The attribute `name`, looked for first at position `hint` (where one site of a
@@ -248,7 +244,7 @@ impl ViewInner {
         record.stage.clone_from(&customer.stage);
         record.region.clone_from(&customer.region);
         clone_option_from(&mut record.prospect, &customer.prospect);
-        copy_attributes(&mut self.attributes, &customer.attributes);
+        self.attributes.copy_from(&customer.attributes);
         for field in [
             TextField::Grade,
             TextField::Stage,
@@ -306,42 +302,60 @@ pub(crate) fn find_attribute(
 /// Up to this many attributes, [`find_attribute`] looks for a name by walking them in order.
 pub(crate) const FEW_ATTRIBUTES: usize = 12;
 
-/// Copies `from` into `into` place by place: a key is copied only where it differs, into the
-/// place's own buffer, and a value over the value it replaces (records of one source usually
-/// have the same keys, and then nothing is allocated), so that the view's allocations serve
-/// the next record.
-fn copy_attributes(
-    into: &mut Vec<(String, serde_json::Value)>,
-    from: &BTreeMap<String, serde_json::Value>,
-) {
-    use serde_json::Value;
-    into.truncate(from.len());
-    let kept = into.len();
-    for ((key, value), (source_key, source)) in into.iter_mut().zip(from) {
-        if key != source_key {
-            key.clone_from(source_key);
-        }
-        match (value, source) {
-            // Numbers and booleans copied over their like: no drop of the old value.
-            (Value::Number(number), Value::Number(source)) => number.clone_from(source),
-            (Value::Bool(b), Value::Bool(source)) => *b = *source,
-            (Value::String(text), Value::String(source)) => text.clone_from(source),
-            (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
-                *value = source.clone()
+/// A view's copy of a record's attributes: the first `len` entries of `entries`; the entries
+/// past them are kept from longer records before, so that their keys' and values'
+/// allocations serve the next longer record (records of one source have about the same
+/// attributes, but not always as many).
+#[derive(Debug, Default)]
+struct Attributes {
+    entries: Vec<(String, serde_json::Value)>,
+    len: usize,
+}
+
+impl Attributes {
+    /// A copy of `from`.
+    fn of(from: &BTreeMap<String, serde_json::Value>) -> Attributes {
+        let mut attributes = Attributes::default();
+        attributes.copy_from(from);
+        attributes
+    }
+
+    /// The attributes, in the order of their names.
+    fn as_slice(&self) -> &[(String, serde_json::Value)] {
+        &self.entries[..self.len]
+    }
+
+    /// Copies `from` over these place by place: a key is copied only where it differs, into
+    /// the place's own buffer, and a value over the value it replaces (records of one source
+    /// usually have the same keys, and then nothing is allocated).
+    fn copy_from(&mut self, from: &BTreeMap<String, serde_json::Value>) {
+        use serde_json::Value;
+        let kept = self.entries.len().min(from.len());
+        for ((key, value), (source_key, source)) in self.entries.iter_mut().zip(from) {
+            if key != source_key {
+                key.clone_from(source_key);
             }
-            (value, source) => {
-                if value != source {
-                    *value = source.clone();
+            match (value, source) {
+                // Numbers and booleans copied over their like: no drop of the old value.
+                (Value::Number(number), Value::Number(source)) => number.clone_from(source),
+                (Value::Bool(b), Value::Bool(source)) => *b = *source,
+                (Value::String(text), Value::String(source)) => text.clone_from(source),
+                (value @ (Value::Null | Value::Bool(_) | Value::Number(_)), source) => {
+                    *value = source.clone()
+                }
+                (value, source) => {
+                    if value != source {
+                        *value = source.clone();
+                    }
                 }
             }
         }
-    }
-    if kept < from.len() {
-        into.extend(
+        self.entries.extend(
             from.iter()
                 .skip(kept)
                 .map(|(key, value)| (key.clone(), value.clone())),
         );
+        self.len = from.len();
     }
 }
 
@@ -364,5 +378,66 @@ pub(crate) fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
                 .map(|(k, v)| (k.as_str().into(), json_to_dynamic(v)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CustomerView, Derive};
+    use crate::model::{parse_customer, parse_date};
+
+    /// A recycled view refilled with records of more, fewer and other attributes, and with
+    /// prospects of more, fewer and no objections, reads exactly the record it was refilled
+    /// with: nothing of a longer record before stays visible.
+    #[test]
+    fn a_refilled_view_holds_exactly_the_new_record() {
+        let as_of = parse_date("2026-11-23").unwrap();
+        let records = [
+            r#"{"id":"a","attributes":{"b":1,"c":"x","d":true},
+                "prospect":{"intent":"interested","objections":["price","no_money"]}}"#,
+            r#"{"id":"b","attributes":{"b":2},"prospect":{"objections":["price"]}}"#,
+            r#"{"id":"c"}"#,
+            r#"{"id":"d","attributes":{"a":null,"b":"y","c":[1],"d":2.5,"e":{"f":1}},
+                "prospect":{"money":true,"intent":"hesitant","objections":["a","b","c"]}}"#,
+            r#"{"id":"e","attributes":{"c":"x"},"prospect":{"intent":"quoted"}}"#,
+        ];
+        let mut previous: Option<*const super::ViewInner> = None;
+        for text in records {
+            let customer = parse_customer(text).unwrap();
+            let (view, value) = CustomerView::new(&customer, Derive(as_of), false);
+            let inner = std::rc::Rc::as_ptr(&view.0);
+            if let Some(previous) = previous {
+                assert_eq!(
+                    previous, inner,
+                    "{}: the spare view was refilled",
+                    customer.id
+                );
+            }
+            previous = Some(inner);
+            let attributes: Vec<_> = customer
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(view.attributes(), &attributes[..], "{}", customer.id);
+            for name in ["a", "b", "c", "d", "e"] {
+                let hint = std::cell::Cell::new(0);
+                assert_eq!(
+                    view.attribute_at(name, &hint),
+                    customer.attributes.get(name),
+                    "{} {name}",
+                    customer.id
+                );
+            }
+            assert_eq!(
+                view.customer().prospect,
+                customer.prospect,
+                "{}",
+                customer.id
+            );
+            assert_eq!(view.customer().id, customer.id);
+            drop(view);
+            CustomerView::recycle(value);
+        }
     }
 }
