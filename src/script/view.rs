@@ -330,8 +330,12 @@ impl Attributes {
     /// usually have the same keys, and then nothing is allocated).
     fn copy_from(&mut self, from: &BTreeMap<String, serde_json::Value>) {
         use serde_json::Value;
-        let kept = self.entries.len().min(from.len());
-        for ((key, value), (source_key, source)) in self.entries.iter_mut().zip(from) {
+        // One walk along `from`: the places there are, then the rest appended.
+        let mut sources = from.iter();
+        for (key, value) in self.entries.iter_mut() {
+            let Some((source_key, source)) = sources.next() else {
+                break;
+            };
             if key != source_key {
                 key.clone_from(source_key);
             }
@@ -350,11 +354,10 @@ impl Attributes {
                 }
             }
         }
-        self.entries.extend(
-            from.iter()
-                .skip(kept)
-                .map(|(key, value)| (key.clone(), value.clone())),
-        );
+        if self.entries.len() < from.len() {
+            self.entries
+                .extend(sources.map(|(key, value)| (key.clone(), value.clone())));
+        }
         self.len = from.len();
     }
 }
