@@ -187,3 +187,54 @@ fn helper(c) { part("engagement", 1, 10, c.interactions_90) }
         }
     }
 }
+
+/// The per-thread recycled view, refilled record after record, holds nothing of the record
+/// before: every shipped policy gives each example customer the same result whichever
+/// customer was evaluated before it on the thread (the examples in the file's order, reversed,
+/// and ordered by how many attributes they have, most first and fewest first), in both tiers.
+#[test]
+fn a_result_does_not_depend_on_the_record_evaluated_before_it() {
+    let customers = examples();
+    let as_of = parse_date("2026-11-23").unwrap();
+    let attributes = |c: &&Customer| c.attributes.len();
+    let mut orders: Vec<Vec<&Customer>> = vec![customers.iter().collect()];
+    orders.push(customers.iter().rev().collect());
+    let mut by_attributes: Vec<&Customer> = customers.iter().collect();
+    by_attributes.sort_by_key(attributes);
+    orders.push(by_attributes.iter().rev().copied().collect());
+    orders.push(by_attributes);
+    let counts: std::collections::BTreeSet<usize> =
+        customers.iter().map(|c| c.attributes.len()).collect();
+    assert!(
+        counts.len() > 1,
+        "the examples have different attribute counts"
+    );
+    assert!(customers.iter().any(|c| c.prospect.is_some()));
+    assert!(customers.iter().any(|c| c.prospect.is_none()));
+    for policy in POLICIES {
+        let engine = common::shipped_engine_without_time_pressure(policy);
+        for tier in [patron::Tier::Auto, patron::Tier::Interpreter] {
+            let options = EvaluateOptions {
+                tier,
+                ..EvaluateOptions::default()
+            };
+            let mut first: std::collections::BTreeMap<String, String> = Default::default();
+            for (k, order) in orders.iter().enumerate() {
+                for customer in order {
+                    let mut out = Evaluation::default();
+                    let result = engine
+                        .evaluate_with(customer, as_of, &options, &mut out)
+                        .map(|()| out)
+                        .map_err(|e| e.to_string());
+                    let shown = format!("{result:?}");
+                    let before = first.entry(customer.id.clone()).or_insert(shown.clone());
+                    assert_eq!(
+                        *before, shown,
+                        "{policy} ({tier:?}): {} in order {k}",
+                        customer.id
+                    );
+                }
+            }
+        }
+    }
+}
